@@ -1,0 +1,435 @@
+# MemorySafety.cmake: sanitizer and Valgrind wiring for a CMake C++ project.
+#
+# Include it after project(). It reads these cache variables (the presets set them):
+#
+#   MEMSAFE_SANITIZE        list of sanitizers: address;undefined;leak  or  thread (empty: none)
+#   MEMSAFE_VALGRIND        ON: every test runs under Valgrind memcheck
+#   MEMSAFE_OPTIMIZATION    optimization flag for instrumented builds (e.g. -O0); the presets
+#                           choose it by measurement, see docs/design/MEMORY_SAFETY_CI.md
+#   MEMSAFE_SANITIZERS_DIR  the project's suppression files and options.txt
+#   MEMSAFE_TEST_TIMEOUT    seconds before a hung test is stopped with a message
+#
+# and gives the project:
+#
+#   memsafe_instrument(<target>...)      apply the flags to your own targets
+#   memsafe_add_googletest()             GoogleTest built from source with the same flags
+#   memsafe_add_test(<name> SOURCES ...) a GoogleTest executable, one CTest test per case
+#   memsafe_add_canary(<name> ...)       a planted bug that the active tool must report
+#
+# Every test runs through the launcher (memsafe-run.sh beside this file): it writes each
+# tool's report to <build>/memcheck/, echoes it into the test output, and fails the test
+# when a report exists even if the exit status was 0. The runtime options come from one
+# list (options.txt) and are compiled into every test binary, so a test binary run by
+# hand, `ctest`, and check.sh all behave the same.
+include_guard(GLOBAL)
+
+if(NOT CMAKE_CXX_COMPILER_LOADED)
+  message(FATAL_ERROR "MemorySafety.cmake: include it after project() has enabled CXX")
+endif()
+
+set(_MEMSAFE_MODULE_DIR "${CMAKE_CURRENT_LIST_DIR}")
+get_filename_component(_MEMSAFE_ROOT "${_MEMSAFE_MODULE_DIR}/.." ABSOLUTE)
+
+set(MEMSAFE_SANITIZE "" CACHE STRING
+  "Sanitizers for this build: address;undefined;leak or thread (empty: none)")
+option(MEMSAFE_VALGRIND "Run every test under Valgrind memcheck" OFF)
+set(MEMSAFE_OPTIMIZATION "" CACHE STRING
+  "Optimization flag for instrumented builds; empty keeps the build type's")
+set(MEMSAFE_SANITIZERS_DIR "${PROJECT_SOURCE_DIR}/sanitizers" CACHE PATH
+  "Directory with the project's suppression files and ignore list")
+set(MEMSAFE_TEST_TIMEOUT "" CACHE STRING
+  "Seconds before a test is stopped (empty: 300, or 900 under Valgrind)")
+set(MEMSAFE_LOG_DIR "${CMAKE_BINARY_DIR}/memcheck" CACHE PATH
+  "Where every test writes its sanitizer logs and Valgrind XML")
+
+# The options list: the project's own when it keeps one, memsafe's otherwise.
+if(EXISTS "${MEMSAFE_SANITIZERS_DIR}/options.txt")
+  set(_memsafe_default_options "${MEMSAFE_SANITIZERS_DIR}/options.txt")
+else()
+  set(_memsafe_default_options "${_MEMSAFE_ROOT}/sanitizers/options.txt")
+endif()
+set(MEMSAFE_OPTIONS_FILE "${_memsafe_default_options}" CACHE FILEPATH
+  "Runtime options for every tool, one per line with a reason")
+
+# ---------------------------------------------------------------------------
+# Which tools are on, and are they compatible?
+# ---------------------------------------------------------------------------
+string(REPLACE "," ";" _memsafe_sanitize "${MEMSAFE_SANITIZE}")
+list(REMOVE_DUPLICATES _memsafe_sanitize)
+foreach(_s IN LISTS _memsafe_sanitize)
+  if(NOT _s MATCHES "^(address|undefined|leak|thread)$")
+    message(FATAL_ERROR "MEMSAFE_SANITIZE: unknown sanitizer '${_s}' "
+      "(known: address, undefined, leak, thread)")
+  endif()
+endforeach()
+if("address" IN_LIST _memsafe_sanitize AND "thread" IN_LIST _memsafe_sanitize)
+  message(FATAL_ERROR "MEMSAFE_SANITIZE: AddressSanitizer and ThreadSanitizer cannot be "
+    "combined in one build (each needs the whole shadow memory for itself). "
+    "Use two build trees, e.g. the asan and tsan presets.")
+endif()
+if("leak" IN_LIST _memsafe_sanitize AND "thread" IN_LIST _memsafe_sanitize)
+  message(FATAL_ERROR "MEMSAFE_SANITIZE: LeakSanitizer cannot be combined with "
+    "ThreadSanitizer. Use the asan preset for leaks.")
+endif()
+if(MEMSAFE_VALGRIND AND _memsafe_sanitize)
+  message(FATAL_ERROR "MEMSAFE_VALGRIND cannot be combined with sanitizers "
+    "(${MEMSAFE_SANITIZE}): Valgrind cannot run a binary that maps sanitizer shadow "
+    "memory. Use separate presets.")
+endif()
+
+# The tools a test may expect, spelled as in MEMSAFE_EXPECT (see the presets).
+set(MEMSAFE_ACTIVE_TOOLS ${_memsafe_sanitize})
+if("address" IN_LIST _memsafe_sanitize AND NOT "leak" IN_LIST _memsafe_sanitize)
+  # On Linux LeakSanitizer is part of AddressSanitizer's runtime.
+  list(APPEND MEMSAFE_ACTIVE_TOOLS leak)
+endif()
+if(MEMSAFE_VALGRIND)
+  list(APPEND MEMSAFE_ACTIVE_TOOLS valgrind)
+endif()
+
+if("address" IN_LIST _memsafe_sanitize OR "leak" IN_LIST _memsafe_sanitize)
+  set(_memsafe_launcher_tool asan)
+elseif("thread" IN_LIST _memsafe_sanitize)
+  set(_memsafe_launcher_tool tsan)
+elseif("undefined" IN_LIST _memsafe_sanitize)
+  set(_memsafe_launcher_tool ubsan)
+elseif(MEMSAFE_VALGRIND)
+  set(_memsafe_launcher_tool valgrind)
+else()
+  set(_memsafe_launcher_tool none)
+endif()
+
+set(_memsafe_is_clang FALSE)
+if(CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+  set(_memsafe_is_clang TRUE)
+endif()
+
+if(MEMSAFE_TEST_TIMEOUT)
+  set(_memsafe_timeout "${MEMSAFE_TEST_TIMEOUT}")
+elseif(MEMSAFE_VALGRIND)
+  set(_memsafe_timeout 900)
+else()
+  set(_memsafe_timeout 300)
+endif()
+
+# ---------------------------------------------------------------------------
+# The options list: parse once, reuse for the compiled hooks and for Valgrind.
+# ---------------------------------------------------------------------------
+if(NOT EXISTS "${MEMSAFE_OPTIONS_FILE}")
+  message(FATAL_ERROR "MEMSAFE_OPTIONS_FILE '${MEMSAFE_OPTIONS_FILE}' does not exist")
+endif()
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${MEMSAFE_OPTIONS_FILE}")
+file(STRINGS "${MEMSAFE_OPTIONS_FILE}" _memsafe_option_lines)
+foreach(_tool IN ITEMS asan lsan ubsan tsan valgrind)
+  set(_memsafe_opts_${_tool} "")
+endforeach()
+set(_memsafe_lineno 0)
+foreach(_line IN LISTS _memsafe_option_lines)
+  math(EXPR _memsafe_lineno "${_memsafe_lineno} + 1")
+  if(_line MATCHES "^[ \t]*(#.*)?$")
+    continue()
+  endif()
+  if(NOT _line MATCHES "^[ \t]*(asan|lsan|ubsan|tsan|valgrind)[ \t]+([^ \t#]+)[ \t]*#[ \t]*([^ \t].*)$")
+    message(FATAL_ERROR "${MEMSAFE_OPTIONS_FILE}:${_memsafe_lineno}: expected "
+      "'<tool> <option> # <reason>' with tool asan, lsan, ubsan, tsan or valgrind")
+  endif()
+  set(_tool "${CMAKE_MATCH_1}")
+  set(_opt "${CMAKE_MATCH_2}")
+  if(_tool STREQUAL "valgrind")
+    if(NOT _opt MATCHES "^--[a-z0-9-]+(=.+)?$")
+      message(FATAL_ERROR "${MEMSAFE_OPTIONS_FILE}:${_memsafe_lineno}: a Valgrind "
+        "option looks like --name=value, not '${_opt}'")
+    endif()
+  elseif(NOT _opt MATCHES "^[a-z_0-9]+=[^:,]+$")
+    message(FATAL_ERROR "${MEMSAFE_OPTIONS_FILE}:${_memsafe_lineno}: a sanitizer option "
+      "looks like name=value (no ':' or ','), not '${_opt}'")
+  endif()
+  list(APPEND _memsafe_opts_${_tool} "${_opt}")
+endforeach()
+
+# A suppression file is passed to its tool only when it holds an entry: some runtime
+# versions abort on an empty file, and a file of comments only suppresses nothing.
+function(_memsafe_supp_has_entries file out)
+  set(${out} FALSE PARENT_SCOPE)
+  if(EXISTS "${file}")
+    file(STRINGS "${file}" _lines REGEX "^[ \t]*[^# \t]")
+    if(_lines)
+      set(${out} TRUE PARENT_SCOPE)
+    endif()
+  endif()
+endfunction()
+
+foreach(_tool IN ITEMS asan lsan tsan valgrind)
+  set(_supp "${MEMSAFE_SANITIZERS_DIR}/${_tool}.supp")
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${_supp}")
+  _memsafe_supp_has_entries("${_supp}" _has)
+  if(_has)
+    if(_tool STREQUAL "valgrind")
+      list(APPEND _memsafe_opts_valgrind "--suppressions=${_supp}")
+    else()
+      list(APPEND _memsafe_opts_${_tool} "suppressions=${_supp}")
+    endif()
+  endif()
+endforeach()
+
+# ---------------------------------------------------------------------------
+# Compile and link flags.
+# ---------------------------------------------------------------------------
+set(MEMSAFE_COMPILE_OPTIONS "")
+set(MEMSAFE_LINK_OPTIONS "")
+if(_memsafe_sanitize)
+  list(JOIN _memsafe_sanitize "," _memsafe_sanitize_csv)
+  list(APPEND MEMSAFE_COMPILE_OPTIONS
+    "-fsanitize=${_memsafe_sanitize_csv}"
+    -g
+    # Reports need whole stacks; frame pointers make the fast unwinder reliable.
+    -fno-omit-frame-pointer
+    -fno-optimize-sibling-calls
+    # A check that fires must fail the test, not print and continue.
+    -fno-sanitize-recover=all)
+  list(APPEND MEMSAFE_LINK_OPTIONS "-fsanitize=${_memsafe_sanitize_csv}")
+  if("undefined" IN_LIST _memsafe_sanitize)
+    set(_ignorelist "${MEMSAFE_SANITIZERS_DIR}/ubsan_ignorelist.txt")
+    _memsafe_supp_has_entries("${_ignorelist}" _has)
+    if(_has AND _memsafe_is_clang)
+      list(APPEND MEMSAFE_COMPILE_OPTIONS "-fsanitize-ignorelist=${_ignorelist}")
+    elseif(_has)
+      message(WARNING "${_ignorelist} has entries, but ${CMAKE_CXX_COMPILER_ID} has no "
+        "UBSan ignore list: those checks stay on in this build")
+    endif()
+  endif()
+endif()
+if(MEMSAFE_VALGRIND)
+  list(APPEND MEMSAFE_COMPILE_OPTIONS -g -fno-omit-frame-pointer)
+  if(_memsafe_is_clang)
+    # Valgrind 3.19 cannot read Clang 14's default DWARF 5.
+    list(APPEND MEMSAFE_COMPILE_OPTIONS -gdwarf-4)
+  endif()
+endif()
+if(_memsafe_sanitize OR MEMSAFE_VALGRIND)
+  if(MEMSAFE_OPTIMIZATION)
+    list(APPEND MEMSAFE_COMPILE_OPTIONS ${MEMSAFE_OPTIMIZATION})
+  endif()
+  if(NOT MEMSAFE_OPTIMIZATION MATCHES "^(-O0)?$")
+    # Above -O0 both compilers delete an unused allocation together with its bug
+    # (a double free or a leak of memory nobody touched then reports nothing).
+    if(_memsafe_is_clang)
+      list(APPEND MEMSAFE_COMPILE_OPTIONS -fno-builtin)
+    else()
+      list(APPEND MEMSAFE_COMPILE_OPTIONS -fno-allocation-dce)
+    endif()
+  endif()
+endif()
+
+# A missing runtime fails here, naming the package, rather than at link time.
+if(_memsafe_sanitize)
+  include(CheckCXXSourceCompiles)
+  include(CMakePushCheckState)
+  cmake_push_check_state(RESET)
+  set(CMAKE_REQUIRED_QUIET ON)
+  set(CMAKE_REQUIRED_FLAGS "-fsanitize=${_memsafe_sanitize_csv}")
+  set(CMAKE_REQUIRED_LINK_OPTIONS "-fsanitize=${_memsafe_sanitize_csv}")
+  string(MAKE_C_IDENTIFIER "MEMSAFE_RUNTIME_${CMAKE_CXX_COMPILER_ID}_${_memsafe_sanitize_csv}" _var)
+  check_cxx_source_compiles("int main() { return 0; }" ${_var})
+  cmake_pop_check_state()
+  if(NOT ${_var})
+    string(REGEX MATCH "^[0-9]+" _major "${CMAKE_CXX_COMPILER_VERSION}")
+    if(_memsafe_is_clang)
+      set(_pkg "libclang-rt-${_major}-dev")
+    else()
+      set(_pkg "libgcc-${_major}-dev (it carries libasan, liblsan, libtsan and libubsan)")
+    endif()
+    unset(${_var} CACHE)
+    message(FATAL_ERROR "The ${_memsafe_sanitize_csv} sanitizer runtime for "
+      "${CMAKE_CXX_COMPILER_ID} ${CMAKE_CXX_COMPILER_VERSION} is missing: cannot link "
+      "-fsanitize=${_memsafe_sanitize_csv}. Install ${_pkg}, e.g. "
+      "`sudo apt-get install ${_pkg}`.")
+  endif()
+endif()
+
+if(MEMSAFE_VALGRIND)
+  find_program(MEMSAFE_VALGRIND_EXECUTABLE valgrind)
+  if(NOT MEMSAFE_VALGRIND_EXECUTABLE)
+    message(FATAL_ERROR "MEMSAFE_VALGRIND is ON but valgrind was not found. "
+      "Install it, e.g. `sudo apt-get install valgrind`.")
+  endif()
+endif()
+find_program(MEMSAFE_BASH bash REQUIRED)
+
+# ---------------------------------------------------------------------------
+# Targets: the flags, the compiled option hooks, the instrumentation check.
+# ---------------------------------------------------------------------------
+if(NOT TARGET memsafe_instrumentation)
+  add_library(memsafe_instrumentation INTERFACE)
+  add_library(memsafe::instrumentation ALIAS memsafe_instrumentation)
+  target_compile_options(memsafe_instrumentation INTERFACE ${MEMSAFE_COMPILE_OPTIONS})
+  target_link_options(memsafe_instrumentation INTERFACE ${MEMSAFE_LINK_OPTIONS})
+endif()
+
+# Applies the build's instrumentation to targets you build from source. Imported
+# targets are left alone (they are prebuilt, and flags would not reach them anyway).
+function(memsafe_instrument)
+  foreach(_target IN LISTS ARGN)
+    get_target_property(_imported ${_target} IMPORTED)
+    get_target_property(_type ${_target} TYPE)
+    if(_imported OR _type STREQUAL "INTERFACE_LIBRARY")
+      message(FATAL_ERROR "memsafe_instrument(${_target}): only targets built in this "
+        "project can be instrumented")
+    endif()
+    target_compile_options(${_target} PRIVATE ${MEMSAFE_COMPILE_OPTIONS})
+    if(NOT _type STREQUAL "STATIC_LIBRARY" AND NOT _type STREQUAL "OBJECT_LIBRARY")
+      target_link_options(${_target} PRIVATE ${MEMSAFE_LINK_OPTIONS})
+    endif()
+  endforeach()
+endfunction()
+
+function(_memsafe_c_string out)
+  list(JOIN ARGN ":" _joined)
+  string(REPLACE "\\" "\\\\" _joined "${_joined}")
+  string(REPLACE "\"" "\\\"" _joined "${_joined}")
+  set(${out} "\"${_joined}\"" PARENT_SCOPE)
+endfunction()
+
+set(_memsafe_gen_dir "${CMAKE_BINARY_DIR}/memsafe")
+_memsafe_c_string(MEMSAFE_ASAN_OPTIONS_C ${_memsafe_opts_asan})
+_memsafe_c_string(MEMSAFE_LSAN_OPTIONS_C ${_memsafe_opts_lsan})
+_memsafe_c_string(MEMSAFE_UBSAN_OPTIONS_C ${_memsafe_opts_ubsan})
+_memsafe_c_string(MEMSAFE_TSAN_OPTIONS_C ${_memsafe_opts_tsan})
+list(JOIN MEMSAFE_ACTIVE_TOOLS "," MEMSAFE_ACTIVE_TOOLS_CSV)
+configure_file("${_MEMSAFE_MODULE_DIR}/memsafe_runtime_options.cc.in"
+  "${_memsafe_gen_dir}/memsafe_runtime_options.cc" @ONLY)
+# One argument per line, read by the launcher.
+list(JOIN _memsafe_opts_valgrind "\n" _memsafe_valgrind_args)
+file(CONFIGURE OUTPUT "${_memsafe_gen_dir}/valgrind.args" CONTENT "${_memsafe_valgrind_args}\n")
+
+if(NOT TARGET memsafe_runtime_hooks)
+  # The option hooks and the instrumentation check, linked into every test and canary.
+  add_library(memsafe_runtime_hooks OBJECT
+    "${_memsafe_gen_dir}/memsafe_runtime_options.cc"
+    "${_MEMSAFE_MODULE_DIR}/memsafe_instrumentation_check.cc")
+  target_include_directories(memsafe_runtime_hooks PUBLIC "${_MEMSAFE_MODULE_DIR}")
+  target_compile_features(memsafe_runtime_hooks PUBLIC cxx_std_17)
+  target_link_libraries(memsafe_runtime_hooks PUBLIC ${CMAKE_DL_LIBS})
+  memsafe_instrument(memsafe_runtime_hooks)
+endif()
+
+# The launcher command every test runs through.
+set(MEMSAFE_LAUNCHER
+  "${MEMSAFE_BASH}" "${_MEMSAFE_MODULE_DIR}/memsafe-run.sh"
+  --tool "${_memsafe_launcher_tool}"
+  --log-dir "${MEMSAFE_LOG_DIR}"
+  --timeout "${_memsafe_timeout}")
+if(MEMSAFE_VALGRIND)
+  list(APPEND MEMSAFE_LAUNCHER
+    --valgrind "${MEMSAFE_VALGRIND_EXECUTABLE}"
+    --valgrind-args "${_memsafe_gen_dir}/valgrind.args")
+endif()
+# CTest's own limit is a backstop; the launcher stops the test first, with a message.
+math(EXPR _memsafe_ctest_timeout "${_memsafe_timeout} + 60")
+
+function(_memsafe_use_launcher target)
+  if(CMAKE_VERSION VERSION_GREATER_EQUAL 3.29)
+    set_property(TARGET ${target} PROPERTY TEST_LAUNCHER "${MEMSAFE_LAUNCHER}")
+  else()
+    # Before TEST_LAUNCHER existed, CTest (and gtest_discover_tests) prefixed test
+    # commands with the emulator even for native builds.
+    set_property(TARGET ${target} PROPERTY CROSSCOMPILING_EMULATOR "${MEMSAFE_LAUNCHER}")
+  endif()
+endfunction()
+
+# ---------------------------------------------------------------------------
+# GoogleTest from source, with this build's flags.
+# ---------------------------------------------------------------------------
+set(MEMSAFE_GOOGLETEST_SOURCE_DIR "/usr/src/googletest" CACHE PATH
+  "GoogleTest sources, built with the same instrumentation as the tests")
+
+macro(memsafe_add_googletest)
+  if(NOT TARGET gtest)
+    if(NOT EXISTS "${MEMSAFE_GOOGLETEST_SOURCE_DIR}/CMakeLists.txt")
+      message(FATAL_ERROR "GoogleTest sources not found in "
+        "'${MEMSAFE_GOOGLETEST_SOURCE_DIR}'. Install them (`sudo apt-get install "
+        "googletest`) or set MEMSAFE_GOOGLETEST_SOURCE_DIR.")
+    endif()
+    set(INSTALL_GTEST OFF CACHE BOOL "" FORCE)
+    set(BUILD_GMOCK ON CACHE BOOL "" FORCE)
+    add_subdirectory("${MEMSAFE_GOOGLETEST_SOURCE_DIR}"
+      "${CMAKE_BINARY_DIR}/_deps/googletest" EXCLUDE_FROM_ALL SYSTEM)
+    memsafe_instrument(gtest gtest_main gmock gmock_main)
+  endif()
+  if(NOT TARGET memsafe_test_main)
+    add_library(memsafe_test_main OBJECT "${_MEMSAFE_MODULE_DIR}/memsafe_test_main.cc")
+    target_link_libraries(memsafe_test_main PUBLIC gmock gtest memsafe_runtime_hooks)
+    memsafe_instrument(memsafe_test_main)
+  endif()
+  include(GoogleTest)
+endmacro()
+
+# memsafe_add_test(<name> SOURCES <src>... [LIBRARIES <lib>...] [LABELS <label>...]
+#                  [TIMEOUT <seconds>])
+# One executable; every GoogleTest case becomes its own CTest test, run through the
+# launcher with this build's tool. Label `memsafe-slow` keeps a test out of Valgrind.
+function(memsafe_add_test name)
+  cmake_parse_arguments(PARSE_ARGV 1 ARG "" "TIMEOUT" "SOURCES;LIBRARIES;LABELS")
+  if(NOT ARG_SOURCES)
+    message(FATAL_ERROR "memsafe_add_test(${name}): SOURCES is required")
+  endif()
+  memsafe_add_googletest()
+  add_executable(${name} ${ARG_SOURCES})
+  # Objects of an object library reach only the targets that link it directly.
+  target_link_libraries(${name} PRIVATE ${ARG_LIBRARIES} memsafe_test_main memsafe_runtime_hooks)
+  memsafe_instrument(${name})
+  _memsafe_use_launcher(${name})
+  set(_timeout ${_memsafe_ctest_timeout})
+  if(ARG_TIMEOUT)
+    set(_timeout ${ARG_TIMEOUT})
+  endif()
+  set(_labels unit ${ARG_LABELS})
+  if(MEMSAFE_VALGRIND AND "memsafe-slow" IN_LIST _labels)
+    set(_disabled TRUE)
+  else()
+    set(_disabled FALSE)
+  endif()
+  gtest_discover_tests(${name}
+    DISCOVERY_TIMEOUT 120
+    PROPERTIES LABELS "${_labels}" TIMEOUT ${_timeout} DISABLED ${_disabled})
+endfunction()
+
+# memsafe_add_canary(<name> TOOL <address|leak|undefined|thread|valgrind>
+#                    SOURCES <src>... (EXPECT <regex> | SUPPRESSED <entry-name>))
+# A small program with a planted bug. It is registered only when TOOL is active, and
+# passes only when TOOL reports a finding that matches EXPECT. With SUPPRESSED, the bug
+# is covered by a suppression entry and the test passes only if the run is clean *and*
+# the tool says that entry matched: proof that the suppression file is wired.
+function(memsafe_add_canary name)
+  cmake_parse_arguments(PARSE_ARGV 1 ARG "" "TOOL;EXPECT;SUPPRESSED" "SOURCES;LIBRARIES")
+  if(NOT ARG_TOOL MATCHES "^(address|leak|undefined|thread|valgrind)$")
+    message(FATAL_ERROR "memsafe_add_canary(${name}): TOOL must be one of address, leak, "
+      "undefined, thread, valgrind")
+  endif()
+  if(NOT ARG_TOOL IN_LIST MEMSAFE_ACTIVE_TOOLS)
+    return()
+  endif()
+  if(ARG_EXPECT AND ARG_SUPPRESSED OR NOT (ARG_EXPECT OR ARG_SUPPRESSED))
+    message(FATAL_ERROR "memsafe_add_canary(${name}): give exactly one of EXPECT or SUPPRESSED")
+  endif()
+  set(_exe "memsafe_canary_${ARG_TOOL}_${name}")
+  string(MAKE_C_IDENTIFIER "${_exe}" _exe)
+  if(NOT TARGET ${_exe})
+    add_executable(${_exe} ${ARG_SOURCES})
+    target_link_libraries(${_exe} PRIVATE ${ARG_LIBRARIES} memsafe_runtime_hooks)
+    memsafe_instrument(${_exe})
+  endif()
+  set(_test "canary.${ARG_TOOL}.${name}")
+  if(ARG_EXPECT)
+    set(_mode --expect "${ARG_EXPECT}")
+  else()
+    set(_mode --expect-suppressed "${ARG_SUPPRESSED}")
+  endif()
+  add_test(NAME ${_test}
+    COMMAND ${MEMSAFE_LAUNCHER} --name ${_test} ${_mode} $<TARGET_FILE:${_exe}>)
+  set_tests_properties(${_test} PROPERTIES
+    LABELS "canary;canary-${ARG_TOOL}" TIMEOUT ${_memsafe_ctest_timeout})
+endfunction()
+
+message(STATUS "memsafe: tools [${MEMSAFE_ACTIVE_TOOLS_CSV}] launcher=${_memsafe_launcher_tool} "
+  "optimization='${MEMSAFE_OPTIMIZATION}' logs=${MEMSAFE_LOG_DIR}")

@@ -1,0 +1,180 @@
+#!/usr/bin/env bash
+# memsafe-run.sh: runs one test under the build's memory tool and judges it by the
+# tool's report, not only by the exit status.
+#
+# CTest calls it for every test of a build configured with cmake/MemorySafety.cmake.
+# It gives each test its own log file under --log-dir (sanitizer log_path, Valgrind
+# XML), copies what the tool reported into the test output, and
+#   - fails a normal test when the tool reported anything, even if the status was 0;
+#   - passes a canary (--expect REGEX) only when the tool reported a matching finding;
+#   - passes a suppressed canary (--expect-suppressed ENTRY) only when the run is
+#     clean and the tool says that suppression entry matched;
+#   - stops a test that outlives --timeout, saying so.
+set -euo pipefail
+
+usage() {
+  cat >&2 <<'EOF'
+USAGE: memsafe-run.sh --tool none|asan|tsan|ubsan|valgrind --log-dir DIR --timeout SECONDS
+                      [--valgrind PATH --valgrind-args FILE] [--name TEST]
+                      [--expect REGEX | --expect-suppressed ENTRY] [--] COMMAND [ARG...]
+EOF
+  exit 2
+}
+
+tool="" log_dir="" timeout_s="" valgrind="" valgrind_args="" name="" expect="" expect_supp=""
+while (($#)); do
+  case "$1" in
+    --tool) tool="${2-}"; shift 2 || usage ;;
+    --log-dir) log_dir="${2-}"; shift 2 || usage ;;
+    --timeout) timeout_s="${2-}"; shift 2 || usage ;;
+    --valgrind) valgrind="${2-}"; shift 2 || usage ;;
+    --valgrind-args) valgrind_args="${2-}"; shift 2 || usage ;;
+    --name) name="${2-}"; shift 2 || usage ;;
+    --expect) expect="${2-}"; shift 2 || usage ;;
+    --expect-suppressed) expect_supp="${2-}"; shift 2 || usage ;;
+    --) shift; break ;;
+    -*) echo "memsafe-run: unknown option '$1'" >&2; usage ;;
+    *) break ;;
+  esac
+done
+(($#)) || usage
+[[ $tool =~ ^(none|asan|tsan|ubsan|valgrind)$ ]] || usage
+[[ -n $log_dir && $timeout_s =~ ^[0-9]+$ ]] || usage
+if [[ $tool == valgrind && ( -z $valgrind || ! -r $valgrind_args ) ]]; then
+  echo "memsafe-run: --tool valgrind needs --valgrind and a readable --valgrind-args file" >&2
+  exit 2
+fi
+
+# GoogleTest discovery lists the test cases at build time: that is not a test run.
+for arg in "$@"; do
+  if [[ $arg == --gtest_list_tests ]]; then exec "$@"; fi
+done
+
+# A stable name per test: the given one, or the executable plus its --gtest_filter.
+if [[ -z $name ]]; then
+  name="$(basename -- "$1")"
+  for arg in "$@"; do
+    if [[ $arg == --gtest_filter=* ]]; then name+=".${arg#--gtest_filter=}"; fi
+  done
+fi
+id="${name//[^A-Za-z0-9._-]/_}"
+mkdir -p -- "$log_dir"
+prefix="$log_dir/$id.$tool"
+rm -f -- "$prefix".*
+
+cmd=("$@")
+case "$tool" in
+  asan|tsan|ubsan)
+    # The options list is compiled into the binary; the environment adds the log file
+    # and wins over the compiled defaults for that one option.
+    for var in ASAN_OPTIONS LSAN_OPTIONS UBSAN_OPTIONS TSAN_OPTIONS; do
+      export "$var=${!var:+${!var}:}log_path=$prefix"
+    done
+    # Sanitizer runtimes of this era assume at most 28 bits of mmap randomness and
+    # fail to map their shadow memory above that; run without ASLR instead.
+    rnd_bits="$(cat /proc/sys/vm/mmap_rnd_bits 2>/dev/null || echo 0)"
+    if ((rnd_bits > 28)); then
+      if command -v setarch >/dev/null; then
+        cmd=(setarch "$(uname -m)" -R "${cmd[@]}")
+      else
+        echo "memsafe-run: vm.mmap_rnd_bits=$rnd_bits > 28 and setarch is missing:" \
+          "run 'sudo sysctl vm.mmap_rnd_bits=28' or install util-linux" >&2
+      fi
+    fi
+    ;;
+  valgrind)
+    # Valgrind would otherwise try to download debug info over the network.
+    unset DEBUGINFOD_URLS
+    mapfile -t vg_args < <(grep -v '^[[:space:]]*$' "$valgrind_args")
+    cmd=("$valgrind" "${vg_args[@]}" --xml=yes "--xml-file=$prefix.%p.xml" "${cmd[@]}")
+    ;;
+esac
+
+set +e
+timeout --kill-after=15 "$timeout_s" "${cmd[@]}"
+status=$?
+set -e
+
+shopt -s nullglob
+logs=("$prefix".*)
+finding_re='(ERROR|WARNING): [A-Za-z]+Sanitizer|^SUMMARY: [A-Za-z]+Sanitizer|: runtime error: '
+found=()
+summaries=()
+for log in "${logs[@]}"; do
+  if [[ $log == *.xml ]]; then
+    if grep -q '<error>' "$log"; then
+      found+=("$log")
+      while IFS= read -r kind; do summaries+=("Valgrind: $kind"); done \
+        < <(sed -n 's:.*<kind>\(.*\)</kind>.*:\1:p' "$log" | sort -u)
+    fi
+  elif grep -Eq "$finding_re" "$log"; then
+    found+=("$log")
+    # The headline names the kind of bug; the summary names the place.
+    while IFS= read -r line; do summaries+=("$line"); done \
+      < <(grep -Eo "(ERROR|WARNING): [A-Za-z]+Sanitizer: .*|[^ ]*: runtime error: .*|^SUMMARY: .*" "$log" \
+        | sed -E 's/ on address 0x[0-9a-f]+.*//; s/ \(pid=[0-9]+\)//' | awk '!seen[$0]++')
+  fi
+done
+
+# Show what the tool said: the log files are for tools, the test output for people.
+show_valgrind() {
+  awk '
+    function unescape(s) {
+      gsub(/&lt;/, "<", s); gsub(/&gt;/, ">", s); gsub(/&quot;/, "\"", s)
+      gsub(/&apos;/, "\047", s); gsub(/&amp;/, "\\&", s); return s
+    }
+    function inner(s) { sub(/^[^>]*>/, "", s); sub(/<\/[^>]*>.*$/, "", s); return unescape(s) }
+    /<error>/ { in_err = 1; print "== Valgrind error =="; next }
+    /<\/error>/ { in_err = 0; next }
+    !in_err { next }
+    /<suppression>/ { in_supp = 1 } /<\/suppression>/ { in_supp = 0; next }
+    in_supp { next }
+    /<kind>/ { print "kind: " inner($0) }
+    /<what>|<text>/ { print inner($0) }
+    /<auxwhat>/ { print "  " inner($0) }
+    /<frame>/ { fn = ""; file = ""; line = ""; obj = "" }
+    /<fn>/ { fn = inner($0) } /<file>/ { file = inner($0) } /<line>/ { line = inner($0) }
+    /<obj>/ { obj = inner($0) }
+    /<\/frame>/ {
+      where = file != "" ? file ":" line : obj
+      printf "    at %s (%s)\n", (fn != "" ? fn : "???"), where
+    }
+  ' "$1"
+}
+for log in "${logs[@]}"; do
+  echo "---- memsafe: $log" >&2
+  if [[ $log == *.xml ]]; then show_valgrind "$log" >&2; else cat -- "$log" >&2; fi
+done
+
+if ((status == 124 || status == 137)); then
+  echo "memsafe: TIMEOUT: '$name' was stopped after ${timeout_s}s (hung or too slow for $tool)" >&2
+  exit 1
+fi
+
+if [[ -n $expect ]]; then
+  if ((${#found[@]})) && grep -Eqh -- "$expect" "${found[@]}"; then
+    echo "memsafe: canary caught: $tool reported /$expect/ in '$name'" >&2
+    exit 0
+  fi
+  echo "memsafe: CANARY NOT CAUGHT: '$name' ran under $tool (exit status $status) without" \
+    "a report matching /$expect/. The tool is not active or the optimizer removed the bug." >&2
+  exit 1
+fi
+
+if ((${#found[@]})); then
+  echo "memsafe: FAILED: $tool reported a finding in '$name' (exit status $status):" >&2
+  for s in "${summaries[@]}"; do echo "memsafe:   $s" >&2; done
+  echo "memsafe: full report: ${found[*]}" >&2
+  exit 1
+fi
+
+if [[ -n $expect_supp ]]; then
+  if ((${#logs[@]})) && grep -qF -- "$expect_supp" "${logs[@]}"; then
+    echo "memsafe: suppressed canary passed: the entry '$expect_supp' matched" >&2
+    exit 0
+  fi
+  echo "memsafe: SUPPRESSION NOT USED: '$name' ran clean, but $tool does not list the" \
+    "entry '$expect_supp' as matched: is the suppression file wired?" >&2
+  exit 1
+fi
+exit "$status"

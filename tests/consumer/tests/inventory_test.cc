@@ -1,0 +1,60 @@
+// The consumer's tests. InventoryTest.* are clean. PlantedBugTest.* each hide one
+// memory bug in an otherwise ordinary test, the way a real bug would arrive; memsafe's
+// consumer check expects each to be caught by its tool, named with the test.
+#include <climits>
+#include <cstdlib>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "inventory.h"
+
+namespace {
+
+TEST(InventoryTest, ParsesItems) {
+  const auto items = inventory::ParseItems("apples=3,pears=4,bad,=1,plums=x");
+  ASSERT_EQ(items.size(), 2u);
+  EXPECT_EQ(items[0].name, "apples");
+  EXPECT_EQ(inventory::TotalCount(items), 7);
+}
+
+TEST(InventoryTest, EmptyInput) {
+  EXPECT_TRUE(inventory::ParseItems("").empty());
+}
+
+TEST(PlantedBugTest, HeapUseAfterFree) {
+  auto* items = new std::vector<inventory::Item>(inventory::ParseItems("a=1"));
+  delete items;
+  EXPECT_EQ(items->size(), 1u);  // planted: reads the deleted vector
+}
+
+TEST(PlantedBugTest, Leak) {
+  auto* items = new std::vector<inventory::Item>(inventory::ParseItems("a=1,b=2"));
+  EXPECT_EQ(items->size(), 2u);  // planted: never deleted
+}
+
+TEST(PlantedBugTest, SignedOverflow) {
+  volatile int big = INT_MAX;
+  const auto items = inventory::ParseItems("a=1");
+  EXPECT_NE(big + items[0].count, 0);  // planted: INT_MAX + 1
+}
+
+TEST(PlantedBugTest, DataRace) {
+  long total = 0;
+  const auto items = inventory::ParseItems("a=1,b=2");
+  std::thread other([&] { total += inventory::TotalCount(items); });  // planted: unsynchronized
+  total += inventory::TotalCount(items);
+  other.join();
+  EXPECT_EQ(total, 6);
+}
+
+TEST(PlantedBugTest, UninitialisedRead) {
+  int* count = static_cast<int*>(std::malloc(sizeof(int)));  // planted: never written
+  const auto items = inventory::ParseItems("a=1");
+  if (*count > items[0].count) {
+    SUCCEED();
+  }
+  std::free(count);
+}
+
+}  // namespace

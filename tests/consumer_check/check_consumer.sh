@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Builds tests/consumer with one memory preset and checks the verdicts of its tests:
+# every planted bug the preset's tool can see fails, naming the test and the kind of
+# bug; every clean test passes.
+set -euo pipefail
+
+usage() {
+  echo "USAGE: check_consumer.sh --source DIR --build DIR --preset asan|tsan|valgrind --cxx PATH --c PATH" >&2
+  exit 2
+}
+source_dir="" build_dir="" preset="" cxx="" cc=""
+while (($#)); do
+  case "$1" in
+    --source) source_dir="${2-}"; shift 2 || usage ;;
+    --build) build_dir="${2-}"; shift 2 || usage ;;
+    --preset) preset="${2-}"; shift 2 || usage ;;
+    --cxx) cxx="${2-}"; shift 2 || usage ;;
+    --c) cc="${2-}"; shift 2 || usage ;;
+    *) usage ;;
+  esac
+done
+[[ -n $source_dir && -n $build_dir && -n $cxx && -n $cc ]] || usage
+
+# test name | what the tool must say about it
+case "$preset" in
+  asan) planted=(
+      "PlantedBugTest.HeapUseAfterFree|AddressSanitizer: heap-use-after-free"
+      "PlantedBugTest.Leak|LeakSanitizer: detected memory leaks"
+      "PlantedBugTest.SignedOverflow|signed-integer-overflow") ;;
+  tsan) planted=("PlantedBugTest.DataRace|ThreadSanitizer: data race") ;;
+  valgrind) planted=(
+      "PlantedBugTest.HeapUseAfterFree|Valgrind: InvalidRead"
+      "PlantedBugTest.Leak|Valgrind: Leak_DefinitelyLost"
+      "PlantedBugTest.UninitialisedRead|Valgrind: UninitCondition") ;;
+  *) usage ;;
+esac
+clean=(InventoryTest.ParsesItems InventoryTest.EmptyInput)
+
+echo "== configure and build tests/consumer with preset $preset ($cxx)"
+rm -rf -- "$build_dir"
+cmake -S "$source_dir" -B "$build_dir" --preset "$preset" \
+  -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_C_COMPILER="$cc" >"$build_dir.configure.log" 2>&1 || {
+  cat "$build_dir.configure.log"; echo "FAIL: the consumer does not configure"; exit 1; }
+# The build lists the tests natively: it must not see the test preset's expectations.
+env -u MEMSAFE_EXPECT cmake --build "$build_dir" -j 2 >"$build_dir.build.log" 2>&1 || {
+  cat "$build_dir.build.log"; echo "FAIL: the consumer does not build"; exit 1; }
+
+regex=""
+for entry in "${planted[@]}"; do regex+="${regex:+|}^${entry%%|*}\$"; done
+for name in "${clean[@]}"; do regex+="|^${name}\$"; done
+
+echo "== run the consumer's tests (failures of planted bugs are expected)"
+log="$build_dir.ctest.log"
+set +e
+ctest --test-dir "$build_dir" -R "$regex" --output-on-failure -j 2 >"$log" 2>&1
+set -e
+cat "$log"
+
+failures=0
+for entry in "${planted[@]}"; do
+  name="${entry%%|*}" kind="${entry#*|}"
+  if ! grep -Eq "Test +#[0-9]+: ${name} \.+\*+Failed" "$log"; then
+    echo "FAIL: planted bug in $name was not caught by $preset"; failures=$((failures + 1))
+  elif ! grep -Fq "memsafe: FAILED: $preset reported a finding in 'inventory_test.$name'" "$log" ||
+       ! grep -Fq "$kind" "$log"; then
+    echo "FAIL: $name failed, but the output does not name it with '$kind'"; failures=$((failures + 1))
+  else
+    echo "ok: $name caught ($kind)"
+  fi
+done
+for name in "${clean[@]}"; do
+  if grep -Eq "Test +#[0-9]+: ${name} \.+ +Passed" "$log"; then
+    echo "ok: $name passed"
+  else
+    echo "FAIL: clean test $name did not pass"; failures=$((failures + 1))
+  fi
+done
+if ((failures)); then
+  echo "consumer check: $failures problem(s)"
+  exit 1
+fi
+echo "consumer check: every planted bug caught, every clean test passed"
