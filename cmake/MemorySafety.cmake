@@ -39,6 +39,10 @@ set(MEMSAFE_SANITIZERS_DIR "${PROJECT_SOURCE_DIR}/sanitizers" CACHE PATH
   "Directory with the project's suppression files and ignore list")
 set(MEMSAFE_TEST_TIMEOUT "" CACHE STRING
   "Seconds before a test is stopped (empty: 300, or 900 under Valgrind)")
+# Only for measuring what the flags below buy (tools/measure-optimization.sh); no
+# preset turns it on.
+option(MEMSAFE_ALLOW_ALLOCATION_ELISION
+  "Let the optimizer delete unused allocations in instrumented builds" OFF)
 set(MEMSAFE_LOG_DIR "${CMAKE_BINARY_DIR}/memcheck" CACHE PATH
   "Where every test writes its sanitizer logs and Valgrind XML")
 
@@ -210,12 +214,13 @@ if(_memsafe_sanitize OR MEMSAFE_VALGRIND)
   if(MEMSAFE_OPTIMIZATION)
     list(APPEND MEMSAFE_COMPILE_OPTIONS ${MEMSAFE_OPTIMIZATION})
   endif()
-  if(NOT MEMSAFE_OPTIMIZATION MATCHES "^(-O0)?$")
+  if(NOT MEMSAFE_OPTIMIZATION MATCHES "^(-O0)?$" AND NOT MEMSAFE_ALLOW_ALLOCATION_ELISION)
     # Above -O0 both compilers delete an unused allocation together with its bug
     # (a double free or a leak of memory nobody touched then reports nothing).
-    if(_memsafe_is_clang)
-      list(APPEND MEMSAFE_COMPILE_OPTIONS -fno-builtin)
-    else()
+    # Measured (tools/measure-optimization.sh): -fno-builtin keeps Clang's malloc and
+    # new; GCC needs -fno-builtin for malloc/free and -fno-allocation-dce for new.
+    list(APPEND MEMSAFE_COMPILE_OPTIONS -fno-builtin)
+    if(NOT _memsafe_is_clang)
       list(APPEND MEMSAFE_COMPILE_OPTIONS -fno-allocation-dce)
     endif()
   endif()
@@ -395,13 +400,13 @@ function(memsafe_add_test name)
 endfunction()
 
 # memsafe_add_canary(<name> TOOL <address|leak|undefined|thread|valgrind>
-#                    SOURCES <src>... (EXPECT <regex> | SUPPRESSED <entry-name>))
+#                    SOURCES <src>... (EXPECT <regex>... | SUPPRESSED <entry-name>))
 # A small program with a planted bug. It is registered only when TOOL is active, and
-# passes only when TOOL reports a finding that matches EXPECT. With SUPPRESSED, the bug
+# passes only when TOOL reports findings that match every EXPECT pattern. With SUPPRESSED, the bug
 # is covered by a suppression entry and the test passes only if the run is clean *and*
 # the tool says that entry matched: proof that the suppression file is wired.
 function(memsafe_add_canary name)
-  cmake_parse_arguments(PARSE_ARGV 1 ARG "" "TOOL;EXPECT;SUPPRESSED" "SOURCES;LIBRARIES")
+  cmake_parse_arguments(PARSE_ARGV 1 ARG "" "TOOL;SUPPRESSED" "SOURCES;LIBRARIES;EXPECT")
   if(NOT ARG_TOOL MATCHES "^(address|leak|undefined|thread|valgrind)$")
     message(FATAL_ERROR "memsafe_add_canary(${name}): TOOL must be one of address, leak, "
       "undefined, thread, valgrind")
@@ -421,7 +426,10 @@ function(memsafe_add_canary name)
   endif()
   set(_test "canary.${ARG_TOOL}.${name}")
   if(ARG_EXPECT)
-    set(_mode --expect "${ARG_EXPECT}")
+    set(_mode "")
+    foreach(_pattern IN LISTS ARG_EXPECT)
+      list(APPEND _mode --expect "${_pattern}")
+    endforeach()
   else()
     set(_mode --expect-suppressed "${ARG_SUPPRESSED}")
   endif()

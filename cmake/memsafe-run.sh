@@ -6,7 +6,8 @@
 # It gives each test its own log file under --log-dir (sanitizer log_path, Valgrind
 # XML), copies what the tool reported into the test output, and
 #   - fails a normal test when the tool reported anything, even if the status was 0;
-#   - passes a canary (--expect REGEX) only when the tool reported a matching finding;
+#   - passes a canary (--expect REGEX, repeatable) only when the tool reported a
+#     finding that matches every REGEX;
 #   - passes a suppressed canary (--expect-suppressed ENTRY) only when the run is
 #     clean and the tool says that suppression entry matched;
 #   - stops a test that outlives --timeout, saying so.
@@ -16,12 +17,13 @@ usage() {
   cat >&2 <<'EOF'
 USAGE: memsafe-run.sh --tool none|asan|tsan|ubsan|valgrind --log-dir DIR --timeout SECONDS
                       [--valgrind PATH --valgrind-args FILE] [--name TEST]
-                      [--expect REGEX | --expect-suppressed ENTRY] [--] COMMAND [ARG...]
+                      [--expect REGEX]... [--expect-suppressed ENTRY] [--] COMMAND [ARG...]
 EOF
   exit 2
 }
 
-tool="" log_dir="" timeout_s="" valgrind="" valgrind_args="" name="" expect="" expect_supp=""
+tool="" log_dir="" timeout_s="" valgrind="" valgrind_args="" name="" expect_supp=""
+expect=()
 while (($#)); do
   case "$1" in
     --tool) tool="${2-}"; shift 2 || usage ;;
@@ -30,7 +32,7 @@ while (($#)); do
     --valgrind) valgrind="${2-}"; shift 2 || usage ;;
     --valgrind-args) valgrind_args="${2-}"; shift 2 || usage ;;
     --name) name="${2-}"; shift 2 || usage ;;
-    --expect) expect="${2-}"; shift 2 || usage ;;
+    --expect) expect+=("${2-}"); shift 2 || usage ;;
     --expect-suppressed) expect_supp="${2-}"; shift 2 || usage ;;
     --) shift; break ;;
     -*) echo "memsafe-run: unknown option '$1'" >&2; usage ;;
@@ -90,16 +92,28 @@ case "$tool" in
     ;;
 esac
 
+# stderr is kept too: some runtimes (GCC's UBSan) ignore log_path and report there.
 set +e
-timeout --kill-after=15 "$timeout_s" "${cmd[@]}"
+timeout --kill-after=15 "$timeout_s" "${cmd[@]}" 2>"$prefix.stderr"
 status=$?
 set -e
+cat -- "$prefix.stderr" >&2
 
 shopt -s nullglob
-logs=("$prefix".*)
+logs=()
+for log in "$prefix".*; do
+  [[ $log == "$prefix.stderr" ]] || logs+=("$log")
+done
 finding_re='(ERROR|WARNING): [A-Za-z]+Sanitizer|^SUMMARY: [A-Za-z]+Sanitizer|: runtime error: '
 found=()
 summaries=()
+# The headline of a report names the kind of bug; its SUMMARY line names the place.
+add_headlines() {
+  local line
+  while IFS= read -r line; do summaries+=("$line"); done < <(
+    grep -Eo "(ERROR|WARNING): [A-Za-z]+Sanitizer: .*|[^ ]*: runtime error: .*|^SUMMARY: .*" "$1" |
+      sed -E 's/ on address 0x[0-9a-f]+.*//; s/ \(pid=[0-9]+\)//' | awk '!seen[$0]++')
+}
 for log in "${logs[@]}"; do
   if [[ $log == *.xml ]]; then
     if grep -q '<error>' "$log"; then
@@ -107,14 +121,20 @@ for log in "${logs[@]}"; do
       while IFS= read -r kind; do summaries+=("Valgrind: $kind"); done \
         < <(sed -n 's:.*<kind>\(.*\)</kind>.*:\1:p' "$log" | sort -u)
     fi
-  elif grep -Eq "$finding_re" "$log"; then
+  elif grep -Eq -- "$finding_re" "$log"; then
     found+=("$log")
-    # The headline names the kind of bug; the summary names the place.
-    while IFS= read -r line; do summaries+=("$line"); done \
-      < <(grep -Eo "(ERROR|WARNING): [A-Za-z]+Sanitizer: .*|[^ ]*: runtime error: .*|^SUMMARY: .*" "$log" \
-        | sed -E 's/ on address 0x[0-9a-f]+.*//; s/ \(pid=[0-9]+\)//' | awk '!seen[$0]++')
+    add_headlines "$log"
   fi
 done
+
+# A report on stderr is kept beside the log files, for the report tooling; clean
+# stderr is not a log.
+if grep -Eq -- "$finding_re" "$prefix.stderr"; then
+  found+=("$prefix.stderr")
+  add_headlines "$prefix.stderr"
+else
+  rm -f -- "$prefix.stderr"
+fi
 
 # Show what the tool said: the log files are for tools, the test output for people.
 show_valgrind() {
@@ -151,13 +171,17 @@ if ((status == 124 || status == 137)); then
   exit 1
 fi
 
-if [[ -n $expect ]]; then
-  if ((${#found[@]})) && grep -Eqh -- "$expect" "${found[@]}"; then
-    echo "memsafe: canary caught: $tool reported /$expect/ in '$name'" >&2
+if ((${#expect[@]})); then
+  missed=()
+  for pattern in "${expect[@]}"; do
+    if ! ((${#found[@]})) || ! grep -Eqh -- "$pattern" "${found[@]}"; then missed+=("/$pattern/"); fi
+  done
+  if ((${#missed[@]} == 0)); then
+    echo "memsafe: canary caught: $tool reported every expected finding in '$name'" >&2
     exit 0
   fi
   echo "memsafe: CANARY NOT CAUGHT: '$name' ran under $tool (exit status $status) without" \
-    "a report matching /$expect/. The tool is not active or the optimizer removed the bug." >&2
+    "a report matching ${missed[*]}. The tool is not active or the optimizer removed the bug." >&2
   exit 1
 fi
 

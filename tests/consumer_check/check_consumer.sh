@@ -75,6 +75,34 @@ for name in "${clean[@]}"; do
     echo "FAIL: clean test $name did not pass"; failures=$((failures + 1))
   fi
 done
+if [[ $preset == asan ]]; then
+  # The same project configured as if the preset had lost its sanitizer flags: the
+  # instrumentation check in every test must notice and fail it.
+  echo "== a build that lost its sanitizer flags must fail its tests"
+  lost="$build_dir-lost-flags"
+  rm -rf -- "$lost"
+  if ! { cmake -S "$source_dir" -B "$lost" --preset "$preset" -DMEMSAFE_SANITIZE= \
+           -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_C_COMPILER="$cc" >"$lost.configure.log" 2>&1 &&
+         env -u MEMSAFE_EXPECT cmake --build "$lost" -j 2 >"$lost.build.log" 2>&1; }; then
+    cat "$lost.configure.log" "$lost.build.log"
+    echo "FAIL: the lost-flags build failed"
+    exit 1
+  fi
+  set +e
+  MEMSAFE_EXPECT=address,undefined,leak ctest --test-dir "$lost" -R '^InventoryTest[.]' \
+    --output-on-failure >"$lost.ctest.log" 2>&1
+  lost_status=$?
+  set -e
+  if ((lost_status != 0)) &&
+     grep -q "instrumentation check failed: the preset expects 'address'" "$lost.ctest.log" &&
+     ! grep -Eq 'Test +#[0-9]+: InventoryTest[.][A-Za-z]+ \.+ +Passed' "$lost.ctest.log"; then
+    echo "ok: without its flags every test fails the instrumentation check"
+  else
+    cat "$lost.ctest.log"
+    echo "FAIL: a build without sanitizer flags passed (or failed for another reason)"
+    failures=$((failures + 1))
+  fi
+fi
 if ((failures)); then
   echo "consumer check: $failures problem(s)"
   exit 1
