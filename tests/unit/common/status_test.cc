@@ -88,7 +88,8 @@ TEST(ResultDeathTest, ValueOfFailedResultAborts) {
 }
 
 TEST(ResultDeathTest, OkStatusWithoutValueAborts) {
-  EXPECT_DEATH(Result<int>{Status::Ok()}, "Result constructed from an ok Status");
+  // The temporary is discarded on purpose: constructing it is what must abort.
+  EXPECT_DEATH((void)Result<int>{Status::Ok()}, "Result constructed from an ok Status");
 }
 
 TEST(StatusDeathTest, CheckAbortsInEveryBuildType) {

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Checks that cmake/MemorySafety.cmake refuses broken setups at configure time with a
+# message that says what to do: incompatible tools, unknown sanitizers, a missing
+# sanitizer runtime, and an options list entry without a reason.
+set -euo pipefail
+
+usage() { echo "USAGE: configure_errors_test.sh <memsafe-source-dir> <work-dir>" >&2; exit 2; }
+(($# == 2)) || usage
+root="$1" work="$2"
+rm -rf -- "$work"
+mkdir -p -- "$work"
+consumer="$root/tests/consumer"
+failures=0
+
+# refuse <description> <message-regex> <cmake -D arguments...>
+refuse() {
+  local what="$1" want="$2" dir output status
+  shift 2
+  dir="$work/$(tr -c 'a-z0-9\n' '-' <<<"$what")"
+  set +e
+  output="$(env -u MEMSAFE_EXPECT cmake -S "$consumer" -B "$dir" -G Ninja "$@" 2>&1)"
+  status=$?
+  set -e
+  if ((status == 0)); then
+    echo "FAIL: $what: configure succeeded"; failures=$((failures + 1))
+  elif ! grep -Eq -- "$want" <<<"$(tr -s ' \n' ' ' <<<"$output")"; then
+    echo "FAIL: $what: configure failed without /$want/:"
+    printf '    %s\n' "$output"
+    failures=$((failures + 1))
+  else
+    echo "ok: $what"
+  fi
+}
+
+refuse "asan with tsan" "AddressSanitizer and ThreadSanitizer cannot be combined" \
+  "-DMEMSAFE_SANITIZE=address;thread"
+refuse "lsan with tsan" "LeakSanitizer cannot be combined with ThreadSanitizer" \
+  "-DMEMSAFE_SANITIZE=leak;thread"
+refuse "sanitizer with valgrind" "MEMSAFE_VALGRIND cannot be combined with sanitizers" \
+  -DMEMSAFE_SANITIZE=address -DMEMSAFE_VALGRIND=ON
+refuse "unknown sanitizer" "unknown sanitizer 'adress'" -DMEMSAFE_SANITIZE=adress
+# Clang looks for its runtimes under the resource directory: an empty one is a
+# machine without libclang-rt.
+mkdir -p "$work/empty-resource-dir"
+refuse "missing clang runtime" "runtime for Clang .* is missing.*Install libclang-rt-[0-9]+-dev" \
+  -DCMAKE_CXX_COMPILER=clang++ -DMEMSAFE_SANITIZE=address \
+  "-DCMAKE_CXX_FLAGS=-resource-dir=$work/empty-resource-dir"
+printf 'asan  halt_on_error=1\n' >"$work/no-reason.txt"
+refuse "option without a reason" "no-reason.txt:1: expected '<tool> <option> # <reason>'" \
+  "-DMEMSAFE_OPTIONS_FILE=$work/no-reason.txt"
+printf 'asan  halt_on_error=1:detect_leaks=1  # two options on one line\n' >"$work/two.txt"
+refuse "two options on one line" "two.txt:1: a sanitizer option looks like name=value" \
+  "-DMEMSAFE_OPTIONS_FILE=$work/two.txt"
+
+if ((failures)); then
+  echo "configure errors test: $failures failure(s)"
+  exit 1
+fi
+echo "configure errors test: every broken setup refused with its message"
