@@ -37,7 +37,8 @@ esac
 clean=(InventoryTest.ParsesItems InventoryTest.EmptyInput)
 
 echo "== configure and build tests/consumer with preset $preset ($cxx)"
-rm -rf -- "$build_dir"
+# Incremental on purpose: configure re-applies the preset, and the launcher clears
+# each test's old logs, so only what changed is rebuilt.
 cmake -S "$source_dir" -B "$build_dir" --preset "$preset" \
   -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_C_COMPILER="$cc" >"$build_dir.configure.log" 2>&1 || {
   cat "$build_dir.configure.log"; echo "FAIL: the consumer does not configure"; exit 1; }
@@ -80,7 +81,7 @@ if [[ $preset == asan ]]; then
   # instrumentation check in every test must notice and fail it.
   echo "== a build that lost its sanitizer flags must fail its tests"
   lost="$build_dir-lost-flags"
-  rm -rf -- "$lost"
+
   if ! { cmake -S "$source_dir" -B "$lost" --preset "$preset" -DMEMSAFE_SANITIZE= \
            -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_C_COMPILER="$cc" >"$lost.configure.log" 2>&1 &&
          env -u MEMSAFE_EXPECT cmake --build "$lost" -j 2 >"$lost.build.log" 2>&1; }; then
