@@ -17,7 +17,8 @@ usage() {
   cat <<'EOF'
 USAGE: ./check.sh [--memory-checks [--preset NAME[,NAME...]]] [--list] [--help]
 
-  (no option)        configure, build and test the dev preset, then run the lints
+  (no option)        configure, build and test the dev presets (with and without
+                     libsodium), then run the lints
   --memory-checks    run the memory-check presets (default set: see --list) one after
                      another: configure, build, every test under the preset's tool,
                      every canary; print a summary; exit 1 if anything failed

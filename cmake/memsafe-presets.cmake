@@ -1,10 +1,11 @@
 # Lists the test presets of a CMakePresets.json, one line each:
 #
-#   <name> <tools> <set> <c++ compiler>
+#   <name> <tools> <run-by> <c++ compiler>
 #
 #   tools     MEMSAFE_EXPECT of the preset ("address,undefined,leak", "thread",
 #             "valgrind"), or "-" for a preset that runs no memory tool
-#   set       "default" (run by --memory-checks), "extra" (on request), or "-"
+#   run-by    "check" (./check.sh), "memory-checks" (./check.sh --memory-checks),
+#             "on-request" (--preset NAME), or "-"
 #   compiler  CMAKE_CXX_COMPILER of its configure preset, or "-"
 #
 # Usage: cmake -D PRESETS=<path/CMakePresets.json> -P memsafe-presets.cmake
@@ -103,7 +104,7 @@ foreach(_name IN LISTS _names)
   endif()
   _resolve(testPresets "${_name}" _tools environment MEMSAFE_EXPECT)
   # The set is a property of the named preset itself, never inherited.
-  string(JSON _set ERROR_VARIABLE _err GET "${_preset}" vendor memsafe memoryChecks)
+  string(JSON _set ERROR_VARIABLE _err GET "${_preset}" vendor memsafe runBy)
   if(_err)
     set(_set "-")
   endif()

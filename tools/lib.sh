@@ -32,29 +32,29 @@ require_tool() {
 }
 
 # The presets, read from CMakePresets.json (see cmake/memsafe-presets.cmake).
-declare -gA PRESET_TOOLS=() PRESET_SET=() PRESET_CXX=()
+declare -gA PRESET_TOOLS=() PRESET_RUN_BY=() PRESET_CXX=()
 PRESET_NAMES=()
 load_presets() {
-  local out name tools set cxx
+  local out name tools run_by cxx
   if ! out="$(cmake -D PRESETS="$ROOT/CMakePresets.json" -P "$ROOT/cmake/memsafe-presets.cmake" 2>&1)"; then
     echo "$out" >&2
     echo "check.sh: cannot read the presets from CMakePresets.json" >&2
     exit 1
   fi
-  while read -r name tools set cxx; do
+  while read -r name tools run_by cxx; do
     [[ -n $name ]] || continue
     PRESET_NAMES+=("$name")
     PRESET_TOOLS[$name]="$tools"
-    PRESET_SET[$name]="$set"
+    PRESET_RUN_BY[$name]="$run_by"
     PRESET_CXX[$name]="$cxx"
   done <<<"$out"
 }
 
 list_presets() {
   local name
-  printf '%-16s %-24s %-9s %s\n' PRESET TOOLS SET COMPILER
+  printf '%-16s %-24s %-15s %s\n' PRESET TOOLS RUN-BY COMPILER
   for name in "${PRESET_NAMES[@]}"; do
-    printf '%-16s %-24s %-9s %s\n' "$name" "${PRESET_TOOLS[$name]}" "${PRESET_SET[$name]}" "${PRESET_CXX[$name]}"
+    printf '%-16s %-24s %-15s %s\n' "$name" "${PRESET_TOOLS[$name]}" "${PRESET_RUN_BY[$name]}" "${PRESET_CXX[$name]}"
   done
 }
 
@@ -126,15 +126,18 @@ finish() {
 }
 
 run_fast_checks() {
-  local start=$SECONDS
-  preflight_preset dev || finish
-  group_start "dev: configure, build, test"
-  if ! cmake --workflow --preset dev; then fail "dev: configure, build or tests failed"; fi
-  group_end
+  local start=$SECONDS name
+  for name in "${PRESET_NAMES[@]}"; do
+    [[ ${PRESET_RUN_BY[$name]} == check ]] || continue
+    preflight_preset "$name" || continue
+    group_start "$name: configure, build, test"
+    if ! cmake --workflow --preset "$name"; then fail "$name: configure, build or tests failed"; fi
+    group_end
+  done
   group_start "lint: shell scripts"
   lint_shell
   group_end
-  echo "check.sh: dev and lints took $(format_seconds $((SECONDS - start)))"
+  echo "check.sh: builds, tests and lints took $(format_seconds $((SECONDS - start)))"
   finish
 }
 
@@ -151,7 +154,7 @@ run_memory_checks() {
     done
   else
     for name in "${PRESET_NAMES[@]}"; do
-      [[ ${PRESET_SET[$name]} == default ]] && selected+=("$name")
+      [[ ${PRESET_RUN_BY[$name]} == memory-checks ]] && selected+=("$name")
     done
   fi
 

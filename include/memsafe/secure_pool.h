@@ -1,0 +1,122 @@
+// memsafe/secure_pool.h: memory for secrets, from locked pages that never reach swap
+// or a core dump, zeroed on every release.
+//
+// SecurePool serves small requests (up to SecurePool::kMaxSmall bytes) from size
+// classes of 16, 32, ... 2048 bytes, carved out of chunks it maps itself, locks in RAM
+// and excludes from core dumps. Larger requests come from the heap and are zeroed on
+// release too. Under AddressSanitizer and Valgrind the pool's blocks are announced to
+// the tool, so a use after release or an overflow into a free block is reported just
+// as for malloc.
+//
+// guarded_allocate() is the paranoid path for a single secret: the block sits against
+// an inaccessible guard page (an overflow faults at once), and the bytes around it hold
+// a random canary that is checked on release (an underflow or a small overflow aborts
+// with a message there).
+//
+// Example:
+//
+//   memsafe::SecurePool& pool = memsafe::SecurePool::Default();
+//   void* key = pool.allocate(32);          // throws std::bad_alloc, never null
+//   ...
+//   pool.deallocate(key, 32);               // zeroes, then returns the block
+//
+//   std::vector<char, memsafe::SecureAllocator<char>> text;   // see secure_allocator.h
+//
+// Thread-safety: a SecurePool may be used from many threads at once (one mutex per
+// pool). guarded_allocate/guarded_deallocate are thread-safe.
+//
+// Failure: allocation failure throws std::bad_alloc. If the system refuses to lock a
+// chunk the pool keeps working with unlocked memory and says so in stats().degraded
+// and through the log hook. Releasing a pointer the pool did not hand out, with the
+// wrong size, or twice, is misuse and aborts; so does destroying a pool whose blocks
+// are still in use, and a guarded block whose canary was overwritten.
+#ifndef MEMSAFE_SECURE_POOL_H_
+#define MEMSAFE_SECURE_POOL_H_
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+#include <vector>
+
+namespace memsafe {
+
+struct SecurePoolStats {
+  std::size_t used_bytes = 0;    // handed out: size-class bytes plus large heap requests
+  std::size_t free_bytes = 0;    // ready to hand out, in the pool's chunks
+  std::size_t locked_bytes = 0;  // of the pool's chunks, locked in RAM
+  std::size_t heap_bytes = 0;    // of used_bytes, large requests served from the heap
+  std::size_t chunks = 0;        // chunks mapped
+  bool degraded = false;         // a chunk could not be locked
+};
+
+class SecurePool {
+ public:
+  static constexpr std::size_t kMinBlock = 16;
+  static constexpr std::size_t kMaxSmall = 2048;
+  static constexpr std::size_t kAlignment = 16;
+
+  // chunk_bytes: how much each size class maps (and locks) at a time, rounded up to
+  // whole pages and to at least one block of the largest class.
+  explicit SecurePool(std::size_t chunk_bytes = 64 * 1024);
+  ~SecurePool();
+  SecurePool(const SecurePool&) = delete;
+  SecurePool& operator=(const SecurePool&) = delete;
+
+  // A block of at least `size` bytes (size 0 gives a minimal unique block), aligned
+  // to kAlignment. Throws std::bad_alloc; never returns null.
+  void* allocate(std::size_t size);
+
+  // Zeroes the block and takes it back. `size` must be the size passed to allocate().
+  void deallocate(void* block, std::size_t size) noexcept;
+
+  SecurePoolStats stats() const;
+
+  // The process-wide pool. It is never destroyed, so it stays usable in static
+  // destructors.
+  static SecurePool& Default();
+
+  // Copies the bytes of a released block, which the memory tools treat as off-limits,
+  // so a test can check that no byte of a secret remains. For tests only.
+  static void PeekReleasedForTesting(const void* block, std::size_t size, void* out) noexcept;
+
+ private:
+  static constexpr std::size_t kClasses = 8;  // 16 ... 2048
+
+  struct Chunk {
+    std::byte* base = nullptr;
+    std::size_t bytes = 0;
+    bool locked = false;
+    std::vector<std::uint64_t> in_use;  // one bit per block
+  };
+  struct SizeClass {
+    std::size_t block = 0;
+    std::vector<Chunk> chunks;
+    std::vector<void*> free;  // capacity kept at every block of every chunk
+  };
+
+  static std::size_t ClassIndex(std::size_t size) noexcept;
+  void AddChunk(SizeClass& size_class);  // with mutex_ held
+  // The chunk and block index of `block`, or aborts: it is not ours.
+  std::pair<Chunk*, std::size_t> Locate(SizeClass& size_class, const void* block) noexcept;
+
+  std::size_t chunk_bytes_;
+  mutable std::mutex mutex_;
+  std::array<SizeClass, kClasses> classes_;
+  std::size_t used_bytes_ = 0;
+  std::size_t heap_bytes_ = 0;
+  std::size_t locked_bytes_ = 0;
+  bool degraded_ = false;
+};
+
+// A block of `size` bytes between two inaccessible guard pages, ending exactly at the
+// trailing one, locked when the system allows it. Throws std::bad_alloc.
+void* guarded_allocate(std::size_t size);
+
+// Checks the canary around the block (aborting with a message if it was overwritten),
+// zeroes the block and unmaps it. `size` must be the size given to guarded_allocate.
+void guarded_deallocate(void* block, std::size_t size) noexcept;
+
+}  // namespace memsafe
+
+#endif  // MEMSAFE_SECURE_POOL_H_

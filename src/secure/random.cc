@@ -1,0 +1,40 @@
+#include "random.h"
+
+#include <sys/random.h>
+
+#include <cerrno>
+
+#if MEMSAFE_HAVE_SODIUM
+#include <sodium.h>
+#endif
+
+namespace memsafe::internal {
+
+Status FillRandom(void* data, std::size_t size) noexcept {
+  if (size == 0) return Status::Ok();
+  MEMSAFE_CHECK(data != nullptr, "FillRandom: null pointer with a non-zero size");
+#if MEMSAFE_HAVE_SODIUM
+  // sodium_init is idempotent and thread-safe; it fails only without any entropy source.
+  if (sodium_init() >= 0) {
+    randombytes_buf(data, size);
+    return Status::Ok();
+  }
+#endif
+  auto* bytes = static_cast<unsigned char*>(data);
+  std::size_t filled = 0;
+  while (filled < size) {
+    const ssize_t got = getrandom(bytes + filled, size - filled, 0);
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      try {
+        return Status::FromErrno(errno, "getrandom");
+      } catch (...) {
+        return Status(StatusCode::kIoError, std::string());
+      }
+    }
+    filled += static_cast<std::size_t>(got);
+  }
+  return Status::Ok();
+}
+
+}  // namespace memsafe::internal

@@ -1,0 +1,286 @@
+#include "memsafe/secure_pool.h"
+
+#include <sys/mman.h>
+
+#include <bit>
+#include <cstring>
+#include <new>
+#include <string>
+
+#include "annotations.h"
+#include "memsafe/locked_memory.h"
+#include "memsafe/log.h"
+#include "memsafe/secure_zero.h"
+#include "memsafe/status.h"
+#include "random.h"
+
+namespace memsafe {
+namespace {
+
+std::size_t RoundUp(std::size_t value, std::size_t multiple) noexcept {
+  return (value + multiple - 1) / multiple * multiple;
+}
+
+// Maps `bytes` of fresh memory, locked and out of core dumps when the system allows.
+// Returns null when the mapping fails; *locked says whether mlock succeeded.
+std::byte* MapLocked(std::size_t bytes, bool* locked) noexcept {
+  void* base = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (base == MAP_FAILED) return nullptr;
+  *locked = mlock(base, bytes) == 0;
+  // (void): a failed MADV_DONTDUMP only leaves the pages in core dumps; the lock result
+  // already decides whether the pool reports itself degraded.
+  (void)madvise(base, bytes, MADV_DONTDUMP);
+  return static_cast<std::byte*>(base);
+}
+
+void Unmap(std::byte* base, std::size_t bytes, bool locked) noexcept {
+  internal::ForgetRegion(base, bytes);
+  // (void): the pages are zero already and about to disappear; there is no one to
+  // report a failure to, and nothing better to do than to continue.
+  if (locked) (void)munlock(base, bytes);
+  (void)munmap(base, bytes);
+}
+
+}  // namespace
+
+namespace internal {
+void CopyInaccessibleForTesting(const void* from, std::size_t n, void* to) noexcept {
+#if defined(MEMSAFE_ASAN)
+  const bool poisoned = __asan_region_is_poisoned(const_cast<void*>(from), n) != nullptr;
+  ASAN_UNPOISON_MEMORY_REGION(from, n);
+  std::memcpy(to, from, n);
+  if (poisoned) ASAN_POISON_MEMORY_REGION(from, n);
+#elif defined(MEMSAFE_VALGRIND_ANNOTATIONS)
+  VALGRIND_DISABLE_ERROR_REPORTING;
+  std::memcpy(to, from, n);
+  VALGRIND_ENABLE_ERROR_REPORTING;
+  (void)VALGRIND_MAKE_MEM_DEFINED(to, n);  // the copy is data the test inspects
+#else
+  std::memcpy(to, from, n);
+#endif
+}
+}  // namespace internal
+
+SecurePool::SecurePool(std::size_t chunk_bytes) {
+  chunk_bytes_ = RoundUp(chunk_bytes < kMaxSmall ? kMaxSmall : chunk_bytes, page_size());
+  for (std::size_t i = 0; i < kClasses; ++i) classes_[i].block = kMinBlock << i;
+}
+
+SecurePool::~SecurePool() {
+  MEMSAFE_CHECK(used_bytes_ == 0,
+                "SecurePool destroyed while blocks are still in use (dangling pointers)");
+  for (SizeClass& size_class : classes_) {
+    for (Chunk& chunk : size_class.chunks) Unmap(chunk.base, chunk.bytes, chunk.locked);
+  }
+}
+
+SecurePool& SecurePool::Default() {
+  static SecurePool* pool = new SecurePool;
+  return *pool;
+}
+
+std::size_t SecurePool::ClassIndex(std::size_t size) noexcept {
+  if (size <= kMinBlock) return 0;
+  return static_cast<std::size_t>(std::bit_width(size - 1)) - 4;  // 17..32 -> 1, ...
+}
+
+void SecurePool::AddChunk(SizeClass& size_class) {
+  Chunk chunk;
+  chunk.bytes = chunk_bytes_;
+  const std::size_t blocks = chunk.bytes / size_class.block;
+  chunk.in_use.assign((blocks + 63) / 64, 0);
+  size_class.chunks.reserve(size_class.chunks.size() + 1);
+  size_class.free.reserve(size_class.free.size() + blocks);
+  chunk.base = MapLocked(chunk.bytes, &chunk.locked);
+  if (chunk.base == nullptr) throw std::bad_alloc();
+  if (chunk.locked) {
+    locked_bytes_ += chunk.bytes;
+  } else if (!degraded_) {
+    degraded_ = true;
+    Log(LogLevel::kWarning, "SecurePool: could not lock a chunk in RAM (RLIMIT_MEMLOCK?); "
+                            "secrets may reach swap");
+  }
+  internal::MarkNoAccess(chunk.base, chunk.bytes);
+  // Hand out low addresses first: push in reverse.
+  for (std::size_t i = blocks; i-- > 0;) size_class.free.push_back(chunk.base + i * size_class.block);
+  size_class.chunks.push_back(std::move(chunk));
+}
+
+void* SecurePool::allocate(std::size_t size) {
+  if (size > kMaxSmall) {
+    void* block = ::operator new(size);
+    std::lock_guard<std::mutex> guard(mutex_);
+    used_bytes_ += size;
+    heap_bytes_ += size;
+    return block;
+  }
+  std::lock_guard<std::mutex> guard(mutex_);
+  SizeClass& size_class = classes_[ClassIndex(size)];
+  if (size_class.free.empty()) AddChunk(size_class);
+  void* block = size_class.free.back();
+  size_class.free.pop_back();
+  auto [chunk, index] = Locate(size_class, block);
+  chunk->in_use[index / 64] |= std::uint64_t{1} << (index % 64);
+  used_bytes_ += size_class.block;
+  internal::MarkAllocated(block, size_class.block);
+  return block;
+}
+
+void SecurePool::deallocate(void* block, std::size_t size) noexcept {
+  if (block == nullptr) return;
+  if (size > kMaxSmall) {
+    secure_zero(block, size);
+    ::operator delete(block, size);
+    std::lock_guard<std::mutex> guard(mutex_);
+    MEMSAFE_CHECK(heap_bytes_ >= size, "SecurePool::deallocate: size does not match allocate");
+    used_bytes_ -= size;
+    heap_bytes_ -= size;
+    return;
+  }
+  std::lock_guard<std::mutex> guard(mutex_);
+  SizeClass& size_class = classes_[ClassIndex(size)];
+  auto [chunk, index] = Locate(size_class, block);
+  const std::uint64_t bit = std::uint64_t{1} << (index % 64);
+  MEMSAFE_CHECK(chunk->in_use[index / 64] & bit,
+                "SecurePool::deallocate: block released twice (double free)");
+  chunk->in_use[index / 64] &= ~bit;
+  secure_zero(block, size_class.block);
+  internal::MarkFreed(block, size_class.block);
+  used_bytes_ -= size_class.block;
+  size_class.free.push_back(block);  // never reallocates: capacity covers every block
+}
+
+std::pair<SecurePool::Chunk*, std::size_t> SecurePool::Locate(SizeClass& size_class,
+                                                              const void* block) noexcept {
+  const auto* p = static_cast<const std::byte*>(block);
+  for (Chunk& chunk : size_class.chunks) {
+    if (p >= chunk.base && p < chunk.base + chunk.bytes) {
+      const auto offset = static_cast<std::size_t>(p - chunk.base);
+      MEMSAFE_CHECK(offset % size_class.block == 0,
+                    "SecurePool::deallocate: pointer is not the start of a block");
+      return {&chunk, offset / size_class.block};
+    }
+  }
+  internal::CheckFailed(__FILE__, __LINE__,
+                        "SecurePool::deallocate: pointer not from this pool, or wrong size");
+}
+
+SecurePoolStats SecurePool::stats() const {
+  std::lock_guard<std::mutex> guard(mutex_);
+  SecurePoolStats stats;
+  stats.used_bytes = used_bytes_;
+  stats.heap_bytes = heap_bytes_;
+  stats.locked_bytes = locked_bytes_;
+  stats.degraded = degraded_;
+  for (const SizeClass& size_class : classes_) {
+    stats.free_bytes += size_class.free.size() * size_class.block;
+    stats.chunks += size_class.chunks.size();
+  }
+  return stats;
+}
+
+void SecurePool::PeekReleasedForTesting(const void* block, std::size_t size, void* out) noexcept {
+  internal::CopyInaccessibleForTesting(block, size, out);
+}
+
+// ---------------------------------------------------------------------------
+// Guarded allocations
+// ---------------------------------------------------------------------------
+namespace {
+
+constexpr std::size_t kCanaryBytes = 16;
+
+struct GuardedLayout {
+  std::byte* base;         // leading guard page
+  std::size_t total;       // guard + data pages + guard
+  std::byte* data;         // first data page
+  std::byte* block;        // the caller's block, ending at the trailing guard page
+  std::byte* end;          // trailing guard page
+  std::size_t rounded;     // block size rounded up to the alignment
+};
+
+GuardedLayout LayoutFor(std::byte* block, std::size_t size) noexcept {
+  const std::size_t page = page_size();
+  GuardedLayout layout{};
+  layout.rounded = RoundUp(size == 0 ? 1 : size, SecurePool::kAlignment);
+  const std::size_t data_bytes = RoundUp(layout.rounded + kCanaryBytes, page);
+  layout.total = data_bytes + 2 * page;
+  layout.block = block;
+  layout.end = block + layout.rounded;
+  layout.data = layout.end - data_bytes;
+  layout.base = layout.data - page;
+  return layout;
+}
+
+// The canary: random per process, so an attacker cannot write it back unnoticed.
+const unsigned char* Canary() noexcept {
+  static const auto* canary = [] {
+    static unsigned char bytes[kCanaryBytes];
+    if (!internal::FillRandom(bytes, sizeof bytes).ok()) {
+      // Without a CSPRNG the canary still detects accidents, just not attacks.
+      for (std::size_t i = 0; i < sizeof bytes; ++i) bytes[i] = static_cast<unsigned char>(0xA5 ^ i);
+    }
+    return bytes;
+  }();
+  return canary;
+}
+
+void FillCanary(std::byte* from, std::byte* to) noexcept {
+  const unsigned char* canary = Canary();
+  for (std::byte* p = from; p < to; ++p) {
+    *p = std::byte{canary[static_cast<std::size_t>(reinterpret_cast<std::uintptr_t>(p) % kCanaryBytes)]};
+  }
+}
+
+bool CanaryIntact(const std::byte* from, const std::byte* to) noexcept {
+  const unsigned char* canary = Canary();
+  unsigned char diff = 0;
+  for (const std::byte* p = from; p < to; ++p) {
+    diff |= static_cast<unsigned char>(*p) ^
+            canary[static_cast<std::size_t>(reinterpret_cast<std::uintptr_t>(p) % kCanaryBytes)];
+  }
+  return diff == 0;
+}
+
+}  // namespace
+
+void* guarded_allocate(std::size_t size) {
+  const std::size_t page = page_size();
+  GuardedLayout probe = LayoutFor(nullptr, size);
+  if (probe.rounded < size) throw std::bad_alloc();  // size overflowed the rounding
+  void* base = mmap(nullptr, probe.total, PROT_READ | PROT_WRITE,
+                    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (base == MAP_FAILED) throw std::bad_alloc();
+  auto* bytes = static_cast<std::byte*>(base);
+  const std::size_t data_bytes = probe.total - 2 * page;
+  std::byte* block = bytes + page + data_bytes - probe.rounded;
+  GuardedLayout layout = LayoutFor(block, size);
+  if (mprotect(layout.base, page, PROT_NONE) != 0 || mprotect(layout.end, page, PROT_NONE) != 0) {
+    (void)munmap(base, probe.total);  // (void): already failing with bad_alloc
+    throw std::bad_alloc();
+  }
+  if (mlock(layout.data, data_bytes) != 0) {
+    Log(LogLevel::kWarning, "guarded_allocate: could not lock the block in RAM");
+  }
+  // (void): see MapLocked; a dump exclusion failure does not make the block unusable.
+  (void)madvise(layout.data, data_bytes, MADV_DONTDUMP);
+  FillCanary(layout.data, layout.block);
+  FillCanary(layout.block + size, layout.end);
+  return block;
+}
+
+void guarded_deallocate(void* block, std::size_t size) noexcept {
+  if (block == nullptr) return;
+  GuardedLayout layout = LayoutFor(static_cast<std::byte*>(block), size);
+  MEMSAFE_CHECK(CanaryIntact(layout.data, layout.block) &&
+                    CanaryIntact(layout.block + size, layout.end),
+                "guarded_deallocate: canary overwritten: the block was written out of bounds");
+  secure_zero(block, size);
+  const std::size_t data_bytes = layout.total - 2 * page_size();
+  // (void): the block is zeroed; unlocking and unmapping can only fail for a range we
+  // did not map, which the canary check above has already ruled out.
+  (void)munlock(layout.data, data_bytes);
+  (void)munmap(layout.base, layout.total);
+}
+
+}  // namespace memsafe

@@ -1,0 +1,232 @@
+#include "memsafe/secure_pool.h"
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+#include <map>
+#include <new>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "memsafe/secure_allocator.h"
+#include "test_support.h"
+
+namespace memsafe {
+namespace {
+
+bool AllZero(const unsigned char* bytes, std::size_t size) {
+  return std::all_of(bytes, bytes + size, [](unsigned char b) { return b == 0; });
+}
+
+TEST(SecurePoolTest, SmallBlocksComeFromLockedUndumpableChunks) {
+  SecurePool pool;
+  void* block = pool.allocate(32);
+  ASSERT_NE(block, nullptr);
+  EXPECT_EQ(reinterpret_cast<std::uintptr_t>(block) % SecurePool::kAlignment, 0u);
+  SecurePoolStats stats = pool.stats();
+  EXPECT_EQ(stats.used_bytes, 32u);
+  EXPECT_EQ(stats.heap_bytes, 0u);
+  EXPECT_EQ(stats.chunks, 1u);
+  EXPECT_GT(stats.free_bytes, 0u);
+  EXPECT_FALSE(stats.degraded);
+  EXPECT_EQ(stats.locked_bytes, 64u * 1024);
+  testing::Mapping mapping = testing::FindMapping(block);
+  ASSERT_TRUE(mapping.found);
+  EXPECT_TRUE(mapping.HasFlag("lo")) << mapping.vm_flags;
+  EXPECT_TRUE(mapping.HasFlag("dd")) << mapping.vm_flags;
+  pool.deallocate(block, 32);
+  EXPECT_EQ(pool.stats().used_bytes, 0u);
+}
+
+TEST(SecurePoolTest, SizesMapToClasses) {
+  SecurePool pool;
+  for (std::size_t size : {0u, 1u, 16u, 17u, 100u, 1000u, 2048u}) {
+    void* block = pool.allocate(size);
+    std::memset(block, 0xEE, size);
+    pool.deallocate(block, size);
+  }
+  EXPECT_EQ(pool.stats().used_bytes, 0u);
+  EXPECT_EQ(pool.stats().chunks, 5u);  // classes 16 (for 0, 1 and 16), 32, 128, 1024, 2048
+}
+
+TEST(SecurePoolTest, LargeRequestsComeFromTheHeap) {
+  SecurePool pool;
+  void* block = pool.allocate(10000);
+  std::memset(block, 0x11, 10000);
+  EXPECT_EQ(pool.stats().heap_bytes, 10000u);
+  EXPECT_EQ(pool.stats().used_bytes, 10000u);
+  pool.deallocate(block, 10000);
+  EXPECT_EQ(pool.stats().heap_bytes, 0u);
+}
+
+TEST(SecurePoolTest, ReleasedBlockHoldsNoByteOfTheSecret) {
+  SecurePool pool;
+  auto* block = static_cast<unsigned char*>(pool.allocate(64));
+  std::memset(block, 0xC3, 64);
+  pool.deallocate(block, 64);
+  unsigned char after[64];
+  SecurePool::PeekReleasedForTesting(block, sizeof after, after);
+  EXPECT_TRUE(AllZero(after, sizeof after));
+}
+
+TEST(SecurePoolTest, ZeroSizedBlocksAreDistinct) {
+  SecurePool pool;
+  void* a = pool.allocate(0);
+  void* b = pool.allocate(0);
+  EXPECT_NE(a, b);
+  pool.deallocate(a, 0);
+  pool.deallocate(b, 0);
+}
+
+TEST(SecurePoolTest, GrowsBeyondOneChunk) {
+  SecurePool pool(4096);
+  std::vector<void*> blocks;
+  for (int i = 0; i < 1000; ++i) blocks.push_back(pool.allocate(64));
+  EXPECT_GE(pool.stats().chunks, 1000u * 64 / 4096);
+  std::set<void*> distinct(blocks.begin(), blocks.end());
+  EXPECT_EQ(distinct.size(), blocks.size());
+  for (void* block : blocks) pool.deallocate(block, 64);
+  EXPECT_EQ(pool.stats().used_bytes, 0u);
+}
+
+TEST(SecurePoolTest, SafeFromManyThreads) {
+  SecurePool pool;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&pool, t] {
+      for (int i = 0; i < 5000; ++i) {
+        const std::size_t size = 16u << ((i + t) % 6);
+        auto* block = static_cast<unsigned char*>(pool.allocate(size));
+        block[0] = static_cast<unsigned char>(i);
+        pool.deallocate(block, size);
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(pool.stats().used_bytes, 0u);
+}
+
+TEST(SecurePoolTest, ChunkMappingFailureThrowsBadAlloc) {
+  SecurePool pool(std::size_t{1} << 60);  // no machine maps this much
+  EXPECT_THROW((void)pool.allocate(32), std::bad_alloc);
+  EXPECT_EQ(pool.stats().used_bytes, 0u);
+}
+
+TEST(SecurePoolTest, RefusedLockDegradesButServes) {
+  EXPECT_EXIT(
+      {
+        if (!testing::DropMemoryLockRights()) std::_Exit(10);
+        testing::LogCapture log;
+        SecurePool pool;
+        void* block = pool.allocate(48);
+        std::memset(block, 1, 48);
+        const SecurePoolStats stats = pool.stats();
+        pool.deallocate(block, 48);
+        if (!stats.degraded) std::_Exit(11);
+        if (stats.locked_bytes != 0) std::_Exit(12);
+        if (log.CountContaining("could not lock") != 1) std::_Exit(13);
+        std::_Exit(0);
+      },
+      ::testing::ExitedWithCode(0), "");
+}
+
+TEST(SecureAllocatorTest, WorksWithStandardContainers) {
+  SecurePool pool;
+  {
+    std::vector<int, SecureAllocator<int>> numbers{SecureAllocator<int>(pool)};
+    for (int i = 0; i < 10000; ++i) numbers.push_back(i);
+    EXPECT_EQ(numbers[9999], 9999);
+    using Text = std::basic_string<char, std::char_traits<char>, SecureAllocator<char>>;
+    std::map<int, Text, std::less<>, SecureAllocator<std::pair<const int, Text>>> names{
+        SecureAllocator<std::pair<const int, Text>>(pool)};
+    names.emplace(1, Text("a secret long enough to leave the small buffer", SecureAllocator<char>(pool)));
+    EXPECT_GT(pool.stats().used_bytes, 10000u * sizeof(int));
+  }
+  EXPECT_EQ(pool.stats().used_bytes, 0u);
+}
+
+TEST(SecureAllocatorTest, DefaultAllocatorUsesTheDefaultPool) {
+  SecureAllocator<char> allocator;
+  EXPECT_EQ(&allocator.pool(), &SecurePool::Default());
+  SecurePool other;
+  EXPECT_FALSE(allocator == SecureAllocator<char>(other));
+  EXPECT_TRUE(allocator == SecureAllocator<int>());
+}
+
+TEST(SecureAllocatorTest, OverflowingCountThrowsBadAlloc) {
+  SecureAllocator<std::uint64_t> allocator;
+  EXPECT_THROW((void)allocator.allocate(std::numeric_limits<std::size_t>::max() / 4),
+               std::bad_alloc);
+}
+
+TEST(GuardedAllocationTest, BlockIsUsableAndEndsAtTheGuardPage) {
+  for (std::size_t size : {1u, 100u, 4096u, 10000u}) {
+    auto* block = static_cast<unsigned char*>(guarded_allocate(size));
+    std::memset(block, 0x5A, size);
+    EXPECT_EQ(reinterpret_cast<std::uintptr_t>(block) % SecurePool::kAlignment, 0u);
+    guarded_deallocate(block, size);
+  }
+}
+
+TEST(GuardedAllocationDeathTest, OverflowHitsTheGuardPage) {
+  auto* block = static_cast<volatile unsigned char*>(guarded_allocate(96));
+  EXPECT_DEATH(
+      {
+        testing::SendSanitizerReportsToStderr();
+        block[96] = 1;  // 96 is a multiple of 16: the next byte is the guard page
+      },
+      "");
+  guarded_deallocate(const_cast<unsigned char*>(block), 96);
+}
+
+TEST(GuardedAllocationDeathTest, UnderflowIsCaughtOnRelease) {
+  EXPECT_DEATH(
+      {
+        auto* block = static_cast<unsigned char*>(guarded_allocate(64));
+        block[-1] = 0;
+        block[-2] = 0xFF;
+        guarded_deallocate(block, 64);
+      },
+      "canary overwritten");
+}
+
+TEST(GuardedAllocationDeathTest, OverflowIntoAlignmentSlackIsCaughtOnRelease) {
+  EXPECT_DEATH(
+      {
+        auto* block = static_cast<unsigned char*>(guarded_allocate(100));
+        block[100] ^= 0xFF;  // within the 112-byte rounding, before the guard page
+        guarded_deallocate(block, 100);
+      },
+      "canary overwritten");
+}
+
+TEST(SecurePoolDeathTest, DoubleFreeAborts) {
+  SecurePool pool;
+  void* block = pool.allocate(32);
+  pool.deallocate(block, 32);
+  EXPECT_DEATH(pool.deallocate(block, 32), "released twice");
+}
+
+TEST(SecurePoolDeathTest, ForeignPointerAborts) {
+  SecurePool pool;
+  void* block = pool.allocate(32);  // makes the class exist
+  int not_ours = 0;
+  EXPECT_DEATH(pool.deallocate(&not_ours, 32), "not from this pool");
+  pool.deallocate(block, 32);
+}
+
+TEST(SecurePoolDeathTest, DestroyingAPoolWithBlocksInUseAborts) {
+  EXPECT_DEATH(
+      {
+        SecurePool pool;
+        (void)pool.allocate(32);  // never released
+      },
+      "still in use");
+}
+
+}  // namespace
+}  // namespace memsafe
