@@ -11,6 +11,7 @@
 
 #include "memsafe/log.h"
 #include "memsafe/secure_zero.h"
+#include "syscalls.h"
 
 namespace memsafe {
 namespace {
@@ -59,7 +60,7 @@ void Rollback(PageTable& table, std::uintptr_t first, std::uintptr_t end) noexce
     auto it = table.pages.find(q);
     if (it == table.pages.end() || --it->second.users > 0) continue;
     // (void): this call is already failing with the error that matters.
-    if (it->second.locked) (void)munlock(reinterpret_cast<void*>(q), page);
+    if (it->second.locked) (void)internal::SysMunlock(reinterpret_cast<void*>(q), page);
     table.pages.erase(it);
   }
 }
@@ -88,7 +89,7 @@ LockResult lock(void* data, std::size_t size) noexcept {
         continue;
       }
       void* page_ptr = reinterpret_cast<void*>(p);
-      if (mlock(page_ptr, page) == 0) {
+      if (internal::SysMlock(page_ptr, page) == 0) {
         entry.locked = true;
         // A page that stays in core dumps is still locked; report it as degraded.
         if (madvise(page_ptr, page, MADV_DONTDUMP) != 0 && refused_errno == 0) {
@@ -139,7 +140,7 @@ Status unlock(void* data, std::size_t size) noexcept {
       if (madvise(page_ptr, page, MADV_DODUMP) != 0 && result.ok()) {
         result = Status::FromErrno(errno, "madvise(MADV_DODUMP)");
       }
-      if (munlock(page_ptr, page) != 0 && result.ok()) {
+      if (internal::SysMunlock(page_ptr, page) != 0 && result.ok()) {
         result = Status::FromErrno(errno, "munlock");
       }
     }

@@ -11,6 +11,7 @@
 #include "memsafe/locked_memory.h"
 #include "memsafe/log.h"
 #include "memsafe/secure_zero.h"
+#include "syscalls.h"
 #include "memsafe/status.h"
 #include "random.h"
 
@@ -26,7 +27,7 @@ std::size_t RoundUp(std::size_t value, std::size_t multiple) noexcept {
 std::byte* MapLocked(std::size_t bytes, bool* locked) noexcept {
   void* base = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (base == MAP_FAILED) return nullptr;
-  *locked = mlock(base, bytes) == 0;
+  *locked = internal::SysMlock(base, bytes) == 0;
   // (void): a failed MADV_DONTDUMP only leaves the pages in core dumps; the lock result
   // already decides whether the pool reports itself degraded.
   (void)madvise(base, bytes, MADV_DONTDUMP);
@@ -37,7 +38,7 @@ void Unmap(std::byte* base, std::size_t bytes, bool locked) noexcept {
   internal::ForgetRegion(base, bytes);
   // (void): the pages are zero already and about to disappear; there is no one to
   // report a failure to, and nothing better to do than to continue.
-  if (locked) (void)munlock(base, bytes);
+  if (locked) (void)internal::SysMunlock(base, bytes);
   (void)munmap(base, bytes);
 }
 
@@ -88,11 +89,18 @@ void SecurePool::AddChunk(SizeClass& size_class) {
   Chunk chunk;
   chunk.bytes = chunk_bytes_;
   const std::size_t blocks = chunk.bytes / size_class.block;
-  chunk.in_use.assign((blocks + 63) / 64, 0);
-  size_class.chunks.reserve(size_class.chunks.size() + 1);
-  size_class.free.reserve(size_class.free.size() + blocks);
+  // Map first: a chunk the system cannot give must fail before any bookkeeping is sized
+  // for it.
   chunk.base = MapLocked(chunk.bytes, &chunk.locked);
   if (chunk.base == nullptr) throw std::bad_alloc();
+  try {
+    chunk.in_use.assign((blocks + 63) / 64, 0);
+    size_class.chunks.reserve(size_class.chunks.size() + 1);
+    size_class.free.reserve(size_class.free.size() + blocks);
+  } catch (...) {
+    Unmap(chunk.base, chunk.bytes, chunk.locked);
+    throw;
+  }
   if (chunk.locked) {
     locked_bytes_ += chunk.bytes;
   } else if (!degraded_) {
@@ -130,7 +138,7 @@ void SecurePool::deallocate(void* block, std::size_t size) noexcept {
   if (block == nullptr) return;
   if (size > kMaxSmall) {
     secure_zero(block, size);
-    ::operator delete(block, size);
+    ::operator delete(block);
     std::lock_guard<std::mutex> guard(mutex_);
     MEMSAFE_CHECK(heap_bytes_ >= size, "SecurePool::deallocate: size does not match allocate");
     used_bytes_ -= size;
@@ -191,24 +199,33 @@ namespace {
 constexpr std::size_t kCanaryBytes = 16;
 
 struct GuardedLayout {
-  std::byte* base;         // leading guard page
-  std::size_t total;       // guard + data pages + guard
-  std::byte* data;         // first data page
-  std::byte* block;        // the caller's block, ending at the trailing guard page
-  std::byte* end;          // trailing guard page
-  std::size_t rounded;     // block size rounded up to the alignment
+  std::size_t rounded = 0;     // block size rounded up to the alignment
+  std::size_t data_bytes = 0;  // the accessible pages: canary slack plus the block
+  std::size_t total = 0;       // guard page + data pages + guard page
+  std::byte* base = nullptr;   // leading guard page
+  std::byte* data = nullptr;   // first data page
+  std::byte* block = nullptr;  // the caller's block, ending at the trailing guard page
+  std::byte* end = nullptr;    // trailing guard page
 };
 
-GuardedLayout LayoutFor(std::byte* block, std::size_t size) noexcept {
+// The sizes only; no pointer yet. Returns false when `size` is too large to lay out.
+bool SizesFor(std::size_t size, GuardedLayout* layout) noexcept {
   const std::size_t page = page_size();
-  GuardedLayout layout{};
-  layout.rounded = RoundUp(size == 0 ? 1 : size, SecurePool::kAlignment);
-  const std::size_t data_bytes = RoundUp(layout.rounded + kCanaryBytes, page);
-  layout.total = data_bytes + 2 * page;
+  const std::size_t wanted = size == 0 ? 1 : size;
+  if (wanted > (std::size_t{1} << 48)) return false;
+  layout->rounded = RoundUp(wanted, SecurePool::kAlignment);
+  layout->data_bytes = RoundUp(layout->rounded + kCanaryBytes, page);
+  layout->total = layout->data_bytes + 2 * page;
+  return true;
+}
+
+GuardedLayout LayoutFor(std::byte* block, std::size_t size) noexcept {
+  GuardedLayout layout;
+  MEMSAFE_CHECK(SizesFor(size, &layout), "guarded_deallocate: impossible size");
   layout.block = block;
   layout.end = block + layout.rounded;
-  layout.data = layout.end - data_bytes;
-  layout.base = layout.data - page;
+  layout.data = layout.end - layout.data_bytes;
+  layout.base = layout.data - page_size();
   return layout;
 }
 
@@ -246,24 +263,21 @@ bool CanaryIntact(const std::byte* from, const std::byte* to) noexcept {
 
 void* guarded_allocate(std::size_t size) {
   const std::size_t page = page_size();
-  GuardedLayout probe = LayoutFor(nullptr, size);
-  if (probe.rounded < size) throw std::bad_alloc();  // size overflowed the rounding
-  void* base = mmap(nullptr, probe.total, PROT_READ | PROT_WRITE,
-                    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  GuardedLayout sizes;
+  if (!SizesFor(size, &sizes)) throw std::bad_alloc();
+  void* base = mmap(nullptr, sizes.total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (base == MAP_FAILED) throw std::bad_alloc();
-  auto* bytes = static_cast<std::byte*>(base);
-  const std::size_t data_bytes = probe.total - 2 * page;
-  std::byte* block = bytes + page + data_bytes - probe.rounded;
-  GuardedLayout layout = LayoutFor(block, size);
+  std::byte* block = static_cast<std::byte*>(base) + page + sizes.data_bytes - sizes.rounded;
+  const GuardedLayout layout = LayoutFor(block, size);
   if (mprotect(layout.base, page, PROT_NONE) != 0 || mprotect(layout.end, page, PROT_NONE) != 0) {
-    (void)munmap(base, probe.total);  // (void): already failing with bad_alloc
+    (void)munmap(base, sizes.total);  // (void): already failing with bad_alloc
     throw std::bad_alloc();
   }
-  if (mlock(layout.data, data_bytes) != 0) {
+  if (internal::SysMlock(layout.data, layout.data_bytes) != 0) {
     Log(LogLevel::kWarning, "guarded_allocate: could not lock the block in RAM");
   }
   // (void): see MapLocked; a dump exclusion failure does not make the block unusable.
-  (void)madvise(layout.data, data_bytes, MADV_DONTDUMP);
+  (void)madvise(layout.data, layout.data_bytes, MADV_DONTDUMP);
   FillCanary(layout.data, layout.block);
   FillCanary(layout.block + size, layout.end);
   return block;
@@ -276,10 +290,9 @@ void guarded_deallocate(void* block, std::size_t size) noexcept {
                     CanaryIntact(layout.block + size, layout.end),
                 "guarded_deallocate: canary overwritten: the block was written out of bounds");
   secure_zero(block, size);
-  const std::size_t data_bytes = layout.total - 2 * page_size();
   // (void): the block is zeroed; unlocking and unmapping can only fail for a range we
   // did not map, which the canary check above has already ruled out.
-  (void)munlock(layout.data, data_bytes);
+  (void)internal::SysMunlock(layout.data, layout.data_bytes);
   (void)munmap(layout.base, layout.total);
 }
 
