@@ -4,7 +4,6 @@
 #include <ostream>
 #include <utility>
 
-#include "memsafe/secure_zero.h"
 
 namespace memsafe {
 
@@ -61,9 +60,8 @@ const std::byte* SecureBuffer::data() const {
 
 void SecureBuffer::zero() noexcept {
   if (data_ != nullptr) {
-    // The pool zeroes on release as well; zeroing here first keeps the guarantee
-    // independent of the pool.
-    secure_zero(data_, size_);
+    // SecurePool::deallocate zeroes the block (small and large alike) before anything
+    // else can reuse it; zeroing here as well would only do the work twice.
     pool_->deallocate(data_, size_);
     data_ = nullptr;
   }

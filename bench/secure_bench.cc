@@ -1,0 +1,201 @@
+// Benchmarks of the secure-memory library, each beside its baseline from the same run:
+//   secure_zero per layer      vs memset, both as the compiler inlines it for a known
+//                              small size and as a call into the C library
+//   SecurePool 32 B alloc+free vs malloc/free (and sodium_malloc/sodium_free)
+//   SecureString               vs std::string
+//   wipe_file                  vs writing the same bytes and fdatasync
+//
+// Run: build/release/bench/memsafe_secure_bench   (after cmake --workflow --preset release)
+#include <benchmark/benchmark.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "memsafe/secure_buffer.h"
+#include "memsafe/secure_file.h"
+#include "memsafe/secure_pool.h"
+#include "memsafe/secure_zero.h"
+#include "ratio_reporter.h"
+
+#if MEMSAFE_BENCH_HAVE_SODIUM
+#include <sodium.h>
+#endif
+
+namespace memsafe::bench {
+namespace {
+
+constexpr std::size_t kSizes[] = {32, 256, 4096, std::size_t{1} << 20, std::size_t{64} << 20};
+constexpr ZeroLayer kLayers[] = {ZeroLayer::kSodium, ZeroLayer::kPlatform, ZeroLayer::kBarrier,
+                                 ZeroLayer::kVolatile};
+
+std::string SizeName(std::size_t size) {
+  if (size >= (std::size_t{1} << 20)) return std::to_string(size >> 20) + "MiB";
+  if (size >= 1024) return std::to_string(size >> 10) + "KiB";
+  return std::to_string(size) + "B";
+}
+
+void ZeroWithMemset(benchmark::State& state, std::size_t size) {
+  std::vector<unsigned char> buffer(size, 1);
+  for (auto _ : state) {
+    std::memset(buffer.data(), 0, size);
+    benchmark::DoNotOptimize(buffer.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * size));
+}
+
+// memset as a call into the C library, as every secure layer must be: through a
+// volatile function pointer, so the compiler cannot inline it into a few stores.
+void* (*volatile g_library_memset)(void*, int, std::size_t) = &std::memset;
+
+void ZeroWithLibraryMemset(benchmark::State& state, std::size_t size) {
+  std::vector<unsigned char> buffer(size, 1);
+  for (auto _ : state) {
+    g_library_memset(buffer.data(), 0, size);
+    benchmark::DoNotOptimize(buffer.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * size));
+}
+
+void ZeroWithLayer(benchmark::State& state, ZeroLayer layer, std::size_t size) {
+  std::vector<unsigned char> buffer(size, 1);
+  for (auto _ : state) {
+    secure_zero_with(layer, buffer.data(), size);
+    benchmark::DoNotOptimize(buffer.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * size));
+}
+
+void AllocMalloc(benchmark::State& state, std::size_t size) {
+  for (auto _ : state) {
+    void* p = std::malloc(size);
+    benchmark::DoNotOptimize(p);
+    std::free(p);
+  }
+}
+
+void AllocSecurePool(benchmark::State& state, std::size_t size) {
+  SecurePool& pool = SecurePool::Default();
+  for (auto _ : state) {
+    void* p = pool.allocate(size);
+    benchmark::DoNotOptimize(p);
+    pool.deallocate(p, size);
+  }
+}
+
+#if MEMSAFE_BENCH_HAVE_SODIUM
+void AllocSodium(benchmark::State& state, std::size_t size) {
+  for (auto _ : state) {
+    void* p = sodium_malloc(size);
+    benchmark::DoNotOptimize(p);
+    sodium_free(p);
+  }
+}
+#endif
+
+const char kText[] = "correct horse battery staple, twice: correct horse battery staple";
+
+void StringStd(benchmark::State& state, std::size_t length) {
+  for (auto _ : state) {
+    std::string text(kText, length);
+    benchmark::DoNotOptimize(text.data());
+  }
+}
+
+void StringSecure(benchmark::State& state, std::size_t length) {
+  for (auto _ : state) {
+    Result<SecureString> text = SecureString::FromUtf8(std::string_view(kText, length));
+    benchmark::DoNotOptimize(&text);
+  }
+}
+
+std::string BenchFile() {
+  const char* tmp = std::getenv("TMPDIR");
+  return std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/memsafe-bench-" +
+         std::to_string(getpid());
+}
+
+void WriteAll(const std::string& path, const std::vector<unsigned char>& bytes, bool sync) {
+  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0 || write(fd, bytes.data(), bytes.size()) != static_cast<ssize_t>(bytes.size()) ||
+      (sync && fdatasync(fd) != 0)) {
+    std::abort();
+  }
+  close(fd);
+}
+
+void FileWriteSync(benchmark::State& state, std::size_t size) {
+  const std::string path = BenchFile();
+  std::vector<unsigned char> bytes(size, 'x');
+  for (auto _ : state) WriteAll(path, bytes, /*sync=*/true);
+  unlink(path.c_str());
+}
+
+void FileWipe(benchmark::State& state, std::size_t size) {
+  const std::string path = BenchFile();
+  std::vector<unsigned char> bytes(size, 'x');
+  for (auto _ : state) {
+    state.PauseTiming();
+    WriteAll(path, bytes, /*sync=*/false);
+    state.ResumeTiming();
+    if (!wipe_file(path).ok()) state.SkipWithError("wipe_file failed");
+  }
+}
+
+}  // namespace
+}  // namespace memsafe::bench
+
+int main(int argc, char** argv) {
+  using namespace memsafe;
+  using namespace memsafe::bench;
+  std::vector<Comparison> comparisons;
+  for (std::size_t size : kSizes) {
+    const std::string base = "zero/memset/" + SizeName(size);
+    const std::string call = "zero/memset-call/" + SizeName(size);
+    benchmark::RegisterBenchmark(base.c_str(), ZeroWithMemset, size);
+    benchmark::RegisterBenchmark(call.c_str(), ZeroWithLibraryMemset, size);
+    for (ZeroLayer layer : kLayers) {
+      if (!secure_zero_layer_available(layer)) continue;
+      const std::string name = "zero/" + std::string(ZeroLayerName(layer)) + "/" + SizeName(size);
+      benchmark::RegisterBenchmark(name.c_str(), ZeroWithLayer, layer, size);
+      comparisons.push_back({name, base, true});
+      comparisons.push_back({name, call, true});
+    }
+  }
+  benchmark::RegisterBenchmark("alloc/malloc+free/32B", AllocMalloc, 32);
+  benchmark::RegisterBenchmark("alloc/SecurePool/32B", AllocSecurePool, 32);
+  comparisons.push_back({"alloc/SecurePool/32B", "alloc/malloc+free/32B", false});
+#if MEMSAFE_BENCH_HAVE_SODIUM
+  if (sodium_init() >= 0) {
+    benchmark::RegisterBenchmark("alloc/sodium_malloc+free/32B", AllocSodium, 32);
+    comparisons.push_back({"alloc/SecurePool/32B", "alloc/sodium_malloc+free/32B", false});
+  }
+#endif
+  for (std::size_t length : {std::size_t{24}, std::size_t{64}}) {
+    const std::string base = "string/std::string/" + std::to_string(length) + "B";
+    const std::string name = "string/SecureString/" + std::to_string(length) + "B";
+    benchmark::RegisterBenchmark(base.c_str(), StringStd, length);
+    benchmark::RegisterBenchmark(name.c_str(), StringSecure, length);
+    comparisons.push_back({name, base, false});
+  }
+  for (std::size_t size : {std::size_t{64} << 10, std::size_t{4} << 20}) {
+    const std::string base = "file/write+fdatasync/" + SizeName(size);
+    const std::string name = "file/wipe_file/" + SizeName(size);
+    benchmark::RegisterBenchmark(base.c_str(), FileWriteSync, size)->UseRealTime();
+    benchmark::RegisterBenchmark(name.c_str(), FileWipe, size)->UseRealTime();
+    // UseRealTime() adds this suffix to the reported names.
+    comparisons.push_back({name + "/real_time", base + "/real_time", false});
+  }
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
+  RatioReporter reporter(std::move(comparisons));
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  benchmark::Shutdown();
+  return 0;
+}
