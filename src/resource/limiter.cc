@@ -1,0 +1,70 @@
+#include "memsafe/limiter.h"
+
+namespace memsafe {
+
+Limiter::Limiter(std::size_t limit) : limit_(limit) {
+  MEMSAFE_CHECK(limit > 0, "Limiter: the limit must be at least 1");
+}
+
+Limiter::~Limiter() {
+  MEMSAFE_CHECK(in_use() == 0, "Limiter destroyed while units are still held");
+}
+
+bool Limiter::TryTake() noexcept {
+  std::size_t current = in_use_.load(std::memory_order_relaxed);
+  do {
+    if (current >= limit_) return false;
+  } while (!in_use_.compare_exchange_weak(current, current + 1, std::memory_order_acq_rel,
+                                          std::memory_order_relaxed));
+  std::size_t high = high_water_.load(std::memory_order_relaxed);
+  while (current + 1 > high &&
+         !high_water_.compare_exchange_weak(high, current + 1, std::memory_order_acq_rel,
+                                            std::memory_order_relaxed)) {
+  }
+  return true;
+}
+
+void Limiter::Give() noexcept {
+  in_use_.fetch_sub(1, std::memory_order_acq_rel);
+  // Taking the mutex orders this release with a waiter that just checked the count
+  // and is about to sleep, so its wake-up cannot be lost.
+  { std::lock_guard<std::mutex> guard(mutex_); }
+  freed_.notify_one();
+}
+
+void Limiter::Unit::Release() noexcept {
+  if (Limiter* owner = std::exchange(owner_, nullptr)) owner->Give();
+}
+
+std::optional<Limiter::Unit> Limiter::try_acquire() noexcept {
+  if (shut_down_.load(std::memory_order_acquire) || !TryTake()) return std::nullopt;
+  return Unit(this);
+}
+
+Result<Limiter::Unit> Limiter::acquire(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::unique_lock<std::mutex> lock(mutex_);
+  for (;;) {
+    if (shut_down_.load(std::memory_order_acquire)) {
+      return Status(StatusCode::kCancelled, "Limiter: shut down");
+    }
+    if (TryTake()) return Unit(this);
+    if (freed_.wait_until(lock, deadline) == std::cv_status::timeout) {
+      if (!shut_down_.load(std::memory_order_acquire) && TryTake()) return Unit(this);
+      if (shut_down_.load(std::memory_order_acquire)) {
+        return Status(StatusCode::kCancelled, "Limiter: shut down");
+      }
+      return Status(StatusCode::kTimeout, "Limiter: no unit free within the timeout");
+    }
+  }
+}
+
+void Limiter::shutdown() noexcept {
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    shut_down_.store(true, std::memory_order_release);
+  }
+  freed_.notify_all();
+}
+
+}  // namespace memsafe

@@ -1,0 +1,223 @@
+#include "memsafe/sqlite_pool.h"
+
+#include <dirent.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include <atomic>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "test_support.h"
+
+namespace memsafe {
+namespace {
+
+using std::chrono::milliseconds;
+using testing::TempDir;
+
+std::unique_ptr<SqlitePool> OpenPool(const std::string& path, ResourceRegistry& registry,
+                                     SqlitePoolOptions options = {}) {
+  auto pool = SqlitePool::Open(path, options, registry);
+  EXPECT_TRUE(pool.ok()) << pool.status();
+  return std::move(pool).value();
+}
+
+std::vector<std::string> Entries(const std::string& directory) {
+  std::vector<std::string> names;
+  if (DIR* dir = opendir(directory.c_str())) {
+    while (dirent* entry = readdir(dir)) {
+      std::string name = entry->d_name;
+      if (name != "." && name != "..") names.push_back(name);
+    }
+    closedir(dir);
+  }
+  return names;
+}
+
+TEST(SqlitePoolTest, ConnectionsGoBackToThePoolAndAreReused) {
+  TempDir dir;
+  ResourceRegistry registry;
+  {
+    auto pool = OpenPool(dir / "app.db", registry);
+    for (int i = 0; i < 5; ++i) {
+      Result<SqlitePool::Connection> db = pool->checkout(milliseconds(1000));
+      ASSERT_TRUE(db.ok()) << db.status();
+      ASSERT_TRUE(db->exec("CREATE TABLE IF NOT EXISTS t(x INTEGER)").ok());
+      ASSERT_TRUE(db->exec("INSERT INTO t VALUES (1)").ok());
+    }
+    EXPECT_EQ(pool->open_connections(), 1u);
+    EXPECT_EQ(pool->idle_connections(), 1u);
+    Result<SqlitePool::Connection> db = pool->checkout(milliseconds(1000));
+    ASSERT_TRUE(db.ok());
+    EXPECT_EQ(*db->query_int("SELECT count(*) FROM t"), 5);
+  }
+  EXPECT_EQ(registry.snapshot().active(), 0u);
+  EXPECT_EQ(registry.snapshot().cleanup_failed, 0u);
+}
+
+TEST(SqlitePoolTest, ExhaustionTimesOutInsteadOfHanging) {
+  TempDir dir;
+  ResourceRegistry registry;
+  auto pool = OpenPool(dir / "app.db", registry, {.max_connections = 2});
+  Result<SqlitePool::Connection> a = pool->checkout(milliseconds(1000));
+  Result<SqlitePool::Connection> b = pool->checkout(milliseconds(1000));
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(pool->open_connections(), 2u);
+  Result<SqlitePool::Connection> c = pool->checkout(milliseconds(50));
+  EXPECT_EQ(c.status().code(), StatusCode::kTimeout);
+  EXPECT_EQ(pool->open_connections(), 2u);  // never more than the limit
+}
+
+TEST(SqlitePoolTest, WaitersGetAConnectionWhenOneIsReturned) {
+  TempDir dir;
+  ResourceRegistry registry;
+  auto pool = OpenPool(dir / "app.db", registry, {.max_connections = 2});
+  {
+    Result<SqlitePool::Connection> db = pool->checkout(milliseconds(1000));
+    ASSERT_TRUE(db->exec("CREATE TABLE t(x INTEGER)").ok());
+  }
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < 6; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 20; ++i) {
+        Result<SqlitePool::Connection> db = pool->checkout(milliseconds(60000));
+        if (!db.ok() || !db->exec("INSERT INTO t VALUES (1)").ok()) ++failures;
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_LE(pool->open_connections(), 2u);
+  Result<SqlitePool::Connection> db = pool->checkout(milliseconds(1000));
+  EXPECT_EQ(*db->query_int("SELECT count(*) FROM t"), 120);
+}
+
+TEST(SqlitePoolTest, BrokenConnectionIsDiscarded) {
+  TempDir dir;
+  ResourceRegistry registry;
+  auto pool = OpenPool(dir / "app.db", registry);
+  {
+    Result<SqlitePool::Connection> db = pool->checkout(milliseconds(1000));
+    db->mark_broken();
+  }
+  EXPECT_EQ(pool->open_connections(), 0u);
+  EXPECT_EQ(registry.snapshot().active(), 0u);
+  Result<SqlitePool::Connection> fresh = pool->checkout(milliseconds(1000));
+  ASSERT_TRUE(fresh.ok());
+  EXPECT_EQ(pool->open_connections(), 1u);
+}
+
+TEST(SqlitePoolTest, AnOpenTransactionIsRolledBackOnReturn) {
+  TempDir dir;
+  ResourceRegistry registry;
+  auto pool = OpenPool(dir / "app.db", registry, {.max_connections = 1});
+  {
+    Result<SqlitePool::Connection> db = pool->checkout(milliseconds(1000));
+    ASSERT_TRUE(db->exec("CREATE TABLE t(x INTEGER)").ok());
+    ASSERT_TRUE(db->exec("BEGIN; INSERT INTO t VALUES (1);").ok());
+  }  // returned mid-transaction
+  Result<SqlitePool::Connection> db = pool->checkout(milliseconds(1000));
+  EXPECT_EQ(*db->query_int("SELECT count(*) FROM t"), 0);
+}
+
+TEST(SqlitePoolTest, JournalModeIsConfigurable) {
+  TempDir dir;
+  ResourceRegistry registry;
+  for (JournalMode mode : {JournalMode::kWal, JournalMode::kDelete}) {
+    const std::string path = dir / (mode == JournalMode::kWal ? "wal.db" : "delete.db");
+    auto pool = OpenPool(path, registry, {.journal_mode = mode});
+    Result<SqlitePool::Connection> db = pool->checkout(milliseconds(1000));
+    sqlite3_stmt* statement = nullptr;
+    ASSERT_EQ(sqlite3_prepare_v2(db->get(), "PRAGMA journal_mode", -1, &statement, nullptr), SQLITE_OK);
+    ASSERT_EQ(sqlite3_step(statement), SQLITE_ROW);
+    const std::string journal = reinterpret_cast<const char*>(sqlite3_column_text(statement, 0));
+    sqlite3_finalize(statement);
+    EXPECT_EQ(journal, mode == JournalMode::kWal ? "wal" : "delete");
+  }
+}
+
+TEST(SqlitePoolTest, AFileThatIsNotADatabaseFailsAtOpen) {
+  TempDir dir;
+  ResourceRegistry registry;
+  testing::WriteFile(dir / "junk.db", std::string(4096, 'j'));
+  auto pool = SqlitePool::Open(dir / "junk.db", {}, registry);
+  EXPECT_FALSE(pool.ok());
+  EXPECT_EQ(registry.snapshot().active(), 0u);
+}
+
+TEST(SnapshotDatabaseTest, SnapshotWhileAnotherThreadWritesIsConsistent) {
+  TempDir dir;
+  ResourceRegistry registry;
+  const std::string source = dir / "live.db";
+  auto pool = OpenPool(source, registry);
+  {
+    Result<SqlitePool::Connection> db = pool->checkout(milliseconds(1000));
+    ASSERT_TRUE(db->exec("CREATE TABLE t(batch INTEGER, x INTEGER)").ok());
+  }
+  std::atomic<bool> stop{false};
+  std::atomic<int> batches{0};
+  std::thread writer([&] {
+    Result<SqlitePool::Connection> db = pool->checkout(milliseconds(60000));
+    for (int batch = 0; !stop.load(); ++batch) {
+      // Each transaction adds ten rows: any committed state holds a multiple of ten.
+      std::string sql = "BEGIN;";
+      for (int i = 0; i < 10; ++i) {
+        sql += "INSERT INTO t VALUES (" + std::to_string(batch) + "," + std::to_string(i) + ");";
+      }
+      sql += "COMMIT;";
+      if (!db->exec(sql).ok()) break;
+      ++batches;
+    }
+  });
+  while (batches.load() < 20) std::this_thread::yield();
+  Status status = snapshot_database(source, dir / "snapshot.db");
+  stop = true;
+  writer.join();
+  ASSERT_TRUE(status.ok()) << status;
+
+  sqlite3* copy = nullptr;
+  ASSERT_EQ(sqlite3_open_v2((dir / "snapshot.db").c_str(), &copy, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  sqlite3_stmt* statement = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(copy, "PRAGMA integrity_check", -1, &statement, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(statement), SQLITE_ROW);
+  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(statement, 0)), "ok");
+  sqlite3_finalize(statement);
+  ASSERT_EQ(sqlite3_prepare_v2(copy, "SELECT count(*) FROM t", -1, &statement, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(statement), SQLITE_ROW);
+  const std::int64_t rows = sqlite3_column_int64(statement, 0);
+  sqlite3_finalize(statement);
+  sqlite3_close(copy);
+  EXPECT_GE(rows, 200);
+  EXPECT_EQ(rows % 10, 0) << "the snapshot caught a transaction half-way";
+  for (const std::string& name : Entries(dir.path())) {
+    EXPECT_EQ(name.find(".tmp-"), std::string::npos) << "temporary left behind: " << name;
+  }
+}
+
+TEST(SnapshotDatabaseTest, AFailedSnapshotLeavesNoTemporaryBehind) {
+  TempDir dir;
+  ResourceRegistry registry;
+  const std::string source = dir / "live.db";
+  {
+    auto pool = OpenPool(source, registry);
+    Result<SqlitePool::Connection> db = pool->checkout(milliseconds(1000));
+    ASSERT_TRUE(db->exec("CREATE TABLE t(x); INSERT INTO t VALUES ('secret row');").ok());
+  }
+  // The destination is a non-empty directory: the copy succeeds, the rename cannot.
+  ASSERT_EQ(mkdir((dir / "dest").c_str(), 0700), 0);
+  testing::WriteFile(dir / "dest/keep", "x");
+  Status status = snapshot_database(source, dir / "dest");
+  EXPECT_FALSE(status.ok());
+  for (const std::string& name : Entries(dir.path())) {
+    EXPECT_EQ(name.find(".tmp-"), std::string::npos) << "temporary left behind: " << name;
+  }
+  EXPECT_EQ(snapshot_database(dir / "missing.db", dir / "copy.db").code(), StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace memsafe
