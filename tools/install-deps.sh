@@ -30,6 +30,10 @@ requirements=(
   "timeout coreutils"
   "shellcheck shellcheck"
   "git git"
+  "pkg-config pkg-config"
+  "/usr/include/sodium.h libsodium-dev"
+  "/usr/include/sqlite3.h libsqlite3-dev"
+  "/usr/include/benchmark/benchmark.h libbenchmark-dev"
 )
 
 present() {

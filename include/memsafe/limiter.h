@@ -81,6 +81,7 @@ class Limiter {
   std::atomic<std::size_t> in_use_{0};
   std::atomic<std::size_t> high_water_{0};
   std::atomic<bool> shut_down_{false};
+  std::atomic<std::size_t> waiters_{0};  // threads inside acquire() that may sleep
   std::mutex mutex_;
   std::condition_variable freed_;
 };

@@ -54,6 +54,8 @@ struct ResourceInfo {
   std::uint64_t id = 0;
   std::string kind;   // e.g. "file", "sqlite"
   std::string label;  // e.g. the path, truncated to 47 bytes
+  // On the steady_clock timeline, with the coarse monotonic clock's resolution (a few
+  // milliseconds): precise enough to find what has been open for too long.
   std::chrono::steady_clock::time_point opened_at;
 };
 

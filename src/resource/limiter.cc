@@ -11,11 +11,11 @@ Limiter::~Limiter() {
 }
 
 bool Limiter::TryTake() noexcept {
-  std::size_t current = in_use_.load(std::memory_order_relaxed);
+  std::size_t current = in_use_.load(std::memory_order_seq_cst);
   do {
     if (current >= limit_) return false;
-  } while (!in_use_.compare_exchange_weak(current, current + 1, std::memory_order_acq_rel,
-                                          std::memory_order_relaxed));
+  } while (!in_use_.compare_exchange_weak(current, current + 1, std::memory_order_seq_cst,
+                                          std::memory_order_seq_cst));
   std::size_t high = high_water_.load(std::memory_order_relaxed);
   while (current + 1 > high &&
          !high_water_.compare_exchange_weak(high, current + 1, std::memory_order_acq_rel,
@@ -25,9 +25,12 @@ bool Limiter::TryTake() noexcept {
 }
 
 void Limiter::Give() noexcept {
-  in_use_.fetch_sub(1, std::memory_order_acq_rel);
-  // Taking the mutex orders this release with a waiter that just checked the count
-  // and is about to sleep, so its wake-up cannot be lost.
+  in_use_.fetch_sub(1, std::memory_order_seq_cst);
+  // Both this pair and the waiter's (count itself as waiting, then try to take) are
+  // sequentially consistent, so either the waiter's try sees the unit given back, or
+  // this load sees the waiter and wakes it. Taking the mutex orders the wake-up after
+  // the waiter has gone to sleep. Without waiters, no mutex at all.
+  if (waiters_.load(std::memory_order_seq_cst) == 0) return;
   { std::lock_guard<std::mutex> guard(mutex_); }
   freed_.notify_one();
 }
@@ -42,8 +45,14 @@ std::optional<Limiter::Unit> Limiter::try_acquire() noexcept {
 }
 
 Result<Limiter::Unit> Limiter::acquire(std::chrono::milliseconds timeout) {
+  if (!shut_down_.load(std::memory_order_acquire) && TryTake()) return Unit(this);
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   std::unique_lock<std::mutex> lock(mutex_);
+  waiters_.fetch_add(1, std::memory_order_seq_cst);
+  struct StopWaiting {
+    std::atomic<std::size_t>& waiters;
+    ~StopWaiting() { waiters.fetch_sub(1, std::memory_order_seq_cst); }
+  } stop_waiting{waiters_};
   for (;;) {
     if (shut_down_.load(std::memory_order_acquire)) {
       return Status(StatusCode::kCancelled, "Limiter: shut down");

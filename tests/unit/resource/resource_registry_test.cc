@@ -1,5 +1,6 @@
 #include "memsafe/resource_registry.h"
 
+#include <chrono>
 #include <string>
 #include <thread>
 #include <vector>
@@ -24,6 +25,9 @@ TEST(ResourceRegistryTest, TracksLiveResourcesAndTotals) {
     EXPECT_EQ(live[0].label, "/tmp/a.txt");
     EXPECT_EQ(live[1].kind, "socket");
     EXPECT_NE(live[0].id, live[1].id);
+    const auto now = std::chrono::steady_clock::now();
+    EXPECT_LE(live[0].opened_at, now + std::chrono::milliseconds(50));  // coarse clock
+    EXPECT_GE(live[0].opened_at, now - std::chrono::minutes(1));
     EXPECT_EQ(registry.snapshot().active(), 2u);
   }
   RegistryMetrics metrics = registry.snapshot();

@@ -26,6 +26,20 @@ std::unique_ptr<SqlitePool> OpenPool(const std::string& path, ResourceRegistry& 
   return std::move(pool).value();
 }
 
+// The first column of the first row of `sql`, as text ("" when there is none).
+std::string QueryText(sqlite3* db, const char* sql) {
+  sqlite3_stmt* statement = nullptr;
+  std::string value;
+  if (sqlite3_prepare_v2(db, sql, -1, &statement, nullptr) == SQLITE_OK &&
+      sqlite3_step(statement) == SQLITE_ROW) {
+    if (const unsigned char* text = sqlite3_column_text(statement, 0)) {
+      value = reinterpret_cast<const char*>(text);
+    }
+  }
+  sqlite3_finalize(statement);
+  return value;
+}
+
 std::vector<std::string> Entries(const std::string& directory) {
   std::vector<std::string> names;
   if (DIR* dir = opendir(directory.c_str())) {
@@ -132,12 +146,7 @@ TEST(SqlitePoolTest, JournalModeIsConfigurable) {
     const std::string path = dir / (mode == JournalMode::kWal ? "wal.db" : "delete.db");
     auto pool = OpenPool(path, registry, {.journal_mode = mode});
     Result<SqlitePool::Connection> db = pool->checkout(milliseconds(1000));
-    sqlite3_stmt* statement = nullptr;
-    ASSERT_EQ(sqlite3_prepare_v2(db->get(), "PRAGMA journal_mode", -1, &statement, nullptr), SQLITE_OK);
-    ASSERT_EQ(sqlite3_step(statement), SQLITE_ROW);
-    const std::string journal = reinterpret_cast<const char*>(sqlite3_column_text(statement, 0));
-    sqlite3_finalize(statement);
-    EXPECT_EQ(journal, mode == JournalMode::kWal ? "wal" : "delete");
+    EXPECT_EQ(QueryText(db->get(), "PRAGMA journal_mode"), mode == JournalMode::kWal ? "wal" : "delete");
   }
 }
 
@@ -182,15 +191,8 @@ TEST(SnapshotDatabaseTest, SnapshotWhileAnotherThreadWritesIsConsistent) {
 
   sqlite3* copy = nullptr;
   ASSERT_EQ(sqlite3_open_v2((dir / "snapshot.db").c_str(), &copy, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
-  sqlite3_stmt* statement = nullptr;
-  ASSERT_EQ(sqlite3_prepare_v2(copy, "PRAGMA integrity_check", -1, &statement, nullptr), SQLITE_OK);
-  ASSERT_EQ(sqlite3_step(statement), SQLITE_ROW);
-  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(statement, 0)), "ok");
-  sqlite3_finalize(statement);
-  ASSERT_EQ(sqlite3_prepare_v2(copy, "SELECT count(*) FROM t", -1, &statement, nullptr), SQLITE_OK);
-  ASSERT_EQ(sqlite3_step(statement), SQLITE_ROW);
-  const std::int64_t rows = sqlite3_column_int64(statement, 0);
-  sqlite3_finalize(statement);
+  EXPECT_EQ(QueryText(copy, "PRAGMA integrity_check"), "ok");
+  const std::int64_t rows = std::stoll(QueryText(copy, "SELECT count(*) FROM t"));
   sqlite3_close(copy);
   EXPECT_GE(rows, 200);
   EXPECT_EQ(rows % 10, 0) << "the snapshot caught a transaction half-way";
