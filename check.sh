@@ -15,14 +15,19 @@ source "$ROOT/tools/lib.sh"
 
 usage() {
   cat <<'EOF'
-USAGE: ./check.sh [--memory-checks [--preset NAME[,NAME...]]] [--list] [--help]
+USAGE: ./check.sh [--memory-checks [--preset NAME[,NAME...]]] [--review-suppressions]
+                  [--list] [--help]
 
   (no option)        configure, build and test the dev presets (with and without
-                     libsodium), then run the lints
+                     libsodium), then run the lints (shell scripts, suppression files
+                     and runtime options)
   --memory-checks    run the memory-check presets (default set: see --list) one after
                      another: configure, build, every test under the preset's tool,
                      every canary; print a summary; exit 1 if anything failed
   --preset NAMES     with --memory-checks: these presets instead of the default set
+  --review-suppressions
+                     list suppression entries whose review-by date has passed or is
+                     within 14 days; exit 1 if any is overdue (the quarterly review)
   --list             list the presets, their tools and whether --memory-checks runs them
   --help             this text
 
@@ -40,6 +45,7 @@ while (($#)); do
       presets_arg="$2"; shift 2 ;;
     --preset=*) presets_arg="${1#--preset=}"; shift ;;
     --list) mode=list; shift ;;
+    --review-suppressions) mode=review; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "check.sh: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
   esac
@@ -58,4 +64,5 @@ case "$mode" in
   list) list_presets ;;
   fast) run_fast_checks ;;
   memory) run_memory_checks "$presets_arg" ;;
+  review) run_suppression_review ;;
 esac

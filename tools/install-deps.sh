@@ -34,6 +34,7 @@ requirements=(
   "/usr/include/sodium.h libsodium-dev"
   "/usr/include/sqlite3.h libsqlite3-dev"
   "/usr/include/benchmark/benchmark.h libbenchmark-dev"
+  "/usr/include/CLI/CLI.hpp libcli11-dev"
 )
 
 present() {

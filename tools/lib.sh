@@ -116,6 +116,39 @@ lint_shell() {
   fi
 }
 
+# The memsafe tool from the dev build (check.sh builds dev before it asks for it).
+memsafe_tool() {
+  local tool="$ROOT/build/dev/tools/memsafe/memsafe"
+  if [[ ! -x $tool ]]; then
+    cmake --preset dev >/dev/null && cmake --build --preset dev --target memsafe_cli >/dev/null
+  fi
+  echo "$tool"
+}
+
+lint_suppressions() {
+  local tool
+  if ! tool="$(memsafe_tool)"; then
+    fail "could not build the memsafe tool for the suppression lint"
+    return
+  fi
+  if ! "$tool" suppressions lint --dir "$ROOT/sanitizers"; then
+    fail "suppression files or runtime options have problems (see above)"
+  fi
+}
+
+run_suppression_review() {
+  local tool
+  group_start "suppressions: quarterly review"
+  if ! tool="$(memsafe_tool)"; then
+    fail "could not build the memsafe tool for the review"
+  elif ! "$tool" suppressions review --dir "$ROOT/sanitizers" --within 14; then
+    fail "suppressions are overdue for review: renew each with a reason, or remove it" \
+      "(policy: sanitizers/README.md)"
+  fi
+  group_end
+  finish
+}
+
 finish() {
   if ((${#MEMSAFE_FAILURES[@]})); then
     printf '\ncheck.sh: %d problem(s):\n' "${#MEMSAFE_FAILURES[@]}"
@@ -136,6 +169,9 @@ run_fast_checks() {
   done
   group_start "lint: shell scripts"
   lint_shell
+  group_end
+  group_start "lint: suppression files and runtime options"
+  lint_suppressions
   group_end
   echo "check.sh: builds, tests and lints took $(format_seconds $((SECONDS - start)))"
   finish

@@ -1,0 +1,166 @@
+#include "suppressions.h"
+
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "options_lint.h"
+
+namespace memsafe::tools {
+namespace {
+
+std::string ReadSource(const std::string& relative) {
+  std::ifstream in(std::string(MEMSAFE_TEST_SOURCE_DIR) + "/" + relative, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string Messages(const ParsedFile& file) {
+  std::string all;
+  for (const Problem& p : file.problems) all += std::to_string(p.line) + ": " + p.message + "\n";
+  return all;
+}
+
+const char kGoodMetadata[] =
+    "# reason: libfoo keeps its locale table for the life of the process\n"
+    "# tracker: https://bugs.example.org/1234\n"
+    "# added: 2026-11-22\n"
+    "# review-by: 2027-02-20\n";
+
+TEST(SuppressionsTest, OurOwnFilesAreClean) {
+  for (const char* name : {"sanitizers/asan.supp", "sanitizers/lsan.supp", "sanitizers/tsan.supp",
+                           "sanitizers/valgrind.supp", "sanitizers/ubsan_ignorelist.txt"}) {
+    ParsedFile file = ParseSuppressions(name, ReadSource(name));
+    EXPECT_TRUE(file.problems.empty()) << name << "\n" << Messages(file);
+  }
+  EXPECT_EQ(ParseSuppressions("lsan.supp", ReadSource("sanitizers/lsan.supp")).entries.size(), 1u);
+  EXPECT_EQ(ParseSuppressions("valgrind.supp", ReadSource("sanitizers/valgrind.supp")).entries.at(0).text,
+            "memsafe-canary-suppressed-leak");
+  EXPECT_TRUE(LintOptions(ReadSource("sanitizers/options.txt")).empty());
+}
+
+TEST(SuppressionsTest, ReadsTheMetadataOfAnEntry) {
+  ParsedFile file = ParseSuppressions("lsan.supp", std::string(kGoodMetadata) + "leak:libfoo_init\n");
+  ASSERT_TRUE(file.problems.empty()) << Messages(file);
+  ASSERT_EQ(file.entries.size(), 1u);
+  const Entry& entry = file.entries[0];
+  EXPECT_EQ(entry.line, 5);
+  EXPECT_EQ(entry.text, "leak:libfoo_init");
+  EXPECT_EQ(entry.tool, "lsan");
+  EXPECT_EQ(entry.tracker, "https://bugs.example.org/1234");
+  EXPECT_EQ(FormatDate(*entry.review_by), "2027-02-20");
+}
+
+TEST(SuppressionsTest, ReportsEachMissingField) {
+  ParsedFile file = ParseSuppressions("lsan.supp", "# reason: a real reason\nleak:x\n");
+  const std::string messages = Messages(file);
+  EXPECT_NE(messages.find("2: entry 'leak:x' has no '# tracker:' line"), std::string::npos) << messages;
+  EXPECT_NE(messages.find("no '# added:' line"), std::string::npos);
+  EXPECT_NE(messages.find("no '# review-by:' line"), std::string::npos);
+}
+
+TEST(SuppressionsTest, RejectsPlaceholderReasonsBadDatesAndLongReviews) {
+  const std::string text =
+      "# reason: TODO\n# tracker: t\n# added: 2026-11-22\n# review-by: 2027-02-20\nleak:a\n\n"
+      "# reason: real\n# tracker: t\n# added: 2026-02-30\n# review-by: 2026-03-01\nleak:b\n\n"
+      "# reason: real\n# tracker: t\n# added: 2026-01-01\n# review-by: 2026-06-01\nleak:c\n\n"
+      "# reason: real\n# tracker: t\n# added: 2026-05-01\n# review-by: 2026-04-01\nleak:d\n";
+  const std::string messages = Messages(ParseSuppressions("lsan.supp", text));
+  EXPECT_NE(messages.find("5: entry 'leak:a' has an empty or placeholder reason"), std::string::npos) << messages;
+  EXPECT_NE(messages.find("11: entry 'leak:b': added date '2026-02-30' is not YYYY-MM-DD"), std::string::npos);
+  EXPECT_NE(messages.find("17: entry 'leak:c': review-by is 151 days after added"), std::string::npos);
+  EXPECT_NE(messages.find("23: entry 'leak:d': review-by is before added"), std::string::npos);
+}
+
+TEST(SuppressionsTest, RejectsSyntaxErrorsAndDuplicates) {
+  const std::string text = std::string(kGoodMetadata) + "leak:same\n" + kGoodMetadata + "leak:same\n" +
+                           kGoodMetadata + "race:x\n" + kGoodMetadata + "justtext\n" + kGoodMetadata +
+                           "leak:with space\n";
+  const std::string messages = Messages(ParseSuppressions("lsan.supp", text));
+  EXPECT_NE(messages.find("10: duplicate entry 'leak:same'"), std::string::npos) << messages;
+  EXPECT_NE(messages.find("15: unknown suppression type 'race' for lsan"), std::string::npos);
+  EXPECT_NE(messages.find("20: expected '<type>:<pattern>'"), std::string::npos);
+  EXPECT_NE(messages.find("25: whitespace inside the entry"), std::string::npos);
+}
+
+TEST(SuppressionsTest, AcceptsCrlfAndTabs) {
+  std::string text = "#\treason:\tlibfoo caches\r\n# tracker: t\r\n#  added:  2026-11-22 \r\n"
+                     "# review-by: 2027-01-01\r\n\tleak:libfoo\t\r\n";
+  ParsedFile file = ParseSuppressions("lsan.supp", text);
+  EXPECT_TRUE(file.problems.empty()) << Messages(file);
+  ASSERT_EQ(file.entries.size(), 1u);
+  EXPECT_EQ(file.entries[0].text, "leak:libfoo");
+}
+
+TEST(SuppressionsTest, EmptyFileHasNoEntriesAndNoProblems) {
+  ParsedFile file = ParseSuppressions("tsan.supp", "");
+  EXPECT_TRUE(file.entries.empty());
+  EXPECT_TRUE(file.problems.empty());
+}
+
+TEST(SuppressionsTest, MetadataWithoutAnEntryIsReported) {
+  ParsedFile file = ParseSuppressions("tsan.supp", kGoodMetadata);
+  EXPECT_NE(Messages(file).find("1: metadata lines are not followed by an entry"), std::string::npos);
+}
+
+TEST(SuppressionsTest, ValgrindBlocks) {
+  const std::string good = std::string(kGoodMetadata) +
+                           "{\n   libfoo-leak\n   Memcheck:Leak\n   match-leak-kinds: definite\n"
+                           "   fun:malloc\n   ...\n   obj:*/libfoo.so*\n}\n";
+  ParsedFile file = ParseSuppressions("valgrind.supp", good);
+  EXPECT_TRUE(file.problems.empty()) << Messages(file);
+  ASSERT_EQ(file.entries.size(), 1u);
+  EXPECT_EQ(file.entries[0].text, "libfoo-leak");
+
+  const std::string bad = std::string(kGoodMetadata) + "{\n   no-kind\n   fun:malloc\n}\n" + kGoodMetadata +
+                          "{\n   unterminated\n   Memcheck:Cond\n   fun:f\n";
+  const std::string messages = Messages(ParseSuppressions("valgrind.supp", bad));
+  EXPECT_NE(messages.find("5: a suppression needs a name, a Tool:Kind line"), std::string::npos) << messages;
+  EXPECT_NE(messages.find("13: suppression block opened here is never closed"), std::string::npos) << messages;
+}
+
+TEST(SuppressionsTest, IgnoreList) {
+  const std::string text = std::string("[alignment]\n") + kGoodMetadata + "src:*/third_party/packed/*\n" +
+                           kGoodMetadata + "file:*/x.cc\n[unterminated\n";
+  const std::string messages = Messages(ParseSuppressions("ubsan_ignorelist.txt", text));
+  EXPECT_EQ(messages.find("6: "), std::string::npos) << messages;  // the src: entry is fine
+  EXPECT_NE(messages.find("11: expected src:, fun:, type:, global: or mainfile:"), std::string::npos) << messages;
+  EXPECT_NE(messages.find("12: unterminated section header"), std::string::npos) << messages;
+}
+
+TEST(DatesTest, StrictCalendarDates) {
+  EXPECT_EQ(ParseDate("1970-01-01"), 0);
+  EXPECT_EQ(ParseDate("2024-02-29").has_value(), true);
+  EXPECT_FALSE(ParseDate("2026-02-29"));
+  EXPECT_FALSE(ParseDate("2026-13-01"));
+  EXPECT_FALSE(ParseDate("2026-1-01"));
+  EXPECT_FALSE(ParseDate("26-11-2026"));
+  EXPECT_FALSE(ParseDate(""));
+  EXPECT_EQ(FormatDate(*ParseDate("2027-02-20")), "2027-02-20");
+}
+
+TEST(OptionsLintTest, CatchesTheMistakesThatSilentlyDisableOptions) {
+  const std::string text =
+      "asan  halt_on_error=1,detect_leaks=1  # comma-joined\n"
+      "asan  halt_on_eror=1  # misspelled\n"
+      "lsan  print_suppressions = 1  # spaces\n"
+      "tsan  history_size=7\n"
+      "valgrind leak-check=full  # no dashes\n"
+      "ubsan print_stacktrace=1  # fine\n"
+      "asan  report_objects=1  # an LSan option ASan accepts\n";
+  std::string messages;
+  for (const Problem& p : LintOptions(text)) messages += std::to_string(p.line) + ": " + p.message + "\n";
+  EXPECT_NE(messages.find("1: 'halt_on_error=1,detect_leaks=1' joins options"), std::string::npos) << messages;
+  EXPECT_NE(messages.find("2: unknown asan option 'halt_on_eror'"), std::string::npos);
+  EXPECT_NE(messages.find("3: stray space"), std::string::npos);
+  EXPECT_NE(messages.find("4: option without a reason"), std::string::npos);
+  EXPECT_NE(messages.find("5: a Valgrind option starts with --"), std::string::npos);
+  EXPECT_EQ(messages.find("6:"), std::string::npos);
+  EXPECT_EQ(messages.find("7:"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace memsafe::tools

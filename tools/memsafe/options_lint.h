@@ -1,0 +1,26 @@
+// Checking the runtime options list (sanitizers/options.txt): every option a known
+// name for its tool, name=value with no ':' or ',' (the runtimes' own separators) and
+// no stray spaces, and a reason. Misspelled or comma-joined options are silently
+// ignored by the sanitizer runtimes, which in real projects has switched off
+// suppressions and checks without anyone noticing.
+//
+// Thread-safety: pure function. Failure: every problem becomes a Problem with its line.
+#ifndef MEMSAFE_TOOLS_OPTIONS_LINT_H_
+#define MEMSAFE_TOOLS_OPTIONS_LINT_H_
+
+#include <string_view>
+#include <vector>
+
+#include "suppressions.h"
+
+namespace memsafe::tools {
+
+std::vector<Problem> LintOptions(std::string_view content);
+
+// Whether `name` is a runtime option of `tool` (asan, lsan, ubsan, tsan) in the LLVM 14
+// and GCC 12 runtimes, including the flags common to all sanitizers.
+bool IsKnownSanitizerOption(std::string_view tool, std::string_view name);
+
+}  // namespace memsafe::tools
+
+#endif  // MEMSAFE_TOOLS_OPTIONS_LINT_H_

@@ -1,0 +1,289 @@
+#include "suppressions.h"
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <set>
+
+namespace memsafe::tools {
+namespace {
+
+std::string ToolForPath(std::string_view path, SuppressionSyntax syntax) {
+  if (syntax == SuppressionSyntax::kValgrind) return "valgrind";
+  if (syntax == SuppressionSyntax::kIgnoreList) return "ubsan";
+  const auto slash = path.find_last_of('/');
+  const std::string_view name = slash == std::string_view::npos ? path : path.substr(slash + 1);
+  for (const char* tool : {"lsan", "tsan", "asan"}) {
+    if (name.find(tool) != std::string_view::npos) return tool;
+  }
+  return "sanitizer";
+}
+
+const std::map<std::string, std::set<std::string>>& SanitizerTypes() {
+  static const std::map<std::string, std::set<std::string>> types = {
+      {"asan", {"interceptor_name", "interceptor_via_fun", "interceptor_via_lib", "odr_violation"}},
+      {"lsan", {"leak"}},
+      {"tsan", {"race", "race_top", "thread", "mutex", "signal", "deadlock", "called_from_lib"}},
+      {"sanitizer",
+       {"interceptor_name", "interceptor_via_fun", "interceptor_via_lib", "odr_violation", "leak",
+        "race", "race_top", "thread", "mutex", "signal", "deadlock", "called_from_lib"}},
+  };
+  return types;
+}
+
+bool IsPlaceholder(std::string_view reason) {
+  std::string lower;
+  for (char c : reason) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (const char* placeholder : {"todo", "tbd", "fixme", "xxx", "n/a", "na", "none", "-", "?", "...",
+                                  "reason", "unknown", "temp", "temporary"}) {
+    if (lower == placeholder) return true;
+  }
+  return lower.rfind("todo", 0) == 0 || lower.rfind("tbd", 0) == 0 || lower.rfind("fixme", 0) == 0;
+}
+
+// The metadata lines seen since the last entry.
+struct Pending {
+  int first_line = 0;
+  std::optional<std::string> reason, tracker, added, review_by;
+  void Clear() { *this = Pending(); }
+  bool Any() const { return reason || tracker || added || review_by; }
+};
+
+void ReadMetadata(std::string_view comment, int line, Pending& pending) {
+  // comment is the text after '#'
+  const std::string_view text = Trim(comment);
+  const auto colon = text.find(':');
+  if (colon == std::string_view::npos) return;
+  const std::string_view key = Trim(text.substr(0, colon));
+  const std::string value(Trim(text.substr(colon + 1)));
+  std::optional<std::string>* slot = nullptr;
+  if (key == "reason") slot = &pending.reason;
+  if (key == "tracker") slot = &pending.tracker;
+  if (key == "added") slot = &pending.added;
+  if (key == "review-by") slot = &pending.review_by;
+  if (slot == nullptr) return;
+  if (!pending.Any()) pending.first_line = line;
+  *slot = value;
+}
+
+void Attach(Entry& entry, const Pending& pending, std::vector<Problem>& problems) {
+  const auto problem = [&](std::string message) { problems.push_back({entry.line, std::move(message)}); };
+  if (!pending.reason) {
+    problem("entry '" + entry.text + "' has no '# reason:' line");
+  } else if (pending.reason->empty() || IsPlaceholder(*pending.reason)) {
+    problem("entry '" + entry.text + "' has an empty or placeholder reason");
+  } else {
+    entry.reason = *pending.reason;
+  }
+  if (!pending.tracker || pending.tracker->empty()) {
+    problem("entry '" + entry.text + "' has no '# tracker:' line");
+  } else {
+    entry.tracker = *pending.tracker;
+  }
+  if (!pending.added) {
+    problem("entry '" + entry.text + "' has no '# added:' line");
+  } else if (!(entry.added = ParseDate(*pending.added))) {
+    problem("entry '" + entry.text + "': added date '" + *pending.added + "' is not YYYY-MM-DD");
+  }
+  if (!pending.review_by) {
+    problem("entry '" + entry.text + "' has no '# review-by:' line");
+  } else if (!(entry.review_by = ParseDate(*pending.review_by))) {
+    problem("entry '" + entry.text + "': review-by date '" + *pending.review_by + "' is not YYYY-MM-DD");
+  }
+  if (entry.added && entry.review_by) {
+    if (*entry.review_by < *entry.added) {
+      problem("entry '" + entry.text + "': review-by is before added");
+    } else if (*entry.review_by - *entry.added > kMaxReviewDays) {
+      problem("entry '" + entry.text + "': review-by is " + std::to_string(*entry.review_by - *entry.added) +
+              " days after added; at most " + std::to_string(kMaxReviewDays) + " (one quarter)");
+    }
+  }
+}
+
+Entry MakeEntry(int line, std::string text) {
+  Entry entry;
+  entry.line = line;
+  entry.text = std::move(text);
+  return entry;
+}
+
+bool IsValgrindKind(std::string_view line) {
+  // Tool:Kind, e.g. Memcheck:Leak, Memcheck:Cond, Memcheck:Addr8, Helgrind:Race
+  const auto colon = line.find(':');
+  if (colon == std::string_view::npos || colon == 0 || colon + 1 >= line.size()) return false;
+  for (char c : line) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != ':' && c != '_' && c != ',') return false;
+  }
+  return std::isupper(static_cast<unsigned char>(line.front())) != 0;
+}
+
+bool IsValgrindFrame(std::string_view line) {
+  return line == "..." || line.rfind("fun:", 0) == 0 || line.rfind("obj:", 0) == 0 ||
+         line.rfind("src:", 0) == 0;
+}
+
+}  // namespace
+
+std::string_view Trim(std::string_view text) {
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
+  return text;
+}
+
+std::vector<std::string_view> SplitLines(std::string_view content) {
+  std::vector<std::string_view> lines;
+  while (!content.empty()) {
+    const auto end = content.find('\n');
+    std::string_view line = content.substr(0, end);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);  // CRLF files
+    lines.push_back(line);
+    if (end == std::string_view::npos) break;
+    content.remove_prefix(end + 1);
+  }
+  return lines;
+}
+
+std::optional<int> ParseDate(std::string_view text) {
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
+  for (std::size_t i : {0u, 1u, 2u, 3u, 5u, 6u, 8u, 9u}) {
+    if (!std::isdigit(static_cast<unsigned char>(text[i]))) return std::nullopt;
+  }
+  const int year = std::stoi(std::string(text.substr(0, 4)));
+  const unsigned month = static_cast<unsigned>(std::stoi(std::string(text.substr(5, 2))));
+  const unsigned day = static_cast<unsigned>(std::stoi(std::string(text.substr(8, 2))));
+  const std::chrono::year_month_day date{std::chrono::year(year), std::chrono::month(month),
+                                         std::chrono::day(day)};
+  if (!date.ok()) return std::nullopt;
+  return std::chrono::sys_days(date).time_since_epoch().count();
+}
+
+std::string FormatDate(int days) {
+  const std::chrono::year_month_day date{std::chrono::sys_days(std::chrono::days(days))};
+  char text[16];
+  std::snprintf(text, sizeof text, "%04d-%02u-%02u", static_cast<int>(date.year()),
+                static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()));
+  return text;
+}
+
+SuppressionSyntax SyntaxForPath(std::string_view path) {
+  const auto slash = path.find_last_of('/');
+  const std::string_view name = slash == std::string_view::npos ? path : path.substr(slash + 1);
+  if (name.find("valgrind") != std::string_view::npos) return SuppressionSyntax::kValgrind;
+  if (name.find("ignorelist") != std::string_view::npos || name.find("blacklist") != std::string_view::npos) {
+    return SuppressionSyntax::kIgnoreList;
+  }
+  return SuppressionSyntax::kSanitizer;
+}
+
+ParsedFile ParseSuppressions(std::string path, std::string_view content) {
+  ParsedFile file;
+  file.path = std::move(path);
+  const SuppressionSyntax syntax = SyntaxForPath(file.path);
+  const std::string tool = ToolForPath(file.path, syntax);
+  const std::vector<std::string_view> lines = SplitLines(content);
+  Pending pending;
+  std::set<std::string> seen;
+  const auto add_entry = [&](Entry entry) {
+    entry.tool = tool;
+    Attach(entry, pending, file.problems);
+    if (!seen.insert(entry.text).second) {
+      file.problems.push_back({entry.line, "duplicate entry '" + entry.text + "'"});
+    }
+    pending.Clear();
+    file.entries.push_back(std::move(entry));
+  };
+
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const int number = static_cast<int>(i) + 1;
+    const std::string_view line = Trim(lines[i]);
+    if (line.empty()) continue;
+    if (line.front() == '#') {
+      ReadMetadata(line.substr(1), number, pending);
+      continue;
+    }
+    switch (syntax) {
+      case SuppressionSyntax::kSanitizer: {
+        const auto colon = line.find(':');
+        const std::string type(colon == std::string_view::npos ? line : line.substr(0, colon));
+        const auto& known = SanitizerTypes().at(SanitizerTypes().count(tool) ? tool : "sanitizer");
+        if (colon == std::string_view::npos || Trim(line.substr(colon + 1)).empty()) {
+          file.problems.push_back(Problem{number, "expected '<type>:<pattern>', got '" + std::string(line) + "'"});
+        } else if (known.count(type) == 0) {
+          file.problems.push_back(Problem{number, "unknown suppression type '" + type + "' for " + tool});
+        } else if (line.find_first_of(" \t") != std::string_view::npos) {
+          file.problems.push_back(Problem{number, "whitespace inside the entry (the runtime would take it literally)"});
+        }
+        add_entry(MakeEntry(number, std::string(line)));
+        break;
+      }
+      case SuppressionSyntax::kIgnoreList: {
+        if (line.front() == '[') {
+          if (line.back() != ']' || line.size() < 3) {
+            file.problems.push_back(Problem{number, "unterminated section header '" + std::string(line) + "'"});
+          }
+          break;  // a section is not an entry; its lines below are
+        }
+        const auto colon = line.find(':');
+        const std::string type(colon == std::string_view::npos ? line : line.substr(0, colon));
+        if (colon == std::string_view::npos ||
+            (type != "src" && type != "fun" && type != "type" && type != "global" && type != "mainfile")) {
+          file.problems.push_back(Problem{number, "expected src:, fun:, type:, global: or mainfile:, got '" +
+                                               std::string(line) + "'"});
+        }
+        add_entry(MakeEntry(number, std::string(line)));
+        break;
+      }
+      case SuppressionSyntax::kValgrind: {
+        if (line != "{") {
+          file.problems.push_back(Problem{number, "expected '{' to open a suppression, got '" + std::string(line) + "'"});
+          break;
+        }
+        // name, Tool:Kind, optional extra line, frames, '}'
+        std::vector<std::string_view> body;
+        std::size_t j = i + 1;
+        for (; j < lines.size() && Trim(lines[j]) != "}"; ++j) {
+          if (Trim(lines[j]) == "{") break;
+          if (!Trim(lines[j]).empty()) body.push_back(Trim(lines[j]));
+        }
+        if (j >= lines.size() || Trim(lines[j]) != "}") {
+          file.problems.push_back(Problem{number, "suppression block opened here is never closed with '}'"});
+          add_entry(MakeEntry(number, body.empty() ? std::string("{") : std::string(body.front())));
+          i = j - 1;
+          break;
+        }
+        Entry entry = MakeEntry(number, body.empty() ? std::string() : std::string(body.front()));
+        if (body.size() < 3) {
+          file.problems.push_back(Problem{number, "a suppression needs a name, a Tool:Kind line and at least one frame"});
+        } else {
+          if (!IsValgrindKind(body[1])) {
+            file.problems.push_back(Problem{number, "second line must be Tool:Kind (e.g. Memcheck:Leak), got '" +
+                                                 std::string(body[1]) + "'"});
+          }
+          std::size_t frames = 2;
+          if (!IsValgrindFrame(body[2])) frames = 3;  // the optional extra line (match-leak-kinds:, ...)
+          if (frames >= body.size()) {
+            file.problems.push_back(Problem{number, "a suppression needs at least one frame (fun:, obj:, src: or ...)"});
+          }
+          for (std::size_t k = frames; k < body.size(); ++k) {
+            if (!IsValgrindFrame(body[k])) {
+              file.problems.push_back(Problem{number, "not a frame line: '" + std::string(body[k]) + "'"});
+            }
+          }
+        }
+        add_entry(std::move(entry));
+        i = j;
+        break;
+      }
+    }
+  }
+  if (pending.Any()) {
+    file.problems.push_back({pending.first_line, "metadata lines are not followed by an entry"});
+  }
+  std::stable_sort(file.problems.begin(), file.problems.end(),
+                   [](const Problem& a, const Problem& b) { return a.line < b.line; });
+  return file;
+}
+
+}  // namespace memsafe::tools

@@ -1,0 +1,60 @@
+// Parsing and checking memsafe's suppression files: the entries in each tool's own
+// syntax, and the four metadata lines every entry must carry (see sanitizers/README.md).
+//
+// Thread-safety: pure functions over values.
+// Failure: never throws for bad input; every problem becomes a Problem with its line.
+#ifndef MEMSAFE_TOOLS_SUPPRESSIONS_H_
+#define MEMSAFE_TOOLS_SUPPRESSIONS_H_
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace memsafe::tools {
+
+// The lines of `content`, without their '\n' or "\r\n" ends.
+std::vector<std::string_view> SplitLines(std::string_view content);
+// `text` without leading and trailing white space.
+std::string_view Trim(std::string_view text);
+
+// Days since 1970-01-01 of a strict YYYY-MM-DD date, or nullopt.
+std::optional<int> ParseDate(std::string_view text);
+std::string FormatDate(int days);
+
+enum class SuppressionSyntax {
+  kSanitizer,   // asan.supp, lsan.supp, tsan.supp: type:pattern per line
+  kIgnoreList,  // ubsan_ignorelist.txt: [section], src:/fun:/... lines
+  kValgrind,    // valgrind.supp: { name / Tool:Kind / ... }
+};
+
+// From the file name: valgrind*.supp, *ignorelist*, otherwise sanitizer syntax.
+SuppressionSyntax SyntaxForPath(std::string_view path);
+
+struct Entry {
+  int line = 0;          // where the entry itself starts
+  std::string text;      // "leak:foo", "src:*/x/*", or the Valgrind block's name
+  std::string tool;      // "lsan", "tsan", "asan", "ubsan", "valgrind"
+  std::string reason, tracker;
+  std::optional<int> added, review_by;  // days since epoch, when well-formed
+};
+
+struct Problem {
+  int line = 0;
+  std::string message;
+};
+
+struct ParsedFile {
+  std::string path;
+  std::vector<Entry> entries;
+  std::vector<Problem> problems;  // syntax and metadata problems, in line order
+};
+
+// The longest a review-by date may lie after the added date: one quarter.
+inline constexpr int kMaxReviewDays = 92;
+
+ParsedFile ParseSuppressions(std::string path, std::string_view content);
+
+}  // namespace memsafe::tools
+
+#endif  // MEMSAFE_TOOLS_SUPPRESSIONS_H_
