@@ -8,54 +8,35 @@ usage() { echo "USAGE: memsafe_suppressions_test.sh <memsafe> <source-dir> <work
 memsafe="$1" source_dir="$2" work="$3"
 rm -rf -- "$work"
 mkdir -p -- "$work"
-failures=0
 
-# expect <status> <output-regex> <description> -- <memsafe arguments...>
-expect() {
-  local want_status="$1" want_output="$2" what="$3" status output
-  shift 4
-  set +e
-  output="$("$memsafe" "$@" 2>&1)"
-  status=$?
-  set -e
-  if [[ $status -ne $want_status ]] || ! grep -Eq -- "$want_output" <<<"$output"; then
-    echo "FAIL: $what: status $status (want $want_status), output:"
-    printf '    %s\n' "$output"
-    failures=$((failures + 1))
-  else
-    echo "ok: $what"
-  fi
-}
+# shellcheck source=tests/harness/expect.sh
+source "$(dirname "${BASH_SOURCE[0]}")/expect.sh"
 
-expect 0 "6 files, [0-9]+ entries, 0 problem" "the repository's files lint clean" -- \
+expect 0 "6 files, [0-9]+ entries, 0 problem" "the repository's files lint clean" -- "$memsafe" \
   suppressions lint --dir "$source_dir/sanitizers"
 
 cp "$source_dir/sanitizers/lsan.supp" "$work/lsan.supp"
 printf '\n# reason: TODO\n# tracker: t\n# added: 2026-11-22\n# review-by: 2027-12-01\nleak:other\n' >>"$work/lsan.supp"
 expect 1 "lsan.supp:[0-9]+: entry 'leak:other' has an empty or placeholder reason" \
-  "a placeholder reason fails with file:line" -- suppressions lint "$work/lsan.supp"
-expect 1 "review-by is [0-9]+ days after added" "a review-by beyond a quarter fails" -- \
+  "a placeholder reason fails with file:line" -- "$memsafe" suppressions lint "$work/lsan.supp"
+expect 1 "review-by is [0-9]+ days after added" "a review-by beyond a quarter fails" -- "$memsafe" \
   suppressions lint "$work/lsan.supp"
 
 printf 'asan halt_on_error=1,detect_leaks=1 # joined\n' >"$work/options.txt"
 expect 1 "options.txt:1: 'halt_on_error=1,detect_leaks=1' joins options" \
-  "comma-joined runtime options fail" -- suppressions lint "$work/options.txt"
+  "comma-joined runtime options fail" -- "$memsafe" suppressions lint "$work/options.txt"
 
-expect 0 "0 overdue, 0 due soon" "nothing is due before the review-by dates" -- \
+expect 0 "0 overdue, 0 due soon" "nothing is due before the review-by dates" -- "$memsafe" \
   suppressions review --dir "$source_dir/sanitizers" --today 2026-11-22
-expect 0 "due 2027-02-20: leak:memsafe_canary_suppressed_leak" "entries inside the window are listed" -- \
+expect 0 "due 2027-02-20: leak:memsafe_canary_suppressed_leak" "entries inside the window are listed" -- "$memsafe" \
   suppressions review --dir "$source_dir/sanitizers" --today 2027-02-01 --within 30
-expect 1 "OVERDUE since 2027-02-20: race:memsafe_canary_suppressed_race" "overdue entries fail the review" -- \
+expect 1 "OVERDUE since 2027-02-20: race:memsafe_canary_suppressed_race" "overdue entries fail the review" -- "$memsafe" \
   suppressions review --dir "$source_dir/sanitizers" --today 2027-03-01
-expect 1 "tracker: docs/design/MEMORY_SAFETY_CI.md#canaries" "the review shows reason and tracker" -- \
+expect 1 "tracker: docs/design/MEMORY_SAFETY_CI.md#canaries" "the review shows reason and tracker" -- "$memsafe" \
   suppressions review --dir "$source_dir/sanitizers" --today 2027-03-01
-expect 2 "wants YYYY-MM-DD" "a malformed --today is a usage error" -- \
+expect 2 "wants YYYY-MM-DD" "a malformed --today is a usage error" -- "$memsafe" \
   suppressions review --dir "$source_dir/sanitizers" --today 2027-3-1
-expect 2 "" "an unknown subcommand is a usage error" -- suppressions frobnicate
-expect 2 "cannot read" "a missing file is an input error" -- suppressions lint "$work/missing.supp"
+expect 2 "" "an unknown subcommand is a usage error" -- "$memsafe" suppressions frobnicate
+expect 2 "cannot read" "a missing file is an input error" -- "$memsafe" suppressions lint "$work/missing.supp"
 
-if ((failures)); then
-  echo "memsafe suppressions test: $failures failure(s)"
-  exit 1
-fi
-echo "memsafe suppressions test: all as expected"
+expect_summary "memsafe suppressions test"

@@ -52,6 +52,24 @@ std::vector<std::string> Entries(const std::string& directory) {
   return names;
 }
 
+// A pool on `path` whose database already ran `schema`.
+std::unique_ptr<SqlitePool> PoolWithSchema(const std::string& path, ResourceRegistry& registry,
+                                           const char* schema) {
+  auto pool = OpenPool(path, registry);
+  Result<SqlitePool::Connection> db = pool->checkout(milliseconds(1000));
+  EXPECT_TRUE(db.ok() && db->exec(schema).ok());
+  return pool;
+}
+
+// The temporaries snapshot_database left in `directory` (there should be none).
+std::vector<std::string> Temporaries(const std::string& directory) {
+  std::vector<std::string> found;
+  for (const std::string& name : Entries(directory)) {
+    if (name.find(".tmp-") != std::string::npos) found.push_back(name);
+  }
+  return found;
+}
+
 TEST(SqlitePoolTest, ConnectionsGoBackToThePoolAndAreReused) {
   TempDir dir;
   ResourceRegistry registry;
@@ -163,11 +181,7 @@ TEST(SnapshotDatabaseTest, SnapshotWhileAnotherThreadWritesIsConsistent) {
   TempDir dir;
   ResourceRegistry registry;
   const std::string source = dir / "live.db";
-  auto pool = OpenPool(source, registry);
-  {
-    Result<SqlitePool::Connection> db = pool->checkout(milliseconds(1000));
-    ASSERT_TRUE(db->exec("CREATE TABLE t(batch INTEGER, x INTEGER)").ok());
-  }
+  auto pool = PoolWithSchema(source, registry, "CREATE TABLE t(batch INTEGER, x INTEGER)");
   std::atomic<bool> stop{false};
   std::atomic<int> batches{0};
   std::thread writer([&] {
@@ -196,28 +210,21 @@ TEST(SnapshotDatabaseTest, SnapshotWhileAnotherThreadWritesIsConsistent) {
   sqlite3_close(copy);
   EXPECT_GE(rows, 200);
   EXPECT_EQ(rows % 10, 0) << "the snapshot caught a transaction half-way";
-  for (const std::string& name : Entries(dir.path())) {
-    EXPECT_EQ(name.find(".tmp-"), std::string::npos) << "temporary left behind: " << name;
-  }
+  EXPECT_TRUE(Temporaries(dir.path()).empty());
 }
 
 TEST(SnapshotDatabaseTest, AFailedSnapshotLeavesNoTemporaryBehind) {
   TempDir dir;
   ResourceRegistry registry;
   const std::string source = dir / "live.db";
-  {
-    auto pool = OpenPool(source, registry);
-    Result<SqlitePool::Connection> db = pool->checkout(milliseconds(1000));
-    ASSERT_TRUE(db->exec("CREATE TABLE t(x); INSERT INTO t VALUES ('secret row');").ok());
-  }
+  // The pool closes at once; the database file stays behind for the snapshot.
+  PoolWithSchema(source, registry, "CREATE TABLE t(x); INSERT INTO t VALUES ('secret row');");
   // The destination is a non-empty directory: the copy succeeds, the rename cannot.
   ASSERT_EQ(mkdir((dir / "dest").c_str(), 0700), 0);
   testing::WriteFile(dir / "dest/keep", "x");
   Status status = snapshot_database(source, dir / "dest");
   EXPECT_FALSE(status.ok());
-  for (const std::string& name : Entries(dir.path())) {
-    EXPECT_EQ(name.find(".tmp-"), std::string::npos) << "temporary left behind: " << name;
-  }
+  EXPECT_TRUE(Temporaries(dir.path()).empty());
   EXPECT_EQ(snapshot_database(dir / "missing.db", dir / "copy.db").code(), StatusCode::kNotFound);
 }
 
