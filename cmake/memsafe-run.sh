@@ -104,14 +104,15 @@ logs=()
 for log in "$prefix".*; do
   [[ $log == "$prefix.stderr" ]] || logs+=("$log")
 done
-finding_re='(ERROR|WARNING): [A-Za-z]+Sanitizer|^SUMMARY: [A-Za-z]+Sanitizer|: runtime error: '
+# One pattern for a report line: a sanitizer's headline (it names the kind of bug),
+# UBSan's one-line report, or a summary line (it names the place).
+headline_re='(ERROR|WARNING): [A-Za-z]+Sanitizer.*|[^ ]*: runtime error: .*|^SUMMARY: [A-Za-z]+Sanitizer.*'
 found=()
 summaries=()
-# The headline of a report names the kind of bug; its SUMMARY line names the place.
 add_headlines() {
   local line
   while IFS= read -r line; do summaries+=("$line"); done < <(
-    grep -Eo "(ERROR|WARNING): [A-Za-z]+Sanitizer: .*|[^ ]*: runtime error: .*|^SUMMARY: .*" "$1" |
+    grep -Eo -- "$headline_re" "$1" |
       sed -E 's/ on address 0x[0-9a-f]+.*//; s/ \(pid=[0-9]+\)//' | awk '!seen[$0]++')
 }
 for log in "${logs[@]}"; do
@@ -121,7 +122,7 @@ for log in "${logs[@]}"; do
       while IFS= read -r kind; do summaries+=("Valgrind: $kind"); done \
         < <(sed -n 's:.*<kind>\(.*\)</kind>.*:\1:p' "$log" | sort -u)
     fi
-  elif grep -Eq -- "$finding_re" "$log"; then
+  elif grep -Eq -- "$headline_re" "$log"; then
     found+=("$log")
     add_headlines "$log"
   fi
@@ -129,7 +130,7 @@ done
 
 # A report on stderr is kept beside the log files, for the report tooling; clean
 # stderr is not a log.
-if grep -Eq -- "$finding_re" "$prefix.stderr"; then
+if grep -Eq -- "$headline_re" "$prefix.stderr"; then
   found+=("$prefix.stderr")
   add_headlines "$prefix.stderr"
 else

@@ -79,6 +79,10 @@ class SecureBuffer {
   bool equals(const SecureBuffer& other) const noexcept;
 
  private:
+  friend class SecureString;
+  struct Uninitialized {};
+  // Storage for `size` bytes that the caller writes in full before anyone reads them.
+  SecureBuffer(std::size_t size, SecurePool& pool, Uninitialized);
   void RequireReadable() const;
 
   std::byte* data_ = nullptr;

@@ -89,16 +89,22 @@ class SecurePool {
     bool locked = false;
     std::vector<std::uint64_t> in_use;  // one bit per block
   };
+  // A free block remembers where it lives, so allocate() needs no search.
+  struct FreeBlock {
+    std::byte* block;
+    std::uint32_t chunk;  // index into SizeClass::chunks
+    std::uint32_t index;  // block number within the chunk
+  };
   struct SizeClass {
     std::size_t block = 0;
     std::vector<Chunk> chunks;
-    std::vector<void*> free;  // capacity kept at every block of every chunk
+    std::vector<FreeBlock> free;  // capacity kept at every block of every chunk
   };
 
   static std::size_t ClassIndex(std::size_t size) noexcept;
   void AddChunk(SizeClass& size_class);  // with mutex_ held
-  // The chunk and block index of `block`, or aborts: it is not ours.
-  std::pair<Chunk*, std::size_t> Locate(SizeClass& size_class, const void* block) noexcept;
+  // The chunk and block numbers of `block`, or aborts: it is not ours.
+  static FreeBlock Locate(SizeClass& size_class, void* block) noexcept;
 
   std::size_t chunk_bytes_;
   mutable std::mutex mutex_;

@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <utility>
 
+#include "../common/posix_io.h"
+
 namespace memsafe {
 namespace {
 
@@ -55,10 +57,7 @@ Result<File> File::Open(const std::string& path, FileMode mode, FileOptions opti
     case FileMode::kWrite: flags |= O_WRONLY | O_CREAT | O_TRUNC; break;
     case FileMode::kAppend: flags |= O_WRONLY | O_CREAT | O_APPEND; break;
   }
-  int fd;
-  do {
-    fd = ::open(path.c_str(), flags, options.mode);
-  } while (fd < 0 && errno == EINTR);
+  const int fd = internal::OpenRetrying(path.c_str(), flags, options.mode);
   if (fd < 0) return Status::FromErrno(errno, "open " + path);
   Resource<int> resource(registry, "file", path, fd, &CloseFd);
   return File(std::move(resource), path);
@@ -92,11 +91,7 @@ Status File::write_all(std::string_view data) {
 }
 
 Status File::sync() {
-  int result;
-  do {
-    result = ::fsync(fd_.get());
-  } while (result != 0 && errno == EINTR);
-  return result == 0 ? Status::Ok() : Status::FromErrno(errno, "fsync " + path_);
+  return internal::SyncRetrying(fd_.get(), /*data_only=*/false) == 0 ? Status::Ok() : Status::FromErrno(errno, "fsync " + path_);
 }
 
 std::future<Result<std::string>> File::read_all_async(TaskScope& scope) {

@@ -10,6 +10,7 @@
 
 #include "memsafe/log.h"
 #include "memsafe/secure_file.h"
+#include "../common/posix_io.h"
 #include "../secure/random.h"
 
 namespace memsafe {
@@ -46,19 +47,6 @@ Status CloseDb(sqlite3*& db) {
   if (rc != SQLITE_OK) return SqliteStatus(db, rc, "sqlite3_close");  // db stays open: busy
   db = nullptr;
   return Status::Ok();
-}
-
-Status SyncPath(const std::string& path, int flags) {
-  const int fd = ::open(path.c_str(), flags | O_CLOEXEC);
-  if (fd < 0) return Status::FromErrno(errno, "open " + path);
-  int result;
-  do {
-    result = ::fsync(fd);
-  } while (result != 0 && errno == EINTR);
-  const int saved = errno;
-  // (void): the fsync result above is the one that matters for durability.
-  (void)::close(fd);
-  return result == 0 ? Status::Ok() : Status::FromErrno(saved, "fsync " + path);
 }
 
 }  // namespace
@@ -207,17 +195,10 @@ Result<std::int64_t> SqlitePool::Connection::query_int(std::string_view sql) {
 }
 
 Status snapshot_database(const std::string& source, const std::string& destination) {
-  const auto slash = destination.find_last_of('/');
-  const std::string directory = slash == std::string::npos ? "." : destination.substr(0, slash == 0 ? 1 : slash);
-  unsigned char random[8];
-  Status status = internal::FillRandom(random, sizeof random);
-  if (!status.ok()) return status;
-  std::string temporary = destination + ".tmp-";
-  for (unsigned char byte : random) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    temporary += kHex[byte >> 4];
-    temporary += kHex[byte & 0xF];
-  }
+  Result<std::string> suffix = internal::RandomHex(8);
+  if (!suffix.ok()) return suffix.status();
+  const std::string temporary = destination + ".tmp-" + *suffix;
+  Status status;
 
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(source.c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
@@ -236,11 +217,11 @@ Status snapshot_database(const std::string& source, const std::string& destinati
   const int close_rc = sqlite3_close(db);
   if (status.ok() && close_rc != SQLITE_OK) status = SqliteStatus(nullptr, close_rc, "snapshot: close");
 
-  if (status.ok()) status = SyncPath(temporary, O_RDONLY);
+  if (status.ok()) status = internal::SyncPath(temporary, O_RDONLY);
   if (status.ok() && ::rename(temporary.c_str(), destination.c_str()) != 0) {
     status = Status::FromErrno(errno, "snapshot: rename to " + destination);
   }
-  if (status.ok()) return SyncPath(directory, O_RDONLY | O_DIRECTORY);
+  if (status.ok()) return internal::SyncPath(internal::DirectoryOf(destination), O_RDONLY | O_DIRECTORY);
 
   // The temporary is a plaintext copy of the data: wipe it, do not just unlink it.
   struct stat info;

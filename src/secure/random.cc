@@ -37,4 +37,18 @@ Status FillRandom(void* data, std::size_t size) noexcept {
   return Status::Ok();
 }
 
+Result<std::string> RandomHex(std::size_t bytes) {
+  MEMSAFE_CHECK(bytes <= 32, "RandomHex: at most 32 bytes");
+  unsigned char random[32];
+  Status status = FillRandom(random, bytes);
+  if (!status.ok()) return status;
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string text;
+  for (std::size_t i = 0; i < bytes; ++i) {
+    text += kHex[random[i] >> 4];
+    text += kHex[random[i] & 0xF];
+  }
+  return text;
+}
+
 }  // namespace memsafe::internal

@@ -7,15 +7,18 @@
 
 namespace memsafe {
 
-SecureBuffer::SecureBuffer(std::size_t size, SecurePool& pool) : size_(size), pool_(&pool) {
-  if (size_ > 0) {
-    data_ = static_cast<std::byte*>(pool_->allocate(size_));
-    std::memset(data_, 0, size_);
-  }
+SecureBuffer::SecureBuffer(std::size_t size, SecurePool& pool, Uninitialized) : size_(size), pool_(&pool) {
+  if (size_ > 0) data_ = static_cast<std::byte*>(pool_->allocate(size_));
+}
+
+SecureBuffer::SecureBuffer(std::size_t size, SecurePool& pool)
+    : SecureBuffer(size, pool, Uninitialized{}) {
+  if (size_ > 0) std::memset(data_, 0, size_);
 }
 
 SecureBuffer SecureBuffer::CopyOf(std::span<const std::byte> bytes, SecurePool& pool) {
-  SecureBuffer buffer(bytes.size(), pool);
+  // Every byte is written below: zero-filling first would write the block twice.
+  SecureBuffer buffer(bytes.size(), pool, Uninitialized{});
   if (!bytes.empty()) std::memcpy(buffer.data_, bytes.data(), bytes.size());
   return buffer;
 }
@@ -86,8 +89,9 @@ Result<SecureString> SecureString::FromUtf8(std::string_view utf8, SecurePool& p
   if (!IsValidUtf8(utf8)) {
     return Status(StatusCode::kInvalidArgument, "SecureString: the text is not valid UTF-8");
   }
-  SecureBuffer bytes(utf8.size() + 1, pool);  // zero-filled: the last byte is the NUL
-  if (!utf8.empty()) std::memcpy(bytes.data(), utf8.data(), utf8.size());
+  SecureBuffer bytes(utf8.size() + 1, pool, SecureBuffer::Uninitialized{});
+  if (!utf8.empty()) std::memcpy(bytes.data_, utf8.data(), utf8.size());
+  bytes.data_[utf8.size()] = std::byte{0};
   return SecureString(std::move(bytes));
 }
 

@@ -13,6 +13,7 @@
 
 #include "memsafe/log.h"
 #include "memsafe/secure_zero.h"
+#include "../common/posix_io.h"
 #include "random.h"
 
 namespace memsafe {
@@ -36,42 +37,6 @@ class FdCloser {
  private:
   int fd_;
 };
-
-int OpenRetrying(const char* path, int flags, mode_t mode = 0) noexcept {
-  int fd;
-  do {
-    fd = ::open(path, flags, mode);
-  } while (fd < 0 && errno == EINTR);
-  return fd;
-}
-
-int SyncRetrying(int fd, bool data_only) noexcept {
-  int result;
-  do {
-    result = data_only ? ::fdatasync(fd) : ::fsync(fd);
-  } while (result != 0 && errno == EINTR);
-  return result;
-}
-
-std::string Directory(const std::string& path) {
-  const auto slash = path.find_last_of('/');
-  if (slash == std::string::npos) return ".";
-  if (slash == 0) return "/";
-  return path.substr(0, slash);
-}
-
-Result<std::string> RandomName(std::size_t bytes) {
-  std::array<unsigned char, 32> random{};
-  Status status = internal::FillRandom(random.data(), bytes);
-  if (!status.ok()) return status;
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string name;
-  for (std::size_t i = 0; i < bytes; ++i) {
-    name += kHex[random[i] >> 4];
-    name += kHex[random[i] & 0xF];
-  }
-  return name;
-}
 
 Status Overwrite(int fd, off_t size, const std::string& path) {
   std::array<unsigned char, 64 * 1024> noise;
@@ -113,7 +78,7 @@ Status WipeFile(const std::string& path) {
   }
 
   // O_NONBLOCK: if a FIFO was swapped in after lstat, open must not hang on it.
-  const int fd = OpenRetrying(path.c_str(), O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+  const int fd = internal::OpenRetrying(path.c_str(), O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
   if (fd < 0) return Status::FromErrno(errno, "wipe_file: open " + path);
   FdCloser closer(fd);
   struct stat opened;
@@ -126,13 +91,13 @@ Status WipeFile(const std::string& path) {
 
   Status status = Overwrite(fd, opened.st_size, path);
   if (!status.ok()) return status;
-  if (SyncRetrying(fd, /*data_only=*/true) != 0) {
+  if (internal::SyncRetrying(fd, /*data_only=*/true) != 0) {
     return Status::FromErrno(errno, "wipe_file: fdatasync " + path);
   }
   if (closer.Close() != 0) return Status::FromErrno(errno, "wipe_file: close " + path);
 
-  const std::string directory = Directory(path);
-  Result<std::string> name = RandomName(16);
+  const std::string directory = internal::DirectoryOf(path);
+  Result<std::string> name = internal::RandomHex(16);
   if (!name.ok()) return name.status();
   const std::string hidden = directory + "/.memsafe-wiped-" + *name;
   std::string final_name = hidden;
@@ -145,13 +110,7 @@ Status WipeFile(const std::string& path) {
   if (::unlink(final_name.c_str()) != 0) {
     return Status::FromErrno(errno, "wipe_file: unlink " + final_name);
   }
-  const int dir_fd = OpenRetrying(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir_fd < 0) return Status::FromErrno(errno, "wipe_file: open directory " + directory);
-  FdCloser dir_closer(dir_fd);
-  if (SyncRetrying(dir_fd, /*data_only=*/false) != 0) {
-    return Status::FromErrno(errno, "wipe_file: fsync directory " + directory);
-  }
-  return Status::Ok();
+  return internal::SyncPath(directory, O_RDONLY | O_DIRECTORY);
 }
 
 }  // namespace
@@ -171,10 +130,10 @@ Result<ScopedSecretFile> ScopedSecretFile::Create(const std::string& directory) 
     dir = tmpdir != nullptr && *tmpdir != '\0' ? tmpdir : "/tmp";
   }
   for (int attempt = 0; attempt < 16; ++attempt) {
-    Result<std::string> name = RandomName(12);
+    Result<std::string> name = internal::RandomHex(12);
     if (!name.ok()) return name.status();
     std::string path = dir + "/memsafe-secret-" + *name;
-    const int fd = OpenRetrying(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+    const int fd = internal::OpenRetrying(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
                                 S_IRUSR | S_IWUSR);
     if (fd < 0) {
       if (errno == EEXIST) continue;

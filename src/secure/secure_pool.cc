@@ -89,6 +89,7 @@ void SecurePool::AddChunk(SizeClass& size_class) {
   Chunk chunk;
   chunk.bytes = chunk_bytes_;
   const std::size_t blocks = chunk.bytes / size_class.block;
+  if (blocks > UINT32_MAX) throw std::bad_alloc();  // block numbers are 32-bit
   // Map first: a chunk the system cannot give must fail before any bookkeeping is sized
   // for it.
   chunk.base = MapLocked(chunk.bytes, &chunk.locked);
@@ -110,7 +111,11 @@ void SecurePool::AddChunk(SizeClass& size_class) {
   }
   internal::MarkNoAccess(chunk.base, chunk.bytes);
   // Hand out low addresses first: push in reverse.
-  for (std::size_t i = blocks; i-- > 0;) size_class.free.push_back(chunk.base + i * size_class.block);
+  const auto chunk_number = static_cast<std::uint32_t>(size_class.chunks.size());
+  for (std::size_t i = blocks; i-- > 0;) {
+    size_class.free.push_back(
+        {chunk.base + i * size_class.block, chunk_number, static_cast<std::uint32_t>(i)});
+  }
   size_class.chunks.push_back(std::move(chunk));
 }
 
@@ -125,13 +130,12 @@ void* SecurePool::allocate(std::size_t size) {
   std::lock_guard<std::mutex> guard(mutex_);
   SizeClass& size_class = classes_[ClassIndex(size)];
   if (size_class.free.empty()) AddChunk(size_class);
-  void* block = size_class.free.back();
+  const FreeBlock free = size_class.free.back();
   size_class.free.pop_back();
-  auto [chunk, index] = Locate(size_class, block);
-  chunk->in_use[index / 64] |= std::uint64_t{1} << (index % 64);
+  size_class.chunks[free.chunk].in_use[free.index / 64] |= std::uint64_t{1} << (free.index % 64);
   used_bytes_ += size_class.block;
-  internal::MarkAllocated(block, size_class.block);
-  return block;
+  internal::MarkAllocated(free.block, size_class.block);
+  return free.block;
 }
 
 void SecurePool::deallocate(void* block, std::size_t size) noexcept {
@@ -147,26 +151,26 @@ void SecurePool::deallocate(void* block, std::size_t size) noexcept {
   }
   std::lock_guard<std::mutex> guard(mutex_);
   SizeClass& size_class = classes_[ClassIndex(size)];
-  auto [chunk, index] = Locate(size_class, block);
-  const std::uint64_t bit = std::uint64_t{1} << (index % 64);
-  MEMSAFE_CHECK(chunk->in_use[index / 64] & bit,
-                "SecurePool::deallocate: block released twice (double free)");
-  chunk->in_use[index / 64] &= ~bit;
+  const FreeBlock located = Locate(size_class, block);
+  std::uint64_t& word = size_class.chunks[located.chunk].in_use[located.index / 64];
+  const std::uint64_t bit = std::uint64_t{1} << (located.index % 64);
+  MEMSAFE_CHECK(word & bit, "SecurePool::deallocate: block released twice (double free)");
+  word &= ~bit;
   secure_zero(block, size_class.block);
   internal::MarkFreed(block, size_class.block);
   used_bytes_ -= size_class.block;
-  size_class.free.push_back(block);  // never reallocates: capacity covers every block
+  size_class.free.push_back(located);  // never reallocates: capacity covers every block
 }
 
-std::pair<SecurePool::Chunk*, std::size_t> SecurePool::Locate(SizeClass& size_class,
-                                                              const void* block) noexcept {
-  const auto* p = static_cast<const std::byte*>(block);
-  for (Chunk& chunk : size_class.chunks) {
+SecurePool::FreeBlock SecurePool::Locate(SizeClass& size_class, void* block) noexcept {
+  auto* p = static_cast<std::byte*>(block);
+  for (std::size_t i = 0; i < size_class.chunks.size(); ++i) {
+    const Chunk& chunk = size_class.chunks[i];
     if (p >= chunk.base && p < chunk.base + chunk.bytes) {
       const auto offset = static_cast<std::size_t>(p - chunk.base);
       MEMSAFE_CHECK(offset % size_class.block == 0,
                     "SecurePool::deallocate: pointer is not the start of a block");
-      return {&chunk, offset / size_class.block};
+      return {p, static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(offset / size_class.block)};
     }
   }
   internal::CheckFailed(__FILE__, __LINE__,

@@ -37,6 +37,9 @@ ZeroLayer StrongestAvailableLayer() noexcept {
 void ReportLayerOnce(ZeroLayer layer) noexcept {
   if (layer == ZeroLayer::kSodium) return;
   const unsigned bit = 1u << static_cast<unsigned>(layer);
+  // A plain load first: after the first report this runs on every call, and a
+  // read-modify-write there would cost far more than the zeroing of a small block.
+  if (g_layers_reported.load(std::memory_order_relaxed) & bit) return;
   if (g_layers_reported.fetch_or(bit, std::memory_order_relaxed) & bit) return;
   const bool weak = layer == ZeroLayer::kBarrier || layer == ZeroLayer::kVolatile;
   // Built without allocating, so it is safe during static destruction.

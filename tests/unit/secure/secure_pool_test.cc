@@ -12,6 +12,7 @@
 
 #include <gtest/gtest.h>
 
+#include "memsafe/locked_memory.h"
 #include "memsafe/secure_allocator.h"
 #include "test_support.h"
 
@@ -167,7 +168,12 @@ TEST(GuardedAllocationTest, BlockIsUsableAndEndsAtTheGuardPage) {
   for (std::size_t size : {1u, 100u, 4096u, 10000u}) {
     auto* block = static_cast<unsigned char*>(guarded_allocate(size));
     std::memset(block, 0x5A, size);
-    EXPECT_EQ(reinterpret_cast<std::uintptr_t>(block) % SecurePool::kAlignment, 0u);
+    const auto start = reinterpret_cast<std::uintptr_t>(block);
+    EXPECT_EQ(start % SecurePool::kAlignment, 0u);
+    // The rounded block ends exactly where a page, the trailing guard page, begins.
+    const std::size_t rounded = (size + SecurePool::kAlignment - 1) / SecurePool::kAlignment *
+                                SecurePool::kAlignment;
+    EXPECT_EQ((start + rounded) % page_size(), 0u) << "size " << size;
     guarded_deallocate(block, size);
   }
 }
