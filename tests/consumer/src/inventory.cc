@@ -26,4 +26,14 @@ long TotalCount(const std::vector<Item>& items) {
   return total;
 }
 
+int LargestCount(const std::vector<Item>& items) {
+  int* counts = new int[items.size()];
+  for (size_t i = 0; i < items.size(); ++i) counts[i] = items[i].count;
+  int largest = 0;
+  // A bug every caller hits: the loop reads one element past the copy.
+  for (size_t i = 0; i <= items.size(); ++i) largest = counts[i] > largest ? counts[i] : largest;  // planted
+  delete[] counts;
+  return largest;
+}
+
 }  // namespace inventory

@@ -18,6 +18,9 @@ std::vector<Item> ParseItems(const std::string& text);
 // Sum of all counts.
 long TotalCount(const std::vector<Item>& items);
 
+// The largest count, or 0 for no items.
+int LargestCount(const std::vector<Item>& items);
+
 }  // namespace inventory
 
 #endif  // INVENTORY_INVENTORY_H_

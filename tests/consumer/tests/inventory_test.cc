@@ -29,8 +29,8 @@ TEST(PlantedBugTest, HeapUseAfterFree) {
 }
 
 TEST(PlantedBugTest, Leak) {
-  auto* items = new std::vector<inventory::Item>(inventory::ParseItems("a=1,b=2"));
-  EXPECT_EQ(items->size(), 2u);  // planted: never deleted
+  auto* items = new std::vector<inventory::Item>(inventory::ParseItems("a=1,b=2"));  // planted: never deleted
+  EXPECT_EQ(items->size(), 2u);
 }
 
 TEST(PlantedBugTest, SignedOverflow) {
@@ -49,12 +49,21 @@ TEST(PlantedBugTest, DataRace) {
 }
 
 TEST(PlantedBugTest, UninitialisedRead) {
-  int* count = static_cast<int*>(std::malloc(sizeof(int)));  // planted: never written
+  int* count = static_cast<int*>(std::malloc(sizeof(int)));
   const auto items = inventory::ParseItems("a=1");
-  if (*count > items[0].count) {
+  if (*count > items[0].count) {  // planted: *count was never written
     SUCCEED();
   }
   std::free(count);
+}
+
+// Two tests that reach the same library bug: memsafe report shows it once.
+TEST(PlantedBugTest, LibraryOverflowFromOneItem) {
+  EXPECT_GE(inventory::LargestCount(inventory::ParseItems("a=1")), 1);
+}
+
+TEST(PlantedBugTest, LibraryOverflowFromTwoItems) {
+  EXPECT_GE(inventory::LargestCount(inventory::ParseItems("a=1,b=5")), 5);
 }
 
 }  // namespace

@@ -1,0 +1,318 @@
+#include "report.h"
+
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <pugixml.hpp>
+
+#include "report_output.h"
+#include "suppression_usage.h"
+#include "suppressions.h"
+
+namespace memsafe::tools {
+namespace {
+
+// The reports under testdata/reports were captured from the canaries of every tool,
+// built by GCC 12 (asan-gcc, tsan-gcc, valgrind) and Clang 14 (asan, tsan,
+// valgrind-clang), in a checkout at /work/main.
+const std::string kData = std::string(MEMSAFE_TEST_SOURCE_DIR) + "/tests/unit/tools/testdata/";
+const ReportContext kCapturedContext{"/work/main/", {"/work/main/build/"}};
+
+std::string ReadData(const std::string& relative) {
+  std::ifstream in(kData + relative, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string Where(const Finding& finding) {
+  return finding.kind + " " + (finding.has_location ? finding.location.file + ":" + std::to_string(finding.location.line)
+                                                   : std::string("?"));
+}
+
+std::vector<Finding> ReadCaptured(std::vector<InputError>* errors) {
+  const LogSet logs = CollectLogs({kData + "reports"}, errors);
+  return ReadLogs(logs, kCapturedContext, errors);
+}
+
+TEST(ReportTest, ReadsTheCanaryReportsOfEveryToolFromBothCompilers) {
+  std::vector<InputError> errors;
+  std::map<std::string, std::multiset<std::string>> by_preset;
+  for (const Finding& finding : ReadCaptured(&errors)) by_preset[finding.preset].insert(Where(finding));
+  EXPECT_TRUE(errors.empty()) << errors.front().file << ":" << errors.front().line << ": " << errors.front().message;
+
+  const std::multiset<std::string> asan = {
+      "double-free tests/canaries/double_free.cc:9",
+      "heap-buffer-overflow tests/canaries/heap_buffer_overflow.cc:8",
+      "heap-use-after-free tests/canaries/heap_use_after_free.cc:10",
+      "stack-use-after-return tests/canaries/stack_use_after_return.cc:12",
+      "memory-leak tests/canaries/leak_unused.cc:11",
+      "memory-leak tests/canaries/leak_unused.cc:12",
+      "misaligned-pointer-use tests/canaries/misaligned_access.cc:9",
+      "signed-integer-overflow tests/canaries/signed_overflow.cc:7",
+  };
+  EXPECT_EQ(by_preset["asan"], asan);
+  EXPECT_EQ(by_preset["asan-gcc"], asan);
+  const std::multiset<std::string> tsan = {"data-race tests/canaries/data_race.cc:9"};
+  EXPECT_EQ(by_preset["tsan"], tsan);
+  EXPECT_EQ(by_preset["tsan-gcc"], tsan);
+  const std::multiset<std::string> valgrind = {
+      "memory-leak tests/canaries/leak_unused.cc:11",
+      "memory-leak tests/canaries/leak_unused.cc:12",
+      "uninitialised-value tests/canaries/uninitialised_branch.cc:8",
+  };
+  EXPECT_EQ(by_preset["valgrind"], valgrind);
+  EXPECT_EQ(by_preset["valgrind-clang"], valgrind);
+}
+
+TEST(ReportTest, OneBugIsOneRowAcrossCompilersAndTools) {
+  std::vector<InputError> errors;
+  const std::vector<Group> groups = Deduplicate(ReadCaptured(&errors));
+  // 8 ASan/LSan/UBSan kinds + 1 race + 1 uninitialised value; the two leaks are the
+  // same bugs whether LSan or Valgrind saw them, from either compiler.
+  ASSERT_EQ(groups.size(), 10u);
+  for (const Group& group : groups) {
+    if (Where(group.first) != "memory-leak tests/canaries/leak_unused.cc:11") continue;
+    EXPECT_EQ(group.tools, (std::vector<std::string>{"lsan", "valgrind"}));
+    EXPECT_EQ(group.presets, (std::vector<std::string>{"asan", "asan-gcc", "valgrind", "valgrind-clang"}));
+    EXPECT_EQ(group.tests, (std::vector<std::string>{"canary.leak.direct-leak", "canary.valgrind.definite-leak"}));
+    EXPECT_EQ(group.occurrences, 4);
+    EXPECT_EQ(group.first.location.function, "LeakWithMalloc()");
+  }
+}
+
+TEST(ReportTest, SignatureIgnoresLineNumbersAndRaceOrder) {
+  Finding a;
+  a.kind = "data-race";
+  a.stacks = {{"Write", {{"Writer()", "/p/a.cc", 10, 3, ""}}}, {"Previous read", {{"Reader()", "/p/b.cc", 20, 1, ""}}}};
+  Finding b = a;
+  std::swap(b.stacks[0], b.stacks[1]);
+  b.stacks[0].frames[0].line = 99;
+  EXPECT_EQ(Signature(a), Signature(b));
+  Finding c = a;
+  c.kind = "heap-use-after-free";
+  EXPECT_NE(Signature(a), Signature(c));
+}
+
+TEST(ReportTest, CanaryLogsAreMarkedAndToolsPerPresetKnown) {
+  std::vector<InputError> errors;
+  const LogSet logs = CollectLogs({kData + "reports"}, &errors);
+  ASSERT_TRUE(errors.empty());
+  for (const LogFile& log : logs.files) {
+    EXPECT_EQ(log.expected, log.test.rfind("canary.", 0) == 0) << log.path;
+  }
+  EXPECT_EQ(logs.tools_by_preset.at("asan-gcc"), std::vector<std::string>{"asan"});
+  EXPECT_EQ(logs.tools_by_preset.at("valgrind"), std::vector<std::string>{"valgrind"});
+  // The clean test's Valgrind log is read and holds nothing.
+  const auto clean = std::find_if(logs.files.begin(), logs.files.end(),
+                                  [](const LogFile& log) { return log.test == "log_test.LogTest.DeliversLevelAndMessage"; });
+  ASSERT_NE(clean, logs.files.end());
+  EXPECT_TRUE(clean->xml);
+  EXPECT_TRUE(ParseValgrindXml(ReadData("reports/valgrind/memcheck/" + std::string(clean->path.substr(clean->path.rfind('/') + 1))),
+                               *clean, kCapturedContext, &errors)
+                  .empty());
+}
+
+TEST(ReportTest, ParsesTheFrameFormatsOfEveryRuntime) {
+  const Frame clang = ParseFrameLine("    #1 0x5597 in LeakWithMalloc() /work/main/tests/canaries/leak_unused.cc:11:57");
+  EXPECT_EQ(clang.function, "LeakWithMalloc()");
+  EXPECT_EQ(clang.file, "/work/main/tests/canaries/leak_unused.cc");
+  EXPECT_EQ(clang.line, 11);
+  EXPECT_EQ(clang.column, 57);
+  const Frame gcc = ParseFrameLine("#0 0x7f6b in __interceptor_malloc ../../../../src/libsanitizer/asan/asan_malloc_linux.cpp:69");
+  EXPECT_EQ(gcc.function, "__interceptor_malloc");
+  EXPECT_EQ(gcc.line, 69);
+  EXPECT_TRUE(IsRuntimeFrame(gcc));
+  const Frame object = ParseFrameLine("#0 0x55975 in malloc (/work/main/build/asan/x+0xa939e) (BuildId: 03ff3ca5)");
+  EXPECT_EQ(object.function, "malloc");
+  EXPECT_EQ(object.object, "/work/main/build/asan/x");
+  EXPECT_TRUE(object.file.empty());
+  const Frame anonymous = ParseFrameLine("#8 0x7f20048d44a2  (/lib/x86_64-linux-gnu/libstdc++.so.6+0xd44a2)");
+  EXPECT_TRUE(anonymous.function.empty());
+  EXPECT_EQ(anonymous.object, "/lib/x86_64-linux-gnu/libstdc++.so.6");
+  const Frame tsan = ParseFrameLine(
+      "#0 (anonymous namespace)::Increment() /work/main/tests/canaries/data_race.cc:9:34 (bin+0xd5105) (BuildId: 9d)");
+  EXPECT_EQ(tsan.function, "(anonymous namespace)::Increment()");
+  EXPECT_EQ(tsan.line, 9);
+  EXPECT_EQ(tsan.object, "bin");
+  const Frame tsan_null = ParseFrameLine("#6 <null> <null> (libstdc++.so.6+0xd44a2)");
+  EXPECT_TRUE(tsan_null.function.empty());
+  EXPECT_TRUE(tsan_null.file.empty());
+  const Frame spaces = ParseFrameLine(
+      "#3 0x5 in void std::__invoke_impl<void, main::$_0>(std::__invoke_other, main::$_0&&) /usr/include/invoke.h:61:14");
+  EXPECT_EQ(spaces.function, "void std::__invoke_impl<void, main::$_0>(std::__invoke_other, main::$_0&&)");
+  EXPECT_EQ(spaces.file, "/usr/include/invoke.h");
+}
+
+TEST(ReportTest, FrameLinesWithUnbalancedParenthesesAreKeptAsText) {
+  // Found by the sanitizer_log fuzzer: a ')' with no '(' before it.
+  EXPECT_EQ(ParseFrameLine("#1 0x55 in main)").function, "main)");
+  EXPECT_EQ(ParseFrameLine("#1 )").function, ")");
+  EXPECT_EQ(ParseFrameLine("#").function, "");
+  EXPECT_EQ(ParseFrameLine("#0 0x1 in f (obj+0x1").object, "");
+}
+
+TEST(ReportTest, AReportCutMidStackIsAnErrorWithItsLine) {
+  LogFile log{"cut.asan.log", "cut", "asan", "asan", false, false};
+  std::vector<InputError> errors;
+  const std::vector<Finding> findings =
+      ParseSanitizerLog(ReadData("malformed/cut-mid-stack.asan.log"), log, kCapturedContext, &errors);
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_FALSE(findings[0].complete);
+  EXPECT_EQ(Where(findings[0]), "heap-use-after-free tests/canaries/heap_use_after_free.cc:10");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].file, "cut.asan.log");
+  EXPECT_EQ(errors[0].line, 2);
+  EXPECT_NE(errors[0].message.find("ends before its SUMMARY line"), std::string::npos) << errors[0].message;
+}
+
+TEST(ReportTest, AnUnterminatedXmlElementIsAnErrorWithItsLine) {
+  LogFile log{"cut.xml", "cut", "valgrind", "valgrind", true, false};
+  std::vector<InputError> errors;
+  const std::string content = ReadData("malformed/unterminated.xml");
+  EXPECT_TRUE(ParseValgrindXml(content, log, kCapturedContext, &errors).empty());
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_NE(errors[0].message.find("malformed Valgrind XML"), std::string::npos) << errors[0].message;
+  // pugixml notices at the end of the input: the last line.
+  EXPECT_EQ(errors[0].line, static_cast<int>(std::count(content.begin(), content.end(), '\n')) + 1);
+}
+
+TEST(ReportTest, EmptyAndForeignInputsAreHandled) {
+  std::vector<InputError> errors;
+  LogFile text{"empty.log", "empty", "asan", "asan", false, false};
+  EXPECT_TRUE(ParseSanitizerLog(ReadData("malformed/empty.log"), text, kCapturedContext, &errors).empty());
+  EXPECT_TRUE(errors.empty());
+  LogFile xml{"empty.xml", "empty", "valgrind", "valgrind", true, false};
+  EXPECT_TRUE(ParseValgrindXml("", xml, kCapturedContext, &errors).empty());
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_TRUE(ParseValgrindXml("<html></html>", xml, kCapturedContext, &errors).empty());
+  ASSERT_EQ(errors.size(), 2u);
+  EXPECT_NE(errors[1].message.find("not a Valgrind XML file"), std::string::npos);
+  CollectLogs({kData + "does-not-exist"}, &errors);
+  EXPECT_EQ(errors.size(), 3u);
+}
+
+TEST(ReportTest, ReadsWhichSuppressionsMatched) {
+  const LogFile lsan{"x", "canary.leak.suppressed-leak", "asan", "asan", false, true};
+  EXPECT_EQ(ParseSuppressionsUsed(ReadData("reports/asan/memcheck/canary.leak.suppressed-leak.asan.1000"), lsan).at(0).pattern,
+            "leak:memsafe_canary_suppressed_leak");
+  const LogFile tsan{"x", "canary.thread.suppressed-race", "tsan", "tsan-gcc", false, true};
+  const auto races =
+      ParseSuppressionsUsed(ReadData("reports/tsan-gcc/memcheck/canary.thread.suppressed-race.tsan.1000"), tsan);
+  ASSERT_EQ(races.size(), 1u);
+  EXPECT_EQ(races[0].pattern, "race:memsafe_canary_suppressed_race");
+  const LogFile valgrind{"x", "canary.valgrind.suppressed-leak", "valgrind", "valgrind", true, true};
+  const auto blocks = ParseSuppressionsUsed(
+      ReadData("reports/valgrind/memcheck/canary.valgrind.suppressed-leak.valgrind.1000.xml"), valgrind);
+  ASSERT_EQ(blocks.size(), 1u);
+  EXPECT_EQ(blocks[0].pattern, "memsafe-canary-suppressed-leak");
+  EXPECT_EQ(blocks[0].count, 1);
+}
+
+const char kMetadata[] =
+    "# reason: a test entry\n# tracker: https://bugs.example.org/1\n# added: 2026-11-01\n# review-by: 2027-01-15\n";
+
+TEST(SuppressionUsageTest, UnusedEntriesAreListedAndUnrunToolsNotJudged) {
+  std::vector<ParsedFile> files = {
+      ParseSuppressions("lsan.supp", std::string(kMetadata) + "leak:memsafe_canary_suppressed_leak\n" + kMetadata +
+                                         "leak:no_such_function\n"),
+      ParseSuppressions("tsan.supp", std::string(kMetadata) + "race:memsafe_canary_suppressed_race\n"),
+      ParseSuppressions("ubsan_ignorelist.txt", std::string(kMetadata) + "src:*/third_party/*\n"),
+  };
+  for (const ParsedFile& file : files) ASSERT_TRUE(file.problems.empty()) << file.path << ": " << file.problems[0].message;
+  std::vector<InputError> errors;
+  const LogSet asan_only = CollectLogs({kData + "reports/asan"}, &errors);
+  const UsageVerdicts verdicts = JudgeUsage(files, asan_only, &errors);
+  EXPECT_TRUE(errors.empty());
+  ASSERT_EQ(verdicts.used.size(), 1u);
+  EXPECT_EQ(verdicts.used[0].entry.text, "leak:memsafe_canary_suppressed_leak");
+  ASSERT_EQ(verdicts.unused.size(), 1u);
+  EXPECT_EQ(verdicts.unused[0].entry.text, "leak:no_such_function");
+  EXPECT_EQ(verdicts.unused[0].entry.line, 10);
+  // No TSan run among the logs: its entry cannot be judged; nor can the ignore list.
+  ASSERT_EQ(verdicts.unjudged.size(), 2u);
+  EXPECT_NE(verdicts.unjudged[0].why.find("no tsan run"), std::string::npos);
+  EXPECT_NE(verdicts.unjudged[1].why.find("compile time"), std::string::npos);
+}
+
+TEST(SuppressionUsageTest, CrlfLineEndsAndTabsParseLikeTheTools) {
+  // The sanitizer runtimes and Valgrind both strip '\r' and tabs around an entry.
+  const ParsedFile file = ParseSuppressions("lsan.supp", ReadData("malformed/crlf-tabs.supp"));
+  EXPECT_TRUE(file.problems.empty());
+  ASSERT_EQ(file.entries.size(), 1u);
+  EXPECT_EQ(file.entries[0].text, "leak:libfoo_locale_init");
+  EXPECT_EQ(file.entries[0].reason, "libfoo caches its locale for the process lifetime");
+  // The same file without its tracker: the problem names the entry's line.
+  std::string content = ReadData("malformed/crlf-tabs.supp");
+  content.erase(content.find("# tracker"), content.find("# added") - content.find("# tracker"));
+  const ParsedFile broken = ParseSuppressions("lsan.supp", content);
+  ASSERT_EQ(broken.problems.size(), 1u);
+  EXPECT_EQ(broken.problems[0].line, 4);
+}
+
+std::vector<Group> CapturedGroups() {
+  std::vector<InputError> errors;
+  return Deduplicate(ReadCaptured(&errors));
+}
+
+TEST(ReportOutputTest, SarifHasOneRulePerKindAndRepoRelativeLines) {
+  const std::vector<Group> groups = CapturedGroups();
+  const nlohmann::json sarif = nlohmann::json::parse(FormatSarif(groups, kCapturedContext));
+  EXPECT_EQ(sarif["version"], "2.1.0");
+  const auto& run = sarif["runs"][0];
+  const auto& rules = run["tool"]["driver"]["rules"];
+  std::set<std::string> rule_ids;
+  for (const auto& rule : rules) rule_ids.insert(rule["id"].get<std::string>());
+  EXPECT_EQ(rule_ids.size(), rules.size());
+  EXPECT_EQ(rule_ids.size(), 9u);  // memory-leak appears in two groups, one rule
+  ASSERT_EQ(run["results"].size(), groups.size());
+  for (const auto& result : run["results"]) {
+    EXPECT_EQ(rules[result["ruleIndex"].get<int>()]["id"], result["ruleId"]);
+    const auto& physical = result["locations"][0]["physicalLocation"];
+    EXPECT_EQ(physical["artifactLocation"]["uriBaseId"], "%SRCROOT%");
+    EXPECT_EQ(physical["artifactLocation"]["uri"].get<std::string>().rfind("tests/canaries/", 0), 0u);
+    EXPECT_GT(physical["region"]["startLine"].get<int>(), 0);
+    EXPECT_EQ(result["partialFingerprints"]["memsafeSignature/v1"].get<std::string>().size(), 16u);
+  }
+  EXPECT_EQ(run["originalUriBaseIds"]["%SRCROOT%"]["uri"], "file:///work/main/");
+}
+
+TEST(ReportOutputTest, JunitHasOneFailingCasePerFinding) {
+  const std::vector<Group> groups = CapturedGroups();
+  pugi::xml_document document;
+  const std::string junit = FormatJunit(groups);
+  ASSERT_TRUE(document.load_string(junit.c_str()));
+  const pugi::xml_node suite = document.child("testsuites").child("testsuite");
+  EXPECT_EQ(suite.attribute("failures").as_int(), 10);
+  int failures = 0;
+  for (const pugi::xml_node& testcase : suite.children("testcase")) failures += testcase.child("failure") ? 1 : 0;
+  EXPECT_EQ(failures, 10);
+}
+
+TEST(ReportOutputTest, TableMarkdownJsonAndAnnotations) {
+  const std::vector<Group> groups = CapturedGroups();
+  ReportSummary summary;
+  summary.logs = 3;
+  const std::string table = FormatTable(groups, summary);
+  EXPECT_NE(table.find("heap-use-after-free      tests/canaries/heap_use_after_free.cc:10"), std::string::npos) << table;
+  EXPECT_NE(FormatTable({}, summary).find("(no findings)"), std::string::npos);
+  EXPECT_NE(FormatMarkdown({}, summary).find("No findings in 3 log files"), std::string::npos);
+  const std::string markdown = FormatMarkdown(groups, summary);
+  EXPECT_NE(markdown.find("| data-race | `tests/canaries/data_race.cc:9` |"), std::string::npos) << markdown;
+  const nlohmann::json json = nlohmann::json::parse(FormatJson(groups, summary));
+  EXPECT_EQ(json["findings"].size(), groups.size());
+  const std::string annotations = FormatAnnotations(groups);
+  EXPECT_NE(annotations.find("::error file=tests/canaries/data_race.cc,line=9,title=memsafe%3A data-race::"),
+            std::string::npos)
+      << annotations;
+  // One line per finding: the stack's newlines are escaped.
+  EXPECT_EQ(static_cast<size_t>(std::count(annotations.begin(), annotations.end(), '\n')), groups.size());
+}
+
+}  // namespace
+}  // namespace memsafe::tools

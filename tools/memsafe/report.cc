@@ -1,0 +1,752 @@
+#include "report.h"
+
+#include <pugixml.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <set>
+#include <sstream>
+
+#include "suppressions.h"
+
+namespace memsafe::tools {
+namespace {
+
+namespace fs = std::filesystem;
+
+bool StartsWith(std::string_view text, std::string_view prefix) { return text.substr(0, prefix.size()) == prefix; }
+bool EndsWith(std::string_view text, std::string_view suffix) {
+  return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
+}
+bool AllDigits(std::string_view text) {
+  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+int ToInt(std::string_view digits) {
+  int value = 0;
+  for (char c : digits) {
+    if (value > 100000000) return value;  // a line number this large is garbage; stop before overflow
+    value = value * 10 + (c - '0');
+  }
+  return value;
+}
+std::string Lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// "data race (pid=12)" -> "data-race"; "alloc-dealloc-mismatch (operator new vs free)" ->
+// "alloc-dealloc-mismatch".
+std::string KindFromWords(std::string_view words) {
+  const auto paren = words.find(" (");
+  std::string kind = Lower(Trim(words.substr(0, paren)));
+  for (char& c : kind) {
+    if (c == ' ' || c == '_') c = '-';
+  }
+  return kind.empty() ? "unknown" : kind;
+}
+
+std::string AsanKind(std::string_view after_tool) {
+  // "heap-use-after-free on address 0x..." / "attempting double-free on 0x..." /
+  // "SEGV on unknown address ..." / "requested allocation size ... exceeds ..."
+  if (StartsWith(after_tool, "attempting double-free")) return "double-free";
+  if (StartsWith(after_tool, "attempting free on address which was not malloc")) return "bad-free";
+  if (StartsWith(after_tool, "requested allocation size")) return "allocation-size-too-big";
+  const auto end = after_tool.find_first_of(" :");
+  return KindFromWords(after_tool.substr(0, end));
+}
+
+// UBSan's message, not its summary: GCC's runtime says only "undefined-behavior" there.
+std::string UbsanKind(std::string_view message) {
+  static const std::pair<const char*, const char*> kPatterns[] = {
+      {"signed integer overflow", "signed-integer-overflow"},
+      {"negation of", "signed-integer-overflow"},
+      {"unsigned integer overflow", "unsigned-integer-overflow"},
+      {"misaligned address", "misaligned-pointer-use"},
+      {"null pointer", "null-pointer-use"},
+      {"shift exponent", "shift-out-of-bounds"},
+      {"left shift of", "shift-out-of-bounds"},
+      {"out of bounds for type", "array-index-out-of-bounds"},
+      {"division by zero", "integer-divide-by-zero"},
+      {"not a valid value for type", "invalid-value-load"},
+      {"pointer overflow", "pointer-overflow"},
+      {"applying non-zero offset", "pointer-overflow"},
+      {"applying zero offset to null", "pointer-overflow"},
+      {"unreachable program point", "unreachable"},
+      {"end of a value-returning function", "missing-return"},
+      {"outside the range of representable values", "float-cast-overflow"},
+      {"implicit conversion", "implicit-conversion"},
+      {"does not point to an object of type", "vptr-check"},
+      {"insufficient space for an object", "object-size"},
+      {"variable length array bound", "vla-bound-not-positive"},
+      {"passed as argument", "nonnull-attribute"},
+      {"control flow integrity", "cfi"},
+  };
+  for (const auto& [pattern, kind] : kPatterns) {
+    if (message.find(pattern) != std::string_view::npos) return kind;
+  }
+  return "undefined-behavior";
+}
+
+std::string ValgrindKind(std::string_view kind, const std::vector<std::string>& auxwhat) {
+  const auto aux_has = [&](std::string_view text) {
+    return std::any_of(auxwhat.begin(), auxwhat.end(),
+                       [&](const std::string& a) { return a.find(text) != std::string::npos; });
+  };
+  if (kind == "InvalidRead" || kind == "InvalidWrite") {
+    if (aux_has("free'd")) return "heap-use-after-free";
+    if (aux_has("bytes after a block") || aux_has("bytes before a block")) return "heap-buffer-overflow";
+    return kind == "InvalidRead" ? "invalid-read" : "invalid-write";
+  }
+  if (kind == "InvalidFree") return aux_has("free'd") ? "double-free" : "bad-free";
+  if (kind == "MismatchedFree") return "alloc-dealloc-mismatch";
+  if (kind == "Leak_DefinitelyLost") return "memory-leak";
+  if (kind == "Leak_IndirectlyLost") return "indirect-leak";
+  if (kind == "Leak_PossiblyLost") return "possible-leak";
+  if (kind == "Leak_StillReachable") return "still-reachable";
+  if (kind == "UninitCondition" || kind == "UninitValue") return "uninitialised-value";
+  if (kind == "SyscallParam") return "uninitialised-syscall-param";
+  if (kind == "Overlap") return "memcpy-param-overlap";
+  // Anything else: CamelCase to kebab-case, so new kinds still read sensibly.
+  std::string out;
+  for (char c : kind) {
+    if (std::isupper(static_cast<unsigned char>(c)) && !out.empty()) out += '-';
+    out += c == '_' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return out.empty() ? "unknown" : out;
+}
+
+// "file:line" or "file:line:col" at the end of a token; nullopt if it is not one.
+std::optional<Frame> FileLine(std::string_view token) {
+  Frame frame;
+  auto colon = token.rfind(':');
+  if (colon == std::string_view::npos || !AllDigits(token.substr(colon + 1))) return std::nullopt;
+  int last = ToInt(token.substr(colon + 1));
+  std::string_view rest = token.substr(0, colon);
+  auto colon2 = rest.rfind(':');
+  if (colon2 != std::string_view::npos && AllDigits(rest.substr(colon2 + 1))) {
+    frame.line = ToInt(rest.substr(colon2 + 1));
+    frame.column = last;
+    rest = rest.substr(0, colon2);
+  } else {
+    frame.line = last;
+  }
+  if (rest.empty() || rest.find_first_of("/.") == std::string_view::npos) return std::nullopt;
+  frame.file = std::string(rest);
+  return frame;
+}
+
+constexpr std::string_view kRuntimeError = ": runtime error: ";
+
+// "file:line:col: runtime error: ..." -> the position, or nullopt for other lines.
+std::optional<Frame> UbsanSite(std::string_view line) {
+  const auto at = line.find(kRuntimeError);
+  if (at == std::string_view::npos) return std::nullopt;
+  std::optional<Frame> site = FileLine(line.substr(0, at));
+  if (!site || site->column == 0) return std::nullopt;
+  return site;
+}
+
+// A function's bare name, comparable across compilers and tools: GCC's sanitizer
+// symbolizer prints "Increment" or "operator()" where llvm-symbolizer and Valgrind print
+// "(anonymous namespace)::Increment()" or "main::$_0::operator()() const". So drop the
+// qualifiers, the parameter list, template arguments and the enclosing scopes.
+std::string ShortName(std::string_view name) {
+  std::string text(Trim(name));
+  for (const char* suffix : {" const", " volatile", " &&", " &"}) {
+    if (EndsWith(text, suffix)) text.erase(text.size() - std::string_view(suffix).size());
+  }
+  // Removes the balanced group that ends the text: "f(int)" -> "f", "g<int>" -> "g".
+  const auto strip_group = [&text](char open, char close) {
+    if (text.empty() || text.back() != close) return;
+    int depth = 0;
+    for (size_t i = text.size(); i-- > 0;) {
+      if (text[i] == close) ++depth;
+      if (text[i] == open && --depth == 0) {
+        text.erase(i);
+        return;
+      }
+    }
+  };
+  strip_group('(', ')');
+  if (EndsWith(text, "operator")) text += "()";
+  strip_group('<', '>');
+  // The last scope at nesting depth zero.
+  int depth = 0;
+  size_t start = 0;
+  for (size_t i = 0; i + 1 < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '(' || c == '<') ++depth;
+    if ((c == ')' || c == '>') && depth > 0) --depth;
+    if (depth == 0 && c == ':' && text[i + 1] == ':') start = i + 2;
+  }
+  std::string out;
+  for (char c : std::string_view(text).substr(std::min(start, text.size()))) {
+    if (c != ' ') out += c;
+  }
+  return out;
+}
+
+std::string FrameKey(const Frame& frame) {
+  const std::string file = fs::path(frame.file).filename().string();
+  if (!frame.function.empty()) return ShortName(frame.function) + (file.empty() ? "" : "@" + file);
+  if (!file.empty()) return file;
+  return fs::path(frame.object).filename().string();
+}
+
+std::vector<std::string> TopFrames(const Stack& stack, size_t count) {
+  std::vector<std::string> keys;
+  for (const Frame& frame : stack.frames) {
+    if (keys.size() == count) break;
+    if (!IsRuntimeFrame(frame)) keys.push_back(FrameKey(frame));
+  }
+  return keys;
+}
+
+std::string Hex64(uint64_t value) {
+  char text[17];
+  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(value));
+  return text;
+}
+
+uint64_t Fnv1a(std::string_view data) {
+  uint64_t hash = 1469598103934665603ull;
+  for (unsigned char c : data) {
+    hash ^= c;
+    hash *= 1099511628211ull;
+  }
+  return hash;
+}
+
+void Locate(Finding& finding, const ReportContext& context) {
+  for (const Stack& stack : finding.stacks) {
+    for (const Frame& frame : stack.frames) {
+      if (frame.file.empty()) continue;
+      bool inside = false;
+      std::string relative = RelativeToRoot(frame.file, context, &inside);
+      if (!inside) continue;
+      finding.location = frame;
+      finding.location.file = relative;
+      finding.has_location = true;
+      return;
+    }
+    // Only the first stack locates a bug; the others say where memory came from.
+    if (!finding.stacks.front().frames.empty()) break;
+  }
+}
+
+void Finish(Finding& finding, const ReportContext& context) {
+  Locate(finding, context);
+  finding.signature = Signature(finding);
+}
+
+class SanitizerLogParser {
+ public:
+  SanitizerLogParser(const LogFile& log, const ReportContext& context, std::vector<InputError>* errors)
+      : log_(log), context_(context), errors_(errors) {}
+
+  std::vector<Finding> Parse(std::string_view content) {
+    const std::vector<std::string_view> lines = SplitLines(content);
+    for (size_t i = 0; i < lines.size(); ++i) Line(lines[i], static_cast<int>(i) + 1);
+    CloseAll(/*complete=*/false);
+    return std::move(findings_);
+  }
+
+ private:
+  static constexpr size_t kNone = static_cast<size_t>(-1);
+
+  void Line(std::string_view raw, int number) {
+    const std::string_view line = Trim(raw);
+    // A sanitizer headline may carry the "==pid==" prefix.
+    std::string_view body = line;
+    if (StartsWith(body, "==")) {
+      const auto end = body.find("==", 2);
+      if (end != std::string_view::npos) body = body.substr(end + 2);
+    }
+    if (StartsWith(body, "ERROR: AddressSanitizer: ")) {
+      CloseAll(false);
+      Open("asan", AsanKind(body.substr(25)), std::string(body), number);
+    } else if (StartsWith(body, "ERROR: LeakSanitizer:")) {
+      CloseAll(false);
+      in_leaks_ = true;
+      leak_start_ = number;
+    } else if (in_leaks_ && (StartsWith(line, "Direct leak of ") || StartsWith(line, "Indirect leak of "))) {
+      Open("lsan", StartsWith(line, "Direct") ? "memory-leak" : "indirect-leak", std::string(line), number);
+      stack_ = &findings_[current_].stacks.emplace_back();
+      stack_->title = std::string(line);
+      leak_findings_.push_back(current_);
+    } else if (StartsWith(body, "WARNING: ThreadSanitizer: ")) {
+      CloseAll(false);
+      std::string_view words = body.substr(26);
+      Open("tsan", KindFromWords(words), std::string(body.substr(0, body.find(" (pid="))), number);
+    } else if (StartsWith(line, "SUMMARY: ")) {
+      Summary(line);
+    } else if (std::optional<Frame> site = UbsanSite(line)) {
+      CloseAll(false);
+      Open("ubsan", UbsanKind(line.substr(line.find(kRuntimeError) + kRuntimeError.size())), std::string(line),
+           number);
+      ubsan_site_ = *site;
+    } else if (current_ != kNone && StartsWith(line, "#") && line.size() > 1 &&
+               std::isdigit(static_cast<unsigned char>(line[1]))) {
+      if (stack_ == nullptr) stack_ = &findings_[current_].stacks.emplace_back();
+      stack_->frames.push_back(ParseFrameLine(line));
+    } else if (current_ != kNone && line.empty()) {
+      stack_ = nullptr;
+    } else if (current_ != kNone && EndsWith(line, ":") && !StartsWith(line, "Shadow")) {
+      // A stack's title: "freed by thread T0 here:", "Previous write of size 4 ... by thread T1:".
+      stack_ = &findings_[current_].stacks.emplace_back();
+      stack_->title = std::string(line);
+    } else if (current_ != kNone && !line.empty() && findings_[current_].stacks.empty() &&
+               findings_[current_].tool == "asan") {
+      // ASan's access line ("READ of size 1 at ... thread T0") heads the first stack.
+      stack_ = &findings_[current_].stacks.emplace_back();
+      stack_->title = std::string(line);
+    } else {
+      stack_ = nullptr;
+    }
+  }
+
+  void Open(std::string tool, std::string kind, std::string message, int number) {
+    Finding finding;
+    finding.tool = std::move(tool);
+    finding.kind = std::move(kind);
+    finding.message = std::move(message);
+    finding.test = log_.test;
+    finding.preset = log_.preset;
+    finding.log = log_.path;
+    finding.log_line = number;
+    findings_.push_back(std::move(finding));
+    current_ = findings_.size() - 1;
+    stack_ = nullptr;
+  }
+
+  void Summary(std::string_view line) {
+    // "SUMMARY: AddressSanitizer: heap-use-after-free /x.cc:10:10 in main"
+    // "SUMMARY: AddressSanitizer: 112 byte(s) leaked in 2 allocation(s)."
+    if (in_leaks_) {
+      for (size_t index : leak_findings_) Close(index, true);
+      leak_findings_.clear();
+      in_leaks_ = false;
+      current_ = kNone;
+      stack_ = nullptr;
+      return;
+    }
+    if (current_ == kNone) return;
+    Finding& finding = findings_[current_];
+    const auto colon = line.find(": ", 9);
+    if (finding.tool == "asan" && colon != std::string_view::npos) {
+      std::string_view rest = line.substr(colon + 2);
+      const std::string_view word = rest.substr(0, rest.find(' '));
+      if (!word.empty() && !std::isdigit(static_cast<unsigned char>(word[0]))) finding.kind = KindFromWords(word);
+    }
+    Close(current_, true);
+    current_ = kNone;
+    stack_ = nullptr;
+  }
+
+  void Close(size_t index, bool complete) {
+    Finding& finding = findings_[index];
+    if (closed_.count(index)) return;
+    closed_.insert(index);
+    finding.complete = complete || finding.tool == "ubsan";
+    if (finding.tool == "ubsan" && (finding.stacks.empty() || finding.stacks.front().frames.empty())) {
+      // Without print_stacktrace the headline's position is all there is.
+      finding.stacks.insert(finding.stacks.begin(), Stack{"runtime error", {ubsan_site_}});
+    }
+    // GCC's UBSan runtime prints no SUMMARY line, so a UBSan report ends where the next
+    // one or the file does.
+    if (!complete && finding.tool != "ubsan") {
+      errors_->push_back({log_.path, finding.log_line,
+                          finding.tool + " report '" + finding.message.substr(0, 80) +
+                              "' ends before its SUMMARY line: the log was cut short"});
+    }
+    Finish(finding, context_);
+  }
+
+  void CloseAll(bool complete) {
+    if (in_leaks_ && leak_findings_.empty()) {
+      errors_->push_back({log_.path, leak_start_, "LeakSanitizer report without any leak: the log was cut short"});
+    }
+    for (size_t index : leak_findings_) Close(index, complete);
+    leak_findings_.clear();
+    in_leaks_ = false;
+    if (current_ != kNone) Close(current_, complete);
+    current_ = kNone;
+    stack_ = nullptr;
+  }
+
+  const LogFile& log_;
+  const ReportContext& context_;
+  std::vector<InputError>* errors_;
+  std::vector<Finding> findings_;
+  std::set<size_t> closed_;
+  size_t current_ = kNone;
+  Stack* stack_ = nullptr;
+  bool in_leaks_ = false;
+  int leak_start_ = 0;
+  std::vector<size_t> leak_findings_;
+  Frame ubsan_site_;
+};
+
+int LineOfOffset(std::string_view content, ptrdiff_t offset) {
+  if (offset < 0) return 0;
+  const size_t end = std::min(content.size(), static_cast<size_t>(offset));
+  return 1 + static_cast<int>(std::count(content.begin(), content.begin() + static_cast<ptrdiff_t>(end), '\n'));
+}
+
+Frame ValgrindFrame(const pugi::xml_node& node) {
+  Frame frame;
+  frame.function = node.child_value("fn");
+  frame.object = node.child_value("obj");
+  const std::string dir = node.child_value("dir");
+  const std::string file = node.child_value("file");
+  if (!file.empty()) frame.file = dir.empty() ? file : dir + "/" + file;
+  const std::string_view line = node.child_value("line");
+  if (AllDigits(line)) frame.line = ToInt(line);
+  return frame;
+}
+
+bool ReadFile(const std::string& path, std::string* content) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream text;
+  text << in.rdbuf();
+  *content = text.str();
+  return true;
+}
+
+// <test>.<tool>.<pid>[.xml] | <test>.<tool>.stderr | <test>.<tool>.expected
+bool ParseLogName(const std::string& name, LogFile* log, std::string* suffix) {
+  std::string_view rest = name;
+  if (EndsWith(rest, ".xml")) {
+    log->xml = true;
+    rest.remove_suffix(4);
+  }
+  const auto dot = rest.rfind('.');
+  if (dot == std::string_view::npos) return false;
+  *suffix = std::string(rest.substr(dot + 1));
+  if (!AllDigits(*suffix) && *suffix != "stderr" && *suffix != "expected") return false;
+  rest = rest.substr(0, dot);
+  const auto dot2 = rest.rfind('.');
+  if (dot2 == std::string_view::npos || dot2 == 0) return false;
+  log->tool = std::string(rest.substr(dot2 + 1));
+  if (log->tool != "asan" && log->tool != "tsan" && log->tool != "ubsan" && log->tool != "valgrind") return false;
+  log->test = std::string(rest.substr(0, dot2));
+  return true;
+}
+
+void ScanLogDir(const fs::path& dir, const std::string& preset, LogSet* set) {
+  std::vector<LogFile> found;
+  std::set<std::string> expected;  // "<test>.<tool>" of canaries
+  std::error_code error;
+  for (const auto& item : fs::directory_iterator(dir, error)) {
+    if (!item.is_regular_file()) continue;
+    LogFile log;
+    std::string suffix;
+    if (!ParseLogName(item.path().filename().string(), &log, &suffix)) continue;
+    log.path = item.path().string();
+    log.preset = preset;
+    if (suffix == "expected") {
+      expected.insert(log.test + "." + log.tool);
+      continue;
+    }
+    found.push_back(std::move(log));
+  }
+  std::sort(found.begin(), found.end(), [](const LogFile& a, const LogFile& b) { return a.path < b.path; });
+  std::set<std::string> tools;
+  for (LogFile& log : found) {
+    log.expected = expected.count(log.test + "." + log.tool) > 0;
+    tools.insert(log.tool);
+    set->files.push_back(std::move(log));
+  }
+  for (const std::string& key : expected) tools.insert(key.substr(key.rfind('.') + 1));
+  auto& list = set->tools_by_preset[preset];
+  for (const std::string& tool : tools) {
+    if (std::find(list.begin(), list.end(), tool) == list.end()) list.push_back(tool);
+  }
+}
+
+}  // namespace
+
+Frame ParseFrameLine(std::string_view text) {
+  Frame frame;
+  std::string_view s = Trim(text);
+  if (!s.empty() && s[0] == '#') s.remove_prefix(1);
+  while (!s.empty() && std::isdigit(static_cast<unsigned char>(s[0]))) s.remove_prefix(1);
+  s = Trim(s);
+  if (StartsWith(s, "0x")) {
+    s.remove_prefix(2);
+    while (!s.empty() && std::isxdigit(static_cast<unsigned char>(s[0]))) s.remove_prefix(1);
+    s = Trim(s);
+  }
+  if (StartsWith(s, "in ")) s = Trim(s.substr(3));
+  if (const auto build_id = s.find(" (BuildId: "); build_id != std::string_view::npos) s = Trim(s.substr(0, build_id));
+  if (StartsWith(s, "(BuildId: ")) s = {};
+  // "(object+0x1234)" at the end names the binary.
+  if (const auto open = s.rfind('('); EndsWith(s, ")") && open != std::string_view::npos) {
+    const std::string_view group = s.substr(open + 1, s.size() - open - 2);
+    const auto plus = group.rfind("+0x");
+    if (plus != std::string_view::npos && (open == 0 || s[open - 1] == ' ')) {
+      frame.object = std::string(group.substr(0, plus));
+      s = Trim(s.substr(0, open));
+    }
+  }
+  // The last token may be file:line[:col] or TSan's "<null>".
+  const auto space = s.rfind(' ');
+  const std::string_view last = space == std::string_view::npos ? s : s.substr(space + 1);
+  const std::string_view before = space == std::string_view::npos ? std::string_view{} : Trim(s.substr(0, space));
+  if (last == "<null>") {
+    s = before;
+  } else if (space != std::string_view::npos) {
+    if (std::optional<Frame> where = FileLine(last)) {
+      frame.file = where->file;
+      frame.line = where->line;
+      frame.column = where->column;
+      s = before;
+    }
+  }
+  if (s != "<null>") frame.function = std::string(s);
+  return frame;
+}
+
+bool IsRuntimeFrame(const Frame& frame) {
+  const std::string_view fn = frame.function;
+  for (const char* prefix : {"__interceptor_", "___interceptor_", "__asan", "__tsan", "__lsan", "__ubsan",
+                             "__sanitizer", "__interception::", "operator new", "operator delete", "__libc_",
+                             "__GI_", "_start"}) {
+    if (StartsWith(fn, prefix)) return true;
+  }
+  for (const char* name : {"malloc", "calloc", "realloc", "free", "posix_memalign", "aligned_alloc", "memalign",
+                           "valloc", "pvalloc", "reallocarray", "strdup", "strndup", "memcpy", "memmove",
+                           "memset", "memcmp", "strlen", "strcpy", "strncpy", "pthread_create"}) {
+    if (fn == name) return true;
+  }
+  const std::string file = fs::path(frame.file).filename().string();
+  if (StartsWith(file, "vg_replace_") || frame.file.find("libsanitizer/") != std::string::npos ||
+      frame.file.find("compiler-rt/") != std::string::npos) {
+    return true;
+  }
+  const std::string object = fs::path(frame.object).filename().string();
+  for (const char* runtime : {"vgpreload", "libasan", "libtsan", "liblsan", "libubsan", "libclang_rt"}) {
+    if (object.find(runtime) != std::string::npos) return true;
+  }
+  return false;
+}
+
+std::string Signature(const Finding& finding) {
+  std::vector<std::vector<std::string>> parts;
+  if (!finding.stacks.empty()) parts.push_back(TopFrames(finding.stacks[0], 3));
+  // A race reads the same whichever of its two threads came first.
+  if (finding.kind == "data-race" && finding.stacks.size() > 1) {
+    parts.push_back(TopFrames(finding.stacks[1], 3));
+    std::sort(parts.begin(), parts.end());
+  }
+  std::string key = finding.kind;
+  for (const auto& frames : parts) {
+    for (const std::string& frame : frames) key += "\n" + frame;
+    key += "\n--";
+  }
+  return Hex64(Fnv1a(key));
+}
+
+std::string RelativeToRoot(const std::string& file, const ReportContext& context, bool* inside) {
+  *inside = false;
+  const std::string normal = fs::path(file).lexically_normal().string();
+  if (context.root.empty() || !StartsWith(normal, context.root)) return normal;
+  for (const std::string& excluded : context.exclude) {
+    if (StartsWith(normal, excluded)) return normal;
+  }
+  *inside = true;
+  return normal.substr(context.root.size());
+}
+
+LogSet CollectLogs(const std::vector<std::string>& dirs, std::vector<InputError>* errors) {
+  LogSet set;
+  for (const std::string& dir : dirs) {
+    std::error_code error;
+    const fs::path path(dir);
+    if (!fs::is_directory(path, error)) {
+      errors->push_back({dir, 0, "not a directory"});
+      continue;
+    }
+    const fs::path canonical = fs::weakly_canonical(path, error);
+    if (canonical.filename() == "memcheck") {
+      ScanLogDir(canonical, canonical.parent_path().filename().string(), &set);
+    } else if (fs::is_directory(canonical / "memcheck", error)) {
+      ScanLogDir(canonical / "memcheck", canonical.filename().string(), &set);
+    } else {
+      std::vector<fs::path> presets;
+      for (const auto& item : fs::directory_iterator(canonical, error)) {
+        if (item.is_directory() && fs::is_directory(item.path() / "memcheck")) presets.push_back(item.path());
+      }
+      std::sort(presets.begin(), presets.end());
+      if (presets.empty()) {
+        errors->push_back({dir, 0, "no memcheck directory here or in its subdirectories (run the memory checks first)"});
+      }
+      for (const fs::path& preset : presets) ScanLogDir(preset / "memcheck", preset.filename().string(), &set);
+    }
+  }
+  return set;
+}
+
+std::vector<Finding> ParseSanitizerLog(std::string_view content, const LogFile& log, const ReportContext& context,
+                                       std::vector<InputError>* errors) {
+  return SanitizerLogParser(log, context, errors).Parse(content);
+}
+
+std::vector<Finding> ParseValgrindXml(std::string_view content, const LogFile& log, const ReportContext& context,
+                                      std::vector<InputError>* errors) {
+  std::vector<Finding> findings;
+  pugi::xml_document document;
+  const pugi::xml_parse_result parsed =
+      document.load_buffer(content.data(), content.size(), pugi::parse_default, pugi::encoding_utf8);
+  if (!parsed) {
+    errors->push_back({log.path, LineOfOffset(content, parsed.offset),
+                       std::string("malformed Valgrind XML: ") + parsed.description()});
+    return findings;
+  }
+  const pugi::xml_node root = document.child("valgrindoutput");
+  if (!root) {
+    errors->push_back({log.path, 1, "not a Valgrind XML file (no <valgrindoutput> element)"});
+    return findings;
+  }
+  for (const pugi::xml_node& error : root.children("error")) {
+    Finding finding;
+    finding.tool = "valgrind";
+    finding.test = log.test;
+    finding.preset = log.preset;
+    finding.log = log.path;
+    finding.log_line = LineOfOffset(content, error.offset_debug());
+    const pugi::xml_node xwhat = error.child("xwhat");
+    finding.message = error.child("what") ? error.child_value("what") : xwhat.child_value("text");
+    std::vector<std::string> auxwhat;
+    std::string title = finding.message;
+    for (const pugi::xml_node& child : error.children()) {
+      const std::string_view name = child.name();
+      if (name == "auxwhat") {
+        auxwhat.emplace_back(child.child_value());
+        title = child.child_value();
+      } else if (name == "xauxwhat") {
+        auxwhat.emplace_back(child.child_value("text"));
+        title = child.child_value("text");
+      } else if (name == "stack") {
+        Stack stack;
+        stack.title = title;
+        for (const pugi::xml_node& frame : child.children("frame")) stack.frames.push_back(ValgrindFrame(frame));
+        finding.stacks.push_back(std::move(stack));
+      }
+    }
+    const std::string kind = error.child_value("kind");
+    if (kind.empty()) {
+      errors->push_back({log.path, finding.log_line, "Valgrind <error> without a <kind>"});
+    }
+    finding.kind = ValgrindKind(kind, auxwhat);
+    Finish(finding, context);
+    findings.push_back(std::move(finding));
+  }
+  return findings;
+}
+
+std::vector<Finding> ReadLogs(const LogSet& logs, const ReportContext& context, std::vector<InputError>* errors) {
+  std::vector<Finding> all;
+  for (const LogFile& log : logs.files) {
+    std::string content;
+    if (!ReadFile(log.path, &content)) {
+      errors->push_back({log.path, 0, "cannot read the file"});
+      continue;
+    }
+    std::vector<Finding> found = log.xml ? ParseValgrindXml(content, log, context, errors)
+                                         : ParseSanitizerLog(content, log, context, errors);
+    // Blocks reachable only from a leaked block go away with it: in a run that has a
+    // direct leak they are its consequence, not a bug of their own.
+    const auto direct = std::find_if(found.begin(), found.end(), [](const Finding& f) { return f.kind == "memory-leak"; });
+    if (direct != found.end()) {
+      const auto indirect = std::count_if(found.begin(), found.end(), [](const Finding& f) { return f.kind == "indirect-leak"; });
+      if (indirect > 0) direct->message += " (and " + std::to_string(indirect) + " indirect leak(s) it holds)";
+      found.erase(std::remove_if(found.begin(), found.end(), [](const Finding& f) { return f.kind == "indirect-leak"; }),
+                  found.end());
+    }
+    for (Finding& finding : found) all.push_back(std::move(finding));
+  }
+  return all;
+}
+
+std::vector<Group> Deduplicate(const std::vector<Finding>& findings) {
+  std::map<std::string, Group> by_signature;
+  std::vector<std::string> order;
+  const auto add_unique = [](std::vector<std::string>& list, const std::string& value) {
+    if (std::find(list.begin(), list.end(), value) == list.end()) list.push_back(value);
+  };
+  for (const Finding& finding : findings) {
+    auto [it, inserted] = by_signature.try_emplace(finding.signature);
+    Group& group = it->second;
+    if (inserted) {
+      group.first = finding;
+      order.push_back(finding.signature);
+    }
+    add_unique(group.tools, finding.tool);
+    add_unique(group.presets, finding.preset);
+    add_unique(group.tests, finding.test);
+    ++group.occurrences;
+  }
+  std::vector<Group> groups;
+  for (const std::string& signature : order) {
+    Group group = std::move(by_signature[signature]);
+    std::sort(group.tools.begin(), group.tools.end());
+    std::sort(group.presets.begin(), group.presets.end());
+    std::sort(group.tests.begin(), group.tests.end());
+    groups.push_back(std::move(group));
+  }
+  std::stable_sort(groups.begin(), groups.end(), [](const Group& a, const Group& b) {
+    return std::tie(a.first.kind, a.first.location.file, a.first.location.line) <
+           std::tie(b.first.kind, b.first.location.file, b.first.location.line);
+  });
+  return groups;
+}
+
+std::vector<SuppressionUse> ParseSuppressionsUsed(std::string_view content, const LogFile& log) {
+  std::vector<SuppressionUse> uses;
+  if (log.xml) {
+    pugi::xml_document document;
+    if (!document.load_buffer(content.data(), content.size())) return uses;
+    for (const pugi::xml_node& pair : document.child("valgrindoutput").child("suppcounts").children("pair")) {
+      const std::string_view count = pair.child_value("count");
+      uses.push_back({"valgrind", pair.child_value("name"), AllDigits(count) ? ToInt(count) : 0});
+    }
+    return uses;
+  }
+  enum class Section { kNone, kLsan, kTsan } section = Section::kNone;
+  // Splits off a leading run of digits: "12   rest" -> 12, "rest".
+  const auto number = [](std::string_view& text, long* value) {
+    size_t digits = 0;
+    while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
+    if (digits == 0 || digits == text.size() || text[digits] != ' ') return false;
+    *value = ToInt(text.substr(0, digits));
+    text = Trim(text.substr(digits));
+    return true;
+  };
+  for (std::string_view raw : SplitLines(content)) {
+    std::string_view line = Trim(raw);
+    long count = 0;
+    long bytes = 0;
+    if (line == "Suppressions used:") {
+      section = Section::kLsan;
+    } else if (line.find("ThreadSanitizer: Matched ") != std::string_view::npos) {
+      section = Section::kTsan;
+    } else if (section == Section::kLsan && number(line, &count) && number(line, &bytes) && !line.empty()) {
+      // LSan prints the pattern without its "leak:" type.
+      uses.push_back({"lsan", "leak:" + std::string(line), count});
+    } else if (section == Section::kTsan && number(line, &count) && line.find(':') != std::string_view::npos) {
+      uses.push_back({"tsan", std::string(line), count});
+    } else if (!StartsWith(line, "count")) {
+      section = Section::kNone;
+    }
+  }
+  return uses;
+}
+
+}  // namespace memsafe::tools

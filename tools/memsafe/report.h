@@ -1,0 +1,138 @@
+// Reading memory-tool reports into findings.
+//
+// The test launcher (cmake/memsafe-run.sh) leaves one log per test and tool under
+// build/<preset>/memcheck/: sanitizer text logs (ASan, LSan, UBSan, TSan) and Valgrind
+// XML files. These functions turn each report in them into a Finding with a normalised
+// kind, the first frame in the project's own code, and a signature that stays the same
+// across tests, presets, compilers and tools, so that one bug hit by twenty tests is
+// one row, not twenty.
+//
+// Example:
+//   memsafe::tools::LogSet logs = memsafe::tools::CollectLogs({"build"}, &errors);
+//   memsafe::tools::ReportContext context{.root = "/src/project/"};
+//   std::vector<Finding> all = memsafe::tools::ReadLogs(logs, context, &errors);
+//   std::vector<Group> rows = memsafe::tools::Deduplicate(all);
+//
+// Thread-safety: pure functions over values; safe to call from several threads.
+// Failure: nothing here throws on bad input. A report that cannot be read whole (a log
+// cut mid-stack, XML with an unterminated element) becomes an InputError with its file
+// and line, and whatever could be read of it is still returned as a finding.
+#ifndef MEMSAFE_TOOLS_REPORT_H_
+#define MEMSAFE_TOOLS_REPORT_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace memsafe::tools {
+
+struct Frame {
+  std::string function;  // demangled, as the tool printed it; empty when unknown
+  std::string file;      // as printed (absolute) or empty
+  int line = 0;
+  int column = 0;
+  std::string object;  // the binary or library, when the tool names it
+};
+
+struct Stack {
+  std::string title;  // "READ of size 4 ...", "freed by thread T0 here:", "Block was alloc'd at"
+  std::vector<Frame> frames;
+};
+
+struct Finding {
+  std::string tool;     // asan, lsan, ubsan, tsan, valgrind
+  std::string kind;     // normalised: heap-use-after-free, data-race, memory-leak, ...
+  std::string message;  // the report's own headline
+  std::string test;     // the test whose run produced the report
+  std::string preset;   // the build directory's name (asan, tsan-gcc, ...)
+  std::string log;      // the log file it came from
+  int log_line = 0;     // where the report starts in that file
+  std::vector<Stack> stacks;  // the first is the one that locates the bug
+  // The first frame in the project's own code; file made relative to the project root.
+  Frame location;
+  bool has_location = false;
+  std::string signature;  // 16 hex digits
+  bool complete = true;   // false when the report was cut short
+};
+
+struct InputError {
+  std::string file;
+  int line = 0;  // 0 when the problem is the file as a whole
+  std::string message;
+};
+
+// Where the project lives, so frames can be told apart: a frame is the project's own
+// when its file lies under `root` and not under one of `exclude` (build trees,
+// third-party code), both given as absolute directory paths ending in '/'.
+struct ReportContext {
+  std::string root;
+  std::vector<std::string> exclude;
+};
+
+// One log file, with what its name says (see cmake/memsafe-run.sh for the scheme
+// <test>.<tool>.<pid>[.xml] and <test>.<tool>.stderr).
+struct LogFile {
+  std::string path;
+  std::string test;
+  std::string tool;
+  std::string preset;
+  bool xml = false;
+  bool expected = false;  // a canary's log: its findings are the point of the test
+};
+
+struct LogSet {
+  std::vector<LogFile> files;
+  // The tools that ran in each preset, read from the log names; a memory preset always
+  // runs canaries, so every preset that ran leaves logs.
+  std::map<std::string, std::vector<std::string>> tools_by_preset;
+};
+
+// Finds the logs under each directory: a build/<preset>/memcheck directory itself, a
+// build/<preset> directory, or a build directory holding several presets.
+LogSet CollectLogs(const std::vector<std::string>& dirs, std::vector<InputError>* errors);
+
+// Sanitizer text logs: every report in the file. `log` gives the file's name and test.
+std::vector<Finding> ParseSanitizerLog(std::string_view content, const LogFile& log,
+                                       const ReportContext& context, std::vector<InputError>* errors);
+
+// A Valgrind (memcheck) XML file: every <error>.
+std::vector<Finding> ParseValgrindXml(std::string_view content, const LogFile& log,
+                                      const ReportContext& context, std::vector<InputError>* errors);
+
+// Reads and parses every log of the set (canary logs included; see Finding filters in
+// the caller). Unreadable files become errors.
+std::vector<Finding> ReadLogs(const LogSet& logs, const ReportContext& context,
+                              std::vector<InputError>* errors);
+
+// One row of the report: the findings that share a signature.
+struct Group {
+  Finding first;                    // the representative, from the first log read
+  std::vector<std::string> tools;   // sorted, distinct
+  std::vector<std::string> presets;
+  std::vector<std::string> tests;   // distinct test names
+  int occurrences = 0;
+};
+
+// Groups by signature; rows sorted by kind, then location.
+std::vector<Group> Deduplicate(const std::vector<Finding>& findings);
+
+// The suppressions a run reports as used (LSan's "Suppressions used:" table, TSan's
+// "Matched N suppressions", Valgrind's <suppcounts>), with their counts.
+struct SuppressionUse {
+  std::string tool;     // lsan, tsan, asan, valgrind
+  std::string pattern;  // "leak:foo"/"race:foo" for sanitizers, the block name for Valgrind
+  long count = 0;
+};
+std::vector<SuppressionUse> ParseSuppressionsUsed(std::string_view content, const LogFile& log);
+
+// Exposed for tests.
+Frame ParseFrameLine(std::string_view text);
+bool IsRuntimeFrame(const Frame& frame);
+std::string Signature(const Finding& finding);
+std::string RelativeToRoot(const std::string& file, const ReportContext& context, bool* inside);
+
+}  // namespace memsafe::tools
+
+#endif  // MEMSAFE_TOOLS_REPORT_H_
