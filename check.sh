@@ -17,8 +17,8 @@ source "$ROOT/tools/lib.sh"
 usage() {
   cat <<'EOF'
 USAGE: ./check.sh [--memory-checks [--preset NAME[,NAME...]] [--shard I/N]]
-                  [--review-suppressions] [--fuzz SECONDS] [--list] [--matrix [NAMES]]
-                  [--help]
+                  [--review-suppressions] [--memory-baseline] [--fuzz SECONDS] [--list]
+                  [--matrix [NAMES]] [--help]
 
   (no option)        configure, build and test the dev presets (with and without
                      libsodium), then the lints: shell scripts, suppression files and
@@ -33,6 +33,9 @@ USAGE: ./check.sh [--memory-checks [--preset NAME[,NAME...]] [--shard I/N]]
   --review-suppressions
                      list suppression entries whose review-by date has passed or is
                      within 14 days; exit 1 if any is overdue (the quarterly review)
+  --memory-baseline  peak heap (Valgrind massif) and peak RSS of the memory scenarios
+                     against sanitizers/memory-baseline.json; exit 1 when one grows
+                     beyond the file's threshold or grows when run twice as long
   --fuzz SECONDS     build the fuzz preset and run each parser's libFuzzer target
                      for SECONDS, starting from real reports and past crashes;
                      exit 1 if any input crashes a parser
@@ -65,6 +68,7 @@ while (($#)); do
       [[ $# -ge 2 && -n $2 ]] || { usage >&2; exit 2; }
       shard="$2"; shift 2 ;;
     --review-suppressions) mode=review; shift ;;
+    --memory-baseline) mode=baseline; shift ;;
     --fuzz)
       [[ $# -ge 2 && $2 =~ ^[1-9][0-9]*$ ]] || { echo "check.sh: --fuzz wants a number of seconds" >&2; usage >&2; exit 2; }
       mode=fuzz fuzz_seconds="$2"; shift 2 ;;
@@ -98,4 +102,5 @@ case "$mode" in
   memory) run_memory_checks "$presets_arg" "$shard" ;;
   review) run_suppression_review ;;
   fuzz) run_fuzz "$fuzz_seconds" ;;
+  baseline) run_memory_baseline ;;
 esac

@@ -355,22 +355,27 @@ run_memory_checks() {
   unset DEBUGINFOD_URLS
   lower_aslr_entropy
 
-  local rows=() total_start=$SECONDS start elapsed verdict label shard_args=()
+  local rows=() total_start=$SECONDS start elapsed verdict label shard_args=() build_s test_s step_start
   if [[ -n $shard ]]; then read -r -a shard_args <<<"$(shard_ctest_args "$shard")"; fi
   for name in "${SELECTED_PRESETS[@]}"; do
     start=$SECONDS
     label="$name${shard:+ shard $shard}"
     group_start "$label (${PRESET_TOOLS[$name]}, ${PRESET_CXX[$name]}): configure, build, test"
     verdict=ok
+    build_s=0 test_s=0
     if ! preflight_preset "$name"; then
       verdict="missing tools"
     else
       rm -rf -- "$ROOT/build/$name/memcheck" "$ROOT/build/$name/ctest-junit.xml"
-      if [[ -z $shard ]]; then
-        if ! cmake --workflow --preset "$name"; then verdict=failed; fi
-      elif ! { cmake --preset "$name" && cmake --build --preset "$name" &&
-               ctest --preset "$name" "${shard_args[@]}"; }; then
+      # The steps of the preset's workflow, one by one, to time build and tests apart.
+      step_start=$SECONDS
+      if ! { cmake --preset "$name" && cmake --build --preset "$name"; }; then
         verdict=failed
+      else
+        build_s=$((SECONDS - step_start))
+        step_start=$SECONDS
+        if ! ctest --preset "$name" "${shard_args[@]}"; then verdict=failed; fi
+        test_s=$((SECONDS - step_start))
       fi
     fi
     group_end
@@ -386,7 +391,7 @@ run_memory_checks() {
     elif [[ $verdict != ok ]]; then
       fail "$label: $verdict"
     fi
-    rows+=("$label|$RESULT_RUN|$RESULT_FAILED|$RESULT_CAUGHT/$RESULT_CANARIES|$(format_seconds "$elapsed")|$verdict")
+    rows+=("$label|$RESULT_RUN|$RESULT_FAILED|$RESULT_CAUGHT/$RESULT_CANARIES|$(format_seconds "$build_s")|$(format_seconds "$test_s")|$(tool_overhead "$name")|$(format_seconds "$elapsed")|$verdict")
   done
 
   print_summary "${rows[@]}"
@@ -461,26 +466,46 @@ report_findings() {
 }
 
 print_summary() {
-  local row preset run failed canaries wall verdict
+  local row preset run failed canaries build tests overhead wall verdict
   group_start "memory checks: summary"
-  printf '%-16s %6s %9s %9s %9s  %s\n' PRESET TESTS FAILURES CANARIES WALL RESULT
+  printf '%-22s %6s %9s %9s %8s %8s %9s %8s  %s\n' PRESET TESTS FAILURES CANARIES BUILD TESTS OVERHEAD WALL RESULT
   for row in "$@"; do
-    IFS='|' read -r preset run failed canaries wall verdict <<<"$row"
-    printf '%-16s %6s %9s %9s %9s  %s\n' "$preset" "$run" "$failed" "$canaries" "$wall" "$verdict"
+    IFS='|' read -r preset run failed canaries build tests overhead wall verdict <<<"$row"
+    printf '%-22s %6s %9s %9s %8s %8s %9s %8s  %s\n' "$preset" "$run" "$failed" "$canaries" "$build" "$tests" \
+      "$overhead" "$wall" "$verdict"
   done
+  echo "OVERHEAD: the preset's test time over the dev preset's, summed over the tests both ran (- without a dev run)"
   group_end
   if [[ -n ${GITHUB_STEP_SUMMARY:-} ]]; then
     {
       echo "### Memory checks"
       echo
-      echo "| preset | tests | failures | canaries caught | wall time | result |"
-      echo "| --- | ---: | ---: | ---: | ---: | --- |"
+      echo "| preset | tests | failures | canaries caught | build | tests | overhead vs dev | wall time | result |"
+      echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
       for row in "$@"; do
-        IFS='|' read -r preset run failed canaries wall verdict <<<"$row"
-        echo "| $preset | $run | $failed | $canaries | $wall | $verdict |"
+        IFS='|' read -r preset run failed canaries build tests overhead wall verdict <<<"$row"
+        echo "| $preset | $run | $failed | $canaries | $build | $tests | $overhead | $wall | $verdict |"
       done
     } >>"$GITHUB_STEP_SUMMARY"
   fi
+}
+
+# How much slower the tool makes the tests: the summed time of the tests the preset
+# and the last dev run both ran, preset over dev (CTest's per-test times, JUnit files).
+tool_overhead() {
+  local junit="$ROOT/build/$1/ctest-junit.xml" dev="$ROOT/build/dev/ctest-junit.xml"
+  if [[ ! -f $junit || ! -f $dev ]]; then
+    echo "-"
+    return
+  fi
+  awk '
+    match($0, /<testcase name="[^"]*"/) {
+      name = substr($0, RSTART + 16, RLENGTH - 17)
+      if (!match($0, /time="[0-9.]+"/)) next
+      t = substr($0, RSTART + 6, RLENGTH - 7) + 0
+      if (FILENAME == ARGV[1]) dev[name] = t; else if (name in dev) { tool += t; base += dev[name] }
+    }
+    END { if (base > 0) printf "%.1fx\n", tool / base; else print "-" }' "$dev" "$junit"
 }
 
 # The fuzz preset's libFuzzer targets, each for <seconds>, one after another. The
@@ -535,5 +560,26 @@ run_fuzz() {
     printf '%-18s %14s %10s %8s  %s\n' "$target" "$execs" "$rate" "$found" "$status"
   done
   group_end
+  finish
+}
+
+# The memory baseline gate: peak heap (massif) and peak RSS of the scenarios in
+# bench/memory_scenarios.cc against sanitizers/memory-baseline.json.
+run_memory_baseline() {
+  group_start "memory baseline: build the dev preset's tool and scenarios"
+  if ! command -v valgrind >/dev/null; then
+    fail "valgrind is needed for the memory baseline (sudo apt-get install valgrind)"
+  elif ! { cmake --preset dev && cmake --build --preset dev --target memsafe_cli memsafe_memory_scenarios; }; then
+    fail "memory baseline: the dev build failed"
+  fi
+  group_end
+  if ((${#MEMSAFE_FAILURES[@]} == 0)); then
+    printf '\n== memory baseline: peak heap and RSS against sanitizers/memory-baseline.json\n'
+    if ! "$ROOT/build/dev/tools/memsafe/memsafe" baseline check --file "$ROOT/sanitizers/memory-baseline.json" \
+      --scenarios "$ROOT/build/dev/bench/memsafe_memory_scenarios"; then
+      fail "memory baseline: a scenario uses more memory than its baseline allows (table above)." \
+        "If that is intended, run 'build/dev/tools/memsafe/memsafe baseline update' and say why in the commit"
+    fi
+  fi
   finish
 }

@@ -5,6 +5,9 @@
 //   memsafe suppressions review [--dir DIR] [--today YYYY-MM-DD] [--within DAYS] [FILE...]
 //                                                        entries due for review; exit 1 if overdue
 //   memsafe suppressions unused [--dir DIR] LOGDIR...    entries no run matched; exit 1 if any
+//   memsafe baseline run|check|update [--file F] [--scenarios BINARY] [--only NAME]...
+//                                                        peak heap and RSS of the memory scenarios;
+//                                                        check exits 1 beyond the threshold
 //   memsafe report [--root DIR] [--markdown F] [--junit F] [--sarif F] [--json F]
 //                  [--github-annotations] [--include-canaries] LOGDIR...
 //                                                        deduplicated findings of the memory checks
@@ -14,6 +17,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -21,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "baseline.h"
 #include "options_lint.h"
 #include "report.h"
 #include "report_output.h"
@@ -228,6 +233,111 @@ int Unused(const std::vector<std::string>& files, const std::vector<std::string>
   return verdicts.unused.empty() ? kClean : kFindings;
 }
 
+// The first line a command prints on stdout, or "" when it cannot run.
+std::string FirstLineOf(const std::string& command) {
+  std::string line;
+  if (FILE* pipe = popen(command.c_str(), "r")) {
+    char buffer[512];
+    if (std::fgets(buffer, sizeof buffer, pipe) != nullptr) line = buffer;
+    // The status adds nothing: an empty line already says the command failed.
+    (void)pclose(pipe);
+  }
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
+  return line;
+}
+
+std::string Quote(const std::string& text) {
+  std::string quoted = "'";
+  for (char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+struct BaselineOptions {
+  std::string file = "sanitizers/memory-baseline.json";
+  std::string scenarios = "build/dev/bench/memsafe_memory_scenarios";
+  std::string valgrind = "valgrind";
+  std::vector<std::string> only;
+};
+
+int Baseline(const std::string& action, const BaselineOptions& options) {
+  using namespace memsafe::tools;
+  std::vector<std::string> names = options.only;
+  if (names.empty()) {
+    FILE* pipe = popen((Quote(options.scenarios) + " --list 2>/dev/null").c_str(), "r");
+    char buffer[512];
+    while (pipe != nullptr && std::fgets(buffer, sizeof buffer, pipe) != nullptr) {
+      std::string line = buffer;
+      names.push_back(line.substr(0, line.find('\t')));
+    }
+    const int status = pipe == nullptr ? -1 : pclose(pipe);
+    if (status != 0 || names.empty()) {
+      std::cerr << "memsafe baseline: cannot list the scenarios of '" << options.scenarios
+                << "' (build it: cmake --build --preset dev --target memsafe_memory_scenarios)\n";
+      return kUsage;
+    }
+  }
+  BaselineFile baseline;
+  std::string text;
+  const bool have_file = Read(options.file, &text);
+  std::string error;
+  if (have_file && !ReadBaseline(text, &baseline, &error)) {
+    std::cerr << options.file << ": " << error << "\n";
+    return kUsage;
+  }
+  if (action == "check" && !have_file) {
+    std::cerr << "memsafe baseline: no baseline file '" << options.file << "' (create it with update)\n";
+    return kUsage;
+  }
+  std::vector<Measurement> measured;
+  std::printf("%-26s %16s %16s %9s %12s\n", "SCENARIO", "PEAK HEAP (B)", "AT 2X (B)", "GROWTH", "PEAK RSS KiB");
+  for (const std::string& name : names) {
+    Measurement m;
+    if (!MeasureScenario(options.scenarios, options.valgrind, name, &m, &error)) {
+      std::cerr << "memsafe baseline: " << error << "\n";
+      return kUsage;
+    }
+    const double growth = m.peak_heap_bytes == 0 ? 0.0
+        : (static_cast<double>(m.peak_heap_bytes_2x) - static_cast<double>(m.peak_heap_bytes)) * 100.0 /
+              static_cast<double>(m.peak_heap_bytes);
+    std::printf("%-26s %16llu %16llu %8.1f%% %12llu\n", name.c_str(),
+                static_cast<unsigned long long>(m.peak_heap_bytes),
+                static_cast<unsigned long long>(m.peak_heap_bytes_2x), growth,
+                static_cast<unsigned long long>(m.peak_rss_kib));
+    std::fflush(stdout);
+    measured.push_back(m);
+  }
+  if (action == "run") return kClean;
+  if (action == "update") {
+    if (baseline.rationale.empty()) {
+      baseline.rationale =
+          "Peak heap from Valgrind massif (deterministic for these single-threaded scenarios) and peak RSS of a "
+          "native run, for the dev build. A check fails when either grows by more than threshold_percent, or "
+          "when running a scenario twice as long raises its peak (memory that grows over time). Regenerate "
+          "with `memsafe baseline update` only for a change that is meant to use more memory, and say why in "
+          "the commit.";
+    }
+    baseline.environment["date"] = memsafe::tools::FormatDate(Today());
+    baseline.environment["valgrind"] = FirstLineOf(Quote(options.valgrind) + " --version");
+    baseline.environment["compiler"] = FirstLineOf(Quote(options.scenarios) + " --compiler");
+    baseline.environment["build"] = "dev preset (Debug, -O0)";
+    for (const Measurement& m : measured) baseline.scenarios[m.scenario] = m;
+    if (!WriteText(options.file, WriteBaseline(baseline))) return kUsage;
+    std::cout << "memsafe baseline: wrote " << measured.size() << " scenario(s) to " << options.file << "\n";
+    return kClean;
+  }
+  int failures = 0;
+  std::printf("\n%-26s %-24s %14s %14s %9s\n", "SCENARIO", "MEASURE", "BASELINE", "NOW", "DELTA");
+  for (const Verdict& v : Compare(baseline, measured)) {
+    failures += v.failed ? 1 : 0;
+    std::printf("%-26s %-24s %14.0f %14.0f %+8.1f%%%s\n", v.scenario.c_str(), v.what.c_str(), v.baseline,
+                v.measured, v.delta_percent, v.failed ? "  FAIL" : "");
+  }
+  std::printf("memsafe baseline check: %d regression(s) beyond %.1f%% (baseline %s, %s)\n", failures,
+              baseline.threshold_percent, options.file.c_str(),
+              baseline.environment.count("date") ? baseline.environment.at("date").c_str() : "undated");
+  return failures == 0 ? kClean : kFindings;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -271,6 +381,20 @@ int main(int argc, char** argv) {
   report->add_flag("--include-canaries", report_options.include_canaries,
                    "Count the canaries' expected findings too");
 
+  BaselineOptions baseline_options;
+  CLI::App* baseline = app.add_subcommand("baseline", "Peak memory of the memory scenarios against the baseline");
+  baseline->require_subcommand(1);
+  for (const char* action : {"run", "check", "update"}) {
+    CLI::App* sub = baseline->add_subcommand(action, std::string(action) == "run" ? "Measure and print"
+                                                     : std::string(action) == "check" ? "Measure and compare; exit 1 on a regression"
+                                                                                      : "Measure and rewrite the baseline file");
+    sub->add_option("--file", baseline_options.file, "The baseline (default: sanitizers/memory-baseline.json)");
+    sub->add_option("--scenarios", baseline_options.scenarios,
+                    "The scenarios program (default: build/dev/bench/memsafe_memory_scenarios)");
+    sub->add_option("--valgrind", baseline_options.valgrind, "Valgrind to run massif with");
+    sub->add_option("--only", baseline_options.only, "Only this scenario (repeatable)");
+  }
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -278,6 +402,11 @@ int main(int argc, char** argv) {
     return code == 0 ? kClean : kUsage;
   }
   if (report->parsed()) return Report(report_options);
+  if (baseline->parsed()) {
+    for (const char* action : {"run", "check", "update"}) {
+      if (baseline->got_subcommand(action)) return Baseline(action, baseline_options);
+    }
+  }
   if (files.empty()) files = DefaultFiles(dir);
   if (files.empty()) {
     std::cerr << "memsafe: no suppression files in '" << dir << "'\n";

@@ -1,0 +1,193 @@
+#include "baseline.h"
+
+#include <nlohmann/json.hpp>
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "suppressions.h"
+
+extern char** environ;
+
+namespace memsafe::tools {
+namespace {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+// Runs argv with stdout and stderr discarded; the exit status and the child's peak RSS.
+bool Run(const std::vector<std::string>& args, int* status, long* max_rss_kib, std::string* error) {
+  std::vector<char*> argv;
+  for (const std::string& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+  pid_t pid = 0;
+  const int rc = posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) {
+    *error = "cannot run '" + args[0] + "': " + std::strerror(rc);
+    return false;
+  }
+  struct rusage usage {};
+  int wait_status = 0;
+  while (wait4(pid, &wait_status, 0, &usage) < 0) {
+    if (errno != EINTR) {
+      *error = std::string("wait4: ") + std::strerror(errno);
+      return false;
+    }
+  }
+  *status = WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : 128 + WTERMSIG(wait_status);
+  *max_rss_kib = usage.ru_maxrss;
+  return true;
+}
+
+std::string Join(const std::vector<std::string>& args) {
+  std::string text;
+  for (const std::string& arg : args) text += (text.empty() ? "" : " ") + arg;
+  return text;
+}
+
+bool Massif(const std::string& binary, const std::string& valgrind, const std::string& scenario, int scale,
+            std::uint64_t* peak, std::string* error) {
+  const fs::path out = fs::temp_directory_path() / ("memsafe-massif-" + std::to_string(::getpid()) + "-" +
+                                                    scenario + "-" + std::to_string(scale) + ".out");
+  // --threshold=100 and --depth=1: only the totals are wanted, not the allocation trees.
+  const std::vector<std::string> args = {valgrind, "--tool=massif", "--massif-out-file=" + out.string(),
+                                         "--threshold=100", "--depth=1", binary, scenario, std::to_string(scale)};
+  int status = 0;
+  long rss = 0;
+  if (!Run(args, &status, &rss, error)) return false;
+  std::ifstream in(out);
+  std::ostringstream text;
+  text << in.rdbuf();
+  std::error_code ignored;
+  fs::remove(out, ignored);
+  if (status != 0) {
+    *error = "'" + Join(args) + "' exited " + std::to_string(status);
+    return false;
+  }
+  if (!PeakFromMassif(text.str(), peak)) {
+    *error = "no snapshots in massif's output for " + scenario;
+    return false;
+  }
+  return true;
+}
+
+double Percent(double baseline, double measured) {
+  return baseline > 0 ? (measured - baseline) * 100.0 / baseline : 0.0;
+}
+
+}  // namespace
+
+bool PeakFromMassif(const std::string& text, std::uint64_t* peak) {
+  // Each snapshot lists mem_heap_B= then mem_heap_extra_B=.
+  std::uint64_t heap = 0;
+  bool found = false;
+  *peak = 0;
+  for (std::string_view line : SplitLines(text)) {
+    const auto value = [&](std::string_view key) { return std::strtoull(std::string(line.substr(key.size())).c_str(), nullptr, 10); };
+    if (line.rfind("mem_heap_B=", 0) == 0) {
+      heap = value("mem_heap_B=");
+    } else if (line.rfind("mem_heap_extra_B=", 0) == 0) {
+      *peak = std::max<std::uint64_t>(*peak, heap + value("mem_heap_extra_B="));
+      found = true;
+    }
+  }
+  return found;
+}
+
+bool MeasureScenario(const std::string& binary, const std::string& valgrind, const std::string& scenario,
+                     Measurement* out, std::string* error) {
+  out->scenario = scenario;
+  int status = 0;
+  long rss = 0;
+  if (!Run({binary, scenario, "1"}, &status, &rss, error)) return false;
+  if (status != 0) {
+    *error = "'" + binary + " " + scenario + " 1' exited " + std::to_string(status);
+    return false;
+  }
+  out->peak_rss_kib = static_cast<std::uint64_t>(rss);
+  return Massif(binary, valgrind, scenario, 1, &out->peak_heap_bytes, error) &&
+         Massif(binary, valgrind, scenario, 2, &out->peak_heap_bytes_2x, error);
+}
+
+bool ReadBaseline(const std::string& text, BaselineFile* file, std::string* error) {
+  try {
+    const json data = json::parse(text);
+    file->threshold_percent = data.at("threshold_percent").get<double>();
+    file->rationale = data.value("rationale", "");
+    file->environment = data.value("environment", std::map<std::string, std::string>{});
+    for (const auto& [name, entry] : data.at("scenarios").items()) {
+      Measurement measurement;
+      measurement.scenario = name;
+      measurement.peak_heap_bytes = entry.at("peak_heap_bytes").get<std::uint64_t>();
+      measurement.peak_heap_bytes_2x = entry.at("peak_heap_bytes_2x").get<std::uint64_t>();
+      measurement.peak_rss_kib = entry.at("peak_rss_kib").get<std::uint64_t>();
+      file->scenarios[name] = measurement;
+    }
+  } catch (const json::exception& exception) {
+    *error = exception.what();
+    return false;
+  }
+  if (file->threshold_percent <= 0) {
+    *error = "threshold_percent must be positive";
+    return false;
+  }
+  return true;
+}
+
+std::string WriteBaseline(const BaselineFile& file) {
+  json scenarios = json::object();
+  for (const auto& [name, m] : file.scenarios) {
+    scenarios[name] = {{"peak_heap_bytes", m.peak_heap_bytes},
+                       {"peak_heap_bytes_2x", m.peak_heap_bytes_2x},
+                       {"peak_rss_kib", m.peak_rss_kib}};
+  }
+  const json data = {{"threshold_percent", file.threshold_percent},
+                     {"rationale", file.rationale},
+                     {"environment", file.environment},
+                     {"scenarios", scenarios}};
+  return data.dump(2) + "\n";
+}
+
+std::vector<Verdict> Compare(const BaselineFile& baseline, const std::vector<Measurement>& measured) {
+  std::vector<Verdict> verdicts;
+  const double limit = baseline.threshold_percent;
+  for (const Measurement& now : measured) {
+    const auto it = baseline.scenarios.find(now.scenario);
+    if (it == baseline.scenarios.end()) {
+      verdicts.push_back({now.scenario, "missing from the baseline (run memsafe baseline update)", 0,
+                          static_cast<double>(now.peak_heap_bytes), 0, true});
+      continue;
+    }
+    const Measurement& then = it->second;
+    const auto add = [&](const char* what, double before, double after) {
+      const double delta = Percent(before, after);
+      verdicts.push_back({now.scenario, what, before, after, delta, delta > limit});
+    };
+    add("peak heap (bytes)", static_cast<double>(then.peak_heap_bytes), static_cast<double>(now.peak_heap_bytes));
+    add("peak RSS (KiB)", static_cast<double>(then.peak_rss_kib), static_cast<double>(now.peak_rss_kib));
+    // Growth over time: twice the work must not need more memory than once.
+    add("peak heap at 2x vs 1x", static_cast<double>(now.peak_heap_bytes),
+        static_cast<double>(now.peak_heap_bytes_2x));
+  }
+  return verdicts;
+}
+
+}  // namespace memsafe::tools
