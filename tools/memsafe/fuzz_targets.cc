@@ -35,24 +35,25 @@ void FormatAll(const std::vector<Finding>& findings, const std::vector<InputErro
   (void)FormatAnnotations(groups);
 }
 
-}  // namespace
+using LogParser = std::vector<Finding> (*)(std::string_view, const LogFile&, const ReportContext&,
+                                           std::vector<InputError>*);
 
-int FuzzSanitizerLog(const uint8_t* data, size_t size) {
-  const LogFile log{"fuzz.asan.1", "fuzz", "asan", "fuzz", false, false};
+// A log through its parser, every output format, and the suppression-use reader.
+int FuzzLog(const uint8_t* data, size_t size, const LogFile& log, LogParser parse) {
   std::vector<InputError> errors;
-  const std::vector<Finding> findings = ParseSanitizerLog(AsText(data, size), log, Context(), &errors);
-  FormatAll(findings, errors);
+  FormatAll(parse(AsText(data, size), log, Context(), &errors), errors);
   (void)ParseSuppressionsUsed(AsText(data, size), log);  // only the absence of a crash matters
   return 0;
 }
 
+}  // namespace
+
+int FuzzSanitizerLog(const uint8_t* data, size_t size) {
+  return FuzzLog(data, size, {"fuzz.asan.1", "fuzz", "asan", "fuzz", false, false}, ParseSanitizerLog);
+}
+
 int FuzzValgrindXml(const uint8_t* data, size_t size) {
-  const LogFile log{"fuzz.valgrind.1.xml", "fuzz", "valgrind", "fuzz", true, false};
-  std::vector<InputError> errors;
-  const std::vector<Finding> findings = ParseValgrindXml(AsText(data, size), log, Context(), &errors);
-  FormatAll(findings, errors);
-  (void)ParseSuppressionsUsed(AsText(data, size), log);  // only the absence of a crash matters
-  return 0;
+  return FuzzLog(data, size, {"fuzz.valgrind.1.xml", "fuzz", "valgrind", "fuzz", true, false}, ParseValgrindXml);
 }
 
 int FuzzSuppressionFile(const uint8_t* data, size_t size) {

@@ -61,12 +61,18 @@ std::vector<std::string> DefaultFiles(const std::string& dir) {
   return files;
 }
 
-bool Read(const std::string& path, std::string* content) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream text;
-  text << in.rdbuf();
-  *content = text.str();
+// Each suppression file of `files` (the options list aside), parsed; false after
+// saying which file cannot be read.
+bool ParseSuppressionFiles(const std::vector<std::string>& files, std::vector<memsafe::tools::ParsedFile>* parsed) {
+  for (const std::string& path : files) {
+    if (IsOptionsFile(path)) continue;
+    std::string content;
+    if (!memsafe::tools::ReadWholeFile(path, &content)) {
+      std::cerr << path << ": cannot read the file\n";
+      return false;
+    }
+    parsed->push_back(memsafe::tools::ParseSuppressions(path, content));
+  }
   return true;
 }
 
@@ -80,7 +86,7 @@ int Lint(const std::vector<std::string>& files) {
   int entries = 0;
   for (const std::string& path : files) {
     std::string content;
-    if (!Read(path, &content)) {
+    if (!memsafe::tools::ReadWholeFile(path, &content)) {
       std::cerr << path << ": cannot read the file\n";
       return kUsage;
     }
@@ -103,14 +109,11 @@ int Lint(const std::vector<std::string>& files) {
 int Review(const std::vector<std::string>& files, int today, int within) {
   int overdue = 0;
   int due = 0;
-  for (const std::string& path : files) {
-    if (IsOptionsFile(path)) continue;
-    std::string content;
-    if (!Read(path, &content)) {
-      std::cerr << path << ": cannot read the file\n";
-      return kUsage;
-    }
-    for (const auto& entry : memsafe::tools::ParseSuppressions(path, content).entries) {
+  std::vector<memsafe::tools::ParsedFile> parsed;
+  if (!ParseSuppressionFiles(files, &parsed)) return kUsage;
+  for (const memsafe::tools::ParsedFile& file : parsed) {
+    const std::string& path = file.path;
+    for (const auto& entry : file.entries) {
       if (!entry.review_by) {
         std::cout << path << ":" << entry.line << ": " << entry.text
                   << ": no valid review-by date (run `memsafe suppressions lint`)\n";
@@ -200,15 +203,7 @@ int Unused(const std::vector<std::string>& files, const std::vector<std::string>
   using namespace memsafe::tools;
   std::vector<InputError> errors;
   std::vector<ParsedFile> parsed;
-  for (const std::string& path : files) {
-    if (IsOptionsFile(path)) continue;
-    std::string content;
-    if (!Read(path, &content)) {
-      std::cerr << path << ": cannot read the file\n";
-      return kUsage;
-    }
-    parsed.push_back(ParseSuppressions(path, content));
-  }
+  if (!ParseSuppressionFiles(files, &parsed)) return kUsage;
   const LogSet logs = CollectLogs(log_dirs, &errors);
   const UsageVerdicts verdicts = JudgeUsage(parsed, logs, &errors);
   for (const EntryUsage& usage : verdicts.unused) {
@@ -278,7 +273,7 @@ int Baseline(const std::string& action, const BaselineOptions& options) {
   }
   BaselineFile baseline;
   std::string text;
-  const bool have_file = Read(options.file, &text);
+  const bool have_file = ReadWholeFile(options.file, &text);
   std::string error;
   if (have_file && !ReadBaseline(text, &baseline, &error)) {
     std::cerr << options.file << ": " << error << "\n";

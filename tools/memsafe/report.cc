@@ -410,15 +410,6 @@ Frame ValgrindFrame(const pugi::xml_node& node) {
   return frame;
 }
 
-bool ReadFile(const std::string& path, std::string* content) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream text;
-  text << in.rdbuf();
-  *content = text.str();
-  return true;
-}
-
 // <test>.<tool>.<pid>[.xml] | <test>.<tool>.stderr | <test>.<tool>.expected
 bool ParseLogName(const std::string& name, LogFile* log, std::string* suffix) {
   std::string_view rest = name;
@@ -655,7 +646,7 @@ std::vector<Finding> ReadLogs(const LogSet& logs, const ReportContext& context, 
   std::vector<Finding> all;
   for (const LogFile& log : logs.files) {
     std::string content;
-    if (!ReadFile(log.path, &content)) {
+    if (!ReadWholeFile(log.path, &content)) {
       errors->push_back({log.path, 0, "cannot read the file"});
       continue;
     }

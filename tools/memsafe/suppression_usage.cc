@@ -22,14 +22,12 @@ UsageVerdicts JudgeUsage(const std::vector<ParsedFile>& files, const LogSet& log
   // "<run tool>\n<pattern>" -> matches
   std::map<std::string, long> matched;
   for (const LogFile& log : logs.files) {
-    std::ifstream in(log.path, std::ios::binary);
-    if (!in) {
+    std::string text;
+    if (!ReadWholeFile(log.path, &text)) {
       errors->push_back({log.path, 0, "cannot read the file"});
       continue;
     }
-    std::ostringstream text;
-    text << in.rdbuf();
-    for (const SuppressionUse& use : ParseSuppressionsUsed(text.str(), log)) {
+    for (const SuppressionUse& use : ParseSuppressionsUsed(text, log)) {
       matched[log.tool + "\n" + use.pattern] += use.count;
     }
   }

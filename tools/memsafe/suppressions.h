@@ -17,6 +17,8 @@ namespace memsafe::tools {
 std::vector<std::string_view> SplitLines(std::string_view content);
 // `text` without leading and trailing white space.
 std::string_view Trim(std::string_view text);
+// The whole of a file, byte for byte; false when it cannot be read.
+bool ReadWholeFile(const std::string& path, std::string* content);
 
 // Days since 1970-01-01 of a strict YYYY-MM-DD date, or nullopt.
 std::optional<int> ParseDate(std::string_view text);
