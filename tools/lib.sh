@@ -187,7 +187,12 @@ lint_suppressions() {
     fail "could not build the memsafe tool for the suppression lint"
     return
   fi
-  if ! "$tool" suppressions lint --dir "$ROOT/sanitizers"; then
+  # Sanitizer option strings may also be set in scripts, workflows and presets.
+  local scanned=()
+  mapfile -t scanned < <(cd "$ROOT" && git ls-files --cached --others --exclude-standard \
+    '*.sh' .ci/run '.github/workflows/*.yml' 'cmake/*.cmake' 'cmake/*.in' 'cmake/*.json' CMakePresets.json |
+    sed "s|^|$ROOT/|")
+  if ! "$tool" suppressions lint --dir "$ROOT/sanitizers" --scan "${scanned[@]}"; then
     fail "suppression files or runtime options have problems (see above)"
   fi
 }

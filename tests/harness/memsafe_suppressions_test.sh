@@ -12,8 +12,10 @@ mkdir -p -- "$work"
 # shellcheck source=tests/harness/expect.sh
 source "$(dirname "${BASH_SOURCE[0]}")/expect.sh"
 
-expect 0 "6 files, [0-9]+ entries, 0 problem" "the repository's files lint clean" -- "$memsafe" \
-  suppressions lint --dir "$source_dir/sanitizers"
+expect 0 "6 files, [0-9]+ entries, 3 files scanned for option strings, 0 problem" \
+  "the repository's files lint clean, option strings in scripts and presets included" -- "$memsafe" \
+  suppressions lint --dir "$source_dir/sanitizers" --scan "$source_dir/tools/lib.sh" \
+  "$source_dir/cmake/memsafe-run.sh" "$source_dir/CMakePresets.json"
 
 cp "$source_dir/sanitizers/lsan.supp" "$work/lsan.supp"
 printf '\n# reason: TODO\n# tracker: t\n# added: 2026-11-22\n# review-by: 2027-12-01\nleak:other\n' >>"$work/lsan.supp"
@@ -25,6 +27,11 @@ expect 1 "review-by is [0-9]+ days after added" "a review-by beyond a quarter fa
 printf 'asan halt_on_error=1,detect_leaks=1 # joined\n' >"$work/options.txt"
 expect 1 "options.txt:1: 'halt_on_error=1,detect_leaks=1' joins options" \
   "comma-joined runtime options fail" -- "$memsafe" suppressions lint "$work/options.txt"
+
+printf 'run() {\n  ASAN_OPTIONS=detect_leaks=1,halt_on_error=1 "$@"\n}\n' >"$work/run.sh"
+expect 1 "run.sh:2: ASAN_OPTIONS: 'detect_leaks=1,halt_on_error=1' joins options with ','" \
+  "a comma-joined option string in a script fails with file:line" -- "$memsafe" \
+  suppressions lint --dir "$source_dir/sanitizers" --scan "$work/run.sh"
 
 expect 0 "0 overdue, 0 due soon" "nothing is due before the review-by dates" -- "$memsafe" \
   suppressions review --dir "$source_dir/sanitizers" --today 2026-11-22

@@ -65,7 +65,9 @@ int FuzzSuppressionFile(const uint8_t* data, size_t size) {
 }
 
 int FuzzOptionsList(const uint8_t* data, size_t size) {
-  (void)LintOptions(AsText(data, size));  // only the absence of a crash matters
+  // Only the absence of a crash matters.
+  (void)LintOptions(AsText(data, size));
+  (void)LintOptionStrings(AsText(data, size));
   return 0;
 }
 

@@ -81,9 +81,21 @@ int Today() {
       std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now()).time_since_epoch().count());
 }
 
-int Lint(const std::vector<std::string>& files) {
+int Lint(const std::vector<std::string>& files, const std::vector<std::string>& scanned) {
   int problems = 0;
   int entries = 0;
+  // Option strings set elsewhere: scripts, workflows, presets.
+  for (const std::string& path : scanned) {
+    std::string content;
+    if (!memsafe::tools::ReadWholeFile(path, &content)) {
+      std::cerr << path << ": cannot read the file\n";
+      return kUsage;
+    }
+    for (const Problem& problem : memsafe::tools::LintOptionStrings(content)) {
+      std::cout << path << ":" << problem.line << ": " << problem.message << "\n";
+      ++problems;
+    }
+  }
   for (const std::string& path : files) {
     std::string content;
     if (!memsafe::tools::ReadWholeFile(path, &content)) {
@@ -102,7 +114,7 @@ int Lint(const std::vector<std::string>& files) {
     problems += static_cast<int>(found.size());
   }
   std::cout << "memsafe suppressions lint: " << files.size() << " files, " << entries << " entries, "
-            << problems << " problem(s)\n";
+            << scanned.size() << " files scanned for option strings, " << problems << " problem(s)\n";
   return problems == 0 ? kClean : kFindings;
 }
 
@@ -346,6 +358,9 @@ int main(int argc, char** argv) {
   CLI::App* lint = suppressions->add_subcommand("lint", "Syntax and metadata of every entry; the options list");
   lint->add_option("--dir", dir, "Directory with the suppression files (default: sanitizers)");
   lint->add_option("files", files, "Files to check instead of the directory's");
+  std::vector<std::string> scanned;
+  lint->add_option("--scan", scanned,
+                   "Also check every *SAN_OPTIONS string in these files (scripts, workflows, presets)");
 
   std::string today_text;
   int within = 0;
@@ -407,7 +422,7 @@ int main(int argc, char** argv) {
     std::cerr << "memsafe: no suppression files in '" << dir << "'\n";
     return kUsage;
   }
-  if (lint->parsed()) return Lint(files);
+  if (lint->parsed()) return Lint(files, scanned);
   if (unused->parsed()) return Unused(files, log_dirs);
   int today = Today();
   if (!today_text.empty()) {

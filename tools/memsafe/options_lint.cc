@@ -1,5 +1,7 @@
 #include "options_lint.h"
 
+#include <algorithm>
+#include <cctype>
 #include <set>
 #include <string>
 
@@ -95,6 +97,59 @@ std::vector<Problem> LintOptions(std::string_view content) {
         problem("expected name=value, got '" + std::string(option) + "'");
       } else if (!IsKnownSanitizerOption(tool, name)) {
         problem("unknown " + tool + " option '" + std::string(name) + "' (the runtime would ignore it)");
+      }
+    }
+  }
+  return problems;
+}
+
+std::vector<Problem> LintOptionStrings(std::string_view content) {
+  std::vector<Problem> problems;
+  const std::vector<std::string_view> lines = SplitLines(content);
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const int number = static_cast<int>(i) + 1;
+    const std::string_view line = lines[i];
+    for (const char* tool : {"asan", "lsan", "ubsan", "tsan"}) {
+      std::string variable;
+      for (const char* c = tool; *c != '\0'; ++c) variable += static_cast<char>(*c - 'a' + 'A');
+      variable += "_OPTIONS";
+      for (auto at = line.find(variable); at != std::string_view::npos; at = line.find(variable, at + 1)) {
+        // The variable's own name, not a longer one that ends with it (MY_ASAN_OPTIONS).
+        if (at > 0 && (std::isalnum(static_cast<unsigned char>(line[at - 1])) || line[at - 1] == '_')) continue;
+        // Shell writes NAME=value, YAML NAME: value, JSON "NAME": "value".
+        std::size_t start = at + variable.size();
+        if (start < line.size() && line[start] == '"') ++start;
+        while (start < line.size() && line[start] == ' ') ++start;
+        if (start >= line.size() || (line[start] != '=' && line[start] != ':')) continue;
+        ++start;
+        while (start < line.size() && line[start] == ' ') ++start;
+        char quote = 0;
+        if (start < line.size() && (line[start] == '"' || line[start] == '\'')) quote = line[start++];
+        std::size_t end = start;
+        while (end < line.size() && (quote ? line[end] != quote : (line[end] != ' ' && line[end] != '\t'))) ++end;
+        const std::string_view value = line.substr(start, end - start);
+        const auto problem = [&](std::string message) {
+          problems.push_back({number, variable + ": " + std::move(message)});
+        };
+        if (value.empty()) continue;
+        std::size_t part_start = 0;
+        while (part_start <= value.size()) {
+          const std::size_t colon = std::min(value.find(':', part_start), value.size());
+          const std::string_view part = value.substr(part_start, colon - part_start);
+          part_start = colon + 1;
+          if (part.empty() || part.find('$') != std::string_view::npos) continue;
+          const auto equals = part.find('=');
+          if (part.find_first_of(" \t") != std::string_view::npos) {
+            problem("stray space in '" + std::string(part) + "'");
+          } else if (equals == std::string_view::npos || equals == 0) {
+            problem("expected name=value, got '" + std::string(part) + "'");
+          } else if (part.find(',') != std::string_view::npos && part.find('=', equals + 1) != std::string_view::npos) {
+            problem("'" + std::string(part) + "' joins options with ','; the runtime separates them with ':'");
+          } else if (!IsKnownSanitizerOption(tool, part.substr(0, equals))) {
+            problem("unknown " + std::string(tool) + " option '" + std::string(part.substr(0, equals)) +
+                    "' (the runtime would ignore it)");
+          }
+        }
       }
     }
   }

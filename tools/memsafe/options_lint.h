@@ -17,6 +17,12 @@ namespace memsafe::tools {
 
 std::vector<Problem> LintOptions(std::string_view content);
 
+// Finds every ASAN_OPTIONS=, LSAN_OPTIONS=, UBSAN_OPTIONS= and TSAN_OPTIONS= assignment
+// in any text (a script, a workflow, a presets file) and checks its value the same
+// way: ':'-separated name=value pairs, known names, no ',' between options, no stray
+// spaces. Parts that expand a shell variable ($...) are skipped.
+std::vector<Problem> LintOptionStrings(std::string_view content);
+
 // Whether `name` is a runtime option of `tool` (asan, lsan, ubsan, tsan) in the LLVM 14
 // and GCC 12 runtimes, including the flags common to all sanitizers.
 bool IsKnownSanitizerOption(std::string_view tool, std::string_view name);

@@ -162,5 +162,31 @@ TEST(OptionsLintTest, CatchesTheMistakesThatSilentlyDisableOptions) {
   EXPECT_EQ(messages.find("7:"), std::string::npos);
 }
 
+TEST(OptionStringsTest, FindsEveryMistakeWhereverTheStringIsSet) {
+  const std::vector<Problem> problems = LintOptionStrings(
+      "export ASAN_OPTIONS=detect_leaks=1,halt_on_error=1\n"
+      "UBSAN_OPTIONS=\"print_stacktrace=1:halt_on_eror=1\" ./test\n"
+      "  TSAN_OPTIONS: \"history_size=7: second_deadlock_stack=1\"\n"
+      "  \"LSAN_OPTIONS\": \"report_objects=1:${EXTRA}\"\n"
+      "MY_ASAN_OPTIONS=whatever\n"
+      "ASAN_OPTIONS=detect_leaks\n");
+  ASSERT_EQ(problems.size(), 4u);
+  EXPECT_EQ(problems[0].line, 1);
+  EXPECT_NE(problems[0].message.find("joins options with ','"), std::string::npos);
+  EXPECT_EQ(problems[1].line, 2);
+  EXPECT_NE(problems[1].message.find("unknown ubsan option 'halt_on_eror'"), std::string::npos);
+  EXPECT_EQ(problems[2].line, 3);
+  EXPECT_NE(problems[2].message.find("stray space"), std::string::npos);
+  EXPECT_EQ(problems[3].line, 6);
+  EXPECT_NE(problems[3].message.find("expected name=value"), std::string::npos);
+}
+
+TEST(OptionStringsTest, OurScriptsAndPresetsAreClean) {
+  for (const char* name : {"tools/lib.sh", "cmake/memsafe-run.sh", "CMakePresets.json", "cmake/memsafe-presets.json"}) {
+    const std::vector<Problem> problems = LintOptionStrings(ReadSource(name));
+    EXPECT_TRUE(problems.empty()) << name << ":" << problems.front().line << ": " << problems.front().message;
+  }
+}
+
 }  // namespace
 }  // namespace memsafe::tools
