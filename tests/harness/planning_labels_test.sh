@@ -26,7 +26,7 @@ printf '%s 2 built the secure-memory library (%s 3).\n' "$phase" "$issue" >"$wor
 expect 0 "none outside docs/history" "labels in docs/history/ are accepted" -- run_lint
 
 printf '// %s 2: layered zeroing\n' "$phase" >>"$work/src/zero.cc"
-expect 1 "src/zero.cc:2:// $phase 2: layered zeroing" "a phase label in code is refused with file:line" -- run_lint
+expect 1 "src/zero.cc:2:// ${phase}[ ]2: layered zeroing" "a phase label in code is refused with file:line" -- run_lint
 printf '// Zeroes a buffer.\n' >"$work/src/zero.cc"
 
 printf 'See %s #42 and %s-17 for details.\n' "$ticket" "$project" >"$work/README.md"
