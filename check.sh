@@ -86,7 +86,8 @@ if [[ -n $shard ]]; then check_shard "$shard"; fi
 require_tool cmake cmake
 require_tool ninja ninja-build
 load_presets
-if [[ $mode == memory && -n $presets_arg ]]; then select_presets "$presets_arg" memory-checks; fi
+# The presets a memory run means, checked before anything runs (SELECTED_PRESETS).
+if [[ $mode == memory ]]; then select_presets "$presets_arg" memory-checks; fi
 
 # The documentation test runs every documented check.sh command this far: the
 # arguments are valid and the presets exist.
@@ -99,7 +100,7 @@ case "$mode" in
   list) list_presets ;;
   fast) run_fast_checks ;;
   matrix) print_matrix "$matrix_presets" ;;
-  memory) run_memory_checks "$presets_arg" "$shard" ;;
+  memory) run_memory_checks "$shard" ;;
   review) run_suppression_review ;;
   fuzz) run_fuzz "$fuzz_seconds" ;;
   baseline) run_memory_baseline ;;

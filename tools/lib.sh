@@ -352,9 +352,9 @@ run_fast_checks() {
   finish
 }
 
+# The presets of SELECTED_PRESETS (see select_presets), optionally one shard of each.
 run_memory_checks() {
-  local requested="$1" shard="${2:-}" name
-  select_presets "$requested" memory-checks
+  local shard="${1:-}" name
 
   # Valgrind would otherwise try to download debug info over the network.
   unset DEBUGINFOD_URLS

@@ -189,10 +189,7 @@ int Report(const ReportOptions& options) {
   summary.logs = static_cast<int>(logs.files.size());
   std::vector<Finding> findings;
   for (Finding& finding : ReadLogs(logs, context, &summary.errors)) {
-    const bool canary = std::any_of(logs.files.begin(), logs.files.end(), [&](const LogFile& log) {
-      return log.path == finding.log && log.expected;
-    });
-    if (canary && !options.include_canaries) {
+    if (finding.expected && !options.include_canaries) {
       ++summary.canary_findings;
     } else {
       findings.push_back(std::move(finding));

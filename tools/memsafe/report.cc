@@ -222,20 +222,21 @@ uint64_t Fnv1a(std::string_view data) {
   return hash;
 }
 
+// The first project frame of the first stack that has frames: that stack locates the
+// bug; the others say where the memory came from.
 void Locate(Finding& finding, const ReportContext& context) {
-  for (const Stack& stack : finding.stacks) {
-    for (const Frame& frame : stack.frames) {
-      if (frame.file.empty()) continue;
-      bool inside = false;
-      std::string relative = RelativeToRoot(frame.file, context, &inside);
-      if (!inside) continue;
-      finding.location = frame;
-      finding.location.file = relative;
-      finding.has_location = true;
-      return;
-    }
-    // Only the first stack locates a bug; the others say where memory came from.
-    if (!finding.stacks.front().frames.empty()) break;
+  const auto stack = std::find_if(finding.stacks.begin(), finding.stacks.end(),
+                                  [](const Stack& s) { return !s.frames.empty(); });
+  if (stack == finding.stacks.end()) return;
+  for (const Frame& frame : stack->frames) {
+    if (frame.file.empty()) continue;
+    bool inside = false;
+    std::string relative = RelativeToRoot(frame.file, context, &inside);
+    if (!inside) continue;
+    finding.location = frame;
+    finding.location.file = std::move(relative);
+    finding.has_location = true;
+    return;
   }
 }
 
@@ -350,16 +351,14 @@ class SanitizerLogParser {
 
   void Close(size_t index, bool complete) {
     Finding& finding = findings_[index];
-    if (closed_.count(index)) return;
-    closed_.insert(index);
+    // GCC's UBSan runtime prints no SUMMARY line, so a UBSan report ends where the next
+    // one or the file does.
     finding.complete = complete || finding.tool == "ubsan";
     if (finding.tool == "ubsan" && (finding.stacks.empty() || finding.stacks.front().frames.empty())) {
       // Without print_stacktrace the headline's position is all there is.
       finding.stacks.insert(finding.stacks.begin(), Stack{"runtime error", {ubsan_site_}});
     }
-    // GCC's UBSan runtime prints no SUMMARY line, so a UBSan report ends where the next
-    // one or the file does.
-    if (!complete && finding.tool != "ubsan") {
+    if (!finding.complete) {
       errors_->push_back({log_.path, finding.log_line,
                           finding.tool + " report '" + finding.message.substr(0, 80) +
                               "' ends before its SUMMARY line: the log was cut short"});
@@ -371,6 +370,8 @@ class SanitizerLogParser {
     if (in_leaks_ && leak_findings_.empty()) {
       errors_->push_back({log_.path, leak_start_, "LeakSanitizer report without any leak: the log was cut short"});
     }
+    // In a leak report the current finding is the last leak: closed with the others.
+    if (!leak_findings_.empty()) current_ = kNone;
     for (size_t index : leak_findings_) Close(index, complete);
     leak_findings_.clear();
     in_leaks_ = false;
@@ -383,7 +384,6 @@ class SanitizerLogParser {
   const ReportContext& context_;
   std::vector<InputError>* errors_;
   std::vector<Finding> findings_;
-  std::set<size_t> closed_;
   size_t current_ = kNone;
   Stack* stack_ = nullptr;
   bool in_leaks_ = false;
@@ -661,7 +661,10 @@ std::vector<Finding> ReadLogs(const LogSet& logs, const ReportContext& context, 
       found.erase(std::remove_if(found.begin(), found.end(), [](const Finding& f) { return f.kind == "indirect-leak"; }),
                   found.end());
     }
-    for (Finding& finding : found) all.push_back(std::move(finding));
+    for (Finding& finding : found) {
+      finding.expected = log.expected;
+      all.push_back(std::move(finding));
+    }
   }
   return all;
 }

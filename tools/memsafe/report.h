@@ -55,6 +55,7 @@ struct Finding {
   bool has_location = false;
   std::string signature;  // 16 hex digits
   bool complete = true;   // false when the report was cut short
+  bool expected = false;  // from a canary's log: the finding is the point of that test
 };
 
 struct InputError {

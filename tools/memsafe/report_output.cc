@@ -143,13 +143,11 @@ std::string ErrorText(const InputError& error) {
   return error.file + (error.line > 0 ? ":" + std::to_string(error.line) : "") + ": " + error.message;
 }
 
-json SarifLocation(const Frame& frame, const ReportContext& context) {
+// A SARIF location: `artifact` (null when the frame has no file) plus the frame's line,
+// column and function.
+json SarifLocation(const json& artifact, const Frame& frame) {
   json location = json::object();
-  if (!frame.file.empty()) {
-    bool inside = false;
-    const std::string relative = RelativeToRoot(frame.file, context, &inside);
-    json artifact = inside ? json{{"uri", relative}, {"uriBaseId", "%SRCROOT%"}}
-                           : json{{"uri", (relative.rfind('/', 0) == 0 ? "file://" : "") + relative}};
+  if (!artifact.is_null()) {
     json physical = {{"artifactLocation", artifact}};
     if (frame.line > 0) {
       physical["region"] = {{"startLine", frame.line}};
@@ -159,6 +157,16 @@ json SarifLocation(const Frame& frame, const ReportContext& context) {
   }
   if (!frame.function.empty()) location["logicalLocations"] = json::array({{{"fullyQualifiedName", frame.function}}});
   return location;
+}
+
+// A stack frame's file as SARIF wants it: relative to %SRCROOT% inside the project,
+// an absolute file:// URI outside it.
+json FrameArtifact(const Frame& frame, const ReportContext& context) {
+  if (frame.file.empty()) return nullptr;
+  bool inside = false;
+  const std::string relative = RelativeToRoot(frame.file, context, &inside);
+  if (inside) return {{"uri", relative}, {"uriBaseId", "%SRCROOT%"}};
+  return {{"uri", (relative.rfind('/', 0) == 0 ? "file://" : "") + relative}};
 }
 
 // Logs are not guaranteed UTF-8 (a crashing program can print anything): invalid
@@ -289,14 +297,14 @@ std::string FormatSarif(const std::vector<Group>& groups, const ReportContext& c
                    {"partialFingerprints", {{"memsafeSignature/v1", finding.signature}}},
                    {"properties", {{"tools", group.tools}, {"presets", group.presets}, {"tests", group.tests}}}};
     if (finding.has_location) {
-      Frame where = finding.location;
-      where.file = context.root + where.file;
-      result["locations"] = json::array({SarifLocation(where, context)});
+      // The location's file is already relative to the project root.
+      const json artifact = {{"uri", finding.location.file}, {"uriBaseId", "%SRCROOT%"}};
+      result["locations"] = json::array({SarifLocation(artifact, finding.location)});
     }
     json stacks = json::array();
     for (const Stack& stack : finding.stacks) {
       json frames = json::array();
-      for (const Frame& frame : stack.frames) frames.push_back({{"location", SarifLocation(frame, context)}});
+      for (const Frame& frame : stack.frames) frames.push_back({{"location", SarifLocation(FrameArtifact(frame, context), frame)}});
       if (frames.empty()) continue;
       json entry = {{"frames", frames}};
       if (!stack.title.empty()) entry["message"] = {{"text", stack.title}};

@@ -240,21 +240,6 @@ TEST(SuppressionUsageTest, UnusedEntriesAreListedAndUnrunToolsNotJudged) {
   EXPECT_NE(verdicts.unjudged[1].why.find("compile time"), std::string::npos);
 }
 
-TEST(SuppressionUsageTest, CrlfLineEndsAndTabsParseLikeTheTools) {
-  // The sanitizer runtimes and Valgrind both strip '\r' and tabs around an entry.
-  const ParsedFile file = ParseSuppressions("lsan.supp", ReadData("malformed/crlf-tabs.supp"));
-  EXPECT_TRUE(file.problems.empty());
-  ASSERT_EQ(file.entries.size(), 1u);
-  EXPECT_EQ(file.entries[0].text, "leak:libfoo_locale_init");
-  EXPECT_EQ(file.entries[0].reason, "libfoo caches its locale for the process lifetime");
-  // The same file without its tracker: the problem names the entry's line.
-  std::string content = ReadData("malformed/crlf-tabs.supp");
-  content.erase(content.find("# tracker"), content.find("# added") - content.find("# tracker"));
-  const ParsedFile broken = ParseSuppressions("lsan.supp", content);
-  ASSERT_EQ(broken.problems.size(), 1u);
-  EXPECT_EQ(broken.problems[0].line, 4);
-}
-
 std::vector<Group> CapturedGroups() {
   std::vector<InputError> errors;
   return Deduplicate(ReadCaptured(&errors));

@@ -95,6 +95,22 @@ TEST(SuppressionsTest, AcceptsCrlfAndTabs) {
   EXPECT_EQ(file.entries[0].text, "leak:libfoo");
 }
 
+TEST(SuppressionsTest, CapturedCrlfFileParsesLikeTheToolsAndReportsItsLines) {
+  // The sanitizer runtimes and Valgrind both strip '\r' and tabs around an entry.
+  const std::string crlf = ReadSource("tests/unit/tools/testdata/malformed/crlf-tabs.supp");
+  const ParsedFile file = ParseSuppressions("lsan.supp", crlf);
+  EXPECT_TRUE(file.problems.empty()) << Messages(file);
+  ASSERT_EQ(file.entries.size(), 1u);
+  EXPECT_EQ(file.entries[0].text, "leak:libfoo_locale_init");
+  EXPECT_EQ(file.entries[0].reason, "libfoo caches its locale for the process lifetime");
+  // The same file without its tracker: the problem names the entry's line.
+  std::string content = crlf;
+  content.erase(content.find("# tracker"), content.find("# added") - content.find("# tracker"));
+  const ParsedFile broken = ParseSuppressions("lsan.supp", content);
+  ASSERT_EQ(broken.problems.size(), 1u);
+  EXPECT_EQ(broken.problems[0].line, 4);
+}
+
 TEST(SuppressionsTest, EmptyFileHasNoEntriesAndNoProblems) {
   ParsedFile file = ParseSuppressions("tsan.supp", "");
   EXPECT_TRUE(file.entries.empty());
