@@ -16,7 +16,7 @@ source "$ROOT/tools/lib.sh"
 
 usage() {
   cat <<'EOF'
-USAGE: ./check.sh [--memory-checks [--preset NAME[,NAME...]] [--shard I/N]]
+USAGE: ./check.sh [--memory-checks [--preset NAME[,NAME...]] [--shard I/N] [--slow]]
                   [--review-suppressions] [--memory-baseline] [--fuzz SECONDS] [--list]
                   [--matrix [NAMES]] [--help]
 
@@ -30,6 +30,8 @@ USAGE: ./check.sh [--memory-checks [--preset NAME[,NAME...]] [--shard I/N]]
   --preset NAMES     with --memory-checks: these presets instead of the default set
   --shard I/N        with --memory-checks: only every N-th test, starting at the I-th;
                      the N shards of a build together run every test exactly once
+  --slow             with --memory-checks: also the tests labelled memsafe-slow (cases
+                     that take minutes under Valgrind); CI and the nightly pass it
   --review-suppressions
                      list suppression entries whose review-by date has passed or is
                      within 14 days; exit 1 if any is overdue (the quarterly review)
@@ -51,6 +53,7 @@ EOF
 mode=fast
 presets_arg=""
 shard=""
+slow=0
 matrix_presets=""
 fuzz_seconds=0
 while (($#)); do
@@ -67,6 +70,7 @@ while (($#)); do
     --shard)
       [[ $# -ge 2 && -n $2 ]] || { usage >&2; exit 2; }
       shard="$2"; shift 2 ;;
+    --slow) slow=1; shift ;;
     --review-suppressions) mode=review; shift ;;
     --memory-baseline) mode=baseline; shift ;;
     --fuzz)
@@ -76,8 +80,8 @@ while (($#)); do
     *) echo "check.sh: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
   esac
 done
-if [[ ( -n $presets_arg || -n $shard ) && $mode != memory ]]; then
-  echo "check.sh: --preset and --shard go with --memory-checks" >&2
+if [[ ( -n $presets_arg || -n $shard || $slow == 1 ) && $mode != memory ]]; then
+  echo "check.sh: --preset, --shard and --slow go with --memory-checks" >&2
   usage >&2
   exit 2
 fi
@@ -100,7 +104,7 @@ case "$mode" in
   list) list_presets ;;
   fast) run_fast_checks ;;
   matrix) print_matrix "$matrix_presets" ;;
-  memory) run_memory_checks "$shard" ;;
+  memory) run_memory_checks "$shard" "$slow" ;;
   review) run_suppression_review ;;
   fuzz) run_fuzz "$fuzz_seconds" ;;
   baseline) run_memory_baseline ;;

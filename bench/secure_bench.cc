@@ -1,6 +1,8 @@
 // Benchmarks of the secure-memory library, each beside its baseline from the same run:
 //   secure_zero per layer      vs memset, both as the compiler inlines it for a known
-//                              small size and as a call into the C library
+//                              small size and as a call into the C library; plus each
+//                              layer's primitive called directly (no memsafe code),
+//                              which bounds what the layer can reach
 //   SecurePool 32 B alloc+free vs malloc/free (and sodium_malloc/sodium_free)
 //   SecureString               vs std::string
 //   wipe_file                  vs writing the same bytes and fdatasync
@@ -67,6 +69,30 @@ void ZeroWithLayer(benchmark::State& state, ZeroLayer layer, std::size_t size) {
   for (auto _ : state) {
     secure_zero_with(layer, buffer.data(), size);
     benchmark::DoNotOptimize(buffer.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * size));
+}
+
+// The primitives under the layers, called directly from the loop: what is left of a
+// layer's cost once memsafe's own dispatch is taken away.
+void ZeroWithPrimitive(benchmark::State& state, void (*zero)(void*, std::size_t), std::size_t size) {
+  std::vector<unsigned char> buffer(size, 1);
+  for (auto _ : state) {
+    zero(buffer.data(), size);
+    benchmark::DoNotOptimize(buffer.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * size));
+}
+
+// memset and the barrier written inline in the caller: the fastest a layer-3 zeroing
+// can be, which needs the compiler to see it at the call site.
+void ZeroWithInlineBarrier(benchmark::State& state, std::size_t size) {
+  std::vector<unsigned char> buffer(size, 1);
+  for (auto _ : state) {
+    std::memset(buffer.data(), 0, size);
+    __asm__ __volatile__("" : : "r"(buffer.data()) : "memory");
     benchmark::ClobberMemory();
   }
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * size));
@@ -167,6 +193,21 @@ int main(int argc, char** argv) {
       comparisons.push_back({name, base, true});
       comparisons.push_back({name, call, true});
     }
+    std::vector<std::pair<std::string, void (*)(void*, std::size_t)>> primitives;
+#if MEMSAFE_BENCH_HAVE_SODIUM
+    primitives.emplace_back("sodium_memzero", &sodium_memzero);
+#endif
+#if MEMSAFE_BENCH_HAVE_EXPLICIT_BZERO
+    primitives.emplace_back("explicit_bzero", &explicit_bzero);
+#endif
+    for (const auto& [label, zero] : primitives) {
+      const std::string name = "zero/direct-" + label + "/" + SizeName(size);
+      benchmark::RegisterBenchmark(name.c_str(), ZeroWithPrimitive, zero, size);
+      comparisons.push_back({name, call, true});
+    }
+    const std::string inline_name = "zero/inline-memset+barrier/" + SizeName(size);
+    benchmark::RegisterBenchmark(inline_name.c_str(), ZeroWithInlineBarrier, size);
+    comparisons.push_back({inline_name, call, true});
   }
   benchmark::RegisterBenchmark("alloc/malloc+free/32B", AllocMalloc, 32);
   benchmark::RegisterBenchmark("alloc/SecurePool/32B", AllocSecurePool, 32);

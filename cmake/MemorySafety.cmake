@@ -13,7 +13,8 @@
 #
 #   memsafe_instrument(<target>...)      apply the flags to your own targets
 #   memsafe_add_googletest()             GoogleTest built from source with the same flags
-#   memsafe_add_test(<name> SOURCES ...) a GoogleTest executable, one CTest test per case
+#   memsafe_add_test(<name> SOURCES ...) a GoogleTest executable: one CTest test per case
+#                                        (per executable under Valgrind)
 #   memsafe_add_canary(<name> ...)       a planted bug that the active tool must report
 #
 # Every test runs through the launcher (memsafe-run.sh beside this file): it writes each
@@ -363,18 +364,28 @@ macro(memsafe_add_googletest)
   endif()
   if(NOT TARGET memsafe_test_main)
     add_library(memsafe_test_main OBJECT "${_MEMSAFE_MODULE_DIR}/memsafe_test_main.cc")
-    target_link_libraries(memsafe_test_main PUBLIC gmock gtest memsafe_runtime_hooks)
+    # GoogleTest only: GoogleMock stays available (built with the same flags) for tests
+    # that link it, but costs nothing in a build whose tests do not use it.
+    target_link_libraries(memsafe_test_main PUBLIC gtest memsafe_runtime_hooks)
     memsafe_instrument(memsafe_test_main)
   endif()
   include(GoogleTest)
 endmacro()
 
 # memsafe_add_test(<name> SOURCES <src>... [LIBRARIES <lib>...] [LABELS <label>...]
-#                  [TIMEOUT <seconds>])
-# One executable; every GoogleTest case becomes its own CTest test, run through the
-# launcher with this build's tool. Label `memsafe-slow` keeps a test out of Valgrind.
+#                  [TIMEOUT <seconds>] [SLOW_CASES <Suite.Case>...])
+# One executable, run through the launcher with this build's tool. Its main() is
+# memsafe's (cmake/memsafe_test_main.cc); a test that uses GoogleMock lists gmock in
+# LIBRARIES (GoogleMock's own flags then keep their defaults).
+#  - Sanitizer and plain builds: every GoogleTest case becomes its own CTest test.
+#  - Valgrind builds: the executable is one CTest test running all its cases in one
+#    Valgrind process, because Valgrind's start-up (about 2 s per process here) costs
+#    more than most cases. The test main marks each case in the Valgrind log and checks
+#    for leaks after it, so findings still name their case. SLOW_CASES (and the whole
+#    executable when LABELS has memsafe-slow) run as CTest tests of their own, labelled
+#    memsafe-slow: `ctest -LE memsafe-slow` leaves them out of a quick run.
 function(memsafe_add_test name)
-  cmake_parse_arguments(PARSE_ARGV 1 ARG "" "TIMEOUT" "SOURCES;LIBRARIES;LABELS")
+  cmake_parse_arguments(PARSE_ARGV 1 ARG "" "TIMEOUT" "SOURCES;LIBRARIES;LABELS;SLOW_CASES")
   if(NOT ARG_SOURCES)
     message(FATAL_ERROR "memsafe_add_test(${name}): SOURCES is required")
   endif()
@@ -389,14 +400,27 @@ function(memsafe_add_test name)
     set(_timeout ${ARG_TIMEOUT})
   endif()
   set(_labels unit ${ARG_LABELS})
-  if(MEMSAFE_VALGRIND AND "memsafe-slow" IN_LIST _labels)
-    set(_disabled TRUE)
-  else()
-    set(_disabled FALSE)
+  if(NOT MEMSAFE_VALGRIND)
+    gtest_discover_tests(${name}
+      DISCOVERY_TIMEOUT 120
+      PROPERTIES LABELS "${_labels}" TIMEOUT ${_timeout})
+    return()
   endif()
-  gtest_discover_tests(${name}
-    DISCOVERY_TIMEOUT 120
-    PROPERTIES LABELS "${_labels}" TIMEOUT ${_timeout} DISABLED ${_disabled})
+  if(ARG_SLOW_CASES AND NOT "memsafe-slow" IN_LIST _labels)
+    list(JOIN ARG_SLOW_CASES ":" _slow)
+    add_test(NAME ${name}
+      COMMAND ${MEMSAFE_LAUNCHER} --name ${name} $<TARGET_FILE:${name}> "--gtest_filter=-${_slow}")
+    foreach(_case IN LISTS ARG_SLOW_CASES)
+      add_test(NAME ${name}.${_case}
+        COMMAND ${MEMSAFE_LAUNCHER} --name ${name}.${_case} $<TARGET_FILE:${name}>
+          "--gtest_filter=${_case}")
+      set_tests_properties(${name}.${_case} PROPERTIES
+        LABELS "${_labels};memsafe-slow" TIMEOUT ${_timeout})
+    endforeach()
+  else()
+    add_test(NAME ${name} COMMAND ${MEMSAFE_LAUNCHER} --name ${name} $<TARGET_FILE:${name}>)
+  endif()
+  set_tests_properties(${name} PROPERTIES LABELS "${_labels}" TIMEOUT ${_timeout})
 endfunction()
 
 # memsafe_add_canary(<name> TOOL <address|leak|undefined|thread|valgrind>

@@ -352,16 +352,21 @@ run_fast_checks() {
   finish
 }
 
-# The presets of SELECTED_PRESETS (see select_presets), optionally one shard of each.
+# The presets of SELECTED_PRESETS (see select_presets), optionally one shard of each;
+# tests labelled memsafe-slow only when the second argument is 1.
 run_memory_checks() {
-  local shard="${1:-}" name
+  local shard="${1:-}" slow="${2:-0}" name
 
   # Valgrind would otherwise try to download debug info over the network.
   unset DEBUGINFOD_URLS
   lower_aslr_entropy
 
-  local rows=() total_start=$SECONDS start elapsed verdict label shard_args=() build_s test_s step_start
-  if [[ -n $shard ]]; then read -r -a shard_args <<<"$(shard_ctest_args "$shard")"; fi
+  local rows=() total_start=$SECONDS start elapsed verdict label ctest_args=() build_s test_s step_start
+  if [[ -n $shard ]]; then read -r -a ctest_args <<<"$(shard_ctest_args "$shard")"; fi
+  if ((slow == 0)); then
+    ctest_args+=(-LE memsafe-slow)
+    echo "check.sh: tests labelled memsafe-slow are skipped (--slow runs them)"
+  fi
   for name in "${SELECTED_PRESETS[@]}"; do
     start=$SECONDS
     label="$name${shard:+ shard $shard}"
@@ -379,7 +384,7 @@ run_memory_checks() {
       else
         build_s=$((SECONDS - step_start))
         step_start=$SECONDS
-        if ! ctest --preset "$name" "${shard_args[@]}"; then verdict=failed; fi
+        if ! ctest --preset "$name" "${ctest_args[@]}"; then verdict=failed; fi
         test_s=$((SECONDS - step_start))
       fi
     fi
@@ -497,20 +502,46 @@ print_summary() {
 
 # How much slower the tool makes the tests: the summed time of the tests the preset
 # and the last dev run both ran, preset over dev (CTest's per-test times, JUnit files).
+# A Valgrind build runs each executable as one test (memsafe_add_test): it is compared
+# with the dev times of that executable's cases, less the cases it runs on their own
+# ("<executable>.<Suite.Case>", the memsafe-slow ones).
 tool_overhead() {
   local junit="$ROOT/build/$1/ctest-junit.xml" dev="$ROOT/build/dev/ctest-junit.xml"
   if [[ ! -f $junit || ! -f $dev ]]; then
     echo "-"
     return
   fi
-  awk '
+  local cases tests
+  # "<Suite.Case> <executable>" for every dev test, from the commands CTest would run.
+  cases="$(ctest --test-dir "$ROOT/build/dev" -N -V 2>/dev/null |
+    sed -nE 's|.*Test command: .*/([^/"]+)" "--gtest_filter=([^"]+)".*|\2 \1|p')"
+  tests="$(ctest --test-dir "$ROOT/build/$1" -N 2>/dev/null | sed -nE 's/^ *Test +#[0-9]+: //p')"
+  awk -v cases="$cases" -v tests="$tests" '
+    BEGIN {
+      n = split(cases, lines, "\n")
+      for (i = 1; i <= n; i++) { split(lines[i], f, " "); exe_of[f[1]] = f[2] }
+    }
     match($0, /<testcase name="[^"]*"/) {
       name = substr($0, RSTART + 16, RLENGTH - 17)
       if (!match($0, /time="[0-9.]+"/)) next
       t = substr($0, RSTART + 6, RLENGTH - 7) + 0
-      if (FILENAME == ARGV[1]) dev[name] = t; else if (name in dev) { tool += t; base += dev[name] }
+      if (FILENAME == ARGV[1]) { dev[name] = t; if (name in exe_of) per_exe[exe_of[name]] += t; next }
+      run[name] = t
     }
-    END { if (base > 0) printf "%.1fx\n", tool / base; else print "-" }' "$dev" "$junit"
+    END {
+      n = split(tests, names, "\n")
+      for (i = 1; i <= n; i++) {
+        dot = index(names[i], ".")
+        exe = substr(names[i], 1, dot - 1); c = substr(names[i], dot + 1)
+        if (dot > 0 && (exe in per_exe) && (c in dev)) { apart[exe] += dev[c]; alone[names[i]] = c }
+      }
+      for (name in run) {
+        if (name in dev) { tool += run[name]; base += dev[name] }
+        else if (name in alone) { tool += run[name]; base += dev[alone[name]] }
+        else if (name in per_exe) { tool += run[name]; base += per_exe[name] - apart[name] }
+      }
+      if (base > 0) printf "%.1fx\n", tool / base; else print "-"
+    }' "$dev" "$junit"
 }
 
 # The fuzz preset's libFuzzer targets, each for <seconds>, one after another. The

@@ -11,9 +11,10 @@
 //   4. a byte loop through a volatile pointer (slow, but always available)
 //
 // It never throws and never fails silently: secure_zero_layer() names the layer in
-// use, and the log hook (memsafe/log.h) is told once per process and layer when
-// secure_zero runs on anything but libsodium (kInfo for the platform primitive,
-// kWarning for layers 3 and 4, which rely on compiler behaviour).
+// use, and the log hook (memsafe/log.h) is told once per installed hook and layer
+// when secure_zero runs on anything but libsodium (kInfo for the platform primitive,
+// kWarning for layers 3 and 4, which rely on compiler behaviour). A hook installed
+// after the first zeroing still hears about it.
 //
 // Example:
 //

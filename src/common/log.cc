@@ -2,15 +2,24 @@
 
 #include <atomic>
 
+#include "log_internal.h"
+
 namespace memsafe {
 namespace {
 // A plain function pointer in an atomic: installing and reading the hook never locks,
 // so Log() is safe in destructors and during static destruction.
 std::atomic<LogHook> g_log_hook{nullptr};
+std::atomic<std::uint32_t> g_hook_generation{0};
 }  // namespace
 
 LogHook SetLogHook(LogHook hook) noexcept {
-  return g_log_hook.exchange(hook, std::memory_order_acq_rel);
+  const LogHook previous = g_log_hook.exchange(hook, std::memory_order_acq_rel);
+  g_hook_generation.fetch_add(1, std::memory_order_acq_rel);
+  return previous;
+}
+
+std::uint32_t internal::LogHookGeneration() noexcept {
+  return g_hook_generation.load(std::memory_order_acquire);
 }
 
 void Log(LogLevel level, std::string_view message) noexcept {

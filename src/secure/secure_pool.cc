@@ -4,8 +4,10 @@
 
 #include <bit>
 #include <cstring>
+#include <mutex>
 #include <new>
 #include <string>
+#include <thread>
 
 #include "annotations.h"
 #include "memsafe/locked_memory.h"
@@ -80,6 +82,23 @@ SecurePool& SecurePool::Default() {
   return *pool;
 }
 
+void SecurePool::SpinLock::LockContended() noexcept {
+  for (int attempt = 0;; ++attempt) {
+    // Wait on plain loads, so waiters do not fight over the cache line.
+    while (held_.load(std::memory_order_relaxed)) {
+      if (attempt < 64) {
+#if defined(__x86_64__) || defined(__i386__)
+        __builtin_ia32_pause();
+#endif
+        ++attempt;
+      } else {
+        std::this_thread::yield();
+      }
+    }
+    if (!held_.exchange(true, std::memory_order_acquire)) return;
+  }
+}
+
 std::size_t SecurePool::ClassIndex(std::size_t size) noexcept {
   if (size <= kMinBlock) return 0;
   return static_cast<std::size_t>(std::bit_width(size - 1)) - 4;  // 17..32 -> 1, ...
@@ -122,12 +141,12 @@ void SecurePool::AddChunk(SizeClass& size_class) {
 void* SecurePool::allocate(std::size_t size) {
   if (size > kMaxSmall) {
     void* block = ::operator new(size);
-    std::lock_guard<std::mutex> guard(mutex_);
+    std::lock_guard<SpinLock> guard(lock_);
     used_bytes_ += size;
     heap_bytes_ += size;
     return block;
   }
-  std::lock_guard<std::mutex> guard(mutex_);
+  std::lock_guard<SpinLock> guard(lock_);
   SizeClass& size_class = classes_[ClassIndex(size)];
   if (size_class.free.empty()) AddChunk(size_class);
   const FreeBlock free = size_class.free.back();
@@ -143,13 +162,13 @@ void SecurePool::deallocate(void* block, std::size_t size) noexcept {
   if (size > kMaxSmall) {
     secure_zero(block, size);
     ::operator delete(block);
-    std::lock_guard<std::mutex> guard(mutex_);
+    std::lock_guard<SpinLock> guard(lock_);
     MEMSAFE_CHECK(heap_bytes_ >= size, "SecurePool::deallocate: size does not match allocate");
     used_bytes_ -= size;
     heap_bytes_ -= size;
     return;
   }
-  std::lock_guard<std::mutex> guard(mutex_);
+  std::lock_guard<SpinLock> guard(lock_);
   SizeClass& size_class = classes_[ClassIndex(size)];
   const FreeBlock located = Locate(size_class, block);
   std::uint64_t& word = size_class.chunks[located.chunk].in_use[located.index / 64];
@@ -164,13 +183,16 @@ void SecurePool::deallocate(void* block, std::size_t size) noexcept {
 
 SecurePool::FreeBlock SecurePool::Locate(SizeClass& size_class, void* block) noexcept {
   auto* p = static_cast<std::byte*>(block);
+  // Block sizes are powers of two: a shift and a mask, not a division (a division
+  // was a fifth of a 32-byte allocate + deallocate).
+  const int shift = std::countr_zero(size_class.block);
   for (std::size_t i = 0; i < size_class.chunks.size(); ++i) {
     const Chunk& chunk = size_class.chunks[i];
     if (p >= chunk.base && p < chunk.base + chunk.bytes) {
       const auto offset = static_cast<std::size_t>(p - chunk.base);
-      MEMSAFE_CHECK(offset % size_class.block == 0,
+      MEMSAFE_CHECK((offset & (size_class.block - 1)) == 0,
                     "SecurePool::deallocate: pointer is not the start of a block");
-      return {p, static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(offset / size_class.block)};
+      return {p, static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(offset >> shift)};
     }
   }
   internal::CheckFailed(__FILE__, __LINE__,
@@ -178,7 +200,7 @@ SecurePool::FreeBlock SecurePool::Locate(SizeClass& size_class, void* block) noe
 }
 
 SecurePoolStats SecurePool::stats() const {
-  std::lock_guard<std::mutex> guard(mutex_);
+  std::lock_guard<SpinLock> guard(lock_);
   SecurePoolStats stats;
   stats.used_bytes = used_bytes_;
   stats.heap_bytes = heap_bytes_;

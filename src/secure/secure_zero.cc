@@ -1,8 +1,10 @@
 #include "memsafe/secure_zero.h"
 
 #include <atomic>
+#include <cstdint>
 #include <cstring>
 
+#include "../common/log_internal.h"
 #include "memsafe/log.h"
 #include "memsafe/status.h"
 
@@ -18,8 +20,9 @@ namespace {
 
 constexpr int kNoForcedLayer = -1;
 std::atomic<int> g_forced_layer{kNoForcedLayer};
-// One bit per layer: set once the log hook was told about that layer.
-std::atomic<unsigned> g_layers_reported{0};
+// The log hook generation (high 32 bits) and one bit per layer (low bits) that was
+// reported to the hook of that generation.
+std::atomic<std::uint64_t> g_layers_reported{0};
 
 // The fallback chain, strongest first. The first layer this build can use wins.
 ZeroLayer StrongestAvailableLayer() noexcept {
@@ -34,13 +37,21 @@ ZeroLayer StrongestAvailableLayer() noexcept {
 #endif
 }
 
+// Tells the installed log hook, once per hook, that a layer weaker than libsodium is in
+// use: a hook installed after the first zeroing still hears about it.
 void ReportLayerOnce(ZeroLayer layer) noexcept {
   if (layer == ZeroLayer::kSodium) return;
-  const unsigned bit = 1u << static_cast<unsigned>(layer);
-  // A plain load first: after the first report this runs on every call, and a
-  // read-modify-write there would cost far more than the zeroing of a small block.
-  if (g_layers_reported.load(std::memory_order_relaxed) & bit) return;
-  if (g_layers_reported.fetch_or(bit, std::memory_order_relaxed) & bit) return;
+  const std::uint64_t bit = std::uint64_t{1} << static_cast<unsigned>(layer);
+  const std::uint64_t generation = internal::LogHookGeneration();
+  // After the first report this runs on every call: the loop returns on the plain
+  // load, since a read-modify-write there would cost more than zeroing a small block.
+  std::uint64_t seen = g_layers_reported.load(std::memory_order_relaxed);
+  std::uint64_t next;
+  do {
+    const std::uint64_t bits = (seen >> 32) == generation ? seen & 0xffffffffu : 0;
+    if (bits & bit) return;
+    next = (generation << 32) | bits | bit;
+  } while (!g_layers_reported.compare_exchange_weak(seen, next, std::memory_order_relaxed));
   const bool weak = layer == ZeroLayer::kBarrier || layer == ZeroLayer::kVolatile;
   // Built without allocating, so it is safe during static destruction.
   char message[160] = "secure_zero: using the ";

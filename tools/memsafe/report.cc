@@ -605,10 +605,31 @@ std::vector<Finding> ParseValgrindXml(std::string_view content, const LogFile& l
     errors->push_back({log.path, 1, "not a Valgrind XML file (no <valgrindoutput> element)"});
     return findings;
   }
-  for (const pugi::xml_node& error : root.children("error")) {
+  // A batched run (one process for all the cases of an executable, see
+  // memsafe_add_test) marks each case in the log; findings between the marks belong to
+  // that case. The leak check at exit repeats the leaks the per-case checks already
+  // reported, so those repeats are dropped.
+  constexpr std::string_view kCaseBegin = "memsafe-case-begin ";
+  constexpr std::string_view kCaseEnd = "memsafe-case-end ";
+  std::string current_case;
+  bool after_cases = false;
+  std::set<std::string> leaks_in_cases;
+  for (const pugi::xml_node& error : root.children()) {
+    if (std::string_view(error.name()) == "clientmsg") {
+      std::string_view text = Trim(error.child_value("text"));
+      if (text.starts_with(kCaseBegin)) {
+        current_case = std::string(Trim(text.substr(kCaseBegin.size())));
+        after_cases = false;
+      } else if (text.starts_with(kCaseEnd)) {
+        current_case.clear();
+        after_cases = true;
+      }
+      continue;
+    }
+    if (std::string_view(error.name()) != "error") continue;
     Finding finding;
     finding.tool = "valgrind";
-    finding.test = log.test;
+    finding.test = current_case.empty() ? log.test : log.test + "." + current_case;
     finding.preset = log.preset;
     finding.log = log.path;
     finding.log_line = LineOfOffset(content, error.offset_debug());
@@ -637,6 +658,9 @@ std::vector<Finding> ParseValgrindXml(std::string_view content, const LogFile& l
     }
     finding.kind = ValgrindKind(kind, auxwhat);
     Finish(finding, context);
+    const bool leak = finding.kind == "memory-leak" || finding.kind == "indirect-leak";
+    if (leak && !current_case.empty()) leaks_in_cases.insert(finding.signature);
+    if (leak && after_cases && leaks_in_cases.count(finding.signature) > 0) continue;
     findings.push_back(std::move(finding));
   }
   return findings;

@@ -1,0 +1,16 @@
+// What memsafe's own code needs from the log hook beyond the public API.
+#ifndef MEMSAFE_SRC_COMMON_LOG_INTERNAL_H_
+#define MEMSAFE_SRC_COMMON_LOG_INTERNAL_H_
+
+#include <cstdint>
+
+namespace memsafe::internal {
+
+// Changes every time SetLogHook installs a hook. A "tell once" event (a degraded
+// zeroing layer) is told once per installed hook: a hook installed after the first
+// zeroing, or a second one, still learns about it.
+std::uint32_t LogHookGeneration() noexcept;
+
+}  // namespace memsafe::internal
+
+#endif  // MEMSAFE_SRC_COMMON_LOG_INTERNAL_H_
