@@ -30,8 +30,9 @@ USAGE: ./check.sh [--memory-checks [--preset NAME[,NAME...]] [--shard I/N] [--sl
   --preset NAMES     with --memory-checks: these presets instead of the default set
   --shard I/N        with --memory-checks: only every N-th test, starting at the I-th;
                      the N shards of a build together run every test exactly once
-  --slow             with --memory-checks: also the tests labelled memsafe-slow (cases
-                     that take minutes under Valgrind); CI and the nightly pass it
+  --slow             with --memory-checks: the thorough run: also the tests labelled
+                     memsafe-slow (minutes each under Valgrind) and the valgrind-slow
+                     options of sanitizers/options.txt; CI and the nightly pass it
   --review-suppressions
                      list suppression entries whose review-by date has passed or is
                      within 14 days; exit 1 if any is overdue (the quarterly review)

@@ -125,7 +125,7 @@ if(NOT EXISTS "${MEMSAFE_OPTIONS_FILE}")
 endif()
 set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${MEMSAFE_OPTIONS_FILE}")
 file(STRINGS "${MEMSAFE_OPTIONS_FILE}" _memsafe_option_lines)
-foreach(_tool IN ITEMS asan lsan ubsan tsan valgrind)
+foreach(_tool IN ITEMS asan lsan ubsan tsan valgrind valgrind-slow)
   set(_memsafe_opts_${_tool} "")
 endforeach()
 set(_memsafe_lineno 0)
@@ -134,13 +134,13 @@ foreach(_line IN LISTS _memsafe_option_lines)
   if(_line MATCHES "^[ \t]*(#.*)?$")
     continue()
   endif()
-  if(NOT _line MATCHES "^[ \t]*(asan|lsan|ubsan|tsan|valgrind)[ \t]+([^ \t#]+)[ \t]*#[ \t]*([^ \t].*)$")
+  if(NOT _line MATCHES "^[ \t]*(asan|lsan|ubsan|tsan|valgrind|valgrind-slow)[ \t]+([^ \t#]+)[ \t]*#[ \t]*([^ \t].*)$")
     message(FATAL_ERROR "${MEMSAFE_OPTIONS_FILE}:${_memsafe_lineno}: expected "
-      "'<tool> <option> # <reason>' with tool asan, lsan, ubsan, tsan or valgrind")
+      "'<tool> <option> # <reason>' with tool asan, lsan, ubsan, tsan, valgrind or valgrind-slow")
   endif()
   set(_tool "${CMAKE_MATCH_1}")
   set(_opt "${CMAKE_MATCH_2}")
-  if(_tool STREQUAL "valgrind")
+  if(_tool MATCHES "^valgrind")
     if(NOT _opt MATCHES "^--[a-z0-9-]+(=.+)?$")
       message(FATAL_ERROR "${MEMSAFE_OPTIONS_FILE}:${_memsafe_lineno}: a Valgrind "
         "option looks like --name=value, not '${_opt}'")
@@ -307,6 +307,8 @@ configure_file("${_MEMSAFE_MODULE_DIR}/memsafe_runtime_options.cc.in"
 # One argument per line, read by the launcher.
 list(JOIN _memsafe_opts_valgrind "\n" _memsafe_valgrind_args)
 file(CONFIGURE OUTPUT "${_memsafe_gen_dir}/valgrind.args" CONTENT "${_memsafe_valgrind_args}\n")
+list(JOIN _memsafe_opts_valgrind-slow "\n" _memsafe_valgrind_slow_args)
+file(CONFIGURE OUTPUT "${_memsafe_gen_dir}/valgrind-slow.args" CONTENT "${_memsafe_valgrind_slow_args}\n")
 
 if(NOT TARGET memsafe_runtime_hooks)
   # The option hooks and the instrumentation check, linked into every test and canary.
@@ -328,7 +330,8 @@ set(MEMSAFE_LAUNCHER
 if(MEMSAFE_VALGRIND)
   list(APPEND MEMSAFE_LAUNCHER
     --valgrind "${MEMSAFE_VALGRIND_EXECUTABLE}"
-    --valgrind-args "${_memsafe_gen_dir}/valgrind.args")
+    --valgrind-args "${_memsafe_gen_dir}/valgrind.args"
+    --valgrind-slow-args "${_memsafe_gen_dir}/valgrind-slow.args")
 endif()
 # CTest's own limit is a backstop; the launcher stops the test first, with a message.
 math(EXPR _memsafe_ctest_timeout "${_memsafe_timeout} + 60")

@@ -16,13 +16,14 @@ set -euo pipefail
 usage() {
   cat >&2 <<'EOF'
 USAGE: memsafe-run.sh --tool none|asan|tsan|ubsan|valgrind --log-dir DIR --timeout SECONDS
-                      [--valgrind PATH --valgrind-args FILE] [--name TEST]
+                      [--valgrind PATH --valgrind-args FILE [--valgrind-slow-args FILE]]
+                      [--name TEST]
                       [--expect REGEX]... [--expect-suppressed ENTRY] [--] COMMAND [ARG...]
 EOF
   exit 2
 }
 
-tool="" log_dir="" timeout_s="" valgrind="" valgrind_args="" name="" expect_supp=""
+tool="" log_dir="" timeout_s="" valgrind="" valgrind_args="" valgrind_slow_args="" name="" expect_supp=""
 expect=()
 while (($#)); do
   case "$1" in
@@ -31,6 +32,7 @@ while (($#)); do
     --timeout) timeout_s="${2-}"; shift 2 || usage ;;
     --valgrind) valgrind="${2-}"; shift 2 || usage ;;
     --valgrind-args) valgrind_args="${2-}"; shift 2 || usage ;;
+    --valgrind-slow-args) valgrind_slow_args="${2-}"; shift 2 || usage ;;
     --name) name="${2-}"; shift 2 || usage ;;
     --expect) expect+=("${2-}"); shift 2 || usage ;;
     --expect-suppressed) expect_supp="${2-}"; shift 2 || usage ;;
@@ -93,6 +95,10 @@ case "$tool" in
     # Valgrind would otherwise try to download debug info over the network.
     unset DEBUGINFOD_URLS
     mapfile -t vg_args < <(grep -v '^[[:space:]]*$' "$valgrind_args")
+    # The thorough run (check.sh --slow: CI, nightly) adds the valgrind-slow options.
+    if [[ ${MEMSAFE_SLOW:-0} == 1 && -n $valgrind_slow_args ]]; then
+      mapfile -t -O "${#vg_args[@]}" vg_args < <(grep -v '^[[:space:]]*$' "$valgrind_slow_args")
+    fi
     cmd=("$valgrind" "${vg_args[@]}" --xml=yes "--xml-file=$prefix.%p.xml" "${cmd[@]}")
     ;;
 esac

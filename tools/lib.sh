@@ -365,7 +365,11 @@ run_memory_checks() {
   if [[ -n $shard ]]; then read -r -a ctest_args <<<"$(shard_ctest_args "$shard")"; fi
   if ((slow == 0)); then
     ctest_args+=(-LE memsafe-slow)
-    echo "check.sh: tests labelled memsafe-slow are skipped (--slow runs them)"
+    echo "check.sh: quick run: tests labelled memsafe-slow and the valgrind-slow options" \
+      "of sanitizers/options.txt (origin tracking) are left out; --slow adds them"
+  else
+    # Read by the test launcher (cmake/memsafe-run.sh).
+    export MEMSAFE_SLOW=1
   fi
   for name in "${SELECTED_PRESETS[@]}"; do
     start=$SECONDS

@@ -62,6 +62,24 @@ expect 1 "SUPPRESSION NOT USED" "a suppressed canary fails when its entry is not
   "${common[@]}" --name supp-missing --expect-suppressed my_entry "$fake" 0
 expect 1 "memsafe: TIMEOUT: 'sleeper' was stopped after 1s" "a hung test is stopped with a message" -- bash "$launcher" \
   --tool none --log-dir "$work/logs" --timeout 1 --name sleeper sleep 30
+# A stand-in Valgrind that prints its options: the valgrind-slow options reach it only in
+# a thorough run (MEMSAFE_SLOW=1, set by check.sh --slow).
+fake_valgrind="$work/fake-valgrind.sh"
+cat >"$fake_valgrind" <<'SCRIPT'
+#!/usr/bin/env bash
+echo "valgrind options: $*" >&2
+exit 0
+SCRIPT
+chmod +x "$fake_valgrind"
+printf -- '--leak-check=full\n' >"$work/valgrind.args"
+printf -- '--track-origins=yes\n' >"$work/valgrind-slow.args"
+valgrind_common=(--tool valgrind --log-dir "$work/logs" --timeout 20 --valgrind "$fake_valgrind"
+  --valgrind-args "$work/valgrind.args" --valgrind-slow-args "$work/valgrind-slow.args")
+expect 0 "valgrind options: --leak-check=full --track-origins=yes --xml=yes" \
+  "a thorough run adds the valgrind-slow options" -- \
+  env MEMSAFE_SLOW=1 bash "$launcher" "${valgrind_common[@]}" --name vg-slow "$fake" 0
+expect 0 "valgrind options: --leak-check=full --xml=yes" "a quick run leaves them out" -- \
+  env -u MEMSAFE_SLOW bash "$launcher" "${valgrind_common[@]}" --name vg-quick "$fake" 0
 expect 2 "USAGE:" "an unknown option is a usage error" -- bash "$launcher" --tool asan --bogus
 expect 2 "USAGE:" "an unknown tool is a usage error" -- bash "$launcher" --tool purify --log-dir "$work" --timeout 1 true
 

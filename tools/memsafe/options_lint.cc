@@ -80,13 +80,14 @@ std::vector<Problem> LintOptions(std::string_view content) {
     const std::string_view option = space == std::string_view::npos ? "" : Trim(body.substr(space));
     const auto problem = [&](std::string message) { problems.push_back({number, std::move(message)}); };
     if (reason.empty()) problem("option without a reason ('# <why>' at the end of the line)");
-    if (tool != "asan" && tool != "lsan" && tool != "ubsan" && tool != "tsan" && tool != "valgrind") {
-      problem("unknown tool '" + tool + "' (asan, lsan, ubsan, tsan, valgrind)");
+    const bool valgrind = tool == "valgrind" || tool == "valgrind-slow";
+    if (tool != "asan" && tool != "lsan" && tool != "ubsan" && tool != "tsan" && !valgrind) {
+      problem("unknown tool '" + tool + "' (asan, lsan, ubsan, tsan, valgrind, valgrind-slow)");
     } else if (option.empty()) {
       problem("no option after the tool name");
     } else if (option.find_first_of(" \t") != std::string_view::npos) {
       problem("stray space inside '" + std::string(option) + "': one option per line, no spaces");
-    } else if (tool == "valgrind") {
+    } else if (valgrind) {
       if (option.rfind("--", 0) != 0) problem("a Valgrind option starts with --: '" + std::string(option) + "'");
     } else if (option.find(',') != std::string_view::npos || option.find(':') != std::string_view::npos) {
       problem("'" + std::string(option) + "' joins options with ',' or ':'; write one option per line");
