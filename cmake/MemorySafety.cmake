@@ -409,10 +409,10 @@ function(memsafe_add_test name)
       PROPERTIES LABELS "${_labels}" TIMEOUT ${_timeout})
     return()
   endif()
+  set(_filter)
   if(ARG_SLOW_CASES AND NOT "memsafe-slow" IN_LIST _labels)
     list(JOIN ARG_SLOW_CASES ":" _slow)
-    add_test(NAME ${name}
-      COMMAND ${MEMSAFE_LAUNCHER} --name ${name} $<TARGET_FILE:${name}> "--gtest_filter=-${_slow}")
+    set(_filter "--gtest_filter=-${_slow}")
     foreach(_case IN LISTS ARG_SLOW_CASES)
       add_test(NAME ${name}.${_case}
         COMMAND ${MEMSAFE_LAUNCHER} --name ${name}.${_case} $<TARGET_FILE:${name}>
@@ -420,9 +420,8 @@ function(memsafe_add_test name)
       set_tests_properties(${name}.${_case} PROPERTIES
         LABELS "${_labels};memsafe-slow" TIMEOUT ${_timeout})
     endforeach()
-  else()
-    add_test(NAME ${name} COMMAND ${MEMSAFE_LAUNCHER} --name ${name} $<TARGET_FILE:${name}>)
   endif()
+  add_test(NAME ${name} COMMAND ${MEMSAFE_LAUNCHER} --name ${name} $<TARGET_FILE:${name}> ${_filter})
   set_tests_properties(${name} PROPERTIES LABELS "${_labels}" TIMEOUT ${_timeout})
 endfunction()
 

@@ -352,8 +352,9 @@ run_fast_checks() {
   finish
 }
 
-# The presets of SELECTED_PRESETS (see select_presets), optionally one shard of each;
-# tests labelled memsafe-slow only when the second argument is 1.
+# The presets of SELECTED_PRESETS (see select_presets), optionally one shard of each.
+# The second argument 1 is the thorough run: the tests labelled memsafe-slow too, and
+# the launcher adds the valgrind-slow options (MEMSAFE_SLOW=1).
 run_memory_checks() {
   local shard="${1:-}" slow="${2:-0}" name
 

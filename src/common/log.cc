@@ -9,17 +9,14 @@ namespace {
 // A plain function pointer in an atomic: installing and reading the hook never locks,
 // so Log() is safe in destructors and during static destruction.
 std::atomic<LogHook> g_log_hook{nullptr};
-std::atomic<std::uint32_t> g_hook_generation{0};
 }  // namespace
+
+std::atomic<std::uint32_t> internal::g_log_hook_generation{0};
 
 LogHook SetLogHook(LogHook hook) noexcept {
   const LogHook previous = g_log_hook.exchange(hook, std::memory_order_acq_rel);
-  g_hook_generation.fetch_add(1, std::memory_order_acq_rel);
+  internal::g_log_hook_generation.fetch_add(1, std::memory_order_acq_rel);
   return previous;
-}
-
-std::uint32_t internal::LogHookGeneration() noexcept {
-  return g_hook_generation.load(std::memory_order_acquire);
 }
 
 void Log(LogLevel level, std::string_view message) noexcept {

