@@ -4,8 +4,11 @@
 #
 #   ./check.sh                     build and test the dev preset, then the lints
 #   ./check.sh --memory-checks     asan, tsan and valgrind presets, summary and findings
-#                                  report, exit 1 on any finding
+#                                  report, exit 1 on any finding (memsafe check --memory-checks,
+#                                  built from this tree first)
 #
+# On a fresh machine it installs the Debian packages memsafe needs when it runs as root
+# (CI, containers) and otherwise names them in one `sudo apt-get install` line.
 # Run ./check.sh --help for every option.
 set -euo pipefail
 
@@ -28,8 +31,8 @@ USAGE: ./check.sh [--memory-checks [--preset NAME[,NAME...]] [--shard I/N] [--sl
                      another: configure, build, every test under the preset's tool,
                      every canary; print a summary; exit 1 if anything failed
   --preset NAMES     with --memory-checks: these presets instead of the default set
-  --shard I/N        with --memory-checks: only every N-th test, starting at the I-th;
-                     the N shards of a build together run every test exactly once
+  --shard I/N        with --memory-checks: only every N-th test, starting at the I-th,
+                     plus every canary; the N shards together run every test
   --slow             with --memory-checks: the thorough run: also the tests labelled
                      memsafe-slow (minutes each under Valgrind) and the valgrind-slow
                      options of sanitizers/options.txt; CI and the nightly pass it
@@ -47,66 +50,73 @@ USAGE: ./check.sh [--memory-checks [--preset NAME[,NAME...]] [--shard I/N] [--sl
                      the named ones, comma-separated) times its shards
   --help             this text
 
+The memory runs, --list and --matrix are `memsafe check` (build/dev/tools/memsafe/memsafe
+check --help); check.sh builds the tool first.
+
 Exit status: 0 all passed, 1 a check failed or a tool is missing, 2 bad usage.
 EOF
 }
 
-mode=fast
-presets_arg=""
-shard=""
-slow=0
-matrix_presets=""
+mode=""
+memory_args=()
 fuzz_seconds=0
+# Each mode once; two modes in one call are a usage error, never "the last one wins".
+set_mode() {
+  if [[ -n $mode && $mode != "$1" ]]; then
+    echo "check.sh: --$mode and --$1 are separate runs: give one of them" >&2
+    usage >&2
+    exit 2
+  fi
+  mode="$1"
+}
 while (($#)); do
   case "$1" in
-    --memory-checks) mode=memory; shift ;;
-    --preset)
-      [[ $# -ge 2 && -n $2 ]] || { usage >&2; exit 2; }
-      presets_arg="$2"; shift 2 ;;
-    --preset=*) presets_arg="${1#--preset=}"; shift ;;
-    --list) mode=list; shift ;;
+    --memory-checks) set_mode memory-checks; shift ;;
+    --preset | --shard)
+      [[ $# -ge 2 && -n $2 && $2 != -* ]] || { echo "check.sh: $1 wants a value" >&2; usage >&2; exit 2; }
+      memory_args+=("$1" "$2"); shift 2 ;;
+    --preset=* | --shard=*) memory_args+=("${1%%=*}" "${1#*=}"); shift ;;
+    --slow) memory_args+=(--slow); shift ;;
+    --list) set_mode list; shift ;;
     --matrix)
-      mode=matrix; shift
-      if (($#)) && [[ $1 != -* ]]; then matrix_presets="$1"; shift; fi ;;
-    --shard)
-      [[ $# -ge 2 && -n $2 ]] || { usage >&2; exit 2; }
-      shard="$2"; shift 2 ;;
-    --slow) slow=1; shift ;;
-    --review-suppressions) mode=review; shift ;;
-    --memory-baseline) mode=baseline; shift ;;
+      set_mode matrix; shift
+      if (($#)) && [[ $1 != -* ]]; then memory_args+=(--preset "$1"); shift; fi ;;
+    --review-suppressions) set_mode review-suppressions; shift ;;
+    --memory-baseline) set_mode memory-baseline; shift ;;
     --fuzz)
-      [[ $# -ge 2 && $2 =~ ^[1-9][0-9]*$ ]] || { echo "check.sh: --fuzz wants a number of seconds" >&2; usage >&2; exit 2; }
-      mode=fuzz fuzz_seconds="$2"; shift 2 ;;
+      [[ $# -ge 2 && $2 =~ ^[1-9][0-9]{0,5}$ ]] || { echo "check.sh: --fuzz wants a number of seconds" >&2; usage >&2; exit 2; }
+      set_mode fuzz; fuzz_seconds="$2"; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "check.sh: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
   esac
 done
-if [[ ( -n $presets_arg || -n $shard || $slow == 1 ) && $mode != memory ]]; then
+mode="${mode:-fast}"
+if ((${#memory_args[@]})) && [[ $mode != memory-checks && $mode != matrix ]]; then
   echo "check.sh: --preset, --shard and --slow go with --memory-checks" >&2
   usage >&2
   exit 2
 fi
-if [[ -n $shard ]]; then check_shard "$shard"; fi
-
-require_tool cmake cmake
-require_tool ninja ninja-build
-load_presets
-# The presets a memory run means, checked before anything runs (SELECTED_PRESETS).
-if [[ $mode == memory ]]; then select_presets "$presets_arg" memory-checks; fi
 
 # The documentation test runs every documented check.sh command this far: the
-# arguments are valid and the presets exist.
+# arguments are valid (memsafe check --dry-run judges its own) and nothing runs.
 if [[ ${MEMSAFE_CHECK_PARSE_ONLY:-} == 1 ]]; then
+  case "$mode" in
+    memory-checks) run_memsafe_check --memory-checks "${memory_args[@]}" --dry-run >/dev/null ;;
+    matrix) run_memsafe_check --matrix "${memory_args[@]}" >/dev/null ;;
+  esac
   echo "check.sh: arguments valid (mode $mode)"
   exit 0
 fi
 
+# What a fresh machine lacks is installed (as root) or named in one apt-get line.
+ensure_dependencies
+
 case "$mode" in
-  list) list_presets ;;
   fast) run_fast_checks ;;
-  matrix) print_matrix "$matrix_presets" ;;
-  memory) run_memory_checks "$shard" "$slow" ;;
-  review) run_suppression_review ;;
+  list) run_memsafe_check --list ;;
+  matrix) run_memsafe_check --matrix "${memory_args[@]}" ;;
+  memory-checks) run_memory_checks "${memory_args[@]}" ;;
+  review-suppressions) run_suppression_review ;;
   fuzz) run_fuzz "$fuzz_seconds" ;;
-  baseline) run_memory_baseline ;;
+  memory-baseline) run_memory_baseline ;;
 esac

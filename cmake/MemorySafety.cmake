@@ -16,6 +16,8 @@
 #   memsafe_add_test(<name> SOURCES ...) a GoogleTest executable: one CTest test per case
 #                                        (per executable under Valgrind)
 #   memsafe_add_canary(<name> ...)       a planted bug that the active tool must report
+#   memsafe_add_canaries()               memsafe's planted bugs for every active tool: proof in
+#                                        the project's own build that the tools are on
 #
 # Every test runs through the launcher (memsafe-run.sh beside this file): it writes each
 # tool's report to <build>/memcheck/, echoes it into the test output, and fails the test
@@ -29,7 +31,10 @@ if(NOT CMAKE_CXX_COMPILER_LOADED)
 endif()
 
 set(_MEMSAFE_MODULE_DIR "${CMAKE_CURRENT_LIST_DIR}")
-get_filename_component(_MEMSAFE_ROOT "${_MEMSAFE_MODULE_DIR}/.." ABSOLUTE)
+# Through links: a project that links memsafe's cmake/ into its tree still finds the
+# default options and the canaries beside the real directory.
+get_filename_component(_MEMSAFE_ROOT "${_MEMSAFE_MODULE_DIR}" REALPATH)
+get_filename_component(_MEMSAFE_ROOT "${_MEMSAFE_ROOT}/.." ABSOLUTE)
 
 set(MEMSAFE_SANITIZE "" CACHE STRING
   "Sanitizers for this build: address;undefined;leak or thread (empty: none)")
@@ -463,6 +468,45 @@ function(memsafe_add_canary name)
     COMMAND ${MEMSAFE_LAUNCHER} --name ${_test} ${_mode} $<TARGET_FILE:${_exe}>)
   set_tests_properties(${_test} PROPERTIES
     LABELS "canary;canary-${ARG_TOOL}" TIMEOUT ${_memsafe_ctest_timeout})
+endfunction()
+
+set(MEMSAFE_CANARY_SOURCE_DIR "${_MEMSAFE_ROOT}/tests/canaries" CACHE PATH
+  "The sources of memsafe's canaries (memsafe_add_canaries)")
+
+# memsafe_add_canaries()
+# Registers memsafe's planted bugs, one per tool and kind of bug, for the tools this
+# build has on (the others are not registered). `memsafe check` fails a memory preset
+# that ran no canary or whose canary was not caught, so a preset that lost its flags
+# cannot pass. The suppressed canaries are not here: they need entries in the
+# project's own suppression files (see memsafe's tests/canaries).
+function(memsafe_add_canaries)
+  set(_dir "${MEMSAFE_CANARY_SOURCE_DIR}")
+  if(NOT EXISTS "${_dir}/heap_use_after_free.cc")
+    message(FATAL_ERROR "memsafe_add_canaries: no canary sources in '${_dir}' (MEMSAFE_CANARY_SOURCE_DIR)")
+  endif()
+  find_package(Threads REQUIRED)
+  # At -O1 GCC's UBSan object-size check sees this overflow before ASan does; either
+  # report counts as caught.
+  memsafe_add_canary(heap-buffer-overflow TOOL address SOURCES "${_dir}/heap_buffer_overflow.cc"
+    EXPECT "AddressSanitizer: heap-buffer-overflow|insufficient space for an object")
+  memsafe_add_canary(heap-use-after-free TOOL address
+    SOURCES "${_dir}/heap_use_after_free.cc" EXPECT "AddressSanitizer: heap-use-after-free")
+  memsafe_add_canary(stack-use-after-return TOOL address
+    SOURCES "${_dir}/stack_use_after_return.cc" EXPECT "AddressSanitizer: stack-use-after-return")
+  memsafe_add_canary(double-free TOOL address
+    SOURCES "${_dir}/double_free.cc" EXPECT "AddressSanitizer: attempting double-free")
+  memsafe_add_canary(direct-leak TOOL leak SOURCES "${_dir}/leak_unused.cc" LIBRARIES Threads::Threads
+    EXPECT "Direct leak of 64 byte" "Direct leak of 48 byte")
+  memsafe_add_canary(signed-overflow TOOL undefined
+    SOURCES "${_dir}/signed_overflow.cc" EXPECT "signed integer overflow")
+  memsafe_add_canary(misaligned-access TOOL undefined
+    SOURCES "${_dir}/misaligned_access.cc" EXPECT "misaligned address")
+  memsafe_add_canary(data-race TOOL thread
+    SOURCES "${_dir}/data_race.cc" LIBRARIES Threads::Threads EXPECT "ThreadSanitizer: data race")
+  memsafe_add_canary(uninitialised-branch TOOL valgrind
+    SOURCES "${_dir}/uninitialised_branch.cc" EXPECT "<kind>UninitCondition</kind>")
+  memsafe_add_canary(definite-leak TOOL valgrind SOURCES "${_dir}/leak_unused.cc" LIBRARIES Threads::Threads
+    EXPECT "64 bytes in 1 blocks are definitely lost" "48 bytes in 1 blocks are definitely lost")
 endfunction()
 
 message(STATUS "memsafe: tools [${MEMSAFE_ACTIVE_TOOLS_CSV}] launcher=${_memsafe_launcher_tool} "

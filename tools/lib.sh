@@ -22,139 +22,6 @@ fail() {
   MEMSAFE_FAILURES+=("$*")
 }
 
-# require_tool <command> <Debian package>: a missing tool fails the run and says how
-# to install it; nothing is skipped silently.
-require_tool() {
-  if ! command -v "$1" >/dev/null 2>&1; then
-    echo "check.sh: '$1' is not installed. Install it with: sudo apt-get install $2" >&2
-    exit 1
-  fi
-}
-
-# The presets, read from CMakePresets.json (see cmake/memsafe-presets.cmake).
-declare -gA PRESET_TOOLS=() PRESET_RUN_BY=() PRESET_CXX=() PRESET_SHARDS=()
-PRESET_NAMES=()
-load_presets() {
-  local out name tools run_by cxx shards
-  if ! out="$(cmake -D PRESETS="$ROOT/CMakePresets.json" -P "$ROOT/cmake/memsafe-presets.cmake" 2>&1)"; then
-    echo "$out" >&2
-    echo "check.sh: cannot read the presets from CMakePresets.json" >&2
-    exit 1
-  fi
-  while read -r name tools run_by cxx shards; do
-    [[ -n $name ]] || continue
-    PRESET_NAMES+=("$name")
-    PRESET_TOOLS[$name]="$tools"
-    PRESET_RUN_BY[$name]="$run_by"
-    PRESET_CXX[$name]="$cxx"
-    PRESET_SHARDS[$name]="${shards:-1}"
-  done <<<"$out"
-}
-
-list_presets() {
-  local name
-  printf '%-16s %-24s %-15s %-10s %s\n' PRESET TOOLS RUN-BY COMPILER SHARDS
-  for name in "${PRESET_NAMES[@]}"; do
-    printf '%-16s %-24s %-15s %-10s %s\n' "$name" "${PRESET_TOOLS[$name]}" "${PRESET_RUN_BY[$name]}" \
-      "${PRESET_CXX[$name]}" "${PRESET_SHARDS[$name]}"
-  done
-}
-
-# The presets a --memory-checks run means: the named ones (checked), or the default set.
-# Sets SELECTED_PRESETS; exits 2 on an unknown name or a preset without a memory tool.
-SELECTED_PRESETS=()
-select_presets() {
-  local requested="$1" default_set="$2" name
-  SELECTED_PRESETS=()
-  if [[ -n $requested ]]; then
-    IFS=',' read -r -a SELECTED_PRESETS <<<"$requested"
-    for name in "${SELECTED_PRESETS[@]}"; do
-      if [[ -z ${PRESET_TOOLS[$name]+set} ]]; then
-        echo "check.sh: unknown preset '$name' (see ./check.sh --list)" >&2; exit 2
-      elif [[ ${PRESET_TOOLS[$name]} == - ]]; then
-        echo "check.sh: preset '$name' runs no memory tool (see ./check.sh --list)" >&2; exit 2
-      fi
-    done
-    return
-  fi
-  for name in "${PRESET_NAMES[@]}"; do
-    if [[ ${PRESET_TOOLS[$name]} != - && ( $default_set == all || ${PRESET_RUN_BY[$name]} == "$default_set" ) ]]; then
-      SELECTED_PRESETS+=("$name")
-    fi
-  done
-}
-
-# The nightly workflow's matrix, as JSON for fromJSON(): every memory preset (or the
-# named ones) times its shards. Each entry: preset, compiler, shard ("I/N") and a slug
-# for artifact names.
-print_matrix() {
-  local name i n entries=()
-  select_presets "$1" all
-  for name in "${SELECTED_PRESETS[@]}"; do
-    n="${PRESET_SHARDS[$name]}"
-    for ((i = 1; i <= n; i++)); do
-      entries+=("{\"preset\":\"$name\",\"compiler\":\"${PRESET_CXX[$name]}\",\"shard\":\"$i/$n\",\"slug\":\"$name-$i-of-$n\"}")
-    done
-  done
-  local IFS=,
-  echo "{\"include\":[${entries[*]}]}"
-}
-
-# Validates "I/N" (1 <= I <= N); exits 2 otherwise.
-check_shard() {
-  if [[ ! $1 =~ ^([1-9][0-9]*)/([1-9][0-9]*)$ ]] || ((BASH_REMATCH[1] > BASH_REMATCH[2])); then
-    echo "check.sh: --shard wants I/N with 1 <= I <= N, got '$1'" >&2
-    exit 2
-  fi
-}
-
-# CTest's selection for shard I of N: every N-th test starting at the I-th. The shards
-# of one build are disjoint and together run every test exactly once.
-shard_ctest_args() {
-  echo "-I" "${1%/*},,${1#*/}"
-}
-
-# Tools a preset needs besides cmake and ninja; each missing one is named with its
-# package. The sanitizer runtimes are checked by CMake at configure time.
-preflight_preset() {
-  local preset="$1" ok=0
-  local cxx="${PRESET_CXX[$preset]}"
-  case "$cxx" in
-    clang++*) command -v "$cxx" >/dev/null || { fail "$preset: $cxx missing (sudo apt-get install clang)"; ok=1; } ;;
-    g++*) command -v "$cxx" >/dev/null || { fail "$preset: $cxx missing (sudo apt-get install g++)"; ok=1; } ;;
-  esac
-  if [[ ${PRESET_TOOLS[$preset]} == *valgrind* ]] && ! command -v valgrind >/dev/null; then
-    fail "$preset: valgrind missing (sudo apt-get install valgrind)"
-    ok=1
-  fi
-  if [[ ! -f /usr/src/googletest/CMakeLists.txt && -z ${MEMSAFE_GOOGLETEST_SOURCE_DIR:-} ]]; then
-    fail "$preset: GoogleTest sources missing in /usr/src/googletest (sudo apt-get install googletest)"
-    ok=1
-  fi
-  return "$ok"
-}
-
-# Reads build/<preset>/ctest-junit.xml into RESULT_* for the summary.
-RESULT_RUN=0 RESULT_FAILED=0 RESULT_CANARIES=0 RESULT_CAUGHT=0 RESULT_FAILED_NAMES=()
-read_results() {
-  local junit="$1" status name
-  RESULT_RUN=0 RESULT_FAILED=0 RESULT_CANARIES=0 RESULT_CAUGHT=0 RESULT_FAILED_NAMES=()
-  [[ -f $junit ]] || return 0
-  while read -r status name; do
-    [[ $status == run || $status == fail ]] || continue
-    RESULT_RUN=$((RESULT_RUN + 1))
-    if [[ $status == fail ]]; then
-      RESULT_FAILED=$((RESULT_FAILED + 1))
-      RESULT_FAILED_NAMES+=("$name")
-    fi
-    if [[ $name == canary.* ]]; then
-      RESULT_CANARIES=$((RESULT_CANARIES + 1))
-      [[ $status == run ]] && RESULT_CAUGHT=$((RESULT_CAUGHT + 1))
-    fi
-  done < <(grep -o '<testcase name="[^"]*"[^>]* status="[a-z]*"' "$junit" |
-    sed -E 's/<testcase name="([^"]*)".* status="([a-z]*)"/\2 \1/')
-}
-
 format_seconds() { printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); }
 
 # Shell scripts: every tracked *.sh plus the extension-less ones we know of.
@@ -172,37 +39,50 @@ lint_shell() {
   fi
 }
 
-# The memsafe tool from the dev build (check.sh builds dev before it asks for it).
-memsafe_tool() {
-  local tool="$ROOT/build/dev/tools/memsafe/memsafe"
-  if [[ ! -x $tool ]]; then
-    cmake --preset dev >/dev/null && cmake --build --preset dev --target memsafe_cli >/dev/null
+# What a fresh machine lacks: installed when running as root (CI, containers), else
+# named in one `sudo apt-get install` line, and the run stops.
+ensure_dependencies() {
+  if ((EUID == 0)); then
+    "$ROOT/tools/install-deps.sh" || { echo "check.sh: installing the dependencies failed" >&2; exit 1; }
+  elif ! "$ROOT/tools/install-deps.sh" --check; then
+    echo "check.sh: install the packages above, then run check.sh again" >&2
+    exit 1
   fi
-  echo "$tool"
+}
+
+# The memsafe tool from the dev build, built when missing or out of date.
+MEMSAFE_TOOL="$ROOT/build/dev/tools/memsafe/memsafe"
+build_memsafe_tool() {
+  local log="$ROOT/build/memsafe-tool-build.log"
+  mkdir -p -- "$ROOT/build"
+  if ! { cmake --preset dev && cmake --build --preset dev --target memsafe_cli; } >"$log" 2>&1; then
+    cat -- "$log" >&2
+    echo "check.sh: could not build the memsafe tool (log above)" >&2
+    return 1
+  fi
+}
+
+run_memsafe_check() {
+  build_memsafe_tool || exit 1
+  "$MEMSAFE_TOOL" check --source "$ROOT" "$@"
 }
 
 lint_suppressions() {
-  local tool
-  if ! tool="$(memsafe_tool)"; then
-    fail "could not build the memsafe tool for the suppression lint"
-    return
-  fi
   # Sanitizer option strings may also be set in scripts, workflows and presets.
   local scanned=()
   mapfile -t scanned < <(cd "$ROOT" && git ls-files --cached --others --exclude-standard \
     '*.sh' .ci/run '.github/workflows/*.yml' 'cmake/*.cmake' 'cmake/*.in' 'cmake/*.json' CMakePresets.json |
     sed "s|^|$ROOT/|")
-  if ! "$tool" suppressions lint --dir "$ROOT/sanitizers" --scan "${scanned[@]}"; then
+  if ! "$MEMSAFE_TOOL" suppressions lint --dir "$ROOT/sanitizers" --scan "${scanned[@]}"; then
     fail "suppression files or runtime options have problems (see above)"
   fi
 }
 
 run_suppression_review() {
-  local tool
   group_start "suppressions: quarterly review"
-  if ! tool="$(memsafe_tool)"; then
+  if ! build_memsafe_tool; then
     fail "could not build the memsafe tool for the review"
-  elif ! "$tool" suppressions review --dir "$ROOT/sanitizers" --within 14; then
+  elif ! "$MEMSAFE_TOOL" suppressions review --dir "$ROOT/sanitizers" --within 14; then
     fail "suppressions are overdue for review: renew each with a reason, or remove it" \
       "(policy: sanitizers/README.md)"
   fi
@@ -249,16 +129,12 @@ lint_workflows() {
 # from the canaries (every kind of finding the tools produce). The memory checks
 # validate their own report the same way (report_findings).
 check_sarif() {
-  local tool out="$ROOT/build/dev/sarif-check"
+  local out="$ROOT/build/dev/sarif-check"
   node_tools_ready || return 0
-  if ! tool="$(memsafe_tool)"; then
-    fail "could not build the memsafe tool for the SARIF check"
-    return
-  fi
   mkdir -p -- "$out"
   # Exit 1 is expected: the canaries' findings are counted on purpose. The captures
   # were made in a checkout at /work/main, which is therefore their root.
-  "$tool" report --root /work/main --include-canaries --sarif "$out/canaries.sarif" \
+  "$MEMSAFE_TOOL" report --root /work/main --include-canaries --sarif "$out/canaries.sarif" \
     "$ROOT/tests/unit/tools/testdata/reports" >/dev/null || true
   if ! node "$ROOT/tools/node/validate-sarif.mjs" "$out/canaries.sarif"; then
     fail "memsafe report's SARIF does not validate against the SARIF 2.1.0 schema"
@@ -322,14 +198,16 @@ run_doc_commands() {
 }
 
 run_fast_checks() {
-  local start=$SECONDS name
-  for name in "${PRESET_NAMES[@]}"; do
-    [[ ${PRESET_RUN_BY[$name]} == check ]] || continue
-    preflight_preset "$name" || continue
-    group_start "$name: configure, build, test"
-    if ! cmake --workflow --preset "$name"; then fail "$name: configure, build or tests failed"; fi
+  local start=$SECONDS
+  group_start "memsafe tool: build it from this tree"
+  if ! build_memsafe_tool; then
+    fail "the memsafe tool does not build"
     group_end
-  done
+    finish
+  fi
+  group_end
+  # The fast presets (runBy "check"): configure, build, test, summary.
+  if ! "$MEMSAFE_TOOL" check --source "$ROOT"; then fail "builds or tests failed (summary above)"; fi
   group_start "lint: shell scripts"
   lint_shell
   group_end
@@ -352,201 +230,19 @@ run_fast_checks() {
   finish
 }
 
-# The presets of SELECTED_PRESETS (see select_presets), optionally one shard of each.
-# The second argument 1 is the thorough run: the tests labelled memsafe-slow too, and
-# the launcher adds the valgrind-slow options (MEMSAFE_SLOW=1).
+# The memory presets through `memsafe check --memory-checks` (the same run an adopter
+# gets), then the SARIF it wrote against the schema.
 run_memory_checks() {
-  local shard="${1:-}" slow="${2:-0}" name
-
-  # Valgrind would otherwise try to download debug info over the network.
-  unset DEBUGINFOD_URLS
-  lower_aslr_entropy
-
-  local rows=() total_start=$SECONDS start elapsed verdict label ctest_args=() build_s test_s step_start
-  if [[ -n $shard ]]; then read -r -a ctest_args <<<"$(shard_ctest_args "$shard")"; fi
-  if ((slow == 0)); then
-    ctest_args+=(-LE memsafe-slow)
-    echo "check.sh: quick run: tests labelled memsafe-slow and the valgrind-slow options" \
-      "of sanitizers/options.txt (origin tracking) are left out; --slow adds them"
-  else
-    # Read by the test launcher (cmake/memsafe-run.sh).
-    export MEMSAFE_SLOW=1
+  build_memsafe_tool || exit 1
+  if ! "$MEMSAFE_TOOL" check --source "$ROOT" --memory-checks "$@"; then
+    fail "memory checks failed (summary and findings above)"
   fi
-  for name in "${SELECTED_PRESETS[@]}"; do
-    start=$SECONDS
-    label="$name${shard:+ shard $shard}"
-    group_start "$label (${PRESET_TOOLS[$name]}, ${PRESET_CXX[$name]}): configure, build, test"
-    verdict=ok
-    build_s=0 test_s=0
-    if ! preflight_preset "$name"; then
-      verdict="missing tools"
-    else
-      rm -rf -- "$ROOT/build/$name/memcheck" "$ROOT/build/$name/ctest-junit.xml"
-      # The steps of the preset's workflow, one by one, to time build and tests apart.
-      step_start=$SECONDS
-      if ! { cmake --preset "$name" && cmake --build --preset "$name"; }; then
-        verdict=failed
-      else
-        build_s=$((SECONDS - step_start))
-        step_start=$SECONDS
-        if ! ctest --preset "$name" "${ctest_args[@]}"; then verdict=failed; fi
-        test_s=$((SECONDS - step_start))
-      fi
-    fi
-    group_end
-    elapsed=$((SECONDS - start))
-    read_results "$ROOT/build/$name/ctest-junit.xml"
-    if [[ $verdict == ok && $RESULT_CANARIES -eq 0 ]] && canaries_required "$name" "$shard"; then
-      verdict="no canaries"
-      fail "$label: no canary ran, so nothing shows the tool was active: did the preset lose its flags?"
-    elif [[ $verdict == failed && $RESULT_RUN -eq 0 ]]; then
-      fail "$label: configure or build failed (see the log above)"
-    elif [[ $verdict == failed ]]; then
-      fail "$label: $RESULT_FAILED of $RESULT_RUN tests failed: ${RESULT_FAILED_NAMES[*]}"
-    elif [[ $verdict != ok ]]; then
-      fail "$label: $verdict"
-    fi
-    rows+=("$label|$RESULT_RUN|$RESULT_FAILED|$RESULT_CAUGHT/$RESULT_CANARIES|$(format_seconds "$build_s")|$(format_seconds "$test_s")|$(tool_overhead "$name")|$(format_seconds "$elapsed")|$verdict")
-  done
-
-  print_summary "${rows[@]}"
-  report_findings "${SELECTED_PRESETS[@]}"
-  echo "check.sh: memory checks took $(format_seconds $((SECONDS - total_start)))"
-  finish
-}
-
-# Whether a run must include a canary. Unsharded: always. A shard: when the preset has
-# at least as many canaries as shards, since the canaries are numbered one after
-# another and every shard then gets one.
-canaries_required() {
-  local name="$1" shard="$2" count
-  [[ -n $shard ]] || return 0
-  count="$(ctest --test-dir "$ROOT/build/$name" -N -L '^canary$' | grep -c 'Test *#' || true)"
-  ((count >= ${shard#*/}))
-}
-
-# Sanitizer runtimes of this LLVM/GCC generation cannot map their shadow memory when
-# the kernel randomises mmap with more than 28 bits. In CI, as root, lower it for the
-# whole machine; elsewhere the launcher runs each test with ASLR off (setarch -R).
-lower_aslr_entropy() {
-  local bits
-  bits="$(cat /proc/sys/vm/mmap_rnd_bits 2>/dev/null || echo 0)"
-  ((bits > 28)) || return 0
-  if [[ ${CI:-} == true && $EUID -eq 0 ]] && sysctl -w vm.mmap_rnd_bits=28 >/dev/null 2>&1; then
-    echo "check.sh: vm.mmap_rnd_bits was $bits; lowered to 28 for the sanitizers (CI, root)"
-    return 0
-  fi
-  echo "check.sh: vm.mmap_rnd_bits=$bits (> 28): sanitizer tests run with ASLR off" \
-    "(setarch -R). To restore the usual setup: sudo sysctl vm.mmap_rnd_bits=28"
-}
-
-# memsafe report over the presets' logs: one row per distinct finding, whatever the
-# number of tests, presets and tools that saw it. The SARIF, JUnit, JSON and Markdown
-# versions go to build/memsafe-report/ for the workflow to upload.
-report_findings() {
-  local tool name status out="$ROOT/build/memsafe-report" dirs=()
-  for name in "$@"; do
-    if [[ -d $ROOT/build/$name/memcheck ]]; then dirs+=("$ROOT/build/$name"); fi
-  done
-  ((${#dirs[@]})) || return 0
-  if ! tool="$(memsafe_tool)"; then
-    fail "could not build the memsafe tool for the findings report"
-    return
-  fi
-  rm -rf -- "$out"
-  mkdir -p -- "$out"
-  local args=(report --root "$ROOT" --markdown "$out/findings.md" --junit "$out/findings.junit.xml"
-    --sarif "$out/findings.sarif" --json "$out/findings.json")
-  if in_actions; then args+=(--github-annotations); fi
-  # Printed outside a group: the table is what a reader of the log looks for first.
-  printf '\n== memory checks: findings (memsafe report)\n'
-  set +e
-  "$tool" "${args[@]}" "${dirs[@]}"
-  status=$?
-  set -e
-  if [[ -n ${GITHUB_STEP_SUMMARY:-} && -f $out/findings.md ]]; then cat -- "$out/findings.md" >>"$GITHUB_STEP_SUMMARY"; fi
-  if [[ -f $out/findings.sarif ]] && node_tools_ready; then
-    node "$ROOT/tools/node/validate-sarif.mjs" "$out/findings.sarif" ||
+  local sarif="$ROOT/build/memsafe-report/findings.sarif"
+  if [[ -f $sarif ]] && node_tools_ready; then
+    node "$ROOT/tools/node/validate-sarif.mjs" "$sarif" ||
       fail "memsafe report's SARIF does not validate against the SARIF 2.1.0 schema"
   fi
-  case "$status" in
-    0) ;;
-    1) fail "memsafe report: findings above (SARIF, JUnit, JSON and Markdown in build/memsafe-report/)" ;;
-    *) fail "memsafe report: some logs could not be read whole (errors above)" ;;
-  esac
-  group_start "suppressions: entries no run matched (information; a preset outside this run may need them)"
-  # Information only: an entry may be needed by a preset this run did not include.
-  "$tool" suppressions unused --dir "$ROOT/sanitizers" "${dirs[@]}" || true
-  group_end
-}
-
-print_summary() {
-  local row preset run failed canaries build tests overhead wall verdict
-  group_start "memory checks: summary"
-  printf '%-22s %6s %9s %9s %8s %8s %9s %8s  %s\n' PRESET TESTS FAILURES CANARIES BUILD TESTS OVERHEAD WALL RESULT
-  for row in "$@"; do
-    IFS='|' read -r preset run failed canaries build tests overhead wall verdict <<<"$row"
-    printf '%-22s %6s %9s %9s %8s %8s %9s %8s  %s\n' "$preset" "$run" "$failed" "$canaries" "$build" "$tests" \
-      "$overhead" "$wall" "$verdict"
-  done
-  echo "OVERHEAD: the preset's test time over the dev preset's, summed over the tests both ran (- without a dev run)"
-  group_end
-  if [[ -n ${GITHUB_STEP_SUMMARY:-} ]]; then
-    {
-      echo "### Memory checks"
-      echo
-      echo "| preset | tests | failures | canaries caught | build | tests | overhead vs dev | wall time | result |"
-      echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
-      for row in "$@"; do
-        IFS='|' read -r preset run failed canaries build tests overhead wall verdict <<<"$row"
-        echo "| $preset | $run | $failed | $canaries | $build | $tests | $overhead | $wall | $verdict |"
-      done
-    } >>"$GITHUB_STEP_SUMMARY"
-  fi
-}
-
-# How much slower the tool makes the tests: the summed time of the tests the preset
-# and the last dev run both ran, preset over dev (CTest's per-test times, JUnit files).
-# A Valgrind build runs each executable as one test (memsafe_add_test): it is compared
-# with the dev times of that executable's cases, less the cases it runs on their own
-# ("<executable>.<Suite.Case>", the memsafe-slow ones).
-tool_overhead() {
-  local junit="$ROOT/build/$1/ctest-junit.xml" dev="$ROOT/build/dev/ctest-junit.xml"
-  if [[ ! -f $junit || ! -f $dev ]]; then
-    echo "-"
-    return
-  fi
-  local cases tests
-  # "<Suite.Case> <executable>" for every dev test, from the commands CTest would run.
-  cases="$(ctest --test-dir "$ROOT/build/dev" -N -V 2>/dev/null |
-    sed -nE 's|.*Test command: .*/([^/"]+)" "--gtest_filter=([^"]+)".*|\2 \1|p')"
-  tests="$(ctest --test-dir "$ROOT/build/$1" -N 2>/dev/null | sed -nE 's/^ *Test +#[0-9]+: //p')"
-  awk -v cases="$cases" -v tests="$tests" '
-    BEGIN {
-      n = split(cases, lines, "\n")
-      for (i = 1; i <= n; i++) { split(lines[i], f, " "); exe_of[f[1]] = f[2] }
-    }
-    match($0, /<testcase name="[^"]*"/) {
-      name = substr($0, RSTART + 16, RLENGTH - 17)
-      if (!match($0, /time="[0-9.]+"/)) next
-      t = substr($0, RSTART + 6, RLENGTH - 7) + 0
-      if (FILENAME == ARGV[1]) { dev[name] = t; if (name in exe_of) per_exe[exe_of[name]] += t; next }
-      run[name] = t
-    }
-    END {
-      n = split(tests, names, "\n")
-      for (i = 1; i <= n; i++) {
-        dot = index(names[i], ".")
-        exe = substr(names[i], 1, dot - 1); c = substr(names[i], dot + 1)
-        if (dot > 0 && (exe in per_exe) && (c in dev)) { apart[exe] += dev[c]; alone[names[i]] = c }
-      }
-      for (name in run) {
-        if (name in dev) { tool += run[name]; base += dev[name] }
-        else if (name in alone) { tool += run[name]; base += dev[alone[name]] }
-        else if (name in per_exe) { tool += run[name]; base += per_exe[name] - apart[name] }
-      }
-      if (base > 0) printf "%.1fx\n", tool / base; else print "-"
-    }' "$dev" "$junit"
+  finish
 }
 
 # The fuzz preset's libFuzzer targets, each for <seconds>, one after another. The
@@ -555,7 +251,7 @@ tool_overhead() {
 # checked-in corpus and every past crash (fuzz/regressions/), so a regression shows at
 # once; what it finds goes to build/fuzz/work/<target>/.
 run_fuzz() {
-  local seconds="$1" name exe seeds corpus regressions work log status execs rate found rows=()
+  local seconds="$1" name exe seeds corpus regressions work log status found rows=()
   group_start "fuzz: configure and build the fuzz preset"
   if ! { cmake --preset fuzz && cmake --build --preset fuzz; }; then
     fail "fuzz: configure or build failed (the fuzz preset needs clang and libclang-rt-14-dev)"
@@ -580,25 +276,24 @@ run_fuzz() {
       "${dirs[@]}" >"$log" 2>&1
     status=$?
     set -e
-    grep -E '^(#[0-9]+ +(INITED|DONE)|stat::)|ERROR|SUMMARY|runtime error|Test unit written' "$log" || true
+    # libFuzzer's closing lines: its final statistics, or the crash and its reproducer.
+    tail -n 12 -- "$log"
     group_end
-    execs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)"
-    rate="$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)"
     found="$(find "$work/crashes" -type f | wc -l)"
     if ((status == 0)); then
-      rows+=("$name|${execs:-?}|${rate:-?}|$found|ok")
+      rows+=("$name|$found|ok")
     else
-      rows+=("$name|${execs:-?}|${rate:-?}|$found|FAILED")
+      rows+=("$name|$found|FAILED")
       fail "fuzz: $name failed (exit $status); log: $log; reproducer(s) in $work/crashes/." \
         "Fix the bug, then add the input to fuzz/regressions/$name/"
     fi
   done <"$ROOT/build/fuzz/fuzz/fuzz-targets.txt"
-  group_start "fuzz: summary"
-  printf '%-18s %14s %10s %8s  %s\n' TARGET EXECUTIONS EXEC/S CRASHES RESULT
+  group_start "fuzz: summary (executions per target: stat:: lines above)"
+  printf '%-18s %8s  %s\n' TARGET CRASHES RESULT
   local row target
   for row in "${rows[@]}"; do
-    IFS='|' read -r target execs rate found status <<<"$row"
-    printf '%-18s %14s %10s %8s  %s\n' "$target" "$execs" "$rate" "$found" "$status"
+    IFS='|' read -r target found status <<<"$row"
+    printf '%-18s %8s  %s\n' "$target" "$found" "$status"
   done
   group_end
   finish

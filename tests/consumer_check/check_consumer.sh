@@ -166,6 +166,42 @@ if [[ -n $memsafe ]]; then
     echo "FAIL: the report has $table_rows rows, expected ${#rows[@]} (one per distinct bug)"
     failures=$((failures + 1))
   fi
+
+  # The whole run as an adopter starts it: `memsafe check --memory-checks` in the
+  # project's own directory, presets and all. The project is copied beside its build
+  # (memsafe check builds under <project>/build/<preset>), with memsafe's cmake/, which
+  # its presets and CMakeLists name by a relative path, linked back to memsafe's tree.
+  echo "== memsafe check --memory-checks --preset $preset in a copy of the consumer"
+  copy="$build_dir-check"
+  memsafe_root="$(cd "$source_dir/../.." && pwd)"
+  mkdir -p -- "$copy/tests"
+  rm -rf -- "$copy/tests/consumer/src" "$copy/tests/consumer/tests" "$copy/tests/consumer/sanitizers"
+  cp -R -- "$source_dir" "$copy/tests/"
+  ln -sfn -- "$memsafe_root/cmake" "$copy/cmake"
+  check_log="$build_dir.memsafe-check.txt"
+  set +e
+  env -u MEMSAFE_EXPECT "$memsafe" check --memory-checks --preset "$preset" --source "$copy/tests/consumer" \
+    >"$check_log" 2>&1
+  check_status=$?
+  set -e
+  grep -v '^\[' "$check_log" | tail -n 60
+  first_planted="${planted[0]%%|*}"
+  for want in "^PRESET +TESTS +FAILURES +SKIPPED +CANARIES" "^$preset +[0-9]+ +[1-9][0-9]* +0 +([0-9]+)/\\1 .* FAILED\$" \
+      "$first_planted" "suppressions: entries no run matched" "memsafe suppressions unused: 0 unused"; do
+    if grep -Eq -- "$want" "$check_log"; then echo "ok: memsafe check printed /$want/"; else
+      echo "FAIL: memsafe check did not print /$want/"; failures=$((failures + 1)); fi
+  done
+  for row in "${rows[@]}"; do
+    IFS='|' read -r kind file _ _ <<<"$row"
+    if grep -Eq "^$kind +${file//./[.]}:[0-9]+ " "$check_log"; then echo "ok: memsafe check names $kind at $file"; else
+      echo "FAIL: memsafe check does not name $kind at $file:LINE"; failures=$((failures + 1)); fi
+  done
+  if ((check_status != 1)); then
+    echo "FAIL: memsafe check exited $check_status on planted bugs, expected 1"; failures=$((failures + 1))
+  fi
+  if [[ ! -s $copy/tests/consumer/build/memsafe-report/findings.sarif ]]; then
+    echo "FAIL: memsafe check wrote no SARIF"; failures=$((failures + 1))
+  fi
 else
   echo "== memsafe report not checked: the memsafe tool is not built (MEMSAFE_BUILD_TOOLS=OFF)"
 fi

@@ -51,8 +51,35 @@ expect 2 "heap-use-after-free +tests/canaries/heap_use_after_free.cc:10" \
 cp "$source_dir/tests/unit/tools/testdata/malformed/unterminated.xml" "$broken/cut.PlantedTest.Case.valgrind.43.xml"
 expect 2 "cut.PlantedTest.Case.valgrind.43.xml:[0-9]+: error: malformed Valgrind XML" \
   "unterminated XML is an input error with file:line" -- "$memsafe" report --root "$root" "$work/broken"
-expect 2 "no memcheck directory" "a directory without logs is an input error" -- "$memsafe" report "$work/out"
-expect 2 "not a directory" "a missing directory is an input error" -- "$memsafe" report "$work/missing"
+mkdir -p "$work/no-logs"
+expect 2 "no log files here" "a directory without logs is an input error" -- "$memsafe" report "$work/no-logs"
+expect 2 "missing: error: cannot be read" "a missing input is an input error" -- "$memsafe" report "$work/missing"
+mkfifo "$work/fifo"
+expect 2 "fifo: error: is not a log file or a directory" "a FIFO is refused, not waited on" -- \
+  timeout 10 "$memsafe" report "$work/fifo"
+expect 2 "looks like an option" "an output option without its path is a usage error" -- \
+  "$memsafe" report --junit --sarif "$work/x.sarif" "$reports"
+[[ ! -e --sarif ]] || { echo "FAIL: a file named --sarif was written"; exit 1; }
+
+# A user's own logs: a program built by hand with ASan, its reports written with
+# ASAN_OPTIONS=log_path=dir/asan (files asan.<pid>), read from the directory and from stdin.
+if command -v clang >/dev/null; then
+  mkdir -p "$work/hand/logs"
+  printf '#include <stdlib.h>\nint main(void) {\n  int *p = malloc(8);\n  free(p);\n  return p[1];\n}\n' \
+    >"$work/hand/uaf.c"
+  clang -g -O0 -fsanitize=address "$work/hand/uaf.c" -o "$work/hand/uaf"
+  rm -f "$work/hand/logs/"*
+  # The program's own failure is the point; its report is what is read below.
+  ASAN_OPTIONS=log_path="$work/hand/logs/asan" setarch "$(uname -m)" -R "$work/hand/uaf" || true
+  expect 1 "heap-use-after-free +uaf.c:5 " "plain ASan logs: kind and file:line, exit 1" -- \
+    "$memsafe" report --root "$work/hand" "$work/hand/logs"
+  # shellcheck disable=SC2016  # the inner shell expands its own arguments
+  expect 1 "heap-use-after-free +uaf.c:5 " "the same log from standard input" -- \
+    bash -c '"$1" report --root "$2" - <"$3"' _ "$memsafe" "$work/hand" "$(ls "$work/hand/logs/"asan.*)"
+else
+  echo "FAIL: clang is needed for the hand-built ASan program (sudo apt-get install clang)"
+  exit 1
+fi
 expect 2 "" "report without a directory is a usage error" -- "$memsafe" report
 
 expect 0 "0 unused, 3 used, 0 not judged" "the repository's entries are all used by the canaries" -- \

@@ -46,6 +46,11 @@ expect 1 "tracker: docs/design/MEMORY_SAFETY_CI.md#canaries" "the review shows r
 expect 2 "wants YYYY-MM-DD" "a malformed --today is a usage error" -- "$memsafe" \
   suppressions review --dir "$source_dir/sanitizers" --today 2027-3-1
 expect 2 "" "an unknown subcommand is a usage error" -- "$memsafe" suppressions frobnicate
-expect 2 "cannot read" "a missing file is an input error" -- "$memsafe" suppressions lint "$work/missing.supp"
+expect 2 "missing.supp: cannot open" "a missing file is an input error" -- "$memsafe" suppressions lint "$work/missing.supp"
+mkdir -p "$work/dir.supp"
+expect 2 "dir.supp: is a directory" "a directory given as a suppression file is refused, not read as empty" -- \
+  "$memsafe" suppressions lint "$work/dir.supp"
+expect 2 "" "a review window beyond a century is a usage error" -- \
+  "$memsafe" suppressions review --dir "$source_dir/sanitizers" --within 2147483647
 
 expect_summary "memsafe suppressions test"

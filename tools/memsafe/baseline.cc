@@ -2,12 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/resource.h>
-#include <sys/types.h>
-#include <sys/wait.h>
-#include <unistd.h>
+#include <stdlib.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -18,9 +13,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "process.h"
 #include "suppressions.h"
-
-extern char** environ;
 
 namespace memsafe::tools {
 namespace {
@@ -30,30 +24,15 @@ namespace fs = std::filesystem;
 
 // Runs argv with stdout and stderr discarded; the exit status and the child's peak RSS.
 bool Run(const std::vector<std::string>& args, int* status, long* max_rss_kib, std::string* error) {
-  std::vector<char*> argv;
-  for (const std::string& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
-  pid_t pid = 0;
-  const int rc = posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) {
-    *error = "cannot run '" + args[0] + "': " + std::strerror(rc);
+  ProcessOptions options;
+  options.discard_output = true;
+  const ProcessResult result = RunProcess(args, options);
+  if (!result.started || !result.error.empty()) {
+    *error = result.error;
     return false;
   }
-  struct rusage usage {};
-  int wait_status = 0;
-  while (wait4(pid, &wait_status, 0, &usage) < 0) {
-    if (errno != EINTR) {
-      *error = std::string("wait4: ") + std::strerror(errno);
-      return false;
-    }
-  }
-  *status = WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : 128 + WTERMSIG(wait_status);
-  *max_rss_kib = usage.ru_maxrss;
+  *status = result.exit_code;
+  *max_rss_kib = result.max_rss_kib;
   return true;
 }
 
@@ -65,24 +44,33 @@ std::string Join(const std::vector<std::string>& args) {
 
 bool Massif(const std::string& binary, const std::string& valgrind, const std::string& scenario, int scale,
             std::uint64_t* peak, std::string* error) {
-  const fs::path out = fs::temp_directory_path() / ("memsafe-massif-" + std::to_string(::getpid()) + "-" +
-                                                    scenario + "-" + std::to_string(scale) + ".out");
+  // A private directory (mode 0700, unpredictable name): a fixed name in /tmp would let
+  // another user plant a symlink there and have a root run write through it.
+  std::string dir_template = (fs::temp_directory_path() / "memsafe-massif-XXXXXX").string();
+  if (mkdtemp(dir_template.data()) == nullptr) {
+    *error = "cannot create a private temporary directory in " + fs::temp_directory_path().string() + ": " +
+             std::strerror(errno);
+    return false;
+  }
+  const fs::path dir = dir_template;
+  const fs::path out = dir / "massif.out";
   // --threshold=100 and --depth=1: only the totals are wanted, not the allocation trees.
   const std::vector<std::string> args = {valgrind, "--tool=massif", "--massif-out-file=" + out.string(),
                                          "--threshold=100", "--depth=1", binary, scenario, std::to_string(scale)};
   int status = 0;
   long rss = 0;
-  if (!Run(args, &status, &rss, error)) return false;
-  std::ifstream in(out);
-  std::ostringstream text;
-  text << in.rdbuf();
+  const bool ran = Run(args, &status, &rss, error);
+  std::string text;
+  const bool read = ran && ReadWholeFile(out.string(), &text);
   std::error_code ignored;
-  fs::remove(out, ignored);
+  // Best effort: a directory left behind is private and says nothing about the result.
+  (void)fs::remove_all(dir, ignored);
+  if (!ran) return false;
   if (status != 0) {
     *error = "'" + Join(args) + "' exited " + std::to_string(status);
     return false;
   }
-  if (!PeakFromMassif(text.str(), peak)) {
+  if (!read || !PeakFromMassif(text, peak)) {
     *error = "no snapshots in massif's output for " + scenario;
     return false;
   }

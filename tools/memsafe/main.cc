@@ -1,5 +1,7 @@
 // memsafe: the command-line side of the toolkit.
 //
+//   memsafe check [--memory-checks [--preset NAMES] [--shard I/N] [--slow]] [--list] [--matrix]
+//                                                        the project's checks: build, test, judge, report
 //   memsafe suppressions lint   [--dir DIR] [FILE...]   syntax and metadata of suppression
 //                                                        files, and the runtime options list
 //   memsafe suppressions review [--dir DIR] [--today YYYY-MM-DD] [--within DAYS] [FILE...]
@@ -9,8 +11,8 @@
 //                                                        peak heap and RSS of the memory scenarios;
 //                                                        check exits 1 beyond the threshold
 //   memsafe report [--root DIR] [--markdown F] [--junit F] [--sarif F] [--json F]
-//                  [--github-annotations] [--include-canaries] LOGDIR...
-//                                                        deduplicated findings of the memory checks
+//                  [--github-annotations] [--include-canaries] LOG...
+//                                                        deduplicated findings of memory-tool logs
 //
 // Exit status: 0 clean, 1 problems found (or entries overdue), 2 usage or input error.
 #include <CLI/CLI.hpp>
@@ -26,234 +28,25 @@
 #include <vector>
 
 #include "baseline.h"
-#include "options_lint.h"
-#include "report.h"
-#include "report_output.h"
-#include "suppression_usage.h"
+#include "check.h"
+#include "commands.h"
+#include "process.h"
 #include "suppressions.h"
 
 namespace {
 
-namespace fs = std::filesystem;
-using memsafe::tools::Problem;
+using memsafe::tools::kClean;
+using memsafe::tools::kFindings;
+using memsafe::tools::kUsage;
 
-constexpr int kClean = 0;
-constexpr int kFindings = 1;
-constexpr int kUsage = 2;
-
-bool IsOptionsFile(const std::string& path) {
-  return fs::path(path).filename().string().rfind("options", 0) == 0;
-}
-
-// The files a project keeps under its sanitizers/ directory.
-std::vector<std::string> DefaultFiles(const std::string& dir) {
-  std::vector<std::string> files;
-  std::error_code error;
-  for (const auto& item : fs::directory_iterator(dir, error)) {
-    const std::string name = item.path().filename().string();
-    if (item.is_regular_file() &&
-        (item.path().extension() == ".supp" || name.find("ignorelist") != std::string::npos ||
-         name == "options.txt")) {
-      files.push_back(item.path().string());
-    }
-  }
-  std::sort(files.begin(), files.end());
-  return files;
-}
-
-// Each suppression file of `files` (the options list aside), parsed; false after
-// saying which file cannot be read.
-bool ParseSuppressionFiles(const std::vector<std::string>& files, std::vector<memsafe::tools::ParsedFile>* parsed) {
-  for (const std::string& path : files) {
-    if (IsOptionsFile(path)) continue;
-    std::string content;
-    if (!memsafe::tools::ReadWholeFile(path, &content)) {
-      std::cerr << path << ": cannot read the file\n";
-      return false;
-    }
-    parsed->push_back(memsafe::tools::ParseSuppressions(path, content));
-  }
-  return true;
-}
-
-int Today() {
-  return static_cast<int>(
-      std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now()).time_since_epoch().count());
-}
-
-int Lint(const std::vector<std::string>& files, const std::vector<std::string>& scanned) {
-  int problems = 0;
-  int entries = 0;
-  // Option strings set elsewhere: scripts, workflows, presets.
-  for (const std::string& path : scanned) {
-    std::string content;
-    if (!memsafe::tools::ReadWholeFile(path, &content)) {
-      std::cerr << path << ": cannot read the file\n";
-      return kUsage;
-    }
-    for (const Problem& problem : memsafe::tools::LintOptionStrings(content)) {
-      std::cout << path << ":" << problem.line << ": " << problem.message << "\n";
-      ++problems;
-    }
-  }
-  for (const std::string& path : files) {
-    std::string content;
-    if (!memsafe::tools::ReadWholeFile(path, &content)) {
-      std::cerr << path << ": cannot read the file\n";
-      return kUsage;
-    }
-    std::vector<Problem> found;
-    if (IsOptionsFile(path)) {
-      found = memsafe::tools::LintOptions(content);
-    } else {
-      memsafe::tools::ParsedFile parsed = memsafe::tools::ParseSuppressions(path, content);
-      entries += static_cast<int>(parsed.entries.size());
-      found = std::move(parsed.problems);
-    }
-    for (const Problem& problem : found) std::cout << path << ":" << problem.line << ": " << problem.message << "\n";
-    problems += static_cast<int>(found.size());
-  }
-  std::cout << "memsafe suppressions lint: " << files.size() << " files, " << entries << " entries, "
-            << scanned.size() << " files scanned for option strings, " << problems << " problem(s)\n";
-  return problems == 0 ? kClean : kFindings;
-}
-
-int Review(const std::vector<std::string>& files, int today, int within) {
-  int overdue = 0;
-  int due = 0;
-  std::vector<memsafe::tools::ParsedFile> parsed;
-  if (!ParseSuppressionFiles(files, &parsed)) return kUsage;
-  for (const memsafe::tools::ParsedFile& file : parsed) {
-    const std::string& path = file.path;
-    for (const auto& entry : file.entries) {
-      if (!entry.review_by) {
-        std::cout << path << ":" << entry.line << ": " << entry.text
-                  << ": no valid review-by date (run `memsafe suppressions lint`)\n";
-        ++overdue;
-        continue;
-      }
-      if (*entry.review_by > today + within) continue;
-      const bool late = *entry.review_by < today;
-      (late ? overdue : due) += 1;
-      std::cout << path << ":" << entry.line << ": " << (late ? "OVERDUE since " : "due ")
-                << memsafe::tools::FormatDate(*entry.review_by) << ": " << entry.text << "\n"
-                << "    reason:  " << entry.reason << "\n"
-                << "    tracker: " << entry.tracker << "\n";
-    }
-  }
-  std::cout << "memsafe suppressions review (" << memsafe::tools::FormatDate(today) << ", window " << within
-            << " days): " << overdue << " overdue, " << due << " due soon\n";
-  return overdue == 0 ? kClean : kFindings;
-}
-
-void PrintErrors(const std::vector<memsafe::tools::InputError>& errors) {
-  for (const auto& error : errors) {
-    std::cerr << error.file << (error.line > 0 ? ":" + std::to_string(error.line) : "") << ": error: "
-              << error.message << "\n";
-  }
-}
-
-bool WriteText(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-  out.close();
-  if (!out) std::cerr << "memsafe: cannot write '" << path << "'\n";
-  return static_cast<bool>(out);
-}
-
-std::string DirectoryWithSlash(const std::string& dir) {
-  std::error_code error;
-  std::string path = fs::weakly_canonical(fs::absolute(dir), error).string();
-  if (path.empty() || path.back() != '/') path += '/';
-  return path;
-}
-
-struct ReportOptions {
-  std::vector<std::string> dirs;
-  std::string root = ".";
-  std::vector<std::string> exclude;
-  std::string markdown, junit, sarif, json;
-  bool annotations = false;
-  bool include_canaries = false;
-};
-
-int Report(const ReportOptions& options) {
-  using namespace memsafe::tools;
-  ReportContext context;
-  context.root = DirectoryWithSlash(options.root);
-  context.exclude.push_back(context.root + "build/");
-  for (const std::string& dir : options.exclude) context.exclude.push_back(DirectoryWithSlash(dir));
-
-  ReportSummary summary;
-  const LogSet logs = CollectLogs(options.dirs, &summary.errors);
-  summary.logs = static_cast<int>(logs.files.size());
-  std::vector<Finding> findings;
-  for (Finding& finding : ReadLogs(logs, context, &summary.errors)) {
-    if (finding.expected && !options.include_canaries) {
-      ++summary.canary_findings;
-    } else {
-      findings.push_back(std::move(finding));
-    }
-  }
-  const std::vector<Group> groups = Deduplicate(findings);
-  std::cout << FormatTable(groups, summary);
-  if (options.annotations) std::cout << FormatAnnotations(groups);
-  bool written = true;
-  if (!options.markdown.empty()) written &= WriteText(options.markdown, FormatMarkdown(groups, summary));
-  if (!options.junit.empty()) written &= WriteText(options.junit, FormatJunit(groups));
-  if (!options.sarif.empty()) written &= WriteText(options.sarif, FormatSarif(groups, context));
-  if (!options.json.empty()) written &= WriteText(options.json, FormatJson(groups, summary));
-  PrintErrors(summary.errors);
-  if (!summary.errors.empty() || !written) return kUsage;
-  return groups.empty() ? kClean : kFindings;
-}
-
-int Unused(const std::vector<std::string>& files, const std::vector<std::string>& log_dirs) {
-  using namespace memsafe::tools;
-  std::vector<InputError> errors;
-  std::vector<ParsedFile> parsed;
-  if (!ParseSuppressionFiles(files, &parsed)) return kUsage;
-  const LogSet logs = CollectLogs(log_dirs, &errors);
-  const UsageVerdicts verdicts = JudgeUsage(parsed, logs, &errors);
-  for (const EntryUsage& usage : verdicts.unused) {
-    std::cout << usage.path << ":" << usage.entry.line << ": unused: " << usage.entry.text << " (no "
-              << RunToolFor(usage.entry.tool) << " run matched it; tracker " << usage.entry.tracker << ")\n";
-  }
-  for (const EntryUsage& usage : verdicts.unjudged) {
-    std::cout << usage.path << ":" << usage.entry.line << ": not judged: " << usage.entry.text << " (" << usage.why
-              << ")\n";
-  }
-  for (const EntryUsage& usage : verdicts.used) {
-    std::cout << usage.path << ":" << usage.entry.line << ": used " << usage.matches << "x: " << usage.entry.text
-              << "\n";
-  }
-  std::string presets;
-  for (const auto& [preset, tools] : logs.tools_by_preset) presets += (presets.empty() ? "" : ", ") + preset;
-  std::cout << "memsafe suppressions unused: " << verdicts.unused.size() << " unused, " << verdicts.used.size()
-            << " used, " << verdicts.unjudged.size() << " not judged; runs read: " << logs.files.size()
-            << " logs from " << (presets.empty() ? "no presets" : presets) << "\n";
-  PrintErrors(errors);
-  if (!errors.empty()) return kUsage;
-  return verdicts.unused.empty() ? kClean : kFindings;
-}
-
-// The first line a command prints on stdout, or "" when it cannot run.
-std::string FirstLineOf(const std::string& command) {
-  std::string line;
-  if (FILE* pipe = popen(command.c_str(), "r")) {
-    char buffer[512];
-    if (std::fgets(buffer, sizeof buffer, pipe) != nullptr) line = buffer;
-    // The status adds nothing: an empty line already says the command failed.
-    (void)pclose(pipe);
-  }
-  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
+// The first line a program prints on stdout, or "" when it cannot run.
+std::string FirstLineOf(const std::vector<std::string>& args) {
+  memsafe::tools::ProcessOptions options;
+  options.capture_stdout = true;
+  const memsafe::tools::ProcessResult result = memsafe::tools::RunProcess(args, options);
+  std::string line = result.output.substr(0, result.output.find('\n'));
+  while (!line.empty() && line.back() == '\r') line.pop_back();
   return line;
-}
-
-std::string Quote(const std::string& text) {
-  std::string quoted = "'";
-  for (char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return quoted + "'";
 }
 
 struct BaselineOptions {
@@ -267,14 +60,13 @@ int Baseline(const std::string& action, const BaselineOptions& options) {
   using namespace memsafe::tools;
   std::vector<std::string> names = options.only;
   if (names.empty()) {
-    FILE* pipe = popen((Quote(options.scenarios) + " --list 2>/dev/null").c_str(), "r");
-    char buffer[512];
-    while (pipe != nullptr && std::fgets(buffer, sizeof buffer, pipe) != nullptr) {
-      std::string line = buffer;
-      names.push_back(line.substr(0, line.find('\t')));
+    memsafe::tools::ProcessOptions list_options;
+    list_options.capture_stdout = true;
+    const memsafe::tools::ProcessResult listed = memsafe::tools::RunProcess({options.scenarios, "--list"}, list_options);
+    for (std::string_view line : SplitLines(listed.output)) {
+      if (!line.empty()) names.emplace_back(line.substr(0, line.find('\t')));
     }
-    const int status = pipe == nullptr ? -1 : pclose(pipe);
-    if (status != 0 || names.empty()) {
+    if (!listed.started || listed.exit_code != 0 || names.empty()) {
       std::cerr << "memsafe baseline: cannot list the scenarios of '" << options.scenarios
                 << "' (build it: cmake --build --preset dev --target memsafe_memory_scenarios)\n";
       return kUsage;
@@ -320,9 +112,9 @@ int Baseline(const std::string& action, const BaselineOptions& options) {
           "with `memsafe baseline update` only for a change that is meant to use more memory, and say why in "
           "the commit.";
     }
-    baseline.environment["date"] = memsafe::tools::FormatDate(Today());
-    baseline.environment["valgrind"] = FirstLineOf(Quote(options.valgrind) + " --version");
-    baseline.environment["compiler"] = FirstLineOf(Quote(options.scenarios) + " --compiler");
+    baseline.environment["date"] = memsafe::tools::FormatDate(memsafe::tools::Today());
+    baseline.environment["valgrind"] = FirstLineOf({options.valgrind, "--version"});
+    baseline.environment["compiler"] = FirstLineOf({options.scenarios, "--compiler"});
     baseline.environment["build"] = "dev preset (Debug, -O0)";
     for (const Measurement& m : measured) baseline.scenarios[m.scenario] = m;
     if (!WriteText(options.file, WriteBaseline(baseline))) return kUsage;
@@ -345,8 +137,48 @@ int Baseline(const std::string& action, const BaselineOptions& options) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"memsafe: memory-safety reports and suppression lifecycle", "memsafe"};
+  CLI::App app{"memsafe: memory-safety checks, reports and suppression lifecycle", "memsafe"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("memsafe ") + MEMSAFE_VERSION);
+  // An output path that looks like an option is a forgotten value ("--junit --sarif
+  // x.sarif" would otherwise write a file named --sarif).
+  const CLI::Validator not_an_option(
+      [](std::string& value) { return !value.empty() && value[0] == '-' ? "'" + value + "' looks like an option, not a path" : std::string(); },
+      "PATH", "not an option");
+
+  memsafe::tools::CheckOptions check_options;
+  CLI::App* check = app.add_subcommand(
+      "check",
+      "Configure, build and test the project's presets and judge the run: without options the fast presets "
+      "(vendor.memsafe.runBy \"check\"); with --memory-checks every memory preset (runBy \"memory-checks\") with "
+      "a summary, the findings report (SARIF, JUnit, Markdown, JSON under build/memsafe-report/) and the unused "
+      "suppressions. Exit 0 when everything passed, 1 on any finding, failed test, missed canary or missing "
+      "program, 2 on bad usage.");
+  CLI::Option* memory_flag =
+      check->add_flag("--memory-checks", check_options.memory_checks, "Run the memory presets instead of the fast ones");
+  CLI::Option* preset_option =
+      check->add_option("--preset", check_options.presets, "These presets (comma-separated) instead of the default set");
+  CLI::Option* shard_option = check->add_option(
+      "--shard", check_options.shard,
+      "With --memory-checks: every N-th test from the I-th, plus every canary (the nightly spreads a preset over N jobs)");
+  CLI::Option* slow_flag = check->add_flag(
+      "--slow", check_options.slow,
+      "With --memory-checks: the thorough run: also tests labelled memsafe-slow and the valgrind-slow options");
+  CLI::Option* list_flag = check->add_flag("--list", check_options.list, "List the presets, their tools and runs");
+  CLI::Option* matrix_flag = check->add_flag(
+      "--matrix", check_options.matrix, "Print the nightly job matrix (presets x shards) as JSON; --preset narrows it");
+  CLI::Option* dry_flag = check->add_flag("--dry-run", check_options.dry_run, "Check the arguments, say what would run");
+  check->add_option("--source", check_options.source, "The project (default: .)");
+  check->add_option("--sanitizers", check_options.sanitizers_dir,
+                    "The suppression files and options (default: <source>/sanitizers)");
+  check->add_option("--report-dir", check_options.report_dir,
+                    "Where the findings reports go (default: <source>/build/memsafe-report)")
+      ->check(not_an_option);
+  check->add_option("--exclude", check_options.exclude, "Code under this directory is not the project's own");
+  shard_option->needs(memory_flag);
+  slow_flag->needs(memory_flag);
+  list_flag->excludes(memory_flag, preset_option, shard_option, slow_flag, matrix_flag, dry_flag);
+  matrix_flag->excludes(memory_flag, shard_option, slow_flag, dry_flag);
   CLI::App* suppressions = app.add_subcommand("suppressions", "Check and review suppression files");
   suppressions->require_subcommand(1);
 
@@ -360,11 +192,11 @@ int main(int argc, char** argv) {
                    "Also check every *SAN_OPTIONS string in these files (scripts, workflows, presets)");
 
   std::string today_text;
-  int within = 0;
+  long long within = 0;
   CLI::App* review = suppressions->add_subcommand("review", "Entries whose review-by date has passed or is near");
   review->add_option("--dir", dir, "Directory with the suppression files (default: sanitizers)");
   review->add_option("--today", today_text, "Take this date as today (YYYY-MM-DD)");
-  review->add_option("--within", within, "Also list entries due within this many days")->check(CLI::NonNegativeNumber);
+  review->add_option("--within", within, "Also list entries due within this many days")->check(CLI::Range(0LL, 36500LL));
   review->add_option("files", files, "Files to review instead of the directory's");
 
   std::vector<std::string> log_dirs;
@@ -374,16 +206,21 @@ int main(int argc, char** argv) {
   unused->add_option("logdirs", log_dirs, "build/<preset>/memcheck directories, build/<preset>, or build")
       ->required();
 
-  ReportOptions report_options;
-  CLI::App* report = app.add_subcommand("report", "Deduplicated findings from the memory checks' logs");
-  report->add_option("logdirs", report_options.dirs, "build/<preset>/memcheck directories, build/<preset>, or build")
+  memsafe::tools::ReportOptions report_options;
+  CLI::App* report = app.add_subcommand(
+      "report",
+      "Deduplicated findings from memory-tool logs: the harness's build/<preset>/memcheck directories, or any "
+      "ASan, LSan, TSan, UBSan or MSan text log and Valgrind XML file, given as files, directories or - (stdin)");
+  report->add_option("logs", report_options.inputs,
+                     "build/<preset>/memcheck, build/<preset>, build, a directory of logs, a log file, or -")
       ->required();
   report->add_option("--root", report_options.root, "The project's source root (default: .)");
   report->add_option("--exclude", report_options.exclude, "Code under this directory is not the project's own");
-  report->add_option("--markdown", report_options.markdown, "Write a Markdown summary");
-  report->add_option("--junit", report_options.junit, "Write JUnit XML, one failing test case per finding");
-  report->add_option("--sarif", report_options.sarif, "Write SARIF 2.1.0 for code scanning");
-  report->add_option("--json", report_options.json, "Write the findings as JSON");
+  report->add_option("--markdown", report_options.markdown, "Write a Markdown summary")->check(not_an_option);
+  report->add_option("--junit", report_options.junit, "Write JUnit XML, one failing test case per finding")
+      ->check(not_an_option);
+  report->add_option("--sarif", report_options.sarif, "Write SARIF 2.1.0 for code scanning")->check(not_an_option);
+  report->add_option("--json", report_options.json, "Write the findings as JSON")->check(not_an_option);
   report->add_flag("--github-annotations", report_options.annotations, "Print ::error annotations for GitHub");
   report->add_flag("--include-canaries", report_options.include_canaries,
                    "Count the canaries' expected findings too");
@@ -408,20 +245,21 @@ int main(int argc, char** argv) {
     const int code = app.exit(error);
     return code == 0 ? kClean : kUsage;
   }
-  if (report->parsed()) return Report(report_options);
+  if (check->parsed()) return memsafe::tools::RunCheck(check_options);
+  if (report->parsed()) return memsafe::tools::ReportCommand(report_options);
   if (baseline->parsed()) {
     for (const char* action : {"run", "check", "update"}) {
       if (baseline->got_subcommand(action)) return Baseline(action, baseline_options);
     }
   }
-  if (files.empty()) files = DefaultFiles(dir);
+  if (files.empty()) files = memsafe::tools::DefaultSuppressionFiles(dir);
   if (files.empty()) {
     std::cerr << "memsafe: no suppression files in '" << dir << "'\n";
     return kUsage;
   }
-  if (lint->parsed()) return Lint(files, scanned);
-  if (unused->parsed()) return Unused(files, log_dirs);
-  int today = Today();
+  if (lint->parsed()) return memsafe::tools::LintCommand(files, scanned);
+  if (unused->parsed()) return memsafe::tools::UnusedCommand(files, log_dirs);
+  int today = memsafe::tools::Today();
   if (!today_text.empty()) {
     std::optional<int> parsed = memsafe::tools::ParseDate(today_text);
     if (!parsed) {
@@ -430,5 +268,5 @@ int main(int argc, char** argv) {
     }
     today = *parsed;
   }
-  return Review(files, today, within);
+  return memsafe::tools::ReviewCommand(files, today, within);
 }

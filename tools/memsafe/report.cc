@@ -245,6 +245,24 @@ void Finish(Finding& finding, const ReportContext& context) {
   finding.signature = Signature(finding);
 }
 
+// The tool and kind of a headline of the sanitizers without a parser branch of their
+// own: "ERROR: ThreadSanitizer: SEGV on unknown address ...", "ERROR:
+// UndefinedBehaviorSanitizer: SEGV ...", "WARNING: MemorySanitizer:
+// use-of-uninitialized-value", "ERROR: HWAddressSanitizer: tag-mismatch ...".
+std::optional<std::pair<std::string, std::string>> OtherSanitizerHeadline(std::string_view body) {
+  for (const auto& [prefix, tool] :
+       {std::pair{std::string_view("ERROR: ThreadSanitizer: "), "tsan"},
+        std::pair{std::string_view("ERROR: UndefinedBehaviorSanitizer: "), "ubsan"},
+        std::pair{std::string_view("ERROR: MemorySanitizer: "), "msan"},
+        std::pair{std::string_view("WARNING: MemorySanitizer: "), "msan"},
+        std::pair{std::string_view("ERROR: HWAddressSanitizer: "), "hwasan"}}) {
+    if (!StartsWith(body, prefix)) continue;
+    const std::string_view words = body.substr(prefix.size());
+    return std::pair{std::string(tool), KindFromWords(words.substr(0, words.find_first_of(" :")))};
+  }
+  return std::nullopt;
+}
+
 class SanitizerLogParser {
  public:
   SanitizerLogParser(const LogFile& log, const ReportContext& context, std::vector<InputError>* errors)
@@ -284,6 +302,9 @@ class SanitizerLogParser {
       CloseAll(false);
       std::string_view words = body.substr(26);
       Open("tsan", KindFromWords(words), std::string(body.substr(0, body.find(" (pid="))), number);
+    } else if (std::optional<std::pair<std::string, std::string>> other = OtherSanitizerHeadline(body)) {
+      CloseAll(false);
+      Open(other->first, other->second, std::string(body), number);
     } else if (StartsWith(line, "SUMMARY: ")) {
       Summary(line);
     } else if (std::optional<Frame> site = UbsanSite(line)) {
@@ -430,12 +451,18 @@ bool ParseLogName(const std::string& name, LogFile* log, std::string* suffix) {
   return true;
 }
 
-void ScanLogDir(const fs::path& dir, const std::string& preset, LogSet* set) {
+void ScanLogDir(const fs::path& dir, const std::string& preset, LogSet* set, std::vector<InputError>* errors) {
   std::vector<LogFile> found;
   std::set<std::string> expected;  // "<test>.<tool>" of canaries
   std::error_code error;
-  for (const auto& item : fs::directory_iterator(dir, error)) {
-    if (!item.is_regular_file()) continue;
+  fs::directory_iterator items(dir, error);
+  if (error) {
+    errors->push_back({dir.string(), 0, "cannot list the directory: " + error.message()});
+    return;
+  }
+  for (const auto& item : items) {
+    std::error_code type_error;  // a dangling or looping link is no log
+    if (!item.is_regular_file(type_error)) continue;
     LogFile log;
     std::string suffix;
     if (!ParseLogName(item.path().filename().string(), &log, &suffix)) continue;
@@ -459,6 +486,65 @@ void ScanLogDir(const fs::path& dir, const std::string& preset, LogSet* set) {
   for (const std::string& tool : tools) {
     if (std::find(list.begin(), list.end(), tool) == list.end()) list.push_back(tool);
   }
+}
+
+// The tool a log came from, told from its content: Valgrind XML, or the sanitizer
+// whose headline appears first.
+std::string ToolOfContent(std::string_view content) {
+  if (content.find("<valgrindoutput") != std::string_view::npos) return "valgrind";
+  size_t best = std::string_view::npos;
+  std::string tool = "asan";
+  for (const auto& [marker, name] : {std::pair{"AddressSanitizer", "asan"}, std::pair{"LeakSanitizer", "asan"},
+                                     std::pair{"ThreadSanitizer", "tsan"}, std::pair{"MemorySanitizer", "msan"},
+                                     std::pair{"runtime error:", "ubsan"},
+                                     std::pair{"UndefinedBehaviorSanitizer", "ubsan"}}) {
+    const size_t at = content.find(marker);
+    if (at < best) {
+      best = at;
+      tool = name;
+    }
+  }
+  return tool;
+}
+
+// A log given by name, in the launcher's naming scheme or not (a user's own
+// ASAN_OPTIONS=log_path=... logs): the tool is told from the content when reading.
+LogFile PlainLog(const fs::path& path) {
+  LogFile log;
+  std::string suffix;
+  if (!ParseLogName(path.filename().string(), &log, &suffix) || suffix == "expected") {
+    log = LogFile();
+    log.test = path.filename().string();
+  }
+  log.path = path.string();
+  log.xml = false;  // decided from the content
+  log.preset = "-";
+  return log;
+}
+
+// Every regular file below `dir` (links not followed), as plain logs.
+void ScanPlainDir(const fs::path& dir, LogSet* set, std::vector<InputError>* errors) {
+  std::error_code error;
+  fs::recursive_directory_iterator it(dir, fs::directory_options::none, error);
+  if (error) {
+    errors->push_back({dir.string(), 0, "cannot list the directory: " + error.message()});
+    return;
+  }
+  std::vector<fs::path> files;
+  for (const fs::recursive_directory_iterator end; it != end; it.increment(error)) {
+    if (error) {
+      errors->push_back({it->path().string(), 0, "cannot list the directory: " + error.message()});
+      break;
+    }
+    std::error_code type_error;
+    if (it->is_symlink(type_error)) continue;
+    if (it->is_regular_file(type_error)) files.push_back(it->path());
+    if (it.depth() > 32) it.disable_recursion_pending();
+  }
+  if (error) return;
+  std::sort(files.begin(), files.end());
+  if (files.empty()) errors->push_back({dir.string(), 0, "no log files here"});
+  for (const fs::path& file : files) set->files.push_back(PlainLog(file));
 }
 
 }  // namespace
@@ -555,30 +641,61 @@ std::string RelativeToRoot(const std::string& file, const ReportContext& context
   return normal.substr(context.root.size());
 }
 
-LogSet CollectLogs(const std::vector<std::string>& dirs, std::vector<InputError>* errors) {
+LogSet CollectLogs(const std::vector<std::string>& inputs, std::vector<InputError>* errors) {
   LogSet set;
-  for (const std::string& dir : dirs) {
+  for (const std::string& input : inputs) {
+    if (input == "-") {
+      LogFile log;
+      log.path = "-";
+      log.test = "stdin";
+      log.preset = "-";
+      set.files.push_back(std::move(log));
+      continue;
+    }
     std::error_code error;
-    const fs::path path(dir);
-    if (!fs::is_directory(path, error)) {
-      errors->push_back({dir, 0, "not a directory"});
+    const fs::path path(input);
+    const fs::file_status status = fs::status(path, error);
+    if (error) {
+      errors->push_back({input, 0, "cannot be read: " + error.message()});
+      continue;
+    }
+    if (fs::is_regular_file(status)) {
+      set.files.push_back(PlainLog(path));
+      continue;
+    }
+    if (!fs::is_directory(status)) {
+      errors->push_back({input, 0, "is not a log file or a directory (a FIFO, socket or device?)"});
       continue;
     }
     const fs::path canonical = fs::weakly_canonical(path, error);
+    if (error) {
+      errors->push_back({input, 0, "cannot be resolved: " + error.message()});
+      continue;
+    }
+    std::error_code sub_error;
     if (canonical.filename() == "memcheck") {
-      ScanLogDir(canonical, canonical.parent_path().filename().string(), &set);
-    } else if (fs::is_directory(canonical / "memcheck", error)) {
-      ScanLogDir(canonical / "memcheck", canonical.filename().string(), &set);
+      ScanLogDir(canonical, canonical.parent_path().filename().string(), &set, errors);
+    } else if (fs::is_directory(canonical / "memcheck", sub_error)) {
+      ScanLogDir(canonical / "memcheck", canonical.filename().string(), &set, errors);
     } else {
       std::vector<fs::path> presets;
-      for (const auto& item : fs::directory_iterator(canonical, error)) {
-        if (item.is_directory() && fs::is_directory(item.path() / "memcheck")) presets.push_back(item.path());
+      fs::directory_iterator items(canonical, error);
+      if (error) {
+        errors->push_back({input, 0, "cannot list the directory: " + error.message()});
+        continue;
+      }
+      for (const auto& item : items) {
+        std::error_code type_error;
+        if (item.is_directory(type_error) && fs::is_directory(item.path() / "memcheck", type_error)) {
+          presets.push_back(item.path());
+        }
       }
       std::sort(presets.begin(), presets.end());
-      if (presets.empty()) {
-        errors->push_back({dir, 0, "no memcheck directory here or in its subdirectories (run the memory checks first)"});
+      // No harness layout: a directory of logs written some other way.
+      if (presets.empty()) ScanPlainDir(canonical, &set, errors);
+      for (const fs::path& preset : presets) {
+        ScanLogDir(preset / "memcheck", preset.filename().string(), &set, errors);
       }
-      for (const fs::path& preset : presets) ScanLogDir(preset / "memcheck", preset.filename().string(), &set);
     }
   }
   return set;
@@ -666,13 +783,38 @@ std::vector<Finding> ParseValgrindXml(std::string_view content, const LogFile& l
   return findings;
 }
 
+bool ReadLogContent(const std::string& path, std::string* content, std::string* why) {
+  if (path != "-") return ReadWholeFile(path, content, why);
+  content->clear();
+  char buffer[1 << 16];
+  size_t n = 0;
+  while ((n = std::fread(buffer, 1, sizeof buffer, stdin)) > 0) {
+    content->append(buffer, n);
+    if (static_cast<long long>(content->size()) > kMaxInputBytes) {
+      *why = "standard input is larger than " + std::to_string(kMaxInputBytes >> 20) + " MiB";
+      return false;
+    }
+  }
+  if (std::ferror(stdin)) {
+    *why = "cannot read standard input";
+    return false;
+  }
+  return true;
+}
+
 std::vector<Finding> ReadLogs(const LogSet& logs, const ReportContext& context, std::vector<InputError>* errors) {
   std::vector<Finding> all;
-  for (const LogFile& log : logs.files) {
+  for (const LogFile& given : logs.files) {
     std::string content;
-    if (!ReadWholeFile(log.path, &content)) {
-      errors->push_back({log.path, 0, "cannot read the file"});
+    std::string why;
+    if (!ReadLogContent(given.path, &content, &why)) {
+      errors->push_back({given.path, 0, why});
       continue;
+    }
+    LogFile log = given;
+    if (log.preset == "-") {  // a log not named by the launcher: what it is shows in its content
+      log.tool = ToolOfContent(content);
+      log.xml = log.tool == "valgrind";
     }
     std::vector<Finding> found = log.xml ? ParseValgrindXml(content, log, context, errors)
                                          : ParseSanitizerLog(content, log, context, errors);

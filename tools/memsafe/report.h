@@ -42,7 +42,7 @@ struct Stack {
 };
 
 struct Finding {
-  std::string tool;     // asan, lsan, ubsan, tsan, valgrind
+  std::string tool;     // asan, lsan, ubsan, tsan, msan, hwasan, valgrind
   std::string kind;     // normalised: heap-use-after-free, data-race, memory-leak, ...
   std::string message;  // the report's own headline
   std::string test;     // the test whose run produced the report
@@ -90,9 +90,16 @@ struct LogSet {
   std::map<std::string, std::vector<std::string>> tools_by_preset;
 };
 
-// Finds the logs under each directory: a build/<preset>/memcheck directory itself, a
-// build/<preset> directory, or a build directory holding several presets.
-LogSet CollectLogs(const std::vector<std::string>& dirs, std::vector<InputError>* errors);
+// Finds the logs of each input: a build/<preset>/memcheck directory itself, a
+// build/<preset> directory, a build directory holding several presets, any other
+// directory (every file below it is a log, e.g. a user's ASAN_OPTIONS=log_path=dir/asan
+// logs), a single log file, or "-" for standard input. Logs not written by the launcher
+// have preset "-"; their tool is told from their content when they are read.
+// Unreadable directories, links that loop and FIFOs are errors, never skipped silently.
+LogSet CollectLogs(const std::vector<std::string>& inputs, std::vector<InputError>* errors);
+
+// A log's whole content: a regular file (see ReadWholeFile), or standard input for "-".
+bool ReadLogContent(const std::string& path, std::string* content, std::string* why);
 
 // Sanitizer text logs: every report in the file. `log` gives the file's name and test.
 std::vector<Finding> ParseSanitizerLog(std::string_view content, const LogFile& log,

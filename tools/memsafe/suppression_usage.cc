@@ -23,8 +23,8 @@ UsageVerdicts JudgeUsage(const std::vector<ParsedFile>& files, const LogSet& log
   std::map<std::string, long> matched;
   for (const LogFile& log : logs.files) {
     std::string text;
-    if (!ReadWholeFile(log.path, &text)) {
-      errors->push_back({log.path, 0, "cannot read the file"});
+    if (std::string why; !ReadLogContent(log.path, &text, &why)) {
+      errors->push_back({log.path, 0, why});
       continue;
     }
     for (const SuppressionUse& use : ParseSuppressionsUsed(text, log)) {

@@ -1,6 +1,12 @@
 #include "suppressions.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <cctype>
 #include <chrono>
 #include <cstdio>
@@ -134,13 +140,45 @@ std::string_view Trim(std::string_view text) {
   return text;
 }
 
-bool ReadWholeFile(const std::string& path, std::string* content) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream text;
-  text << in.rdbuf();
-  *content = text.str();
-  return static_cast<bool>(in) || in.eof();
+bool ReadWholeFile(const std::string& path, std::string* content, std::string* why) {
+  const auto fail = [&](std::string reason) {
+    if (why != nullptr) *why = std::move(reason);
+    return false;
+  };
+  // O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused below anyway.
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) return fail(std::string("cannot open: ") + std::strerror(errno));
+  struct stat info {};
+  if (fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
+    const bool directory = S_ISDIR(info.st_mode);
+    close(fd);
+    return fail(directory ? "is a directory, not a file" : "is not a regular file (a FIFO, socket or device)");
+  }
+  if (info.st_size > kMaxInputBytes) {
+    close(fd);
+    return fail("is larger than " + std::to_string(kMaxInputBytes >> 20) + " MiB");
+  }
+  content->clear();
+  content->reserve(static_cast<size_t>(info.st_size));
+  char buffer[1 << 16];
+  for (;;) {
+    const ssize_t n = read(fd, buffer, sizeof buffer);
+    if (n == 0) break;
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const std::string reason = std::string("cannot read: ") + std::strerror(errno);
+      close(fd);
+      return fail(reason);
+    }
+    content->append(buffer, static_cast<size_t>(n));
+    // A file that grows while it is read (a log still being written) stops at the cap.
+    if (static_cast<long long>(content->size()) > kMaxInputBytes) {
+      close(fd);
+      return fail("is larger than " + std::to_string(kMaxInputBytes >> 20) + " MiB");
+    }
+  }
+  close(fd);
+  return true;
 }
 
 std::vector<std::string_view> SplitLines(std::string_view content) {

@@ -17,8 +17,11 @@ namespace memsafe::tools {
 std::vector<std::string_view> SplitLines(std::string_view content);
 // `text` without leading and trailing white space.
 std::string_view Trim(std::string_view text);
-// The whole of a file, byte for byte; false when it cannot be read.
-bool ReadWholeFile(const std::string& path, std::string* content);
+// The whole of a regular file, byte for byte, up to kMaxInputBytes; false when it
+// cannot be read, with the reason in `why` ("is a directory", "is not a regular file
+// (a FIFO or device)", "is larger than ...", the system's error).
+inline constexpr long long kMaxInputBytes = 1LL << 30;
+bool ReadWholeFile(const std::string& path, std::string* content, std::string* why = nullptr);
 
 // Days since 1970-01-01 of a strict YYYY-MM-DD date, or nullopt.
 std::optional<int> ParseDate(std::string_view text);

@@ -1,5 +1,10 @@
 #include "report.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
@@ -333,6 +338,116 @@ TEST(ReportOutputTest, TableMarkdownJsonAndAnnotations) {
       << annotations;
   // One line per finding: the stack's newlines are escaped.
   EXPECT_EQ(static_cast<size_t>(std::count(annotations.begin(), annotations.end(), '\n')), groups.size());
+}
+
+}  // namespace
+}  // namespace memsafe::tools
+
+namespace memsafe::tools {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A scratch directory for hostile and hand-made inputs.
+struct Scratch {
+  Scratch() {
+    std::string pattern = (fs::temp_directory_path() / "memsafe-report-XXXXXX").string();
+    if (mkdtemp(pattern.data()) == nullptr) std::abort();
+    path = pattern;
+  }
+  ~Scratch() {
+    std::error_code ignored;
+    fs::permissions(path / "locked", fs::perms::owner_all, ignored);
+    (void)fs::remove_all(path, ignored);  // best effort: a leftover scratch directory is harmless
+  }
+  fs::path path;
+};
+
+TEST(ReportTest, PlainSanitizerLogsOfAnyNameAreReadAsUsersWriteThem) {
+  // What ASAN_OPTIONS=log_path=dir/asan leaves: dir/asan.<pid>, no harness naming.
+  Scratch dir;
+  fs::copy_file(kData + "reports/asan/memcheck/canary.address.heap-use-after-free.asan.1000", dir.path / "asan.4242");
+  fs::copy_file(kData + "reports/tsan/memcheck/canary.thread.data-race.tsan.1000", dir.path / "tsan.77");
+  std::vector<InputError> errors;
+  const LogSet logs = CollectLogs({dir.path.string()}, &errors);
+  EXPECT_TRUE(errors.empty());
+  ASSERT_EQ(logs.files.size(), 2u);
+  const std::vector<Finding> findings = ReadLogs(logs, kCapturedContext, &errors);
+  EXPECT_TRUE(errors.empty());
+  ASSERT_EQ(findings.size(), 2u);
+  EXPECT_EQ(findings[0].tool, "asan");
+  EXPECT_EQ(findings[0].kind, "heap-use-after-free");
+  EXPECT_EQ(findings[0].location.file, "tests/canaries/heap_use_after_free.cc");
+  EXPECT_EQ(findings[0].test, "asan.4242");
+  EXPECT_FALSE(findings[0].expected) << "a user's log is never a canary's";
+  EXPECT_EQ(findings[1].tool, "tsan");
+  EXPECT_EQ(findings[1].kind, "data-race");
+  // A single file works as well, and Valgrind XML is told from its content.
+  const fs::path xml = dir.path / "run.xml.log";
+  fs::copy_file(kData + "reports/valgrind/memcheck/canary.valgrind.definite-leak.valgrind.1000.xml", xml);
+  const std::vector<Finding> leak = ReadLogs(CollectLogs({xml.string()}, &errors), kCapturedContext, &errors);
+  EXPECT_TRUE(errors.empty());
+  ASSERT_FALSE(leak.empty());
+  EXPECT_EQ(leak[0].tool, "valgrind");
+  EXPECT_EQ(leak[0].kind, "memory-leak");
+}
+
+TEST(ReportTest, SanitizerCrashesWithoutAParserOfTheirOwnAreFindings) {
+  std::vector<InputError> errors;
+  LogFile log{"x", "x", "tsan", "-", false, false};
+  const std::vector<Finding> tsan = ParseSanitizerLog(
+      "==12==ERROR: ThreadSanitizer: SEGV on unknown address 0x000000000000 (pc 0x1 bp 0x2 sp 0x3 T12)\n"
+      "    #0 main /src/p/main.cc:5:3 (a.out+0x10)\n\nSUMMARY: ThreadSanitizer: SEGV /src/p/main.cc:5:3 in main\n",
+      log, kCapturedContext, &errors);
+  ASSERT_EQ(tsan.size(), 1u);
+  EXPECT_EQ(tsan[0].tool, "tsan");
+  EXPECT_EQ(tsan[0].kind, "segv");
+  const std::vector<Finding> ubsan = ParseSanitizerLog(
+      "==9==ERROR: UndefinedBehaviorSanitizer: SEGV on unknown address 0x000000000000\n    #0 0x1 in f /src/p/f.cc:2\n",
+      log, kCapturedContext, &errors);
+  ASSERT_EQ(ubsan.size(), 1u);
+  EXPECT_EQ(ubsan[0].tool, "ubsan");
+  const std::vector<Finding> msan = ParseSanitizerLog(
+      "==3==WARNING: MemorySanitizer: use-of-uninitialized-value\n    #0 0x1 in main /src/p/m.cc:7:9\n",
+      log, kCapturedContext, &errors);
+  ASSERT_EQ(msan.size(), 1u);
+  EXPECT_EQ(msan[0].tool, "msan");
+  EXPECT_EQ(msan[0].kind, "use-of-uninitialized-value");
+}
+
+TEST(ReportTest, HostileInputsAreErrorsNamingThePathNeverHangsOrCrashes) {
+  Scratch dir;
+  std::vector<InputError> errors;
+  // A link loop, a FIFO, a device: errors, read nowhere.
+  fs::create_symlink(dir.path / "loop-b", dir.path / "loop-a");
+  fs::create_symlink(dir.path / "loop-a", dir.path / "loop-b");
+  ASSERT_EQ(mkfifo((dir.path / "fifo").c_str(), 0600), 0);
+  CollectLogs({(dir.path / "loop-a").string(), (dir.path / "fifo").string(), "/dev/zero"}, &errors);
+  ASSERT_EQ(errors.size(), 3u);
+  EXPECT_EQ(errors[0].file, (dir.path / "loop-a").string());
+  EXPECT_NE(errors[1].message.find("FIFO"), std::string::npos) << errors[1].message;
+  // A memcheck directory with a link loop inside is read without it.
+  fs::create_directories(dir.path / "build/asan/memcheck");
+  fs::create_symlink(dir.path / "build/asan/memcheck/x.asan.1", dir.path / "build/asan/memcheck/x.asan.1");
+  errors.clear();
+  const LogSet logs = CollectLogs({(dir.path / "build").string()}, &errors);
+  EXPECT_TRUE(errors.empty());
+  EXPECT_TRUE(logs.files.empty());
+  // An unreadable memcheck directory is an error, not "0 findings". (Root reads it anyway.)
+  if (geteuid() != 0) {
+    fs::create_directories(dir.path / "locked/memcheck");
+    fs::permissions(dir.path / "locked/memcheck", fs::perms::none);
+    errors.clear();
+    CollectLogs({(dir.path / "locked").string()}, &errors);
+    EXPECT_EQ(errors.size(), 1u);
+    fs::permissions(dir.path / "locked/memcheck", fs::perms::owner_all);
+  }
+  // An empty directory of plain logs says so.
+  fs::create_directories(dir.path / "empty");
+  errors.clear();
+  CollectLogs({(dir.path / "empty").string()}, &errors);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_NE(errors[0].message.find("no log files"), std::string::npos);
 }
 
 }  // namespace

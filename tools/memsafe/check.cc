@@ -1,0 +1,397 @@
+#include "check.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <optional>
+
+#include "check_summary.h"
+#include "commands.h"
+#include "ctest_results.h"
+#include "presets.h"
+#include "process.h"
+#include "suppressions.h"
+
+namespace memsafe::tools {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+bool InActions() {
+  const char* value = std::getenv("GITHUB_ACTIONS");
+  return value != nullptr && std::string(value) == "true";
+}
+
+// Output folds into a group in the Actions log and gets a header elsewhere.
+void GroupStart(const std::string& title) {
+  std::cout << (InActions() ? "::group::" + title : "\n== " + title) << std::endl;
+}
+void GroupEnd() {
+  if (InActions()) std::cout << "::endgroup::" << std::endl;
+}
+
+int SecondsSince(Clock::time_point start) {
+  return static_cast<int>(std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - start).count());
+}
+
+std::string Quoted(const std::vector<std::string>& args) {
+  std::string text;
+  for (const std::string& arg : args) {
+    const bool plain = arg.find_first_of(" \t'\"$\\*?") == std::string::npos && !arg.empty();
+    text += (text.empty() ? "" : " ") + (plain ? arg : "'" + arg + "'");
+  }
+  return text;
+}
+
+// Runs a step with its output going to the user, and says what ran.
+bool Step(const std::vector<std::string>& args, const ProcessOptions& options) {
+  std::cout << "$ " << Quoted(args) << std::endl;
+  const ProcessResult result = RunProcess(args, options);
+  if (!result.started) std::cout << "memsafe check: " << result.error << std::endl;
+  return result.started && result.exit_code == 0;
+}
+
+// The results of the latest `ctest -T Test` in a build tree.
+std::optional<std::vector<TestResult>> LatestResults(const fs::path& binary_dir, std::string* error) {
+  std::string tag;
+  if (!ReadWholeFile((binary_dir / "Testing" / "TAG").string(), &tag)) {
+    *error = "no CTest results in " + binary_dir.string();
+    return std::nullopt;
+  }
+  tag = tag.substr(0, tag.find('\n'));
+  const fs::path xml = binary_dir / "Testing" / tag / "Test.xml";
+  std::string content, why;
+  if (!ReadWholeFile(xml.string(), &content, &why)) {
+    *error = xml.string() + ": " + why;
+    return std::nullopt;
+  }
+  std::optional<std::vector<TestResult>> results = ParseCtestTestXml(content, error);
+  if (!results) *error = xml.string() + ": " + *error;
+  return results;
+}
+
+// The programs a preset needs that are not installed.
+std::vector<std::string> MissingPrograms(const TestPreset& preset) {
+  std::vector<std::string> needed = {"cmake", "ctest"};
+  if (preset.generator == "Ninja" || preset.generator == "Ninja Multi-Config") needed.push_back("ninja");
+  if (!preset.cxx_compiler.empty()) needed.push_back(preset.cxx_compiler);
+  if (!preset.c_compiler.empty()) needed.push_back(preset.c_compiler);
+  if (preset.tools.find("valgrind") != std::string::npos) needed.push_back("valgrind");
+  std::vector<std::string> missing;
+  for (const std::string& program : needed) {
+    if (!ProgramExists(program)) missing.push_back(program);
+  }
+  return missing;
+}
+
+// Test numbers (1-based, CTest's order) of the canaries of a configured build tree.
+std::vector<int> CanaryNumbers(const TestPreset& preset, const std::string& source) {
+  ProcessOptions options;
+  options.capture_stdout = true;
+  options.working_directory = source;
+  const ProcessResult listed =
+      RunProcess({"ctest", "--test-dir", preset.binary_dir, "--show-only=json-v1"}, options);
+  std::vector<int> numbers;
+  if (!listed.started || listed.exit_code != 0) return numbers;
+  const json document = json::parse(listed.output, nullptr, false);
+  if (!document.is_object() || !document.contains("tests") || !document["tests"].is_array()) return numbers;
+  int number = 0;
+  for (const json& test : document["tests"]) {
+    ++number;
+    bool canary = test.value("name", "").rfind("canary.", 0) == 0;
+    for (const json& property : test.value("properties", json::array())) {
+      if (property.value("name", "") != "LABELS" || !property.contains("value")) continue;
+      for (const json& label : property["value"]) canary = canary || label == "canary";
+    }
+    if (canary) numbers.push_back(number);
+  }
+  return numbers;
+}
+
+struct RunContext {
+  std::string source;
+  bool slow = false;
+  int shard_index = 0, shard_count = 0;  // 0: no sharding
+  ProcessOptions child;                  // environment of every child
+  std::optional<std::vector<TestResult>> fast_results;  // for the overhead
+};
+
+PresetRun RunPreset(const TestPreset& preset, const RunContext& context) {
+  PresetRun run;
+  run.label = preset.name;
+  if (context.shard_count > 0) {
+    run.label += " shard " + std::to_string(context.shard_index) + "/" + std::to_string(context.shard_count);
+  }
+  run.tools = preset.tools;
+  run.compiler = preset.cxx_compiler;
+  const Clock::time_point start = Clock::now();
+  GroupStart(run.label + " (" + (preset.tools.empty() ? "no memory tool" : preset.tools) + ", " +
+             (preset.cxx_compiler.empty() ? "default compiler" : preset.cxx_compiler) + "): configure, build, test");
+  run.missing = MissingPrograms(preset);
+  if (!run.missing.empty()) {
+    std::cout << "memsafe check: " << run.label << " needs programs that are not installed:";
+    for (const std::string& program : run.missing) std::cout << " " << program;
+    std::cout << std::endl;
+    GroupEnd();
+    run.wall_seconds = SecondsSince(start);
+    return run;
+  }
+  const fs::path binary_dir = preset.binary_dir;
+  run.configured = Step({"cmake", "--preset", preset.configure_preset}, context.child);
+  if (run.configured) {
+    run.built = Step(preset.has_build_preset ? std::vector<std::string>{"cmake", "--build", "--preset", preset.build_preset}
+                                             : std::vector<std::string>{"cmake", "--build", preset.binary_dir},
+                     context.child);
+  }
+  run.build_seconds = SecondsSince(start);
+  if (run.built) {
+    std::error_code ignored;
+    // Old logs and results must not be read as this run's: a stale clean result would
+    // hide a test that no longer ran, a stale log a finding that is gone.
+    (void)fs::remove_all(binary_dir / "memcheck", ignored);
+    (void)fs::remove(binary_dir / "Testing" / "TAG", ignored);
+    // --test-dir: with -T, CTest 3.25 would otherwise test the working directory.
+    std::vector<std::string> ctest = {"ctest", "--preset", preset.name, "--test-dir", preset.binary_dir, "-T", "Test",
+                                      "--no-tests=error",
+                                      "--output-junit", (binary_dir / "ctest-junit.xml").string()};
+    if (!context.slow) {
+      ctest.push_back("-LE");
+      ctest.push_back("memsafe-slow");
+    }
+    if (context.shard_count > 0) {
+      ctest.push_back("-I");
+      ctest.push_back(ShardSelection(context.shard_index, context.shard_count, CanaryNumbers(preset, context.source)));
+    }
+    const Clock::time_point test_start = Clock::now();
+    (void)Step(ctest, context.child);  // the verdict comes from the results, not the status
+    run.test_seconds = SecondsSince(test_start);
+    std::string error;
+    if (std::optional<std::vector<TestResult>> results = LatestResults(binary_dir, &error)) {
+      run.tested = true;
+      run.counts = CountResults(*results);
+      if (context.fast_results && !preset.tools.empty()) run.overhead = ToolOverhead(*context.fast_results, *results);
+    } else {
+      std::cout << "memsafe check: " << error << std::endl;
+    }
+  }
+  GroupEnd();
+  run.wall_seconds = SecondsSince(start);
+  return run;
+}
+
+// The build tree of the fast, uninstrumented preset: the baseline of the overhead.
+const TestPreset* FastPreset(const PresetSet& set) {
+  for (const TestPreset& preset : set.test_presets) {
+    if (preset.run_by == "check" && preset.tools.empty()) return &preset;
+  }
+  for (const TestPreset& preset : set.test_presets) {
+    if (preset.name == "dev") return &preset;
+  }
+  return nullptr;
+}
+
+void AppendStepSummary(const std::string& markdown) {
+  const char* path = std::getenv("GITHUB_STEP_SUMMARY");
+  if (path == nullptr || *path == '\0') return;
+  std::ofstream out(path, std::ios::app);
+  out << markdown;
+}
+
+}  // namespace
+
+std::string PackageForProgram(const std::string& program) {
+  const std::string name = program.substr(program.find_last_of('/') + 1);
+  if (name == "cmake" || name == "ctest") return "cmake";
+  if (name == "ninja") return "ninja-build";
+  if (name == "valgrind") return "valgrind";
+  if (name.rfind("clang", 0) == 0) {
+    const size_t dash = name.find('-');
+    return dash == std::string::npos ? "clang" : "clang" + name.substr(dash);
+  }
+  if (name.rfind("g++", 0) == 0) return name;
+  if (name.rfind("gcc", 0) == 0) return name;
+  if (name == "c++" || name == "cc") return "build-essential";
+  return "";
+}
+
+int RunCheck(const CheckOptions& options) {
+  std::error_code error;
+  const fs::path source = fs::weakly_canonical(fs::absolute(options.source), error);
+  const fs::path presets_file = source / "CMakePresets.json";
+  if (error || !fs::is_regular_file(presets_file, error)) {
+    std::cerr << "memsafe check: no CMakePresets.json in " << source.string()
+              << " (run `memsafe init` there, or include memsafe's presets fragment)\n";
+    return kUsage;
+  }
+  std::string message;
+  const std::optional<PresetSet> set = LoadPresets(presets_file.string(), &message);
+  if (!set) {
+    std::cerr << "memsafe check: " << message << "\n";
+    return kUsage;
+  }
+  if (options.list) {
+    std::cout << FormatPresetList(*set);
+    return kClean;
+  }
+  std::vector<const TestPreset*> chosen;
+  if (options.matrix) {
+    if (!SelectPresets(*set, options.presets, "all", true, &chosen, &message)) {
+      std::cerr << "memsafe check: " << message << "\n";
+      return kUsage;
+    }
+    std::cout << FormatMatrix(chosen);
+    return kClean;
+  }
+  RunContext context;
+  context.source = source.string();
+  context.slow = options.slow;
+  if (!options.shard.empty() && !ParseShard(options.shard, &context.shard_index, &context.shard_count)) {
+    std::cerr << "memsafe check: --shard wants I/N with 1 <= I <= N <= 1000, got '" << options.shard << "'\n";
+    return kUsage;
+  }
+  const std::string default_set = options.memory_checks ? "memory-checks" : "check";
+  if (!SelectPresets(*set, options.presets, default_set, options.memory_checks, &chosen, &message)) {
+    std::cerr << "memsafe check: " << message << "\n";
+    return kUsage;
+  }
+  const fs::path sanitizers = options.sanitizers_dir.empty() ? source / "sanitizers" : fs::path(options.sanitizers_dir);
+  const fs::path report_dir =
+      options.report_dir.empty() ? source / "build" / "memsafe-report" : fs::path(options.report_dir);
+  if (options.dry_run) {
+    for (const TestPreset* preset : chosen) {
+      std::cout << preset->name << ": cmake --preset " << preset->configure_preset << "; build in "
+                << preset->binary_dir << "; ctest --preset " << preset->name << " (tools: "
+                << (preset->tools.empty() ? "none" : preset->tools) << ")\n";
+    }
+    std::cout << "memsafe check: arguments valid; " << chosen.size() << " preset(s) would run\n";
+    return kClean;
+  }
+
+  const Clock::time_point start = Clock::now();
+  std::vector<std::string> failures;
+  std::vector<std::string> suppression_files;
+  std::vector<DueEntry> overdue;
+  if (options.memory_checks && fs::is_directory(sanitizers, error)) {
+    suppression_files = DefaultSuppressionFiles(sanitizers.string());
+    GroupStart("suppressions: lint before the run");
+    const int lint = LintCommand(suppression_files, {});
+    GroupEnd();
+    if (lint != kClean) {
+      std::cout << "memsafe check: FAIL: the suppression files or runtime options have problems (above); "
+                   "fix them before the run\n";
+      return kFindings;
+    }
+    std::vector<DueEntry> due;
+    if (FindDueEntries(suppression_files, Today(), 0, &due)) {
+      for (const DueEntry& entry : due) {
+        if (entry.overdue) overdue.push_back(entry);
+      }
+    }
+  }
+
+  // cmake --preset and ctest --preset read the presets of the working directory.
+  context.child.working_directory = source.string();
+  // Valgrind would otherwise try to download debug info over the network.
+  context.child.environment["DEBUGINFOD_URLS"] = std::nullopt;
+  // Read by the test launcher: the valgrind-slow options.
+  if (options.slow) context.child.environment["MEMSAFE_SLOW"] = "1";
+  if (!options.slow && options.memory_checks) {
+    std::cout << "memsafe check: quick run: tests labelled memsafe-slow and the valgrind-slow options are left "
+                 "out; --slow adds them\n";
+  }
+  if (const TestPreset* fast = FastPreset(*set)) {
+    std::string ignored;
+    context.fast_results = LatestResults(fast->binary_dir, &ignored);
+  }
+
+  std::vector<PresetRun> runs;
+  std::vector<std::string> log_dirs;
+  std::vector<std::string> missing_packages;
+  for (const TestPreset* preset : chosen) {
+    PresetRun run = RunPreset(*preset, context);
+    JudgeRun(&run);
+    for (const std::string& problem : run.problems) failures.push_back(problem);
+    for (const std::string& program : run.missing) {
+      const std::string package = PackageForProgram(program);
+      if (!package.empty() && std::find(missing_packages.begin(), missing_packages.end(), package) == missing_packages.end()) {
+        missing_packages.push_back(package);
+      }
+    }
+    if (fs::is_directory(fs::path(preset->binary_dir) / "memcheck", error)) log_dirs.push_back(preset->binary_dir);
+    runs.push_back(std::move(run));
+  }
+
+  GroupStart(options.memory_checks ? "memory checks: summary" : "checks: summary");
+  std::cout << FormatSummary(runs);
+  GroupEnd();
+  AppendStepSummary(FormatSummaryMarkdown(runs));
+  for (const DueEntry& entry : overdue) {
+    const std::string line = entry.path + ":" + std::to_string(entry.line) + ": suppression " + entry.text +
+                             (entry.review_by > 0 ? " is OVERDUE for review since " + FormatDate(entry.review_by)
+                                                  : " has no valid review-by date") +
+                             " (reason: " + entry.reason + "; tracker: " + entry.tracker + ")";
+    std::cout << (InActions() ? "::warning::" : "memsafe check: WARNING: ") << line << "\n";
+  }
+
+  if (options.memory_checks && !log_dirs.empty()) {
+    fs::remove_all(report_dir, error);
+    fs::create_directories(report_dir, error);
+    if (error) {
+      failures.push_back("cannot create the report directory " + report_dir.string() + ": " + error.message());
+    } else {
+      ReportOptions report;
+      report.inputs = log_dirs;
+      report.root = source.string();
+      report.exclude = options.exclude;
+      report.markdown = (report_dir / "findings.md").string();
+      report.junit = (report_dir / "findings.junit.xml").string();
+      report.sarif = (report_dir / "findings.sarif").string();
+      report.json = (report_dir / "findings.json").string();
+      report.annotations = InActions();
+      // Printed outside a group: the table is what a reader of the log looks for first.
+      std::cout << "\n== memory checks: findings (memsafe report)" << std::endl;
+      const int status = ReportCommand(report);
+      std::cout.flush();
+      std::string markdown;
+      if (ReadWholeFile(report.markdown, &markdown)) AppendStepSummary(markdown);
+      if (status == kFindings) {
+        failures.push_back("findings (above; SARIF, JUnit, JSON and Markdown in " + report_dir.string() + ")");
+      } else if (status != kClean) {
+        failures.push_back("some logs could not be read whole (errors above)");
+      }
+    }
+    if (!suppression_files.empty()) {
+      GroupStart("suppressions: entries no run matched (information; a preset outside this run may need them)");
+      // Information only: an entry may be needed by a preset this run did not include.
+      (void)UnusedCommand(suppression_files, log_dirs);
+      GroupEnd();
+    }
+  }
+
+  const int seconds = SecondsSince(start);
+  std::cout << "memsafe check: " << (options.memory_checks ? "memory checks" : "checks") << " took "
+            << FormatSeconds(seconds) << "\n";
+  if (!missing_packages.empty()) {
+    std::string line = "sudo apt-get install";
+    for (const std::string& package : missing_packages) line += " " + package;
+    std::cout << "memsafe check: missing programs; install them with: " << line << "\n";
+  }
+  if (!failures.empty()) {
+    std::cout << "\nmemsafe check: " << failures.size() << " problem(s):\n";
+    for (const std::string& failure : failures) {
+      std::cout << (InActions() ? "::error::" : "  - ") << failure << "\n";
+    }
+    return kFindings;
+  }
+  std::cout << "\nmemsafe check: all checks passed\n";
+  return kClean;
+}
+
+}  // namespace memsafe::tools

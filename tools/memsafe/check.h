@@ -1,0 +1,53 @@
+// `memsafe check`: the whole memory-check run of a CMake project that uses memsafe's
+// presets, as one command.
+//
+//   memsafe check                       the fast presets (runBy "check"): configure, build, test
+//   memsafe check --memory-checks       every memory preset (runBy "memory-checks"): lint the
+//                                       suppressions, configure, build, run every test and canary
+//                                       under its tool, summary, findings report, unused entries
+//
+// It reads the presets from <source>/CMakePresets.json (see presets.h), runs cmake and
+// ctest as child processes, reads CTest's results as data (ctest_results.h), judges each
+// preset (check_summary.h) and reads the tools' logs with the report (report.h). The
+// reports go to <source>/build/memsafe-report/ (findings.{md,junit.xml,sarif,json}).
+//
+// Example:
+//   CheckOptions options;
+//   options.source = "/src/project";
+//   options.memory_checks = true;
+//   return RunCheck(options);  // 0 clean, 1 a finding or failure, 2 bad usage
+//
+// Thread-safety: runs child processes and writes to stdout; one call at a time.
+// Failure: every problem (missing program, failed build, failed or skipped-over test,
+// uncaught canary, finding, unreadable log) is printed and makes the status non-zero;
+// nothing is skipped silently.
+#ifndef MEMSAFE_TOOLS_CHECK_H_
+#define MEMSAFE_TOOLS_CHECK_H_
+
+#include <string>
+#include <vector>
+
+namespace memsafe::tools {
+
+struct CheckOptions {
+  std::string source = ".";       // the project: its CMakePresets.json and sanitizers/
+  bool memory_checks = false;
+  std::string presets;             // --preset NAME[,NAME...]; empty: the run's default set
+  std::string shard;               // --shard I/N
+  bool slow = false;               // the thorough run: memsafe-slow tests and valgrind-slow options
+  bool list = false;
+  bool matrix = false;
+  bool dry_run = false;            // say what would run, run nothing
+  std::string sanitizers_dir;      // default <source>/sanitizers
+  std::string report_dir;          // default <source>/build/memsafe-report
+  std::vector<std::string> exclude;  // directories whose code is not the project's own
+};
+
+int RunCheck(const CheckOptions& options);
+
+// The Debian package that provides a program memsafe check needs ("" when unknown).
+std::string PackageForProgram(const std::string& program);
+
+}  // namespace memsafe::tools
+
+#endif  // MEMSAFE_TOOLS_CHECK_H_

@@ -1,0 +1,189 @@
+#include "check_summary.h"
+
+#include <cstdio>
+#include <map>
+
+namespace memsafe::tools {
+namespace {
+
+std::string Join(const std::vector<std::string>& items, const std::string& separator) {
+  std::string text;
+  for (const std::string& item : items) text += (text.empty() ? "" : separator) + item;
+  return text;
+}
+
+std::string OverheadText(const PresetRun& run) {
+  if (!run.overhead) return "-";
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1fx", *run.overhead);
+  return text;
+}
+
+std::string Caught(const PresetRun& run) {
+  return std::to_string(run.counts.caught) + "/" + std::to_string(run.counts.canaries);
+}
+
+}  // namespace
+
+bool JudgeRun(PresetRun* run) {
+  run->problems.clear();
+  const ResultCounts& c = run->counts;
+  if (!run->missing.empty()) {
+    run->problems.push_back(run->label + ": not run, missing " + Join(run->missing, ", "));
+    return false;
+  }
+  if (!run->configured) {
+    run->problems.push_back(run->label + ": configure failed (see the log above)");
+    return false;
+  }
+  if (!run->built) {
+    run->problems.push_back(run->label + ": build failed (see the log above)");
+    return false;
+  }
+  if (!run->tested) {
+    run->problems.push_back(run->label + ": CTest left no results (see the log above)");
+    return false;
+  }
+  if (c.failed > 0) {
+    run->problems.push_back(run->label + ": " + std::to_string(c.failed) + " of " +
+                            std::to_string(c.run + c.not_run) + " tests failed: " + Join(c.failed_names, ", "));
+  }
+  if (!run->tools.empty() && c.canaries == 0) {
+    run->problems.push_back(run->label + ": no canary ran, so nothing shows that " + run->tools +
+                            " was active: did the preset lose its flags, or the build its canaries?");
+  } else if (c.caught < c.canaries) {
+    run->problems.push_back(run->label + ": " + std::to_string(c.canaries - c.caught) + " of " +
+                            std::to_string(c.canaries) + " canaries not caught");
+  }
+  return run->problems.empty();
+}
+
+std::string Verdict(const PresetRun& run) {
+  if (run.problems.empty()) return "ok";
+  if (!run.missing.empty()) return "missing tools";
+  if (!run.configured) return "configure failed";
+  if (!run.built) return "build failed";
+  if (!run.tested) return "no results";
+  if (run.counts.failed > 0) return "FAILED";
+  if (run.counts.canaries == 0 && !run.tools.empty()) return "no canaries";
+  return "canary missed";
+}
+
+std::string FormatSeconds(int seconds) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%dm%02ds", seconds / 60, seconds % 60);
+  return text;
+}
+
+std::string FormatSummary(const std::vector<PresetRun>& runs) {
+  std::string out;
+  char line[512];
+  std::snprintf(line, sizeof line, "%-22s %6s %9s %8s %9s %8s %8s %9s %8s  %s\n", "PRESET", "TESTS", "FAILURES",
+                "SKIPPED", "CANARIES", "BUILD", "TESTS", "OVERHEAD", "WALL", "RESULT");
+  out += line;
+  for (const PresetRun& run : runs) {
+    std::snprintf(line, sizeof line, "%-22s %6d %9d %8d %9s %8s %8s %9s %8s  %s\n", run.label.c_str(), run.counts.run,
+                  run.counts.failed, run.counts.skipped, Caught(run).c_str(), FormatSeconds(run.build_seconds).c_str(),
+                  FormatSeconds(run.test_seconds).c_str(), OverheadText(run).c_str(),
+                  FormatSeconds(run.wall_seconds).c_str(), Verdict(run).c_str());
+    out += line;
+  }
+  out += "OVERHEAD: the preset's test time over the fast preset's, summed over the tests both ran (- without a fast run)\n";
+  for (const PresetRun& run : runs) {
+    if (!run.counts.skipped_names.empty()) {
+      out += run.label + ": skipped: " + Join(run.counts.skipped_names, ", ") + "\n";
+    }
+  }
+  return out;
+}
+
+std::string FormatSummaryMarkdown(const std::vector<PresetRun>& runs) {
+  std::string out =
+      "### Memory checks\n\n"
+      "| preset | tests | failures | skipped | canaries caught | build | tests | overhead vs fast | wall time | result |\n"
+      "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n";
+  for (const PresetRun& run : runs) {
+    out += "| " + run.label + " | " + std::to_string(run.counts.run) + " | " + std::to_string(run.counts.failed) +
+           " | " + std::to_string(run.counts.skipped) + " | " + Caught(run) + " | " + FormatSeconds(run.build_seconds) +
+           " | " + FormatSeconds(run.test_seconds) + " | " + OverheadText(run) + " | " +
+           FormatSeconds(run.wall_seconds) + " | " + Verdict(run) + " |\n";
+  }
+  std::string problems;
+  for (const PresetRun& run : runs) {
+    for (const std::string& problem : run.problems) problems += "- " + problem + "\n";
+  }
+  if (!problems.empty()) out += "\n" + problems;
+  return out + "\n";
+}
+
+void GtestCaseOfCommand(const std::string& command, std::string* executable, std::string* filter) {
+  executable->clear();
+  filter->clear();
+  // CTest prints each argument after the first in double quotes.
+  std::vector<std::string> tokens;
+  for (size_t i = 0; i < command.size();) {
+    if (command[i] == ' ') {
+      ++i;
+    } else if (command[i] == '"') {
+      const size_t end = command.find('"', i + 1);
+      tokens.push_back(command.substr(i + 1, end == std::string::npos ? std::string::npos : end - i - 1));
+      i = end == std::string::npos ? command.size() : end + 1;
+    } else {
+      const size_t end = command.find(' ', i);
+      tokens.push_back(command.substr(i, end == std::string::npos ? std::string::npos : end - i));
+      i = end == std::string::npos ? command.size() : end;
+    }
+  }
+  constexpr std::string_view kFilter = "--gtest_filter=";
+  for (size_t i = 1; i < tokens.size(); ++i) {
+    if (tokens[i].rfind(kFilter, 0) != 0) continue;
+    *filter = tokens[i].substr(kFilter.size());
+    *executable = tokens[i - 1].substr(tokens[i - 1].find_last_of('/') + 1);
+    return;
+  }
+}
+
+std::optional<double> ToolOverhead(const std::vector<TestResult>& fast, const std::vector<TestResult>& preset) {
+  std::map<std::string, double> fast_time;                  // test name -> seconds
+  std::map<std::string, double> executable_time;            // executable -> its cases' seconds
+  for (const TestResult& result : fast) {
+    if (result.outcome != TestOutcome::kPassed) continue;
+    fast_time[result.name] = result.seconds;
+    std::string executable, filter;
+    GtestCaseOfCommand(result.command, &executable, &filter);
+    if (!executable.empty()) {
+      executable_time[executable] += result.seconds;
+    }
+  }
+  // Cases the preset ran apart from their executable's batch.
+  std::map<std::string, double> apart;
+  for (const TestResult& result : preset) {
+    const size_t dot = result.name.find('.');
+    if (dot == std::string::npos) continue;
+    const std::string executable = result.name.substr(0, dot);
+    const std::string test_case = result.name.substr(dot + 1);
+    if (executable_time.count(executable) != 0 && fast_time.count(test_case) != 0) {
+      apart[executable] += fast_time[test_case];
+    }
+  }
+  double tool = 0, base = 0;
+  for (const TestResult& result : preset) {
+    if (result.outcome != TestOutcome::kPassed) continue;
+    const size_t dot = result.name.find('.');
+    if (const auto it = fast_time.find(result.name); it != fast_time.end()) {
+      tool += result.seconds;
+      base += it->second;
+    } else if (dot != std::string::npos && executable_time.count(result.name.substr(0, dot)) != 0 &&
+               fast_time.count(result.name.substr(dot + 1)) != 0) {
+      tool += result.seconds;
+      base += fast_time[result.name.substr(dot + 1)];
+    } else if (const auto batch = executable_time.find(result.name); batch != executable_time.end()) {
+      tool += result.seconds;
+      base += batch->second - apart[result.name];
+    }
+  }
+  if (base <= 0) return std::nullopt;
+  return tool / base;
+}
+
+}  // namespace memsafe::tools

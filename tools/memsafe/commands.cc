@@ -1,0 +1,219 @@
+#include "commands.h"
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "options_lint.h"
+#include "report_output.h"
+#include "suppression_usage.h"
+#include "suppressions.h"
+
+namespace memsafe::tools {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+bool IsOptionsFile(const std::string& path) {
+  return fs::path(path).filename().string().rfind("options", 0) == 0;
+}
+
+void PrintErrors(const std::vector<InputError>& errors) {
+  for (const auto& error : errors) {
+    std::cerr << error.file << (error.line > 0 ? ":" + std::to_string(error.line) : "") << ": error: "
+              << error.message << "\n";
+  }
+}
+
+std::string DirectoryWithSlash(const std::string& dir) {
+  std::error_code error;
+  std::string path = fs::weakly_canonical(fs::absolute(dir), error).string();
+  if (path.empty() || path.back() != '/') path += '/';
+  return path;
+}
+
+}  // namespace
+
+std::vector<std::string> DefaultSuppressionFiles(const std::string& dir) {
+  std::vector<std::string> files;
+  std::error_code error;
+  for (const auto& item : fs::directory_iterator(dir, error)) {
+    const std::string name = item.path().filename().string();
+    std::error_code type_error;  // a dangling or looping link is no suppression file
+    if (item.is_regular_file(type_error) &&
+        (item.path().extension() == ".supp" || name.find("ignorelist") != std::string::npos ||
+         name == "options.txt")) {
+      files.push_back(item.path().string());
+    }
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+namespace {
+
+// Each suppression file of `files` (the options list aside), parsed; false after
+// saying which file cannot be read.
+bool ParseSuppressionFiles(const std::vector<std::string>& files, std::vector<ParsedFile>* parsed) {
+  for (const std::string& path : files) {
+    if (IsOptionsFile(path)) continue;
+    std::string content;
+    if (std::string why; !ReadWholeFile(path, &content, &why)) {
+      std::cerr << path << ": " << why << "\n";
+      return false;
+    }
+    parsed->push_back(ParseSuppressions(path, content));
+  }
+  return true;
+}
+
+}  // namespace
+
+int Today() {
+  return static_cast<int>(
+      std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now()).time_since_epoch().count());
+}
+
+int LintCommand(const std::vector<std::string>& files, const std::vector<std::string>& scanned) {
+  int problems = 0;
+  int entries = 0;
+  // Option strings set elsewhere: scripts, workflows, presets.
+  for (const std::string& path : scanned) {
+    std::string content;
+    if (std::string why; !ReadWholeFile(path, &content, &why)) {
+      std::cerr << path << ": " << why << "\n";
+      return kUsage;
+    }
+    for (const Problem& problem : LintOptionStrings(content)) {
+      std::cout << path << ":" << problem.line << ": " << problem.message << "\n";
+      ++problems;
+    }
+  }
+  for (const std::string& path : files) {
+    std::string content;
+    if (std::string why; !ReadWholeFile(path, &content, &why)) {
+      std::cerr << path << ": " << why << "\n";
+      return kUsage;
+    }
+    std::vector<Problem> found;
+    if (IsOptionsFile(path)) {
+      found = LintOptions(content);
+    } else {
+      ParsedFile parsed = ParseSuppressions(path, content);
+      entries += static_cast<int>(parsed.entries.size());
+      found = std::move(parsed.problems);
+    }
+    for (const Problem& problem : found) std::cout << path << ":" << problem.line << ": " << problem.message << "\n";
+    problems += static_cast<int>(found.size());
+  }
+  std::cout << "memsafe suppressions lint: " << files.size() << " files, " << entries << " entries, "
+            << scanned.size() << " files scanned for option strings, " << problems << " problem(s)\n";
+  return problems == 0 ? kClean : kFindings;
+}
+
+bool FindDueEntries(const std::vector<std::string>& files, int today, long long within, std::vector<DueEntry>* due) {
+  std::vector<ParsedFile> parsed;
+  if (!ParseSuppressionFiles(files, &parsed)) return false;
+  // In 64 bits: a window of any int size must not wrap around and hide an entry.
+  const long long horizon = static_cast<long long>(today) + within;
+  for (const ParsedFile& file : parsed) {
+    for (const Entry& entry : file.entries) {
+      if (entry.review_by && *entry.review_by > horizon) continue;
+      due->push_back({file.path, entry.line, entry.text, entry.reason, entry.tracker,
+                      !entry.review_by || *entry.review_by < today, entry.review_by.value_or(0)});
+    }
+  }
+  return true;
+}
+
+int ReviewCommand(const std::vector<std::string>& files, int today, long long within) {
+  std::vector<DueEntry> due;
+  if (!FindDueEntries(files, today, within, &due)) return kUsage;
+  int overdue = 0;
+  for (const DueEntry& entry : due) {
+    overdue += entry.overdue ? 1 : 0;
+    if (entry.review_by == 0) {
+      std::cout << entry.path << ":" << entry.line << ": " << entry.text
+                << ": no valid review-by date (run `memsafe suppressions lint`)\n";
+      continue;
+    }
+    std::cout << entry.path << ":" << entry.line << ": " << (entry.overdue ? "OVERDUE since " : "due ")
+              << FormatDate(entry.review_by) << ": " << entry.text << "\n"
+              << "    reason:  " << entry.reason << "\n"
+              << "    tracker: " << entry.tracker << "\n";
+  }
+  std::cout << "memsafe suppressions review (" << FormatDate(today) << ", window " << within
+            << " days): " << overdue << " overdue, " << due.size() - static_cast<size_t>(overdue) << " due soon\n";
+  return overdue == 0 ? kClean : kFindings;
+}
+
+bool WriteText(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  out.close();
+  if (!out) std::cerr << "memsafe: cannot write '" << path << "'\n";
+  return static_cast<bool>(out);
+}
+
+int ReportCommand(const ReportOptions& options) {
+  ReportContext context;
+  context.root = DirectoryWithSlash(options.root);
+  context.exclude.push_back(context.root + "build/");
+  for (const std::string& dir : options.exclude) context.exclude.push_back(DirectoryWithSlash(dir));
+
+  ReportSummary summary;
+  const LogSet logs = CollectLogs(options.inputs, &summary.errors);
+  summary.logs = static_cast<int>(logs.files.size());
+  std::vector<Finding> findings;
+  for (Finding& finding : ReadLogs(logs, context, &summary.errors)) {
+    if (finding.expected && !options.include_canaries) {
+      ++summary.canary_findings;
+    } else {
+      findings.push_back(std::move(finding));
+    }
+  }
+  const std::vector<Group> groups = Deduplicate(findings);
+  std::cout << FormatTable(groups, summary);
+  if (options.annotations) std::cout << FormatAnnotations(groups);
+  bool written = true;
+  if (!options.markdown.empty()) written &= WriteText(options.markdown, FormatMarkdown(groups, summary));
+  if (!options.junit.empty()) written &= WriteText(options.junit, FormatJunit(groups));
+  if (!options.sarif.empty()) written &= WriteText(options.sarif, FormatSarif(groups, context));
+  if (!options.json.empty()) written &= WriteText(options.json, FormatJson(groups, summary));
+  PrintErrors(summary.errors);
+  if (!summary.errors.empty() || !written) return kUsage;
+  return groups.empty() ? kClean : kFindings;
+}
+
+int UnusedCommand(const std::vector<std::string>& files, const std::vector<std::string>& log_dirs) {
+  std::vector<InputError> errors;
+  std::vector<ParsedFile> parsed;
+  if (!ParseSuppressionFiles(files, &parsed)) return kUsage;
+  const LogSet logs = CollectLogs(log_dirs, &errors);
+  const UsageVerdicts verdicts = JudgeUsage(parsed, logs, &errors);
+  for (const EntryUsage& usage : verdicts.unused) {
+    std::cout << usage.path << ":" << usage.entry.line << ": unused: " << usage.entry.text << " (no "
+              << RunToolFor(usage.entry.tool) << " run matched it; tracker " << usage.entry.tracker << ")\n";
+  }
+  for (const EntryUsage& usage : verdicts.unjudged) {
+    std::cout << usage.path << ":" << usage.entry.line << ": not judged: " << usage.entry.text << " (" << usage.why
+              << ")\n";
+  }
+  for (const EntryUsage& usage : verdicts.used) {
+    std::cout << usage.path << ":" << usage.entry.line << ": used " << usage.matches << "x: " << usage.entry.text
+              << "\n";
+  }
+  std::string presets;
+  for (const auto& [preset, tools] : logs.tools_by_preset) presets += (presets.empty() ? "" : ", ") + preset;
+  std::cout << "memsafe suppressions unused: " << verdicts.unused.size() << " unused, " << verdicts.used.size()
+            << " used, " << verdicts.unjudged.size() << " not judged; runs read: " << logs.files.size()
+            << " logs from " << (presets.empty() ? "no presets" : presets) << "\n";
+  PrintErrors(errors);
+  if (!errors.empty()) return kUsage;
+  return verdicts.unused.empty() ? kClean : kFindings;
+}
+
+}  // namespace memsafe::tools

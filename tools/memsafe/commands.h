@@ -1,0 +1,59 @@
+// The memsafe tool's commands as functions, so that `memsafe check` runs the same
+// lint, report and unused-suppression passes in-process that the CLI offers on their own.
+//
+// Each prints what a user reads to stdout (errors to stderr) and returns the exit
+// status: kClean, kFindings (problems found) or kUsage (bad input).
+//
+// Thread-safety: not for concurrent use (they write to std::cout).
+#ifndef MEMSAFE_TOOLS_COMMANDS_H_
+#define MEMSAFE_TOOLS_COMMANDS_H_
+
+#include <string>
+#include <vector>
+
+#include "report.h"
+
+namespace memsafe::tools {
+
+inline constexpr int kClean = 0;
+inline constexpr int kFindings = 1;
+inline constexpr int kUsage = 2;
+
+// The suppression files, ignore list and options.txt kept under a sanitizers/ directory.
+std::vector<std::string> DefaultSuppressionFiles(const std::string& dir);
+
+// Days since 1970-01-01, today (UTC).
+int Today();
+
+// Writes `text` to `path`; false (after saying so on stderr) when it cannot.
+bool WriteText(const std::string& path, const std::string& text);
+
+int LintCommand(const std::vector<std::string>& files, const std::vector<std::string>& scanned);
+
+// Entries whose review-by date lies before `today + within` days.
+struct DueEntry {
+  std::string path;
+  int line = 0;
+  std::string text, reason, tracker;
+  bool overdue = false;  // the date has passed (or is missing or malformed)
+  int review_by = 0;     // days since epoch; 0 when missing
+};
+// False when a file cannot be read (said on stderr).
+bool FindDueEntries(const std::vector<std::string>& files, int today, long long within, std::vector<DueEntry>* due);
+int ReviewCommand(const std::vector<std::string>& files, int today, long long within);
+
+struct ReportOptions {
+  std::vector<std::string> inputs;  // log directories, log files, or "-" for standard input
+  std::string root = ".";
+  std::vector<std::string> exclude;
+  std::string markdown, junit, sarif, json;
+  bool annotations = false;
+  bool include_canaries = false;
+};
+int ReportCommand(const ReportOptions& options);
+
+int UnusedCommand(const std::vector<std::string>& files, const std::vector<std::string>& log_dirs);
+
+}  // namespace memsafe::tools
+
+#endif  // MEMSAFE_TOOLS_COMMANDS_H_
