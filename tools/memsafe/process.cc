@@ -32,10 +32,42 @@ std::vector<std::string> ChildEnvironment(const std::map<std::string, std::optio
 
 }  // namespace
 
+namespace {
+
+bool IsExecutableFile(const std::string& path) {
+  struct stat info {};
+  return stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode) && access(path.c_str(), X_OK) == 0;
+}
+
+}  // namespace
+
+bool ProgramExists(const std::string& program) {
+  if (program.empty()) return false;
+  if (program.find('/') != std::string::npos) return IsExecutableFile(program);
+  const char* path = std::getenv("PATH");
+  std::string dirs = path != nullptr ? path : "/usr/bin:/bin";
+  size_t start = 0;
+  while (start <= dirs.size()) {
+    const size_t end = dirs.find(':', start);
+    std::string dir = dirs.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    if (dir.empty()) dir = ".";
+    if (IsExecutableFile(dir + "/" + program)) return true;
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return false;
+}
+
 ProcessResult RunProcess(const std::vector<std::string>& args, const ProcessOptions& options) {
   ProcessResult result;
   if (args.empty()) {
     result.error = "no program to run";
+    return result;
+  }
+  // Looked up first: posix_spawnp cannot report a failed exec where vfork is emulated by
+  // fork (under Valgrind the child just exits 127).
+  if (!ProgramExists(args[0])) {
+    result.error = "cannot run '" + args[0] + "': not found (or not executable)";
     return result;
   }
   std::vector<char*> argv;
@@ -100,32 +132,6 @@ ProcessResult RunProcess(const std::vector<std::string>& args, const ProcessOpti
     result.exit_code = WEXITSTATUS(status);
   }
   return result;
-}
-
-namespace {
-
-bool IsExecutableFile(const std::string& path) {
-  struct stat info {};
-  return stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode) && access(path.c_str(), X_OK) == 0;
-}
-
-}  // namespace
-
-bool ProgramExists(const std::string& program) {
-  if (program.empty()) return false;
-  if (program.find('/') != std::string::npos) return IsExecutableFile(program);
-  const char* path = std::getenv("PATH");
-  std::string dirs = path != nullptr ? path : "/usr/bin:/bin";
-  size_t start = 0;
-  while (start <= dirs.size()) {
-    const size_t end = dirs.find(':', start);
-    std::string dir = dirs.substr(start, end == std::string::npos ? std::string::npos : end - start);
-    if (dir.empty()) dir = ".";
-    if (IsExecutableFile(dir + "/" + program)) return true;
-    if (end == std::string::npos) break;
-    start = end + 1;
-  }
-  return false;
 }
 
 }  // namespace memsafe::tools
