@@ -20,6 +20,7 @@
 #include <fstream>
 #include <memory>
 #include <string>
+#include <fcntl.h>
 #include <unistd.h>
 #include <vector>
 
@@ -184,6 +185,31 @@ constexpr Scenario kScenarios[] = {
     {"report-large-log-set", ReportLargeLogSet, "memsafe report over 1,000 logs: read, deduplicated, every format"},
 };
 
+// The peak resident set of this program's own memory (VmHWM of /proc/self/status), in
+// KiB; -1 when unknown. Not getrusage: a process started by posix_spawn (vfork) or fork
+// inherits its parent's high-water mark across exec, so ru_maxrss would report the
+// larger of the caller's footprint and the scenario's.
+long PeakRssKib() {
+  // No heap: massif measures this process too.
+  char text[4096];
+  const int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  const ssize_t n = read(fd, text, sizeof text - 1);
+  close(fd);
+  if (n <= 0) return -1;
+  text[n] = '\0';
+  const char* line = std::strstr(text, "VmHWM:");
+  return line == nullptr ? -1 : std::atol(line + 6);
+}
+
+// The line `memsafe baseline` reads, written without stdio's heap buffer.
+void PrintPeakRss() {
+  char line[64];
+  const int length = std::snprintf(line, sizeof line, "peak_rss_kib=%ld\n", PeakRssKib());
+  // Best effort: a reader that closed the pipe has no use for the figure.
+  (void)!write(STDOUT_FILENO, line, static_cast<size_t>(length));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -205,7 +231,10 @@ int main(int argc, char** argv) {
     return 2;
   }
   for (const Scenario& scenario : kScenarios) {
-    if (std::strcmp(argv[1], scenario.name) == 0) return scenario.run(scale);
+    if (std::strcmp(argv[1], scenario.name) != 0) continue;
+    const int status = scenario.run(scale);
+    PrintPeakRss();
+    return status;
   }
   std::fprintf(stderr, "memsafe_memory_scenarios: unknown scenario '%s' (see --list)\n", argv[1]);
   return 2;

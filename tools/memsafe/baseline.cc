@@ -22,8 +22,8 @@ namespace {
 using nlohmann::json;
 namespace fs = std::filesystem;
 
-// Runs argv with stdout and stderr discarded; the exit status and the child's peak RSS.
-bool Run(const std::vector<std::string>& args, int* status, long* max_rss_kib, std::string* error) {
+// Runs argv with stdout and stderr discarded; the exit status.
+bool Run(const std::vector<std::string>& args, int* status, std::string* error) {
   ProcessOptions options;
   options.discard_output = true;
   const ProcessResult result = RunProcess(args, options);
@@ -32,7 +32,6 @@ bool Run(const std::vector<std::string>& args, int* status, long* max_rss_kib, s
     return false;
   }
   *status = result.exit_code;
-  *max_rss_kib = result.max_rss_kib;
   return true;
 }
 
@@ -58,8 +57,7 @@ bool Massif(const std::string& binary, const std::string& valgrind, const std::s
   const std::vector<std::string> args = {valgrind, "--tool=massif", "--massif-out-file=" + out.string(),
                                          "--threshold=100", "--depth=1", binary, scenario, std::to_string(scale)};
   int status = 0;
-  long rss = 0;
-  const bool ran = Run(args, &status, &rss, error);
+  const bool ran = Run(args, &status, error);
   std::string text;
   const bool read = ran && ReadWholeFile(out.string(), &text);
   std::error_code ignored;
@@ -103,14 +101,29 @@ bool PeakFromMassif(const std::string& text, std::uint64_t* peak) {
 bool MeasureScenario(const std::string& binary, const std::string& valgrind, const std::string& scenario,
                      Measurement* out, std::string* error) {
   out->scenario = scenario;
-  int status = 0;
-  long rss = 0;
-  if (!Run({binary, scenario, "1"}, &status, &rss, error)) return false;
-  if (status != 0) {
-    *error = "'" + binary + " " + scenario + " 1' exited " + std::to_string(status);
+  // The scenario reports its own peak RSS (VmHWM): the child's ru_maxrss would include
+  // this tool's footprint, which a spawned process inherits across exec.
+  ProcessOptions options;
+  options.capture_stdout = true;
+  const ProcessResult result = RunProcess({binary, scenario, "1"}, options);
+  if (!result.started || result.exit_code != 0) {
+    *error = result.started ? "'" + binary + " " + scenario + " 1' exited " + std::to_string(result.exit_code)
+                            : result.error;
     return false;
   }
-  out->peak_rss_kib = static_cast<std::uint64_t>(rss);
+  constexpr std::string_view kKey = "peak_rss_kib=";
+  bool found = false;
+  for (std::string_view line : SplitLines(result.output)) {
+    if (line.substr(0, kKey.size()) != kKey) continue;
+    const long long value = std::atoll(std::string(line.substr(kKey.size())).c_str());
+    if (value <= 0) break;
+    out->peak_rss_kib = static_cast<std::uint64_t>(value);
+    found = true;
+  }
+  if (!found) {
+    *error = "'" + binary + " " + scenario + " 1' printed no peak_rss_kib= line";
+    return false;
+  }
   return Massif(binary, valgrind, scenario, 1, &out->peak_heap_bytes, error) &&
          Massif(binary, valgrind, scenario, 2, &out->peak_heap_bytes_2x, error);
 }
