@@ -33,12 +33,14 @@ case "$preset" in
     planted=(
       "PlantedBugTest.HeapUseAfterFree|AddressSanitizer: heap-use-after-free"
       "PlantedBugTest.Leak|LeakSanitizer: detected memory leaks"
+      "PlantedBugTest.LeakThenSkip|LeakSanitizer: detected memory leaks"
       "PlantedBugTest.SignedOverflow|signed-integer-overflow"
       "PlantedBugTest.LibraryOverflowFromOneItem|AddressSanitizer: heap-buffer-overflow"
       "PlantedBugTest.LibraryOverflowFromTwoItems|AddressSanitizer: heap-buffer-overflow")
     rows=(
       "heap-use-after-free|tests/inventory_test.cc|planted: reads the deleted vector|1"
       "memory-leak|tests/inventory_test.cc|planted: never deleted|1"
+      "memory-leak|tests/inventory_test.cc|planted: leaked, then skipped|1"
       "signed-integer-overflow|tests/inventory_test.cc|planted: INT_MAX + 1|1"
       "heap-buffer-overflow|src/inventory.cc|// planted|2") ;;
   tsan)
@@ -48,12 +50,14 @@ case "$preset" in
     planted=(
       "PlantedBugTest.HeapUseAfterFree|Valgrind: InvalidRead"
       "PlantedBugTest.Leak|Valgrind: Leak_DefinitelyLost"
+      "PlantedBugTest.LeakThenSkip|Valgrind: Leak_DefinitelyLost"
       "PlantedBugTest.UninitialisedRead|Valgrind: UninitCondition"
       "PlantedBugTest.LibraryOverflowFromOneItem|Valgrind: InvalidRead"
       "PlantedBugTest.LibraryOverflowFromTwoItems|Valgrind: InvalidRead")
     rows=(
       "heap-use-after-free|tests/inventory_test.cc|planted: reads the deleted vector|1"
       "memory-leak|tests/inventory_test.cc|planted: never deleted|1"
+      "memory-leak|tests/inventory_test.cc|planted: leaked, then skipped|1"
       "uninitialised-value|tests/inventory_test.cc|planted: *count was never written|1"
       "heap-buffer-overflow|src/inventory.cc|// planted|2") ;;
   *) usage ;;
@@ -186,7 +190,7 @@ if [[ -n $memsafe ]]; then
   set -e
   grep -v '^\[' "$check_log" | tail -n 60
   first_planted="${planted[0]%%|*}"
-  for want in "^PRESET +TESTS +FAILURES +SKIPPED +CANARIES" "^$preset +[0-9]+ +[1-9][0-9]* +0 +([0-9]+)/\\1 .* FAILED\$" \
+  for want in "^PRESET +TESTS +FAILURES +SKIPPED +CANARIES" "^$preset +[0-9]+ +[1-9][0-9]* +[0-9]+ +([0-9]+)/\\1 .* FAILED\$" \
       "$first_planted" "suppressions: entries no run matched" "memsafe suppressions unused: 0 unused"; do
     if grep -Eq -- "$want" "$check_log"; then echo "ok: memsafe check printed /$want/"; else
       echo "FAIL: memsafe check did not print /$want/"; failures=$((failures + 1)); fi

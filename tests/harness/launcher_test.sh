@@ -81,6 +81,51 @@ expect 0 "valgrind options: --leak-check=full --track-origins=yes --xml=yes" \
 expect 0 "valgrind options: --leak-check=full --xml=yes" "a quick run leaves them out" -- \
   env -u MEMSAFE_SLOW bash "$launcher" "${valgrind_common[@]}" --name vg-quick "$fake" 0
 expect 2 "USAGE:" "an unknown option is a usage error" -- bash "$launcher" --tool asan --bogus
+# A test's own exit 124 and a SIGKILL are not timeouts; only timeout(1)'s stop is.
+expect 124 "" "a test's own exit 124 keeps its status" -- bash "$launcher" "${common[@]}" --name own-124 "$fake" 124
+if bash "$launcher" "${common[@]}" --name own-124 "$fake" 124 2>&1 | grep -q TIMEOUT; then
+  echo "FAIL: a test's own exit 124 was reported as a timeout"; EXPECT_FAILURES=$((EXPECT_FAILURES + 1))
+else
+  echo "ok: a test's own exit 124 is not called a timeout"
+fi
+if bash "$launcher" "${common[@]}" --name killed bash -c 'kill -KILL $$' 2>&1 | grep -q TIMEOUT; then
+  echo "FAIL: a SIGKILL was reported as a timeout"; EXPECT_FAILURES=$((EXPECT_FAILURES + 1))
+else
+  echo "ok: a SIGKILL is not called a timeout"
+fi
+
+# GTEST_SKIP: a case that skipped itself says so in the launcher's own words, which
+# memsafe_add_test gives CTest as SKIP_REGULAR_EXPRESSION; a finding after the skip fails.
+skipper="$work/skipper.sh"
+cat >"$skipper" <<'SCRIPT'
+#!/usr/bin/env bash
+echo "[ RUN      ] Suite.Case"
+echo "[  SKIPPED ] Suite.Case (0 ms)"
+if [[ ${1-} == leak ]]; then
+  path="${ASAN_OPTIONS##*log_path=}"
+  printf '%s
+' "==1==ERROR: LeakSanitizer: detected memory leaks" "Direct leak of 8 byte(s) in 1 object(s) allocated from:"     "    #0 0x1 in main t.cc:3" "SUMMARY: AddressSanitizer: 8 byte(s) leaked in 1 allocation(s)." >"$path.$$"
+  exit 23
+fi
+if [[ ${1-} == fake-marker ]]; then echo "memsafe: SKIPPED: pretending"; fi
+exit 0
+SCRIPT
+chmod +x "$skipper"
+expect 0 "memsafe: SKIPPED: 'skip-clean' skipped itself" "a clean GTEST_SKIP is reported skipped" -- \
+  bash "$launcher" "${common[@]}" --name skip-clean "$skipper"
+expect 1 "memsafe: FAILED: asan reported a finding in 'skip-leak'" "a leak after GTEST_SKIP fails the test" -- \
+  bash "$launcher" "${common[@]}" --name skip-leak "$skipper" leak
+if bash "$launcher" "${common[@]}" --name skip-leak "$skipper" leak 2>&1 | grep -q "memsafe: SKIPPED:"; then
+  echo "FAIL: a test with a finding printed the skip marker"; EXPECT_FAILURES=$((EXPECT_FAILURES + 1))
+else
+  echo "ok: a test with a finding never prints the skip marker"
+fi
+expect 0 "memsafe: \\(test output\\) SKIPPED: pretending" "a test cannot print the launcher's skip marker" -- \
+  bash "$launcher" "${common[@]}" --name skip-fake "$skipper" fake-marker
+expect 2 "cannot create the log directory '/proc/memsafe-no-such-dir'" \
+  "an uncreatable log directory is a clear error" -- \
+  bash "$launcher" --tool none --log-dir /proc/memsafe-no-such-dir --timeout 5 true
+
 expect 2 "USAGE:" "an unknown tool is a usage error" -- bash "$launcher" --tool purify --log-dir "$work" --timeout 1 true
 
 expect_summary "launcher test"

@@ -33,6 +33,14 @@ TEST(PlantedBugTest, Leak) {
   EXPECT_EQ(items->size(), 2u);
 }
 
+// A finding followed by GTEST_SKIP(): the leak is reported at exit, after GoogleTest
+// printed "[  SKIPPED ]". The test must fail, not pass as skipped.
+TEST(PlantedBugTest, LeakThenSkip) {
+  auto* items = new std::vector<inventory::Item>(inventory::ParseItems("c=3"));  // planted: leaked, then skipped
+  ASSERT_EQ(items->size(), 1u);
+  GTEST_SKIP() << "skipping after the leak";
+}
+
 TEST(PlantedBugTest, SignedOverflow) {
   volatile int big = INT_MAX;
   const auto items = inventory::ParseItems("a=1");
