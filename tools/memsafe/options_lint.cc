@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -56,7 +57,52 @@ const std::set<std::string, std::less<>>& ToolOptions(std::string_view tool) {
   return none;
 }
 
+// Options whose value switches a check off or hides what a tool found, with what they
+// hide: one list for options.txt and for option strings in scripts and presets.
+struct Blinding {
+  const char* tool;  // "sanitizer" for every sanitizer, or asan/lsan/ubsan/tsan/valgrind
+  const char* option;  // name=value, or --flag=value
+  const char* hides;
+};
+constexpr Blinding kBlinding[] = {
+    {"sanitizer", "exitcode=0", "a finding no longer changes the exit status"},
+    {"sanitizer", "print_summary=0", "the SUMMARY line that names the place of a finding"},
+    {"asan", "detect_leaks=0", "every leak"},
+    {"asan", "halt_on_error=0", "errors after the first (and with recovery, the failure itself)"},
+    {"asan", "alloc_dealloc_mismatch=0", "malloc/delete and new/free mismatches"},
+    {"asan", "new_delete_type_mismatch=0", "deletes with the wrong size or type"},
+    {"asan", "detect_odr_violation=0", "one-definition-rule violations"},
+    {"asan", "detect_stack_use_after_return=0", "uses of dead stack frames"},
+    {"asan", "detect_container_overflow=0", "container overflows"},
+    {"asan", "check_initialization_order=0", "initialisation-order bugs"},
+    {"asan", "poison_heap=0", "heap overflows and uses after free"},
+    {"asan", "report_globals=0", "global buffer overflows"},
+    {"lsan", "detect_leaks=0", "every leak"},
+    {"ubsan", "halt_on_error=0", "the failure of a check that fires (with recovery)"},
+    {"tsan", "report_bugs=0", "every race and every other TSan report"},
+    {"tsan", "report_thread_leaks=0", "threads never joined"},
+    {"tsan", "report_mutex_bugs=0", "mutex misuse"},
+    {"tsan", "report_signal_unsafe=0", "async-signal-unsafe calls in signal handlers"},
+    {"tsan", "report_destroy_locked=0", "destruction of a locked mutex"},
+    {"valgrind", "--error-exitcode=0", "an error no longer changes the exit status"},
+    {"valgrind", "--leak-check=no", "every leak"},
+    {"valgrind", "--leak-check=summary", "the stack of every leak (no leak is an error)"},
+    {"valgrind", "--undef-value-errors=no", "every use of an uninitialised value"},
+    {"valgrind", "--errors-for-leak-kinds=none", "leaks as errors"},
+    {"valgrind", "--show-leak-kinds=none", "every leak"},
+};
+
 }  // namespace
+
+std::optional<std::string> BlindingOption(std::string_view tool, std::string_view option) {
+  const std::string_view base = tool == "valgrind-slow" ? std::string_view("valgrind") : tool;
+  for (const Blinding& entry : kBlinding) {
+    const std::string_view entry_tool = entry.tool;
+    const bool tool_matches = entry_tool == base || (entry_tool == "sanitizer" && base != "valgrind");
+    if (tool_matches && option == entry.option) return std::string(entry.hides);
+  }
+  return std::nullopt;
+}
 
 bool IsKnownSanitizerOption(std::string_view tool, std::string_view name) {
   if (CommonOptions().count(name) != 0) return true;
@@ -99,6 +145,11 @@ std::vector<Problem> LintOptions(std::string_view content) {
       } else if (!IsKnownSanitizerOption(tool, name)) {
         problem("unknown " + tool + " option '" + std::string(name) + "' (the runtime would ignore it)");
       }
+    }
+    if (const std::optional<std::string> hides = BlindingOption(tool, option);
+        hides && reason.substr(0, kAcceptedBlindSpot.size()) != kAcceptedBlindSpot) {
+      problem("'" + std::string(option) + "' switches part of the tool off (it hides " + *hides +
+              "); if that is intended, start the reason with '" + std::string(kAcceptedBlindSpot) + "'");
     }
   }
   return problems;
@@ -149,6 +200,10 @@ std::vector<Problem> LintOptionStrings(std::string_view content) {
           } else if (!IsKnownSanitizerOption(tool, part.substr(0, equals))) {
             problem("unknown " + std::string(tool) + " option '" + std::string(part.substr(0, equals)) +
                     "' (the runtime would ignore it)");
+          } else if (const std::optional<std::string> hides = BlindingOption(tool, part)) {
+            // A string has no place for a reason: such a setting belongs in options.txt.
+            problem("'" + std::string(part) + "' switches part of the tool off (it hides " + *hides +
+                    "); set it in options.txt with a reason if it is intended");
           }
         }
       }

@@ -8,6 +8,8 @@
 #ifndef MEMSAFE_TOOLS_OPTIONS_LINT_H_
 #define MEMSAFE_TOOLS_OPTIONS_LINT_H_
 
+#include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -26,6 +28,11 @@ std::vector<Problem> LintOptionStrings(std::string_view content);
 // Whether `name` is a runtime option of `tool` (asan, lsan, ubsan, tsan) in the LLVM 14
 // and GCC 12 runtimes, including the flags common to all sanitizers.
 bool IsKnownSanitizerOption(std::string_view tool, std::string_view name);
+
+// What an option hides when it switches part of a tool off ("exitcode=0", "report_bugs=0",
+// "--leak-check=no", ...), or nullopt. In options.txt such a line is an error unless its
+// reason starts with kAcceptedBlindSpot; in an option string it is always an error.
+std::optional<std::string> BlindingOption(std::string_view tool, std::string_view option);
 
 }  // namespace memsafe::tools
 

@@ -41,6 +41,11 @@ const std::map<std::string, std::set<std::string>>& SanitizerTypes() {
   return types;
 }
 
+// "*", "**": a pattern that matches anything.
+bool OnlyWildcards(std::string_view pattern) {
+  return !pattern.empty() && pattern.find_first_not_of('*') == std::string_view::npos;
+}
+
 bool IsPlaceholder(std::string_view reason) {
   std::string lower;
   for (char c : reason) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -234,8 +239,15 @@ ParsedFile ParseSuppressions(std::string path, std::string_view content) {
   const std::vector<std::string_view> lines = SplitLines(content);
   Pending pending;
   std::set<std::string> seen;
-  const auto add_entry = [&](Entry entry) {
+  // catch_all: the entry matches every report of its kind, which switches the tool off.
+  const auto add_entry = [&](Entry entry, bool catch_all = false) {
     entry.tool = tool;
+    if (catch_all && (!pending.reason || pending.reason->rfind(kAcceptedBlindSpot, 0) != 0)) {
+      file.problems.push_back({entry.line, "entry '" + entry.text +
+                                               "' matches every report of its kind, which switches the tool off; "
+                                               "if that is intended, start its reason with '" +
+                                               std::string(kAcceptedBlindSpot) + "'"});
+    }
     Attach(entry, pending, file.problems);
     if (!seen.insert(entry.text).second) {
       file.problems.push_back({entry.line, "duplicate entry '" + entry.text + "'"});
@@ -264,7 +276,8 @@ ParsedFile ParseSuppressions(std::string path, std::string_view content) {
         } else if (line.find_first_of(" \t") != std::string_view::npos) {
           file.problems.push_back(Problem{number, "whitespace inside the entry (the runtime would take it literally)"});
         }
-        add_entry(MakeEntry(number, std::string(line)));
+        add_entry(MakeEntry(number, std::string(line)),
+                  colon != std::string_view::npos && OnlyWildcards(Trim(line.substr(colon + 1))));
         break;
       }
       case SuppressionSyntax::kIgnoreList: {
@@ -281,7 +294,9 @@ ParsedFile ParseSuppressions(std::string path, std::string_view content) {
           file.problems.push_back(Problem{number, "expected src:, fun:, type:, global: or mainfile:, got '" +
                                                std::string(line) + "'"});
         }
-        add_entry(MakeEntry(number, std::string(line)));
+        add_entry(MakeEntry(number, std::string(line)),
+                  colon != std::string_view::npos && (type == "src" || type == "fun") &&
+                      OnlyWildcards(Trim(line.substr(colon + 1))));
         break;
       }
       case SuppressionSyntax::kValgrind: {
@@ -303,6 +318,7 @@ ParsedFile ParseSuppressions(std::string path, std::string_view content) {
           break;
         }
         Entry entry = MakeEntry(number, body.empty() ? std::string() : std::string(body.front()));
+        bool catch_all = body.size() >= 3;
         if (body.size() < 3) {
           file.problems.push_back(Problem{number, "a suppression needs a name, a Tool:Kind line and at least one frame"});
         } else {
@@ -316,12 +332,16 @@ ParsedFile ParseSuppressions(std::string path, std::string_view content) {
             file.problems.push_back(Problem{number, "a suppression needs at least one frame (fun:, obj:, src: or ...)"});
           }
           for (std::size_t k = frames; k < body.size(); ++k) {
+            const std::string_view frame = body[k];
+            const auto colon = frame.find(':');
+            catch_all = catch_all && (frame == "..." || (colon != std::string_view::npos &&
+                                                         OnlyWildcards(Trim(frame.substr(colon + 1)))));
             if (!IsValgrindFrame(body[k])) {
               file.problems.push_back(Problem{number, "not a frame line: '" + std::string(body[k]) + "'"});
             }
           }
         }
-        add_entry(std::move(entry));
+        add_entry(std::move(entry), catch_all);
         i = j;
         break;
       }

@@ -55,6 +55,11 @@ struct ParsedFile {
   std::vector<Problem> problems;  // syntax and metadata problems, in line order
 };
 
+// The start of a reason that accepts an entry or option which switches part of a tool
+// off (a suppression that matches every report of its kind, "report_bugs=0", ...):
+// without it the lint refuses such a line.
+inline constexpr std::string_view kAcceptedBlindSpot = "accepted blind spot:";
+
 // The longest a review-by date may lie after the added date: one quarter.
 inline constexpr int kMaxReviewDays = 92;
 

@@ -147,6 +147,48 @@ TEST(SuppressionsTest, IgnoreList) {
   EXPECT_NE(messages.find("12: unterminated section header"), std::string::npos) << messages;
 }
 
+TEST(SuppressionsTest, EntriesThatMatchEverythingAreRefusedUnlessAccepted) {
+  const std::string accepted =
+      "# reason: accepted blind spot: this preset only looks for leaks; races are the tsan preset's\n"
+      "# tracker: https://bugs.example.org/7\n# added: 2026-11-22\n# review-by: 2027-02-20\n";
+  for (const auto& [name, entry] :
+       {std::pair{"tsan.supp", "race:*\n"}, std::pair{"lsan.supp", "leak:**\n"}, std::pair{"tsan.supp", "called_from_lib:*\n"},
+        std::pair{"ubsan_ignorelist.txt", "src:*\n"}, std::pair{"ubsan_ignorelist.txt", "fun:*\n"},
+        std::pair{"valgrind.supp", "{\n   all-leaks\n   Memcheck:Leak\n   ...\n}\n"},
+        std::pair{"valgrind.supp", "{\n   all-reads\n   Memcheck:Addr4\n   fun:*\n   obj:*\n}\n"}}) {
+    const ParsedFile refused = ParseSuppressions(name, std::string(kGoodMetadata) + entry);
+    ASSERT_EQ(refused.problems.size(), 1u) << name << " " << entry << Messages(refused);
+    EXPECT_NE(refused.problems[0].message.find("matches every report of its kind"), std::string::npos);
+    const ParsedFile allowed = ParseSuppressions(name, accepted + entry);
+    EXPECT_TRUE(allowed.problems.empty()) << name << " " << entry << Messages(allowed);
+  }
+  // Narrow entries, wildcards and all, stay fine.
+  for (const auto& [name, entry] : {std::pair{"tsan.supp", "race:libfoo*\n"}, std::pair{"ubsan_ignorelist.txt", "src:*/x/*\n"},
+                                    std::pair{"valgrind.supp", "{\n   one\n   Memcheck:Leak\n   ...\n   fun:foo_init\n}\n"}}) {
+    const ParsedFile narrow = ParseSuppressions(name, std::string(kGoodMetadata) + entry);
+    EXPECT_TRUE(narrow.problems.empty()) << name << " " << entry << Messages(narrow);
+  }
+}
+
+TEST(OptionsLintTest, OptionsThatSwitchAToolOffAreRefusedUnlessAccepted) {
+  for (const char* line : {"tsan report_bugs=0 # quieter", "asan detect_leaks=0 # faster", "asan exitcode=0 # why not",
+                           "asan alloc_dealloc_mismatch=0 # noisy", "asan halt_on_error=0 # see all",
+                           "lsan detect_leaks=0 # off", "ubsan halt_on_error=0 # go on",
+                           "valgrind --error-exitcode=0 # keep going", "valgrind --leak-check=no # faster",
+                           "valgrind-slow --undef-value-errors=no # faster"}) {
+    const std::vector<Problem> problems = LintOptions(line);
+    ASSERT_EQ(problems.size(), 1u) << line;
+    EXPECT_NE(problems[0].message.find("switches part of the tool off"), std::string::npos) << problems[0].message;
+    const std::string accepted = std::string(line).replace(std::string(line).find('#') + 2, 0, "accepted blind spot: ");
+    EXPECT_TRUE(LintOptions(accepted).empty()) << accepted;
+  }
+  // TSan keeps reporting after a race with halt_on_error=0; that is not a blind spot.
+  EXPECT_TRUE(LintOptions("tsan halt_on_error=0 # report every race").empty());
+  const std::vector<Problem> in_script = LintOptionStrings("export TSAN_OPTIONS=report_bugs=0:history_size=7\n");
+  ASSERT_EQ(in_script.size(), 1u);
+  EXPECT_NE(in_script[0].message.find("switches part of the tool off"), std::string::npos);
+}
+
 TEST(DatesTest, StrictCalendarDates) {
   EXPECT_EQ(ParseDate("1970-01-01"), 0);
   EXPECT_EQ(ParseDate("2024-02-29").has_value(), true);
