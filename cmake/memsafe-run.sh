@@ -137,12 +137,19 @@ done
 # One pattern for a report line: a sanitizer's headline (it names the kind of bug),
 # UBSan's one-line report, or a summary line (it names the place).
 headline_re='(ERROR|WARNING): [A-Za-z]+Sanitizer.*|[^ ]*: runtime error: .*|^SUMMARY: [A-Za-z]+Sanitizer.*'
+# Not a finding: ASan's note that an allocation failed and returned null, which
+# allocator_may_return_null=1 (sanitizers/options.txt) asks for so that out-of-memory
+# paths are testable. memsafe report agrees (tests/harness/classifier_agreement_test.sh).
+benign_re='WARNING: AddressSanitizer failed to allocate'
+# The report lines of a file, benign notes left out.
+report_lines() { grep -Eo -- "$headline_re" "$1" | grep -Ev -- "$benign_re"; }
+has_report() { report_lines "$1" >/dev/null; }
 found=()
 summaries=()
 add_headlines() {
   local line
   while IFS= read -r line; do summaries+=("$line"); done < <(
-    grep -Eo -- "$headline_re" "$1" |
+    report_lines "$1" |
       sed -E 's/ on address 0x[0-9a-f]+.*//; s/ \(pid=[0-9]+\)//' | awk '!seen[$0]++')
 }
 for log in "${logs[@]}"; do
@@ -152,7 +159,7 @@ for log in "${logs[@]}"; do
       while IFS= read -r kind; do summaries+=("Valgrind: $kind"); done \
         < <(sed -n 's:.*<kind>\(.*\)</kind>.*:\1:p' "$log" | sort -u)
     fi
-  elif grep -Eq -- "$headline_re" "$log"; then
+  elif has_report "$log"; then
     found+=("$log")
     add_headlines "$log"
   fi
@@ -160,7 +167,7 @@ done
 
 # A report on stderr is kept beside the log files, for the report tooling; clean
 # stderr is not a log.
-if grep -Eq -- "$headline_re" "$prefix.stderr"; then
+if has_report "$prefix.stderr"; then
   found+=("$prefix.stderr")
   add_headlines "$prefix.stderr"
 else
