@@ -3,8 +3,8 @@
 //
 // SecurePool serves small requests (up to SecurePool::kMaxSmall bytes) from size
 // classes of 16, 32, ... 2048 bytes, carved out of chunks it maps itself, locks in RAM
-// and excludes from core dumps. Larger requests come from the heap and are zeroed on
-// release too. Under AddressSanitizer and Valgrind the pool's blocks are announced to
+// and excludes from core dumps. Larger requests get a mapping of their own, locked and
+// excluded from core dumps the same way; every block is zeroed on release. Under AddressSanitizer and Valgrind the pool's blocks are announced to
 // the tool, so a use after release or an overflow into a free block is reported just
 // as for malloc.
 //
@@ -28,8 +28,9 @@
 // Failure: allocation failure throws std::bad_alloc. If the system refuses to lock a
 // chunk the pool keeps working with unlocked memory and says so in stats().degraded
 // and through the log hook. Releasing a pointer the pool did not hand out, with the
-// wrong size, or twice, is misuse and aborts; so does destroying a pool whose blocks
-// are still in use, and a guarded block whose canary was overwritten.
+// wrong size, or twice, is misuse and aborts before any memory is touched; so does
+// destroying a pool whose blocks are still in use, and a guarded block whose canary was
+// overwritten.
 #ifndef MEMSAFE_SECURE_POOL_H_
 #define MEMSAFE_SECURE_POOL_H_
 
@@ -37,17 +38,19 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <vector>
 
 namespace memsafe {
 
 struct SecurePoolStats {
-  std::size_t used_bytes = 0;    // handed out: size-class bytes plus large heap requests
+  std::size_t used_bytes = 0;    // handed out: size-class bytes plus large requests
   std::size_t free_bytes = 0;    // ready to hand out, in the pool's chunks
-  std::size_t locked_bytes = 0;  // of the pool's chunks, locked in RAM
-  std::size_t heap_bytes = 0;    // of used_bytes, large requests served from the heap
+  std::size_t locked_bytes = 0;  // of the pool's chunks and large mappings, locked in RAM
+  std::size_t large_bytes = 0;   // of used_bytes, large requests (each its own mapping)
+  std::size_t large_blocks = 0;  // large requests live
   std::size_t chunks = 0;        // chunks mapped
-  bool degraded = false;         // a chunk could not be locked
+  bool degraded = false;         // a chunk or large mapping could not be locked
 };
 
 class SecurePool {
@@ -121,7 +124,17 @@ class SecurePool {
     std::atomic<bool> held_{false};
   };
 
+  // A request above kMaxSmall: its own mapping, whole pages.
+  struct Large {
+    std::size_t size = 0;    // as requested
+    std::size_t mapped = 0;  // as mapped
+    bool locked = false;
+  };
+
   static std::size_t ClassIndex(std::size_t size) noexcept;
+  void* AllocateLarge(std::size_t size);
+  void DeallocateLarge(void* block, std::size_t size) noexcept;
+  void NoteLockResult(bool locked, std::size_t bytes) noexcept;  // with lock_ held
   void AddChunk(SizeClass& size_class);  // with lock_ held
   // The chunk and block numbers of `block`, or aborts: it is not ours.
   static FreeBlock Locate(SizeClass& size_class, void* block) noexcept;
@@ -130,7 +143,8 @@ class SecurePool {
   mutable SpinLock lock_;
   std::array<SizeClass, kClasses> classes_;
   std::size_t used_bytes_ = 0;
-  std::size_t heap_bytes_ = 0;
+  std::size_t large_bytes_ = 0;
+  std::map<const void*, Large> large_;
   std::size_t locked_bytes_ = 0;
   bool degraded_ = false;
 };

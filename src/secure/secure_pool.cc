@@ -121,13 +121,7 @@ void SecurePool::AddChunk(SizeClass& size_class) {
     Unmap(chunk.base, chunk.bytes, chunk.locked);
     throw;
   }
-  if (chunk.locked) {
-    locked_bytes_ += chunk.bytes;
-  } else if (!degraded_) {
-    degraded_ = true;
-    Log(LogLevel::kWarning, "SecurePool: could not lock a chunk in RAM (RLIMIT_MEMLOCK?); "
-                            "secrets may reach swap");
-  }
+  NoteLockResult(chunk.locked, chunk.bytes);
   internal::MarkNoAccess(chunk.base, chunk.bytes);
   // Hand out low addresses first: push in reverse.
   const auto chunk_number = static_cast<std::uint32_t>(size_class.chunks.size());
@@ -138,14 +132,59 @@ void SecurePool::AddChunk(SizeClass& size_class) {
   size_class.chunks.push_back(std::move(chunk));
 }
 
-void* SecurePool::allocate(std::size_t size) {
-  if (size > kMaxSmall) {
-    void* block = ::operator new(size);
-    std::lock_guard<SpinLock> guard(lock_);
-    used_bytes_ += size;
-    heap_bytes_ += size;
-    return block;
+void SecurePool::NoteLockResult(bool locked, std::size_t bytes) noexcept {
+  if (locked) {
+    locked_bytes_ += bytes;
+  } else if (!degraded_) {
+    degraded_ = true;
+    Log(LogLevel::kWarning, "SecurePool: could not lock memory in RAM (RLIMIT_MEMLOCK?); "
+                            "secrets may reach swap");
   }
+}
+
+void* SecurePool::AllocateLarge(std::size_t size) {
+  Large large;
+  large.size = size;
+  large.mapped = RoundUp(size, page_size());
+  auto* base = MapLocked(large.mapped, &large.locked);
+  if (base == nullptr) throw std::bad_alloc();
+  try {
+    std::lock_guard<SpinLock> guard(lock_);
+    large_.emplace(base, large);
+    NoteLockResult(large.locked, large.mapped);
+    used_bytes_ += size;
+    large_bytes_ += size;
+  } catch (...) {
+    Unmap(base, large.mapped, large.locked);
+    throw;
+  }
+  // The tail of the last page is off-limits, as a heap block's redzone would be.
+  internal::MarkNoAccess(base, large.mapped);
+  internal::MarkAllocated(base, size);
+  return base;
+}
+
+void SecurePool::DeallocateLarge(void* block, std::size_t size) noexcept {
+  Large large;
+  {
+    std::lock_guard<SpinLock> guard(lock_);
+    const auto it = large_.find(block);
+    // Checked before anything is touched: a wrong size would zero a neighbour.
+    MEMSAFE_CHECK(it != large_.end(), "SecurePool::deallocate: pointer not from this pool, or wrong size");
+    MEMSAFE_CHECK(it->second.size == size, "SecurePool::deallocate: size does not match allocate");
+    large = it->second;
+    large_.erase(it);
+    used_bytes_ -= size;
+    large_bytes_ -= size;
+    if (large.locked) locked_bytes_ -= large.mapped;
+  }
+  secure_zero(block, size);
+  internal::MarkFreed(block, size);
+  Unmap(static_cast<std::byte*>(block), large.mapped, large.locked);
+}
+
+void* SecurePool::allocate(std::size_t size) {
+  if (size > kMaxSmall) return AllocateLarge(size);
   std::lock_guard<SpinLock> guard(lock_);
   SizeClass& size_class = classes_[ClassIndex(size)];
   if (size_class.free.empty()) AddChunk(size_class);
@@ -160,12 +199,7 @@ void* SecurePool::allocate(std::size_t size) {
 void SecurePool::deallocate(void* block, std::size_t size) noexcept {
   if (block == nullptr) return;
   if (size > kMaxSmall) {
-    secure_zero(block, size);
-    ::operator delete(block);
-    std::lock_guard<SpinLock> guard(lock_);
-    MEMSAFE_CHECK(heap_bytes_ >= size, "SecurePool::deallocate: size does not match allocate");
-    used_bytes_ -= size;
-    heap_bytes_ -= size;
+    DeallocateLarge(block, size);
     return;
   }
   std::lock_guard<SpinLock> guard(lock_);
@@ -203,7 +237,8 @@ SecurePoolStats SecurePool::stats() const {
   std::lock_guard<SpinLock> guard(lock_);
   SecurePoolStats stats;
   stats.used_bytes = used_bytes_;
-  stats.heap_bytes = heap_bytes_;
+  stats.large_bytes = large_bytes_;
+  stats.large_blocks = large_.size();
   stats.locked_bytes = locked_bytes_;
   stats.degraded = degraded_;
   for (const SizeClass& size_class : classes_) {

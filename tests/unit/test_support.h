@@ -21,6 +21,13 @@
 
 #include "memsafe/log.h"
 
+#if defined(__has_include)
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#define MEMSAFE_TEST_HAVE_VALGRIND_H 1
+#endif
+#endif
+
 extern "C" void __sanitizer_set_report_path(const char* path) __attribute__((weak));
 
 namespace memsafe::testing {
@@ -147,6 +154,33 @@ class TempDir {
  private:
   std::string path_;
 };
+
+// Whether this test runs under AddressSanitizer, ThreadSanitizer or Valgrind, which
+// change how a process dumps core, maps memory and reports its own footprint.
+inline bool UnderMemoryTool() {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  return true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+  return true;
+#endif
+#endif
+#if defined(MEMSAFE_TEST_HAVE_VALGRIND_H)
+  return RUNNING_ON_VALGRIND != 0;
+#else
+  return false;
+#endif
+}
+
+// The whole text of a file; false when it cannot be read.
+inline bool ReadFileText(const std::string& path, std::string* text) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream out;
+  out << in.rdbuf();
+  *text = out.str();
+  return true;
+}
 
 inline void WriteFile(const std::string& path, const std::string& content) {
   std::ofstream(path, std::ios::binary) << content;

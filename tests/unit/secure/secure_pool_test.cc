@@ -1,5 +1,9 @@
 #include "memsafe/secure_pool.h"
 
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstring>
 #include <limits>
@@ -14,6 +18,7 @@
 
 #include "memsafe/locked_memory.h"
 #include "memsafe/secure_allocator.h"
+#include "memsafe/secure_buffer.h"
 #include "test_support.h"
 
 namespace memsafe {
@@ -30,7 +35,7 @@ TEST(SecurePoolTest, SmallBlocksComeFromLockedUndumpableChunks) {
   EXPECT_EQ(reinterpret_cast<std::uintptr_t>(block) % SecurePool::kAlignment, 0u);
   SecurePoolStats stats = pool.stats();
   EXPECT_EQ(stats.used_bytes, 32u);
-  EXPECT_EQ(stats.heap_bytes, 0u);
+  EXPECT_EQ(stats.large_bytes, 0u);
   EXPECT_EQ(stats.chunks, 1u);
   EXPECT_GT(stats.free_bytes, 0u);
   EXPECT_FALSE(stats.degraded);
@@ -54,14 +59,87 @@ TEST(SecurePoolTest, SizesMapToClasses) {
   EXPECT_EQ(pool.stats().chunks, 5u);  // classes 16 (for 0, 1 and 16), 32, 128, 1024, 2048
 }
 
-TEST(SecurePoolTest, LargeRequestsComeFromTheHeap) {
+TEST(SecurePoolTest, LargeRequestsGetLockedUndumpableMappingsOfTheirOwn) {
   SecurePool pool;
-  void* block = pool.allocate(10000);
-  std::memset(block, 0x11, 10000);
-  EXPECT_EQ(pool.stats().heap_bytes, 10000u);
-  EXPECT_EQ(pool.stats().used_bytes, 10000u);
-  pool.deallocate(block, 10000);
-  EXPECT_EQ(pool.stats().heap_bytes, 0u);
+  for (std::size_t size : {std::size_t{2049}, std::size_t{4096}, std::size_t{10000}, std::size_t{64 * 1024},
+                           std::size_t{1024 * 1024}}) {
+    void* block = pool.allocate(size);
+    std::memset(block, 0x11, size);
+    EXPECT_EQ(reinterpret_cast<std::uintptr_t>(block) % SecurePool::kAlignment, 0u);
+    const SecurePoolStats stats = pool.stats();
+    EXPECT_EQ(stats.large_bytes, size);
+    EXPECT_EQ(stats.large_blocks, 1u);
+    EXPECT_EQ(stats.used_bytes, size);
+    EXPECT_EQ(stats.locked_bytes % page_size(), 0u);
+    EXPECT_GE(stats.locked_bytes, size);
+    testing::Mapping mapping = testing::FindMapping(block);
+    ASSERT_TRUE(mapping.found);
+    EXPECT_TRUE(mapping.HasFlag("lo")) << size << ": " << mapping.vm_flags;
+    EXPECT_TRUE(mapping.HasFlag("dd")) << size << ": " << mapping.vm_flags;
+    pool.deallocate(block, size);
+    EXPECT_EQ(pool.stats().large_bytes, 0u);
+    EXPECT_EQ(pool.stats().large_blocks, 0u);
+    EXPECT_EQ(pool.stats().locked_bytes, 0u);
+    EXPECT_FALSE(testing::FindMapping(block).found) << "a released large block is unmapped";
+  }
+}
+
+// A secret of every size, in a process that dumps core: the dump holds a marker kept in
+// ordinary heap memory (proof the dump is whole) and no byte run of any secret.
+TEST(SecurePoolTest, NoSecretOfAnySizeReachesACoreDump) {
+  if (testing::UnderMemoryTool()) {
+    GTEST_SKIP() << "the sanitizers and Valgrind change how (and whether) a process dumps core";
+  }
+  std::string pattern;
+  if (!testing::ReadFileText("/proc/sys/kernel/core_pattern", &pattern) || pattern.rfind("core", 0) != 0) {
+    GTEST_SKIP() << "core dumps go to '" << pattern << "', not to a file in the working directory";
+  }
+  testing::TempDir dir;
+  const std::vector<std::size_t> sizes = {32, 2048, 4096, 10000, 64 * 1024, 1024 * 1024};
+  // The byte at position i of the repeating 24-byte marker `tag`. The child writes
+  // markers byte by byte, so no copy of one sits anywhere but where it is meant to.
+  const auto marker_byte = [](unsigned char tag, std::size_t i) {
+    return static_cast<unsigned char>(tag * 31 + (i % 24) * 7 + 1);
+  };
+  const auto marker = [&](unsigned char tag) {
+    std::vector<unsigned char> bytes(24);
+    for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = marker_byte(tag, i);
+    return bytes;
+  };
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    struct rlimit unlimited {RLIM_INFINITY, RLIM_INFINITY};
+    if (chdir(dir.path().c_str()) != 0 || setrlimit(RLIMIT_CORE, &unlimited) != 0) _exit(3);
+    std::vector<unsigned char> control(4096);
+    for (std::size_t i = 0; i < control.size(); ++i) control[i] = marker_byte(200, i);
+    SecurePool pool;
+    std::vector<SecureBuffer> secrets;
+    secrets.reserve(sizes.size());
+    for (std::size_t k = 0; k < sizes.size(); ++k) {
+      SecureBuffer& buffer = secrets.emplace_back(sizes[k], pool);
+      auto* bytes = reinterpret_cast<unsigned char*>(buffer.data());
+      for (std::size_t i = 0; i < buffer.size(); ++i) bytes[i] = marker_byte(static_cast<unsigned char>(k + 1), i);
+    }
+    std::vector<unsigned char, SecureAllocator<unsigned char>> grown;
+    for (std::size_t i = 0; i < 9600; ++i) grown.push_back(marker_byte(99, i));  // grows past 2048 bytes
+    std::abort();
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "the child did not abort (status " << status << ")";
+  ASSERT_TRUE(WCOREDUMP(status)) << "no core dump was written";
+  std::string core;
+  ASSERT_TRUE(testing::ReadFileText(dir / "core", &core) ||
+              testing::ReadFileText(dir / ("core." + std::to_string(child)), &core));
+  const auto contains = [&](const std::vector<unsigned char>& bytes) {
+    return core.find(std::string(bytes.begin(), bytes.end())) != std::string::npos;
+  };
+  ASSERT_TRUE(contains(marker(200))) << "the heap marker is missing: the dump is not whole";
+  for (std::size_t i = 0; i < sizes.size(); ++i) {
+    EXPECT_FALSE(contains(marker(static_cast<unsigned char>(i + 1)))) << "a " << sizes[i] << "-byte secret is in the core dump";
+  }
+  EXPECT_FALSE(contains(marker(99))) << "a SecureAllocator vector grown past 2048 bytes is in the core dump";
 }
 
 TEST(SecurePoolTest, ReleasedBlockHoldsNoByteOfTheSecret) {
@@ -223,6 +301,23 @@ TEST(SecurePoolDeathTest, ForeignPointerAborts) {
   int not_ours = 0;
   EXPECT_DEATH(pool.deallocate(&not_ours, 32), "not from this pool");
   pool.deallocate(block, 32);
+}
+
+TEST(SecurePoolDeathTest, WrongSizeAbortsBeforeTouchingMemory) {
+  SecurePool pool;
+  auto* small = static_cast<unsigned char*>(pool.allocate(32));
+  auto* neighbour = static_cast<unsigned char*>(pool.allocate(32));
+  std::memset(neighbour, 0x5A, 32);
+  EXPECT_DEATH(pool.deallocate(small, 4096), "not from this pool, or wrong size");
+  EXPECT_DEATH(pool.deallocate(small, 64), "not from this pool, or wrong size");
+  void* large = pool.allocate(10000);
+  EXPECT_DEATH(pool.deallocate(large, 20000), "size does not match");
+  EXPECT_DEATH(pool.deallocate(large, 32), "not from this pool, or wrong size");
+  // The neighbour of the block released with a wrong size was not touched.
+  EXPECT_TRUE(std::all_of(neighbour, neighbour + 32, [](unsigned char b) { return b == 0x5A; }));
+  pool.deallocate(large, 10000);
+  pool.deallocate(neighbour, 32);
+  pool.deallocate(small, 32);
 }
 
 TEST(SecurePoolDeathTest, DestroyingAPoolWithBlocksInUseAborts) {
