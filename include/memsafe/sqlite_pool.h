@@ -10,8 +10,11 @@
 //
 // snapshot_database(source, destination) copies a live database as of one instant:
 // VACUUM INTO from a read-only connection writes a temporary file next to the
-// destination, which is synced and renamed into place atomically; on failure the
-// temporary (a plaintext copy of the data) is wiped with memsafe::wipe_file.
+// destination, created owner-only (0600, never more than the source allows), which is
+// synced and renamed into place atomically; on failure the temporary (a plaintext copy
+// of the data) is wiped with memsafe::wipe_file. It refuses a destination that is the
+// source itself (by path, link or inode) or one of its -wal, -shm or -journal files,
+// and an existing destination unless SnapshotOptions::overwrite says so.
 //
 // Example:
 //
@@ -116,7 +119,14 @@ class SqlitePool {
   std::size_t open_ = 0;
 };
 
-Status snapshot_database(const std::string& source, const std::string& destination);
+struct SnapshotOptions {
+  bool overwrite = false;  // replace an existing destination file
+};
+
+// kInvalidArgument for a destination that is the source or one of its companion files,
+// or that exists (without overwrite); SQLite's and the system's errors otherwise.
+Status snapshot_database(const std::string& source, const std::string& destination,
+                         SnapshotOptions options = {});
 
 }  // namespace memsafe
 

@@ -1,10 +1,13 @@
 #include "memsafe/sqlite_pool.h"
 
 #include <fcntl.h>
+#include <stdio.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <climits>
+#include <cstdlib>
 #include <cerrno>
 #include <utility>
 
@@ -194,11 +197,67 @@ Result<std::int64_t> SqlitePool::Connection::query_int(std::string_view sql) {
   return value;
 }
 
-Status snapshot_database(const std::string& source, const std::string& destination) {
+namespace {
+
+// The path with its directory resolved (links, "..") and its last component kept; ""
+// when the directory does not exist.
+std::string ResolvedPath(const std::string& path) {
+  const std::string dir = internal::DirectoryOf(path);
+  char resolved[PATH_MAX];
+  if (::realpath(dir.c_str(), resolved) == nullptr) return {};
+  const auto slash = path.find_last_of('/');
+  return std::string(resolved) + "/" + (slash == std::string::npos ? path : path.substr(slash + 1));
+}
+
+bool SameInode(const struct stat& a, const struct stat& b) { return a.st_dev == b.st_dev && a.st_ino == b.st_ino; }
+
+// Whether writing `destination` would write the database `source` or one of the files
+// SQLite keeps beside it: the same inode, or the same resolved path.
+bool IsSourceOrCompanion(const std::string& source, const std::string& destination) {
+  char resolved[PATH_MAX];
+  const std::string real_source = ::realpath(source.c_str(), resolved) != nullptr ? resolved : ResolvedPath(source);
+  const std::string real_destination = ResolvedPath(destination);
+  struct stat destination_info {};
+  const bool destination_exists = ::stat(destination.c_str(), &destination_info) == 0;
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+    const std::string file = real_source + suffix;
+    if (!real_destination.empty() && file == real_destination) return true;
+    struct stat file_info {};
+    if (destination_exists && ::stat(file.c_str(), &file_info) == 0 && SameInode(file_info, destination_info)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+Status snapshot_database(const std::string& source, const std::string& destination, SnapshotOptions options) {
+  struct stat source_info {};
+  if (::stat(source.c_str(), &source_info) != 0) return Status::FromErrno(errno, "snapshot: " + source);
+  if (IsSourceOrCompanion(source, destination)) {
+    return Status(StatusCode::kInvalidArgument,
+                  "snapshot: the destination " + destination + " is the source database or one of its files");
+  }
+  struct stat destination_info {};
+  if (::lstat(destination.c_str(), &destination_info) == 0 && (!options.overwrite || !S_ISREG(destination_info.st_mode))) {
+    return Status(StatusCode::kInvalidArgument,
+                  "snapshot: " + destination + " exists" +
+                      (S_ISREG(destination_info.st_mode) ? " (pass SnapshotOptions{.overwrite = true} to replace it)"
+                                                         : " and is not a regular file"));
+  }
   Result<std::string> suffix = internal::RandomHex(8);
   if (!suffix.ok()) return suffix.status();
   const std::string temporary = destination + ".tmp-" + *suffix;
   Status status;
+  // Created here, owner-only and never wider than the source, so the copy is never
+  // readable by anyone the source is not; VACUUM INTO fills an existing empty file.
+  const mode_t mode = source_info.st_mode & 0600;
+  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+  if (fd < 0) return Status::FromErrno(errno, "snapshot: create " + temporary);
+  // umask may have narrowed the mode further; that is fine. fchmod makes it exact.
+  (void)::fchmod(fd, mode);  // best effort: the mode given to open() already bounds it
+  ::close(fd);
 
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(source.c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
@@ -218,8 +277,19 @@ Status snapshot_database(const std::string& source, const std::string& destinati
   if (status.ok() && close_rc != SQLITE_OK) status = SqliteStatus(nullptr, close_rc, "snapshot: close");
 
   if (status.ok()) status = internal::SyncPath(temporary, O_RDONLY);
-  if (status.ok() && ::rename(temporary.c_str(), destination.c_str()) != 0) {
-    status = Status::FromErrno(errno, "snapshot: rename to " + destination);
+  if (status.ok()) {
+    // Without overwrite, a file that appeared at the destination meanwhile is kept.
+    const unsigned flags = options.overwrite ? 0 : RENAME_NOREPLACE;
+    int renamed = ::renameat2(AT_FDCWD, temporary.c_str(), AT_FDCWD, destination.c_str(), flags);
+    if (renamed != 0 && errno == EINVAL && flags != 0) {
+      // A file system without RENAME_NOREPLACE: link() refuses an existing name too.
+      renamed = ::link(temporary.c_str(), destination.c_str());
+      if (renamed == 0) (void)::unlink(temporary.c_str());  // the copy is in place; a leftover name is harmless
+    }
+    if (renamed != 0) {
+      status = errno == EEXIST ? Status(StatusCode::kInvalidArgument, "snapshot: " + destination + " exists")
+                               : Status::FromErrno(errno, "snapshot: rename to " + destination);
+    }
   }
   if (status.ok()) return internal::SyncPath(internal::DirectoryOf(destination), O_RDONLY | O_DIRECTORY);
 

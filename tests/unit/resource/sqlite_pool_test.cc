@@ -213,6 +213,61 @@ TEST(SnapshotDatabaseTest, SnapshotWhileAnotherThreadWritesIsConsistent) {
   EXPECT_TRUE(Temporaries(dir.path()).empty());
 }
 
+TEST(SnapshotDatabaseTest, SnapshotIsOwnerOnlyAndNeverWiderThanItsSource) {
+  TempDir dir;
+  ResourceRegistry registry;
+  const std::string source = dir / "live.db";
+  PoolWithSchema(source, registry, "CREATE TABLE t(x); INSERT INTO t VALUES ('secret row');");
+  const mode_t old_umask = ::umask(0);  // the widest the process would create
+  for (mode_t source_mode : {mode_t{0600}, mode_t{0644}, mode_t{0400}}) {
+    ASSERT_EQ(::chmod(source.c_str(), source_mode), 0);
+    const std::string copy = dir / ("copy-" + std::to_string(source_mode) + ".db");
+    ASSERT_TRUE(snapshot_database(source, copy).ok());
+    struct stat info {};
+    ASSERT_EQ(::stat(copy.c_str(), &info), 0);
+    EXPECT_EQ(info.st_mode & 0777, source_mode & 0600) << std::oct << source_mode;
+  }
+  ::umask(old_umask);
+}
+
+TEST(SnapshotDatabaseTest, SnapshotOntoItsSourceOrItsFilesIsRefusedAndLosesNoRow) {
+  TempDir dir;
+  ResourceRegistry registry;
+  const std::string source = dir / "live.db";
+  auto pool = PoolWithSchema(source, registry, "CREATE TABLE t(x)");
+  {
+    Result<SqlitePool::Connection> db = pool->checkout(milliseconds(1000));
+    ASSERT_TRUE(db.ok());
+    for (int i = 0; i < 103; ++i) ASSERT_TRUE(db->exec("INSERT INTO t VALUES (" + std::to_string(i) + ")").ok());
+  }
+  ASSERT_EQ(::symlink(source.c_str(), (dir / "alias.db").c_str()), 0);
+  ASSERT_EQ(::mkdir((dir / "sub").c_str(), 0700), 0);
+  for (const std::string& destination : {source, dir / "alias.db", dir / "sub/../live.db", source + "-wal",
+                                         source + "-shm", source + "-journal"}) {
+    const Status status = snapshot_database(source, destination, {.overwrite = true});
+    EXPECT_EQ(status.code(), StatusCode::kInvalidArgument) << destination << ": " << status;
+  }
+  pool.reset();
+  sqlite3* fresh = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(source.c_str(), &fresh, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  EXPECT_EQ(QueryText(fresh, "SELECT count(*) FROM t"), "103");
+  sqlite3_close(fresh);
+  EXPECT_TRUE(Temporaries(dir.path()).empty());
+}
+
+TEST(SnapshotDatabaseTest, AnExistingDestinationIsKeptUnlessOverwriteIsAsked) {
+  TempDir dir;
+  ResourceRegistry registry;
+  const std::string source = dir / "live.db";
+  PoolWithSchema(source, registry, "CREATE TABLE t(x); INSERT INTO t VALUES (1);");
+  testing::WriteFile(dir / "report.txt", "someone else's file");
+  EXPECT_EQ(snapshot_database(source, dir / "report.txt").code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(testing::ReadFile(dir / "report.txt"), "someone else's file");
+  ASSERT_TRUE(snapshot_database(source, dir / "report.txt", {.overwrite = true}).ok());
+  EXPECT_NE(testing::ReadFile(dir / "report.txt"), "someone else's file");
+  EXPECT_TRUE(Temporaries(dir.path()).empty());
+}
+
 TEST(SnapshotDatabaseTest, AFailedSnapshotLeavesNoTemporaryBehind) {
   TempDir dir;
   ResourceRegistry registry;
