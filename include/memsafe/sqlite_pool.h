@@ -41,6 +41,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <string_view>
 #include <vector>
 
@@ -65,7 +66,12 @@ class SqlitePool {
  public:
   class Connection {
    public:
-    Connection(Connection&&) noexcept = default;
+    // A moved-from Connection belongs to no pool: its destructor tells the pool nothing.
+    Connection(Connection&& other) noexcept
+        : pool_(std::exchange(other.pool_, nullptr)),
+          db_(std::move(other.db_)),
+          unit_(std::move(other.unit_)),
+          broken_(other.broken_) {}
     Connection& operator=(Connection&&) noexcept = delete;
     Connection(const Connection&) = delete;
     Connection& operator=(const Connection&) = delete;

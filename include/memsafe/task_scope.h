@@ -19,7 +19,9 @@
 //   scope.join();   // throws TaskScopeError if any task threw
 //
 // Thread-safety: spawn, request_stop and stop_requested may be called from any thread,
-// including from inside tasks. join() is called once, by the owner.
+// including from inside tasks, also while the owner waits in join(): join() returns
+// once no task is left, including the ones spawned while it waited. join() is called
+// once, by the owner.
 //
 // Failure: join() throws TaskScopeError when one or more tasks threw, after every task
 // has finished. spawn() after join() is misuse and aborts. Thread creation failure in
@@ -101,7 +103,8 @@ class TaskScope {
   std::condition_variable all_done_;
   std::deque<std::function<void(std::stop_token)>> queue_;
   std::size_t unfinished_ = 0;  // queued or running
-  bool closing_ = false;        // join() has begun: no more spawns
+  bool closing_ = false;        // join() has begun: threads exit once nothing is left
+  bool joined_ = false;         // every task has finished: no more spawns
   std::vector<std::exception_ptr> errors_;
   std::vector<std::thread> threads_;
 };

@@ -44,9 +44,25 @@ std::optional<Limiter::Unit> Limiter::try_acquire() noexcept {
   return Unit(this);
 }
 
+namespace {
+
+// now + timeout, saturated: milliseconds::max() (or any timeout past the clock's range)
+// means "wait as long as it takes", not a signed overflow into the past. A negative
+// timeout is now.
+std::chrono::steady_clock::time_point DeadlineAfter(std::chrono::milliseconds timeout) noexcept {
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point now = Clock::now();
+  if (timeout <= std::chrono::milliseconds::zero()) return now;
+  const auto room = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::time_point::max() - now);
+  if (timeout >= room) return Clock::time_point::max();
+  return now + timeout;
+}
+
+}  // namespace
+
 Result<Limiter::Unit> Limiter::acquire(std::chrono::milliseconds timeout) {
   if (!shut_down_.load(std::memory_order_acquire) && TryTake()) return Unit(this);
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  const auto deadline = DeadlineAfter(timeout);
   std::unique_lock<std::mutex> lock(mutex_);
   waiters_.fetch_add(1, std::memory_order_seq_cst);
   struct StopWaiting {

@@ -162,7 +162,9 @@ std::size_t SqlitePool::open_connections() const {
 }
 
 SqlitePool::Connection::~Connection() {
-  if (pool_ != nullptr && db_.is_open()) pool_->Return(std::move(db_), broken_);
+  // Also when the connection is closed already (ResourceRegistry::close_all at exit ran
+  // first): the pool still counts it as checked out until told.
+  if (pool_ != nullptr) pool_->Return(std::move(db_), broken_);
   // unit_ is released after: a waiter woken by it finds the connection idle.
 }
 

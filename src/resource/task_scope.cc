@@ -50,7 +50,7 @@ TaskScope::~TaskScope() {
 void TaskScope::spawn(std::function<void(std::stop_token)> task) {
   {
     std::lock_guard<std::mutex> guard(mutex_);
-    MEMSAFE_CHECK(!closing_, "TaskScope::spawn after join()");
+    MEMSAFE_CHECK(!joined_, "TaskScope::spawn after join()");
     queue_.push_back(std::move(task));
     ++unfinished_;
   }
@@ -105,6 +105,9 @@ void TaskScope::join() {
     std::unique_lock<std::mutex> lock(mutex_);
     closing_ = true;
     all_done_.wait(lock, [this] { return unfinished_ == 0; });
+    // Under the same lock as the last check: a spawn either counted in unfinished_
+    // before this, or sees joined_ and aborts.
+    joined_ = true;
   }
   JoinThreads();
   std::vector<std::exception_ptr> errors;

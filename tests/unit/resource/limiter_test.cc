@@ -56,6 +56,26 @@ TEST(LimiterTest, AcquireTimesOutInsteadOfHanging) {
   EXPECT_EQ(second.status().code(), StatusCode::kTimeout);
 }
 
+TEST(LimiterTest, TheLongestTimeoutWaitsInsteadOfOverflowing) {
+  Limiter limiter(1);
+  Result<Limiter::Unit> held = limiter.acquire(milliseconds(0));
+  ASSERT_TRUE(held.ok());
+  std::atomic<bool> got{false};
+  std::thread waiter([&] {
+    // now + milliseconds::max() overflowed into the past: an immediate timeout.
+    Result<Limiter::Unit> unit = limiter.acquire(milliseconds::max());
+    got = unit.ok();
+  });
+  std::this_thread::sleep_for(milliseconds(100));
+  EXPECT_FALSE(got.load()) << "acquire(max) gave up instead of waiting";
+  held = Status(StatusCode::kCancelled, "released");  // gives the unit back
+  waiter.join();
+  EXPECT_TRUE(got.load());
+  Result<Limiter::Unit> again = limiter.acquire(milliseconds(0));
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(limiter.acquire(milliseconds(-5)).status().code(), StatusCode::kTimeout);
+}
+
 TEST(LimiterTest, ShutdownFailsEveryWaiter) {
   Limiter limiter(1);
   Result<Limiter::Unit> held = limiter.acquire(milliseconds(10));

@@ -177,6 +177,22 @@ TEST(SqlitePoolTest, AFileThatIsNotADatabaseFailsAtOpen) {
   EXPECT_EQ(registry.snapshot().active(), 0u);
 }
 
+TEST(SqlitePoolTest, ClosingTheDefaultRegistryAtExitBeforeAStaticPoolIsSafe) {
+  TempDir dir;
+  const std::string path = dir / "static.db";
+  EXPECT_EXIT(
+      {
+        // Statics built before CloseDefaultAtExit: its close_all runs first at exit,
+        // then the connection's and the pool's destructors.
+        static std::unique_ptr<SqlitePool> pool = std::move(SqlitePool::Open(path)).value();
+        static SqlitePool::Connection connection = std::move(pool->checkout(milliseconds(1000))).value();
+        (void)connection.exec("CREATE TABLE t(x)");  // (void): the test is about exit, not this statement
+        ResourceRegistry::CloseDefaultAtExit();
+        std::exit(0);
+      },
+      ::testing::ExitedWithCode(0), "");
+}
+
 TEST(SnapshotDatabaseTest, SnapshotWhileAnotherThreadWritesIsConsistent) {
   TempDir dir;
   ResourceRegistry registry;

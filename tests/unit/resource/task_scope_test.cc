@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <stdexcept>
 #include <thread>
 
@@ -97,6 +98,22 @@ TEST(TaskScopeTest, SubmitDeliversResultsAndExceptions) {
   EXPECT_EQ(answer.get(), 42);
   EXPECT_THROW(failure.get(), std::runtime_error);
   scope.join();  // the exception went to the future, not to join
+}
+
+TEST(TaskScopeTest, TasksMaySpawnWhileTheOwnerIsInJoin) {
+  std::atomic<int> ran{0};
+  std::atomic<bool> owner_joining{false};
+  TaskScope scope(2);
+  // A chain of tasks, each spawning the next once the owner is waiting in join().
+  std::function<void(std::stop_token, int)> step = [&](std::stop_token, int left) {
+    while (!owner_joining.load()) std::this_thread::yield();
+    ++ran;
+    if (left > 0) scope.spawn([&step, left](std::stop_token stop) { step(stop, left - 1); });
+  };
+  scope.spawn([&step](std::stop_token stop) { step(stop, 20); });
+  owner_joining = true;  // join() begins right after; the chain keeps spawning into it
+  scope.join();
+  EXPECT_EQ(ran.load(), 21) << "join() returned before the tasks spawned during it finished";
 }
 
 TEST(TaskScopeDeathTest, SpawnAfterJoinAborts) {
