@@ -2,15 +2,20 @@
 // destroys one; ScopedSecretFile makes sure one never outlives its scope.
 //
 // wipe_file(path):
-//   1. lstat the path; refuse anything but a regular file, a file with more than one
-//      hard link (the data would survive under the other name) and a read-only file;
-//   2. open it with O_NOFOLLOW and check that the opened file is the one lstat saw
+//   1. open the directory part of the path once; every later step works relative to
+//      that descriptor, so a link in the directory part swapped meanwhile cannot send
+//      one step to one directory and the next to another;
+//   2. lstat the name there; refuse anything but a regular file, a file with more than
+//      one hard link (the data would survive under the other name) and a read-only file;
+//   3. open it with O_NOFOLLOW and check that the opened file is the one lstat saw
 //      (same device and inode), so nobody can swap in a symlink in between;
-//   3. overwrite its whole length with bytes from the system CSPRNG, fdatasync;
-//   4. rename it to a random name in the same directory (the old name leaves the
+//   4. overwrite its allocated extents with bytes from the system CSPRNG (holes of a
+//      sparse file stay holes: filling them would only fill the file system), fdatasync;
+//   5. rename it to a random name in the same directory (the old name leaves the
 //      directory listing), unlink that, fsync the directory.
-// It refuses before touching anything: when it returns an error from step 1 or 2,
-// the target and everything else are unchanged.
+// It refuses before touching anything: when it returns an error from steps 1 to 3,
+// the target and everything else are unchanged. WipeReport says how far it got, so a
+// caller can tell "nothing touched" from "content destroyed, name remains".
 //
 // Honest limits: this is best effort. On SSDs (wear levelling and over-provisioning
 // keep old blocks), journaling file systems with data journaling, and copy-on-write
@@ -42,7 +47,18 @@
 
 namespace memsafe {
 
+// How far a wipe got.
+struct WipeReport {
+  bool touched = false;            // the file was opened for overwriting
+  bool content_destroyed = false;  // every allocated byte overwritten and synced
+  bool name_removed = false;       // the name is gone from the directory
+  std::uint64_t bytes_allocated = 0;    // in the file's data extents (holes excluded)
+  std::uint64_t bytes_overwritten = 0;
+};
+
 Status wipe_file(const std::string& path) noexcept;
+// The same, telling how far it got whatever the status.
+Status wipe_file(const std::string& path, WipeReport* report) noexcept;
 
 class ScopedSecretFile {
  public:
@@ -62,7 +78,10 @@ class ScopedSecretFile {
   // The file's path; empty after wipe().
   const std::string& path() const noexcept { return path_; }
 
-  // Closes the descriptor and wipes the file. Idempotent: later calls return Ok().
+  // Overwrites the content through its own descriptor (so a hard link someone made to
+  // the file meanwhile holds no plaintext either), closes it, and removes its name.
+  // With another name left, the content is still destroyed and the status says the
+  // other name remains. Idempotent: later calls return Ok().
   Status wipe() noexcept;
 
   // Wipes that failed in destructors, process-wide.

@@ -8,8 +8,10 @@
 #include <atomic>
 #include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <new>
 #include <utility>
+#include <vector>
 
 #include "memsafe/log.h"
 #include "memsafe/secure_zero.h"
@@ -38,12 +40,13 @@ class FdCloser {
   int fd_;
 };
 
-Status Overwrite(int fd, off_t size, const std::string& path) {
+// Overwrites [begin, end) of fd with CSPRNG bytes. On a write error the bytes written
+// so far are counted and the error returned.
+Status OverwriteRange(int fd, off_t begin, off_t end, const std::string& path, WipeReport* report) {
   std::array<unsigned char, 64 * 1024> noise;
-  off_t offset = 0;
-  while (offset < size) {
-    const auto chunk = static_cast<std::size_t>(
-        std::min<off_t>(size - offset, static_cast<off_t>(noise.size())));
+  off_t offset = begin;
+  while (offset < end) {
+    const auto chunk = static_cast<std::size_t>(std::min<off_t>(end - offset, static_cast<off_t>(noise.size())));
     Status status = internal::FillRandom(noise.data(), chunk);
     if (!status.ok()) return status;
     std::size_t written = 0;
@@ -55,15 +58,95 @@ Status Overwrite(int fd, off_t size, const std::string& path) {
       }
       written += static_cast<std::size_t>(n);
       offset += n;
+      report->bytes_overwritten += static_cast<std::uint64_t>(n);
     }
   }
   return Status::Ok();
 }
 
-Status WipeFile(const std::string& path) {
+// Overwrites every allocated extent of fd (SEEK_DATA/SEEK_HOLE), or the whole length
+// where the file system cannot tell. A failed extent does not stop the others: as much
+// as possible is destroyed, and the first error is returned with the counts.
+Status OverwriteAllocated(int fd, off_t size, const std::string& path, WipeReport* report) {
+  std::vector<std::pair<off_t, off_t>> extents;
+  for (off_t position = 0; position < size;) {
+    const off_t data = ::lseek(fd, position, SEEK_DATA);
+    if (data < 0) {
+      if (errno == ENXIO) break;  // no data after position: the rest is a hole
+      extents.assign({{0, size}});  // no SEEK_DATA here: overwrite everything
+      break;
+    }
+    off_t hole = ::lseek(fd, data, SEEK_HOLE);
+    if (hole < 0 || hole > size) hole = size;
+    extents.emplace_back(data, hole);
+    position = hole;
+  }
+  for (const auto& [begin, end] : extents) report->bytes_allocated += static_cast<std::uint64_t>(end - begin);
+  Status first_error;
+  for (const auto& [begin, end] : extents) {
+    Status status = OverwriteRange(fd, begin, end, path, report);
+    if (!status.ok() && first_error.ok()) first_error = std::move(status);
+  }
+  if (!first_error.ok()) {
+    return Status(first_error.code(),
+                  first_error.message() + " (overwrote " + std::to_string(report->bytes_overwritten) + " of " +
+                      std::to_string(report->bytes_allocated) + " allocated bytes; the name was kept)",
+                  first_error.sys_errno());
+  }
+  return Status::Ok();
+}
+
+// The directory part and the last component of a path.
+bool SplitPath(const std::string& path, std::string* directory, std::string* name) {
+  std::string trimmed = path;
+  while (trimmed.size() > 1 && trimmed.back() == '/') trimmed.pop_back();
+  const auto slash = trimmed.find_last_of('/');
+  *name = slash == std::string::npos ? trimmed : trimmed.substr(slash + 1);
+  *directory = internal::DirectoryOf(trimmed);
+  return !name->empty() && *name != "." && *name != ".." && *name != "/";
+}
+
+// Renames `name` in the directory to a random hidden name (the old name leaves the
+// listing at once), unlinks that, and fsyncs the directory.
+Status RemoveName(int dir_fd, const std::string& directory, const std::string& name, WipeReport* report) {
+  Result<std::string> hidden_name = internal::RandomHex(16);
+  if (!hidden_name.ok()) return hidden_name.status();
+  const std::string hidden = ".memsafe-wiped-" + *hidden_name;
+  std::string final_name = hidden;
+  if (::renameat(dir_fd, name.c_str(), dir_fd, hidden.c_str()) != 0) {
+    // The content is already overwritten; dropping the original name still matters
+    // more than hiding it, so unlink under the old name and tell the log hook.
+    Log(LogLevel::kWarning, "wipe_file: rename failed, unlinking under the original name");
+    final_name = name;
+  }
+  if (::unlinkat(dir_fd, final_name.c_str(), 0) != 0) {
+    const int error = errno;
+    return Status(error == EACCES || error == EPERM ? StatusCode::kPermissionDenied : StatusCode::kIoError,
+                  "wipe_file: content destroyed, name remains: cannot unlink " + directory + "/" + final_name + ": " +
+                      std::strerror(error),
+                  error);
+  }
+  report->name_removed = true;
+  if (internal::SyncRetrying(dir_fd, /*data_only=*/false) != 0) {
+    return Status::FromErrno(errno, "wipe_file: fsync directory " + directory);
+  }
+  return Status::Ok();
+}
+
+Status WipeFile(const std::string& path, WipeReport* report) {
   if (path.empty()) return Status(StatusCode::kInvalidArgument, "wipe_file: empty path");
+  std::string directory, name;
+  if (!SplitPath(path, &directory, &name)) {
+    return Status(StatusCode::kInvalidArgument, "wipe_file: not a file name: " + path);
+  }
+  const int dir_fd = internal::OpenRetrying(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd < 0) return Status::FromErrno(errno, "wipe_file: open directory " + directory);
+  FdCloser dir_closer(dir_fd);
+
   struct stat seen;
-  if (::lstat(path.c_str(), &seen) != 0) return Status::FromErrno(errno, "wipe_file: " + path);
+  if (::fstatat(dir_fd, name.c_str(), &seen, AT_SYMLINK_NOFOLLOW) != 0) {
+    return Status::FromErrno(errno, "wipe_file: " + path);
+  }
   if (!S_ISREG(seen.st_mode)) {
     return Status(StatusCode::kInvalidArgument,
                   "wipe_file: not a regular file (refusing symlinks, directories, devices): " + path);
@@ -78,7 +161,10 @@ Status WipeFile(const std::string& path) {
   }
 
   // O_NONBLOCK: if a FIFO was swapped in after lstat, open must not hang on it.
-  const int fd = internal::OpenRetrying(path.c_str(), O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+  int fd;
+  do {
+    fd = ::openat(dir_fd, name.c_str(), O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+  } while (fd < 0 && errno == EINTR);
   if (fd < 0) return Status::FromErrno(errno, "wipe_file: open " + path);
   FdCloser closer(fd);
   struct stat opened;
@@ -89,39 +175,32 @@ Status WipeFile(const std::string& path) {
                   "wipe_file: the file changed between lstat and open; not touching it: " + path);
   }
 
-  Status status = Overwrite(fd, opened.st_size, path);
+  report->touched = true;
+  Status status = OverwriteAllocated(fd, opened.st_size, path, report);
   if (!status.ok()) return status;
   if (internal::SyncRetrying(fd, /*data_only=*/true) != 0) {
     return Status::FromErrno(errno, "wipe_file: fdatasync " + path);
   }
   if (closer.Close() != 0) return Status::FromErrno(errno, "wipe_file: close " + path);
+  report->content_destroyed = true;
 
-  const std::string directory = internal::DirectoryOf(path);
-  Result<std::string> name = internal::RandomHex(16);
-  if (!name.ok()) return name.status();
-  const std::string hidden = directory + "/.memsafe-wiped-" + *name;
-  std::string final_name = hidden;
-  if (::rename(path.c_str(), hidden.c_str()) != 0) {
-    // The content is already overwritten; dropping the original name still matters
-    // more than hiding it, so unlink under the old name and tell the log hook.
-    Log(LogLevel::kWarning, "wipe_file: rename failed, unlinking under the original name");
-    final_name = path;
-  }
-  if (::unlink(final_name.c_str()) != 0) {
-    return Status::FromErrno(errno, "wipe_file: unlink " + final_name);
-  }
-  return internal::SyncPath(directory, O_RDONLY | O_DIRECTORY);
+  return RemoveName(dir_fd, directory, name, report);
 }
 
 }  // namespace
 
-Status wipe_file(const std::string& path) noexcept {
+Status wipe_file(const std::string& path, WipeReport* report) noexcept {
+  WipeReport ignored;
+  if (report == nullptr) report = &ignored;
+  *report = WipeReport();
   try {
-    return WipeFile(path);
+    return WipeFile(path, report);
   } catch (const std::bad_alloc&) {
     return Status(StatusCode::kResourceExhausted, "wipe_file: out of memory");
   }
 }
+
+Status wipe_file(const std::string& path) noexcept { return wipe_file(path, nullptr); }
 
 Result<ScopedSecretFile> ScopedSecretFile::Create(const std::string& directory) {
   std::string dir = directory;
@@ -183,14 +262,45 @@ void ScopedSecretFile::WipeOrRecord(const char* where) noexcept {
 Status ScopedSecretFile::wipe() noexcept {
   try {
     Status result;
-    if (fd_ >= 0 && ::close(std::exchange(fd_, -1)) != 0) {
-      result = Status::FromErrno(errno, "ScopedSecretFile: close");
+    struct stat ours {};
+    const bool have_fd = fd_ >= 0;
+    if (have_fd) {
+      // Through our own descriptor: whatever names the file has by now (a hard link
+      // made meanwhile included), its content is destroyed.
+      WipeReport report;
+      Status overwritten = ::fstat(fd_, &ours) != 0 ? Status::FromErrno(errno, "ScopedSecretFile: fstat")
+                                                    : OverwriteAllocated(fd_, ours.st_size, path_, &report);
+      if (overwritten.ok() && internal::SyncRetrying(fd_, /*data_only=*/true) != 0) {
+        overwritten = Status::FromErrno(errno, "ScopedSecretFile: fdatasync");
+      }
+      if (!overwritten.ok()) result = std::move(overwritten);
+      if (::close(std::exchange(fd_, -1)) != 0 && result.ok()) result = Status::FromErrno(errno, "ScopedSecretFile: close");
     }
     if (!path_.empty()) {
       std::string path = std::move(path_);
       path_.clear();
-      Status wiped = wipe_file(path);
-      if (!wiped.ok()) result = std::move(wiped);
+      std::string directory, name;
+      if (!have_fd || !SplitPath(path, &directory, &name)) return result.ok() ? wipe_file(path) : result;
+      const int dir_fd = internal::OpenRetrying(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      if (dir_fd < 0) return result.ok() ? Status::FromErrno(errno, "ScopedSecretFile: open " + directory) : result;
+      FdCloser dir_closer(dir_fd);
+      struct stat named {};
+      if (::fstatat(dir_fd, name.c_str(), &named, AT_SYMLINK_NOFOLLOW) != 0 || named.st_dev != ours.st_dev ||
+          named.st_ino != ours.st_ino) {
+        // Someone renamed or replaced it: the content is destroyed; another file's name
+        // is not ours to remove.
+        return result.ok() ? Status(StatusCode::kInvalidArgument,
+                                    "ScopedSecretFile: content destroyed, but " + path + " no longer names the file")
+                           : result;
+      }
+      WipeReport report;
+      Status removed = RemoveName(dir_fd, directory, name, &report);
+      if (result.ok()) result = std::move(removed);
+      if (result.ok() && ours.st_nlink > 1) {
+        result = Status(StatusCode::kInvalidArgument,
+                        "ScopedSecretFile: content destroyed and " + path + " removed, but the file had " +
+                            std::to_string(ours.st_nlink) + " names: another hard link to it remains");
+      }
     }
     return result;
   } catch (const std::bad_alloc&) {

@@ -5,7 +5,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sys/wait.h>
+
+#include <atomic>
 #include <stdexcept>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -117,6 +121,121 @@ TEST(WipeFileTest, RefusesAReadOnlyFileUntouched) {
   EXPECT_EQ(status.code(), StatusCode::kPermissionDenied) << status;
   EXPECT_EQ(ReadFile(dir / "ro"), kSecret);
   EXPECT_EQ(ReadFile(dir / "neighbour"), "keep me");
+}
+
+TEST(WipeFileTest, ALinkInTheDirectoryPartSwappedMidWipeNeverSplitsTheSteps) {
+  TempDir dir;
+  ASSERT_EQ(::mkdir((dir / "a").c_str(), 0700), 0);
+  ASSERT_EQ(::mkdir((dir / "b").c_str(), 0700), 0);
+  ASSERT_EQ(::symlink("a", (dir / "link").c_str()), 0);
+  const std::string secret(4096, 'S');
+  std::atomic<bool> stop{false};
+  // Flips link between a and b, atomically (a new link renamed over the old one).
+  std::thread flipper([&] {
+    for (int i = 0; !stop.load(); ++i) {
+      const std::string next = dir / "link.next";
+      (void)::unlink(next.c_str());  // (void): absent on the first round
+      if (::symlink(i % 2 == 0 ? "b" : "a", next.c_str()) != 0) continue;
+      (void)::rename(next.c_str(), (dir / "link").c_str());  // (void): a failed flip only means fewer flips
+    }
+  });
+  int split = 0, rounds = 0;
+  const int total = testing::UnderMemoryTool() ? 100 : 400;
+  for (; rounds < total; ++rounds) {
+    WriteFile(dir / "a/f", secret);
+    WriteFile(dir / "b/f", secret);
+    WipeReport report;
+    (void)wipe_file(dir / "link/f", &report);  // (void): refusals are fine; the files tell what happened
+    const bool a_exists = ::access((dir / "a/f").c_str(), F_OK) == 0;
+    const bool b_exists = ::access((dir / "b/f").c_str(), F_OK) == 0;
+    const bool a_intact = a_exists && ReadFile(dir / "a/f") == secret;
+    const bool b_intact = b_exists && ReadFile(dir / "b/f") == secret;
+    // Allowed: one file wiped and gone with the other intact, or both intact (refused).
+    const bool consistent = (!a_exists && b_intact) || (!b_exists && a_intact) || (a_intact && b_intact);
+    if (!consistent) ++split;
+  }
+  stop = true;
+  flipper.join();
+  EXPECT_EQ(split, 0) << split << " of " << rounds
+                      << " wipes overwrote one file and removed (or left) another while the link flipped";
+}
+
+TEST(WipeFileTest, ASparseFileHasOnlyItsDataOverwrittenAndItsSecretTailDestroyed) {
+  TempDir dir;
+  const std::string path = dir / "sparse";
+  const std::string secret(4096, 'T');
+  {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ASSERT_GE(fd, 0);
+    const off_t tail = off_t{1} << 30;  // 1 GiB of hole, then the secret
+    ASSERT_EQ(::pwrite(fd, secret.data(), secret.size(), tail), static_cast<ssize_t>(secret.size()));
+    ::close(fd);
+  }
+  // A descriptor opened before keeps the inode readable after the wipe unlinks it.
+  const int reader = ::open(path.c_str(), O_RDONLY);
+  ASSERT_GE(reader, 0);
+  WipeReport report;
+  Status status = wipe_file(path, &report);
+  ASSERT_TRUE(status.ok()) << status;
+  EXPECT_TRUE(report.content_destroyed && report.name_removed);
+  EXPECT_LE(report.bytes_allocated, 64u * 1024) << "the holes were filled (" << report.bytes_allocated << " bytes)";
+  EXPECT_EQ(report.bytes_overwritten, report.bytes_allocated);
+  std::string tail(secret.size(), '\0');
+  ASSERT_EQ(::pread(reader, tail.data(), tail.size(), off_t{1} << 30), static_cast<ssize_t>(tail.size()));
+  ::close(reader);
+  EXPECT_EQ(tail.find(std::string(64, 'T')), std::string::npos) << "the secret tail survived";
+}
+
+TEST(WipeFileTest, ANameThatCannotBeRemovedIsToldApartFromNothingTouched) {
+  TempDir dir;
+  // Run as a user without rights over the directory; root ignores directory modes, so a
+  // root run drops to nobody in a child first.
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    const std::string locked = dir / "locked";
+    if (::geteuid() == 0 && (::chown(dir.path().c_str(), 65534, 65534) != 0 || ::setgid(65534) != 0 ||
+                             ::setuid(65534) != 0)) {
+      _exit(10);
+    }
+    if (::mkdir(locked.c_str(), 0700) != 0) _exit(11);
+    WriteFile(locked + "/f", "secret");
+    if (::chmod(locked.c_str(), 0500) != 0) _exit(12);
+    WipeReport report;
+    const Status status = wipe_file(locked + "/f", &report);
+    // Content destroyed, name remains: not the status of a refusal that touched nothing.
+    if (status.ok() || !report.touched || !report.content_destroyed || report.name_removed) _exit(13);
+    if (status.message().find("content destroyed, name remains") == std::string::npos) _exit(14);
+    if (ReadFile(locked + "/f") == "secret") _exit(15);
+    // A refusal: nothing touched.
+    WipeReport refused;
+    if (wipe_file(locked + "/missing", &refused).ok() || refused.touched) _exit(16);
+    (void)::chmod(locked.c_str(), 0700);  // (void): lets TempDir clean up; the verdict is already known
+    _exit(0);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "step " << WEXITSTATUS(status) << " failed (see the test)";
+}
+
+TEST(ScopedSecretFileTest, AHardLinkMadeDuringTheScopeHoldsNoPlaintext) {
+  TempDir dir;
+  std::string other = dir / "copy";
+  std::string path;
+  Status status;
+  {
+    Result<ScopedSecretFile> file = ScopedSecretFile::Create(dir.path());
+    ASSERT_TRUE(file.ok()) << file.status();
+    ASSERT_EQ(::write(file->fd(), "plaintext!", 10), 10);
+    path = file->path();
+    ASSERT_EQ(::link(path.c_str(), other.c_str()), 0);
+    status = file->wipe();
+  }
+  EXPECT_FALSE(status.ok());
+  EXPECT_NE(status.message().find("another hard link to it remains"), std::string::npos) << status;
+  EXPECT_NE(::access(path.c_str(), F_OK), 0) << "its own name is removed";
+  EXPECT_EQ(ReadFile(other).find("plaintext"), std::string::npos) << "the other name still holds the plaintext";
 }
 
 TEST(ScopedSecretFileTest, CreatesAPrivateFileAndWipesItAtScopeEnd) {
