@@ -1,7 +1,15 @@
 #include "fuzz_targets.h"
 
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <string_view>
 #include <vector>
+
+#include "commands.h"
 
 #include "options_lint.h"
 #include "report.h"
@@ -10,6 +18,8 @@
 
 namespace memsafe::tools {
 namespace {
+
+namespace fs = std::filesystem;
 
 std::string_view AsText(const uint8_t* data, size_t size) {
   return {reinterpret_cast<const char*>(data), size};
@@ -71,7 +81,73 @@ int FuzzOptionsList(const uint8_t* data, size_t size) {
   return 0;
 }
 
+namespace {
+
+// A private scratch directory for FuzzLogTree, made once per process.
+const fs::path& ScratchRoot() {
+  static const fs::path root = [] {
+    std::string pattern = (fs::temp_directory_path() / "memsafe-fuzz-tree-XXXXXX").string();
+    if (mkdtemp(pattern.data()) == nullptr) std::abort();
+    return fs::path(pattern);
+  }();
+  return root;
+}
+
+// A relative name that stays inside the tree: no "..", no absolute paths, short.
+bool SafeName(std::string_view name) {
+  if (name.empty() || name.size() > 64 || name.front() == '/') return false;
+  size_t start = 0;
+  while (start <= name.size()) {
+    const size_t end = std::min(name.find('/', start), name.size());
+    const std::string_view part = name.substr(start, end - start);
+    if (part.empty() || part == "." || part == "..") return false;
+    start = end + 1;
+  }
+  return name.find('\0') == std::string_view::npos;
+}
+
+}  // namespace
+
+int FuzzLogTree(const uint8_t* data, size_t size) {
+  const fs::path tree = ScratchRoot() / "tree";
+  std::error_code ignored;
+  fs::remove_all(tree, ignored);
+  fs::create_directories(tree / "build" / "asan" / "memcheck", ignored);
+  int entries = 0;
+  for (std::string_view line : SplitLines(AsText(data, size))) {
+    if (++entries > 32) break;
+    if (line.size() < 3 || line[1] != ' ') continue;
+    std::string_view rest = line.substr(2);
+    const size_t space = rest.find(' ');
+    const std::string_view name = rest.substr(0, space);
+    const std::string_view extra = space == std::string_view::npos ? std::string_view() : rest.substr(space + 1);
+    if (!SafeName(name)) continue;
+    const fs::path path = tree / std::string(name);
+    fs::create_directories(path.parent_path(), ignored);
+    // Every call here may fail (a name already taken, a parent that is a file): the
+    // tree is whatever could be built, which is the point.
+    switch (line[0]) {
+      case 'f': std::ofstream(path, std::ios::binary) << extra; break;
+      case 'd': fs::create_directories(path, ignored); break;
+      case 'l': fs::create_symlink(std::string(extra), path, ignored); break;
+      case 'p': (void)mkfifo(path.c_str(), 0600); break;
+      default: break;
+    }
+  }
+  std::vector<InputError> errors;
+  for (const std::vector<std::string>& inputs :
+       {std::vector<std::string>{tree.string()}, std::vector<std::string>{(tree / "build").string()},
+        std::vector<std::string>{(tree / "build" / "asan").string(), (tree / "logs").string()}}) {
+    const LogSet logs = CollectLogs(inputs, &errors);
+    FormatAll(ReadLogs(logs, Context(), &errors), errors);
+  }
+  (void)DefaultSuppressionFiles((tree / "sanitizers").string());  // only the absence of a crash or hang matters
+  fs::remove_all(tree, ignored);
+  return 0;
+}
+
 FuzzEntry FuzzEntryFor(const std::string& name) {
+  if (name == "log_tree") return FuzzLogTree;
   if (name == "sanitizer_log") return FuzzSanitizerLog;
   if (name == "valgrind_xml") return FuzzValgrindXml;
   if (name == "suppression_file") return FuzzSuppressionFile;

@@ -27,9 +27,15 @@ int FuzzSanitizerLog(const uint8_t* data, size_t size);
 int FuzzValgrindXml(const uint8_t* data, size_t size);
 int FuzzSuppressionFile(const uint8_t* data, size_t size);
 int FuzzOptionsList(const uint8_t* data, size_t size);
+// The file-system front: the input describes a small tree (one entry per line:
+// "f NAME CONTENT", "d NAME", "l NAME TARGET", "p NAME" for a FIFO), built in a private
+// temporary directory; the tool then walks it as a log directory, a memcheck layout
+// and a sanitizers/ directory, and reads what it found. Link loops, FIFOs, dangling
+// links and odd names must give errors, never a hang or a crash.
+int FuzzLogTree(const uint8_t* data, size_t size);
 
 // The entry point for a fuzz target's name ("sanitizer_log", "valgrind_xml",
-// "suppression_file", "options_list"), or null.
+// "suppression_file", "options_list", "log_tree"), or null.
 using FuzzEntry = int (*)(const uint8_t*, size_t);
 FuzzEntry FuzzEntryFor(const std::string& name);
 

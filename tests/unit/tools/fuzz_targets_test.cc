@@ -13,13 +13,14 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const char* const kTargets[] = {"sanitizer_log", "valgrind_xml", "suppression_file", "options_list"};
+const char* const kTargets[] = {"sanitizer_log", "valgrind_xml", "suppression_file", "options_list", "log_tree"};
 
-// Every input in fuzz/corpus/<target> (interesting inputs kept from fuzzing runs) and
-// fuzz/regressions/<target> (each crash a fuzzer found, named for the bug).
+// Every input in fuzz/corpus/<target> (interesting inputs kept from fuzzing runs),
+// fuzz/regressions/<target> (each crash a fuzzer found, named for the bug) and
+// fuzz/seeds/<target> (hand-written seeds of targets without captured material).
 std::vector<fs::path> Inputs(const std::string& target) {
   std::vector<fs::path> inputs;
-  for (const char* kind : {"corpus", "regressions"}) {
+  for (const char* kind : {"corpus", "regressions", "seeds"}) {
     const fs::path dir = fs::path(MEMSAFE_TEST_SOURCE_DIR) / "fuzz" / kind / target;
     std::error_code error;
     for (const auto& item : fs::directory_iterator(dir, error)) {
