@@ -234,9 +234,11 @@ run_fast_checks() {
 # gets), then the SARIF it wrote against the schema.
 run_memory_checks() {
   build_memsafe_tool || exit 1
-  if ! "$MEMSAFE_TOOL" check --source "$ROOT" --memory-checks "$@"; then
-    fail "memory checks failed (summary and findings above)"
-  fi
+  local status=0
+  "$MEMSAFE_TOOL" check --source "$ROOT" --memory-checks "$@" || status=$?
+  # Bad usage (an empty preset name, a malformed shard) stays exit 2, as for check.sh's own.
+  if ((status == 2)); then exit 2; fi
+  if ((status != 0)); then fail "memory checks failed (summary and findings above)"; fi
   local sarif="$ROOT/build/memsafe-report/findings.sarif"
   if [[ -f $sarif ]] && node_tools_ready; then
     node "$ROOT/tools/node/validate-sarif.mjs" "$sarif" ||

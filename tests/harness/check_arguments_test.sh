@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Arguments that must never turn into a run: conflicting modes of check.sh, and
+# malformed presets, shards and flag combinations of `memsafe check`. Each is USAGE and
+# exit 2, checked before anything is built or run.
+set -euo pipefail
+
+usage() { echo "USAGE: check_arguments_test.sh <memsafe> <source-dir>" >&2; exit 2; }
+(($# == 2)) || usage
+memsafe="$1" source_dir="$2"
+
+# shellcheck source=tests/harness/expect.sh
+source "$(dirname "${BASH_SOURCE[0]}")/expect.sh"
+
+parse_only() { MEMSAFE_CHECK_PARSE_ONLY=1 bash "$source_dir/check.sh" "$@"; }
+for pair in "--memory-checks --review-suppressions" "--memory-checks --fuzz 5" "--list --matrix" \
+            "--memory-baseline --memory-checks" "--fuzz 5 --list" "--review-suppressions --memory-baseline"; do
+  read -r -a args <<<"$pair"
+  expect 2 "USAGE:" "check.sh $pair: two modes are a usage error, not the last one winning" -- parse_only "${args[@]}"
+done
+expect 2 "USAGE:" "check.sh --slow without --memory-checks" -- parse_only --slow
+expect 2 "USAGE:" "check.sh --preset without a value" -- parse_only --memory-checks --preset
+expect 2 "USAGE:" "check.sh --fuzz with a huge number" -- parse_only --fuzz 99999999999999999999
+
+check() { "$memsafe" check --source "$source_dir" "$@"; }
+expect 2 "without empty names" "--preset , is a usage error" -- check --memory-checks --preset , --dry-run
+expect 2 "named twice" "--preset asan,asan is a usage error" -- check --memory-checks --preset asan,asan --dry-run
+expect 2 "named twice" "--matrix asan,asan is a usage error" -- check --matrix --preset asan,asan
+expect 2 "unknown preset" "an unknown preset is a usage error" -- check --memory-checks --preset nosuch --dry-run
+expect 2 "runs no memory tool" "a preset without a tool is a usage error" -- check --memory-checks --preset dev --dry-run
+expect 2 "--shard wants I/N" "a shard past 64 bits is a usage error" -- \
+  check --memory-checks --shard 9223372036854775808/9223372036854775807 --dry-run
+expect 2 "--shard wants I/N" "shard 0/2 is a usage error" -- check --memory-checks --shard 0/2 --dry-run
+expect 2 "--shard wants I/N" "shard 3/2 is a usage error" -- check --memory-checks --shard 3/2 --dry-run
+expect 2 "requires --memory-checks" "--shard needs --memory-checks" -- check --shard 1/2 --dry-run
+expect 2 "excludes" "--list and --memory-checks conflict" -- check --list --memory-checks
+expect 0 "3 preset\\(s\\) would run" "the default memory set is valid" -- check --memory-checks --dry-run
+expect 2 "no CMakePresets.json" "a directory without presets is a usage error" -- \
+  "$memsafe" check --source "$source_dir/tests/harness" --memory-checks
+
+expect_summary "check arguments test"
