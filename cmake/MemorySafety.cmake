@@ -409,9 +409,10 @@ function(memsafe_add_test name)
   endif()
   set(_labels unit ${ARG_LABELS})
   if(NOT MEMSAFE_VALGRIND)
-    # The launcher says when a case skipped itself without a finding; GoogleTest's own
-    # "[  SKIPPED ]" would mark a case skipped before its exit status is looked at, so a
-    # leak reported after GTEST_SKIP() would pass as skipped.
+    # The launcher says when a case skipped itself without a finding, and rewrites
+    # GoogleTest's own "[  SKIPPED ]", which gtest_discover_tests makes a skip pattern
+    # that CTest applies before the exit status: a leak reported after GTEST_SKIP()
+    # would otherwise pass as skipped. (Properties add skip patterns; none can be removed.)
     gtest_discover_tests(${name}
       DISCOVERY_TIMEOUT 120
       PROPERTIES LABELS "${_labels}" TIMEOUT ${_timeout}

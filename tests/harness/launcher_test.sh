@@ -115,10 +115,10 @@ expect 0 "memsafe: SKIPPED: 'skip-clean' skipped itself" "a clean GTEST_SKIP is 
   bash "$launcher" "${common[@]}" --name skip-clean "$skipper"
 expect 1 "memsafe: FAILED: asan reported a finding in 'skip-leak'" "a leak after GTEST_SKIP fails the test" -- \
   bash "$launcher" "${common[@]}" --name skip-leak "$skipper" leak
-if bash "$launcher" "${common[@]}" --name skip-leak "$skipper" leak 2>&1 | grep -q "memsafe: SKIPPED:"; then
-  echo "FAIL: a test with a finding printed the skip marker"; EXPECT_FAILURES=$((EXPECT_FAILURES + 1))
+if bash "$launcher" "${common[@]}" --name skip-leak "$skipper" leak 2>&1 | grep -Eq 'memsafe: SKIPPED:|\[  SKIPPED \]'; then
+  echo "FAIL: a test with a finding printed a skip marker CTest would match"; EXPECT_FAILURES=$((EXPECT_FAILURES + 1))
 else
-  echo "ok: a test with a finding never prints the skip marker"
+  echo "ok: a test with a finding prints no skip marker CTest would match"
 fi
 expect 0 "memsafe: \\(test output\\) SKIPPED: pretending" "a test cannot print the launcher's skip marker" -- \
   bash "$launcher" "${common[@]}" --name skip-fake "$skipper" fake-marker
