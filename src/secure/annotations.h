@@ -20,8 +20,10 @@
 #include <sanitizer/asan_interface.h>
 #endif
 
-#if defined(__has_include)
-#if __has_include(<valgrind/memcheck.h>) && !defined(MEMSAFE_ASAN)
+// Only where the build asks for them (MEMSAFE_VALGRIND_ANNOTATIONS in CMake, on in the
+// Valgrind presets): a client request costs instructions even outside Valgrind.
+#if defined(MEMSAFE_WANT_VALGRIND_ANNOTATIONS) && !defined(MEMSAFE_ASAN)
+#if MEMSAFE_WANT_VALGRIND_ANNOTATIONS
 #include <valgrind/memcheck.h>
 #define MEMSAFE_VALGRIND_ANNOTATIONS 1
 #endif
