@@ -55,7 +55,10 @@ MEMSAFE_TOOL="$ROOT/build/dev/tools/memsafe/memsafe"
 build_memsafe_tool() {
   local log="$ROOT/build/memsafe-tool-build.log"
   mkdir -p -- "$ROOT/build"
-  if ! { cmake --preset dev && cmake --build --preset dev --target memsafe_cli; } >"$log" 2>&1; then
+  # A configured tree reconfigures itself when its CMake files change (ninja runs cmake).
+  local configure=(cmake --preset dev)
+  if [[ -f $ROOT/build/dev/build.ninja ]]; then configure=(true); fi
+  if ! { "${configure[@]}" && cmake --build --preset dev --target memsafe_cli; } >"$log" 2>&1; then
     cat -- "$log" >&2
     echo "check.sh: could not build the memsafe tool (log above)" >&2
     return 1

@@ -4,6 +4,8 @@
 
 #include <cerrno>
 
+#include "memsafe/secure_zero.h"
+
 #if MEMSAFE_HAVE_SODIUM
 #include <sodium.h>
 #endif
@@ -35,6 +37,36 @@ Status FillRandom(void* data, std::size_t size) noexcept {
     filled += static_cast<std::size_t>(got);
   }
   return Status::Ok();
+}
+
+NoiseStream::~NoiseStream() { secure_zero(key_, sizeof key_); }
+
+Status NoiseStream::Init() noexcept {
+#if MEMSAFE_HAVE_SODIUM
+  if (sodium_init() >= 0) {
+    Status status = FillRandom(key_, sizeof key_);
+    keyed_ = status.ok();
+    return status;
+  }
+#endif
+  return Status::Ok();  // no stream cipher: Fill draws from the CSPRNG directly
+}
+
+Status NoiseStream::Fill(void* data, std::size_t size) noexcept {
+#if MEMSAFE_HAVE_SODIUM
+  if (keyed_) {
+    static_assert(crypto_stream_chacha20_ietf_NONCEBYTES == 12, "a 96-bit nonce holds the block counter");
+    unsigned char nonce[crypto_stream_chacha20_ietf_NONCEBYTES] = {};
+    // A fresh nonce per call under one key: the keystreams never overlap.
+    const unsigned long long counter = counter_++;
+    for (std::size_t i = 0; i < sizeof counter; ++i) nonce[i] = static_cast<unsigned char>(counter >> (8 * i));
+    // (void): fails only for a length beyond crypto_stream_chacha20_ietf_MESSAGEBYTES_MAX
+    // (256 GiB), far above any block a caller passes.
+    (void)crypto_stream_chacha20_ietf(static_cast<unsigned char*>(data), size, nonce, key_);
+    return Status::Ok();
+  }
+#endif
+  return FillRandom(data, size);
 }
 
 Result<std::string> RandomHex(std::size_t bytes) {

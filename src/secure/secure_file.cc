@@ -21,6 +21,8 @@
 namespace memsafe {
 namespace {
 
+using internal::NoiseStream;
+
 std::atomic<std::uint64_t> g_wipe_failures{0};
 
 // Closes a descriptor on every path out of a scope.
@@ -42,12 +44,13 @@ class FdCloser {
 
 // Overwrites [begin, end) of fd with CSPRNG bytes. On a write error the bytes written
 // so far are counted and the error returned.
-Status OverwriteRange(int fd, off_t begin, off_t end, const std::string& path, WipeReport* report) {
+Status OverwriteRange(int fd, off_t begin, off_t end, const std::string& path, NoiseStream& noise_stream,
+                      WipeReport* report) {
   std::array<unsigned char, 64 * 1024> noise;
   off_t offset = begin;
   while (offset < end) {
     const auto chunk = static_cast<std::size_t>(std::min<off_t>(end - offset, static_cast<off_t>(noise.size())));
-    Status status = internal::FillRandom(noise.data(), chunk);
+    Status status = noise_stream.Fill(noise.data(), chunk);
     if (!status.ok()) return status;
     std::size_t written = 0;
     while (written < chunk) {
@@ -82,9 +85,11 @@ Status OverwriteAllocated(int fd, off_t size, const std::string& path, WipeRepor
     position = hole;
   }
   for (const auto& [begin, end] : extents) report->bytes_allocated += static_cast<std::uint64_t>(end - begin);
-  Status first_error;
+  NoiseStream noise_stream;
+  Status first_error = noise_stream.Init();
+  if (!first_error.ok()) return first_error;
   for (const auto& [begin, end] : extents) {
-    Status status = OverwriteRange(fd, begin, end, path, report);
+    Status status = OverwriteRange(fd, begin, end, path, noise_stream, report);
     if (!status.ok() && first_error.ok()) first_error = std::move(status);
   }
   if (!first_error.ok()) {
