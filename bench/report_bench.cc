@@ -4,10 +4,10 @@
 //                  run, each error made a distinct finding)
 //   sanitizer-log  an ASan log of thousands of distinct reports
 // Both are generated at start-up into a private temporary directory, never stored in
-// the repository. `--write-valgrind-xml DIR ERRORS` only writes the XML (as
+// the repository. `--write-valgrind-xml DIR ERRORS [FRAMES]` only writes the XML (as
 // DIR/big/memcheck/big_test.valgrind.1.xml) for measuring the command itself:
 //
-//   build/release/bench/memsafe_report_bench --write-valgrind-xml /tmp/r 7454
+//   build/release/bench/memsafe_report_bench --write-valgrind-xml /tmp/r 7454 22
 //   /usr/bin/time -v build/release/tools/memsafe/memsafe report --root / /tmp/r/big
 //
 // Run: build/release/bench/memsafe_report_bench   (after cmake --workflow --preset release)
@@ -53,14 +53,38 @@ std::string ReplaceAll(std::string text, const std::string& from, const std::str
   return text;
 }
 
+// `block` with at most `keep` <frame> elements in each <stack>.
+std::string KeepFrames(const std::string& block, int keep) {
+  std::string out;
+  size_t at = 0;
+  int in_stack = 0;
+  for (;;) {
+    const size_t frame = block.find("<frame>", at);
+    const size_t stack = block.find("<stack>", at);
+    if (frame == std::string::npos) break;
+    if (stack != std::string::npos && stack < frame) {
+      in_stack = 0;
+      out += block.substr(at, stack + 7 - at);
+      at = stack + 7;
+      continue;
+    }
+    const size_t end = block.find("</frame>", frame) + std::strlen("</frame>");
+    out += block.substr(at, frame - at);
+    if (++in_stack <= keep) out += block.substr(frame, end - frame);
+    at = end;
+  }
+  return out + block.substr(at);
+}
+
 // A Valgrind XML with `errors` errors, each in a function of its own (so each is its
-// own finding), from the first error of a captured batched run.
-std::string MakeValgrindXml(int errors) {
+// own finding), from the first error of a captured batched run, each stack cut to
+// `frames` frames (the captured one has 39).
+std::string MakeValgrindXml(int errors, int frames = 39) {
   const std::string captured = Read(kData + "batched/valgrind/memcheck/inventory_test.valgrind.6925.xml");
   const size_t first = captured.find("<error>");
   const size_t end = captured.find("</error>", first) + std::strlen("</error>\n");
   const std::string header = captured.substr(0, first);
-  const std::string block = captured.substr(first, end - first);
+  const std::string block = KeepFrames(captured.substr(first, end - first), frames);
   std::string xml = header;
   xml.reserve(header.size() + block.size() * static_cast<size_t>(errors) + 64);
   for (int i = 0; i < errors; ++i) xml += ReplaceAll(block, "TestBody", "TestBody" + std::to_string(i));
@@ -145,10 +169,11 @@ BENCHMARK(BM_Report_SanitizerLog)->Unit(benchmark::kMillisecond);
 }  // namespace memsafe::bench
 
 int main(int argc, char** argv) {
-  if (argc == 4 && std::strcmp(argv[1], "--write-valgrind-xml") == 0) {
+  if ((argc == 4 || argc == 5) && std::strcmp(argv[1], "--write-valgrind-xml") == 0) {
     const int errors = std::atoi(argv[3]);
-    if (errors < 1) return 2;
-    const std::string xml = memsafe::bench::MakeValgrindXml(errors);
+    const int frames = argc == 5 ? std::atoi(argv[4]) : 39;
+    if (errors < 1 || frames < 1) return 2;
+    const std::string xml = memsafe::bench::MakeValgrindXml(errors, frames);
     memsafe::bench::WriteLog(argv[2], "big", "big_test.valgrind.1.xml", xml);
     std::cout << "wrote " << xml.size() << " bytes, " << errors << " errors, to " << argv[2] << "/big/memcheck/\n";
     return 0;

@@ -723,20 +723,18 @@ std::vector<Finding> ParseSanitizerLog(std::string_view content, const LogFile& 
 std::vector<Finding> ParseValgrindXml(std::string_view content, const LogFile& log, const ReportContext& context,
                                       std::vector<InputError>* errors) {
   std::vector<Finding> findings;
-  pugi::xml_document document;
-  const pugi::xml_parse_result parsed =
-      document.load_buffer(content.data(), content.size(), pugi::parse_default, pugi::encoding_utf8);
-  if (!parsed) {
-    errors->push_back({log.path, LineIndex(content).LineOf(parsed.offset),
-                       std::string("malformed Valgrind XML: ") + parsed.description()});
-    return findings;
-  }
-  const pugi::xml_node root = document.child("valgrindoutput");
   const LineIndex lines(content);
-  if (!root) {
-    errors->push_back({log.path, 1, "not a Valgrind XML file (no <valgrindoutput> element)"});
+  const size_t root_at = content.find("<valgrindoutput");
+  if (root_at == std::string_view::npos) {
+    errors->push_back({log.path, 1,
+                       Trim(content).empty() ? "malformed Valgrind XML: the file is empty"
+                                             : "not a Valgrind XML file (no <valgrindoutput> element)"});
     return findings;
   }
+  // One top-level element at a time (Valgrind escapes '<' in text, so a tag is a tag):
+  // memory stays bounded by the largest element, not the whole log, and what comes
+  // before a cut or a malformed element is still read.
+  //
   // A batched run (one process for all the cases of an executable, see
   // memsafe_add_test) marks each case in the log; findings between the marks belong to
   // that case. The leak check at exit repeats the leaks the per-case checks already
@@ -746,9 +744,40 @@ std::vector<Finding> ParseValgrindXml(std::string_view content, const LogFile& l
   std::string current_case;
   bool after_cases = false;
   std::set<std::string> leaks_in_cases;
-  for (const pugi::xml_node& error : root.children()) {
-    if (std::string_view(error.name()) == "clientmsg") {
-      std::string_view text = Trim(error.child_value("text"));
+  size_t position = root_at;
+  // The next of each tag at or after `position`, searched again only once passed:
+  // searching both from every element would rescan the rest of the log for the rarer
+  // one each time.
+  size_t error_at = content.find("<error>", position);
+  size_t message_at = content.find("<clientmsg>", position);
+  for (;;) {
+    if (error_at != std::string_view::npos && error_at < position) error_at = content.find("<error>", position);
+    if (message_at != std::string_view::npos && message_at < position) message_at = content.find("<clientmsg>", position);
+    const size_t start = std::min(error_at, message_at);
+    if (start == std::string_view::npos) break;
+    const bool is_error = start == error_at;
+    const std::string_view close = is_error ? "</error>" : "</clientmsg>";
+    const size_t close_at = content.find(close, start);
+    if (close_at == std::string_view::npos) {
+      errors->push_back({log.path, lines.LineOf(static_cast<ptrdiff_t>(content.size())),
+                         std::string("malformed Valgrind XML: <") + (is_error ? "error" : "clientmsg") +
+                             "> opened on line " + std::to_string(lines.LineOf(static_cast<ptrdiff_t>(start))) +
+                             " is not closed before the end of the file"});
+      return findings;
+    }
+    const size_t end = close_at + close.size();
+    position = end;
+    pugi::xml_document document;
+    const pugi::xml_parse_result parsed =
+        document.load_buffer(content.data() + start, end - start, pugi::parse_default, pugi::encoding_utf8);
+    if (!parsed) {
+      errors->push_back({log.path, lines.LineOf(static_cast<ptrdiff_t>(start) + parsed.offset),
+                         std::string("malformed Valgrind XML: ") + parsed.description()});
+      continue;
+    }
+    const pugi::xml_node element = document.first_child();
+    if (!is_error) {
+      std::string_view text = Trim(element.child_value("text"));
       if (text.starts_with(kCaseBegin)) {
         current_case = std::string(Trim(text.substr(kCaseBegin.size())));
         after_cases = false;
@@ -758,13 +787,13 @@ std::vector<Finding> ParseValgrindXml(std::string_view content, const LogFile& l
       }
       continue;
     }
-    if (std::string_view(error.name()) != "error") continue;
+    const pugi::xml_node& error = element;
     Finding finding;
     finding.tool = "valgrind";
     finding.test = current_case.empty() ? log.test : log.test + "." + current_case;
     finding.preset = log.preset;
     finding.log = log.path;
-    finding.log_line = lines.LineOf(error.offset_debug());
+    finding.log_line = lines.LineOf(static_cast<ptrdiff_t>(start));
     const pugi::xml_node xwhat = error.child("xwhat");
     finding.message = error.child("what") ? error.child_value("what") : xwhat.child_value("text");
     std::vector<std::string> auxwhat;
@@ -794,6 +823,10 @@ std::vector<Finding> ParseValgrindXml(std::string_view content, const LogFile& l
     if (leak && !current_case.empty()) leaks_in_cases.insert(finding.signature);
     if (leak && after_cases && leaks_in_cases.count(finding.signature) > 0) continue;
     findings.push_back(std::move(finding));
+  }
+  if (content.find("</valgrindoutput>", position) == std::string_view::npos) {
+    errors->push_back({log.path, lines.LineOf(static_cast<ptrdiff_t>(content.size())),
+                       "malformed Valgrind XML: the file ends before </valgrindoutput> (the run was cut short)"});
   }
   return findings;
 }
