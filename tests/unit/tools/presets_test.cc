@@ -9,35 +9,15 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "tool_test_support.h"
+
 namespace memsafe::tools {
 namespace {
 
 namespace fs = std::filesystem;
 const std::string kSource = MEMSAFE_TEST_SOURCE_DIR;
 
-// A scratch directory for presets files, removed at the end of the test.
-class ScratchDir {
- public:
-  ScratchDir() {
-    std::string pattern = (fs::temp_directory_path() / "memsafe-presets-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) std::abort();
-    path_ = pattern;
-  }
-  ~ScratchDir() {
-    std::error_code ignored;
-    (void)fs::remove_all(path_, ignored);  // best effort: a leftover scratch directory is harmless
-  }
-  std::string Write(const std::string& name, const std::string& text) const {
-    const fs::path file = path_ / name;
-    fs::create_directories(file.parent_path());
-    std::ofstream(file) << text;
-    return file.string();
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using testing::ScratchDir;
 
 const TestPreset* Find(const PresetSet& set, const std::string& name) {
   for (const TestPreset& preset : set.test_presets) {

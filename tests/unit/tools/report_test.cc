@@ -16,6 +16,7 @@
 #include <pugixml.hpp>
 
 #include "report_output.h"
+#include "tool_test_support.h"
 #include "suppression_usage.h"
 #include "suppressions.h"
 
@@ -348,28 +349,15 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// A scratch directory for hostile and hand-made inputs.
-struct Scratch {
-  Scratch() {
-    std::string pattern = (fs::temp_directory_path() / "memsafe-report-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) std::abort();
-    path = pattern;
-  }
-  ~Scratch() {
-    std::error_code ignored;
-    fs::permissions(path / "locked", fs::perms::owner_all, ignored);
-    (void)fs::remove_all(path, ignored);  // best effort: a leftover scratch directory is harmless
-  }
-  fs::path path;
-};
+using testing::ScratchDir;
 
 TEST(ReportTest, PlainSanitizerLogsOfAnyNameAreReadAsUsersWriteThem) {
   // What ASAN_OPTIONS=log_path=dir/asan leaves: dir/asan.<pid>, no harness naming.
-  Scratch dir;
-  fs::copy_file(kData + "reports/asan/memcheck/canary.address.heap-use-after-free.asan.1000", dir.path / "asan.4242");
-  fs::copy_file(kData + "reports/tsan/memcheck/canary.thread.data-race.tsan.1000", dir.path / "tsan.77");
+  ScratchDir dir;
+  fs::copy_file(kData + "reports/asan/memcheck/canary.address.heap-use-after-free.asan.1000", dir.path() / "asan.4242");
+  fs::copy_file(kData + "reports/tsan/memcheck/canary.thread.data-race.tsan.1000", dir.path() / "tsan.77");
   std::vector<InputError> errors;
-  const LogSet logs = CollectLogs({dir.path.string()}, &errors);
+  const LogSet logs = CollectLogs({dir.path().string()}, &errors);
   EXPECT_TRUE(errors.empty());
   ASSERT_EQ(logs.files.size(), 2u);
   const std::vector<Finding> findings = ReadLogs(logs, kCapturedContext, &errors);
@@ -383,7 +371,7 @@ TEST(ReportTest, PlainSanitizerLogsOfAnyNameAreReadAsUsersWriteThem) {
   EXPECT_EQ(findings[1].tool, "tsan");
   EXPECT_EQ(findings[1].kind, "data-race");
   // A single file works as well, and Valgrind XML is told from its content.
-  const fs::path xml = dir.path / "run.xml.log";
+  const fs::path xml = dir.path() / "run.xml.log";
   fs::copy_file(kData + "reports/valgrind/memcheck/canary.valgrind.definite-leak.valgrind.1000.xml", xml);
   const std::vector<Finding> leak = ReadLogs(CollectLogs({xml.string()}, &errors), kCapturedContext, &errors);
   EXPECT_TRUE(errors.empty());
@@ -416,36 +404,36 @@ TEST(ReportTest, SanitizerCrashesWithoutAParserOfTheirOwnAreFindings) {
 }
 
 TEST(ReportTest, HostileInputsAreErrorsNamingThePathNeverHangsOrCrashes) {
-  Scratch dir;
+  ScratchDir dir;
   std::vector<InputError> errors;
   // A link loop, a FIFO, a device: errors, read nowhere.
-  fs::create_symlink(dir.path / "loop-b", dir.path / "loop-a");
-  fs::create_symlink(dir.path / "loop-a", dir.path / "loop-b");
-  ASSERT_EQ(mkfifo((dir.path / "fifo").c_str(), 0600), 0);
-  CollectLogs({(dir.path / "loop-a").string(), (dir.path / "fifo").string(), "/dev/zero"}, &errors);
+  fs::create_symlink(dir.path() / "loop-b", dir.path() / "loop-a");
+  fs::create_symlink(dir.path() / "loop-a", dir.path() / "loop-b");
+  ASSERT_EQ(mkfifo((dir.path() / "fifo").c_str(), 0600), 0);
+  CollectLogs({(dir.path() / "loop-a").string(), (dir.path() / "fifo").string(), "/dev/zero"}, &errors);
   ASSERT_EQ(errors.size(), 3u);
-  EXPECT_EQ(errors[0].file, (dir.path / "loop-a").string());
+  EXPECT_EQ(errors[0].file, (dir.path() / "loop-a").string());
   EXPECT_NE(errors[1].message.find("FIFO"), std::string::npos) << errors[1].message;
   // A memcheck directory with a link loop inside is read without it.
-  fs::create_directories(dir.path / "build/asan/memcheck");
-  fs::create_symlink(dir.path / "build/asan/memcheck/x.asan.1", dir.path / "build/asan/memcheck/x.asan.1");
+  fs::create_directories(dir.path() / "build/asan/memcheck");
+  fs::create_symlink(dir.path() / "build/asan/memcheck/x.asan.1", dir.path() / "build/asan/memcheck/x.asan.1");
   errors.clear();
-  const LogSet logs = CollectLogs({(dir.path / "build").string()}, &errors);
+  const LogSet logs = CollectLogs({(dir.path() / "build").string()}, &errors);
   EXPECT_TRUE(errors.empty());
   EXPECT_TRUE(logs.files.empty());
   // An unreadable memcheck directory is an error, not "0 findings". (Root reads it anyway.)
   if (geteuid() != 0) {
-    fs::create_directories(dir.path / "locked/memcheck");
-    fs::permissions(dir.path / "locked/memcheck", fs::perms::none);
+    fs::create_directories(dir.path() / "locked/memcheck");
+    fs::permissions(dir.path() / "locked/memcheck", fs::perms::none);
     errors.clear();
-    CollectLogs({(dir.path / "locked").string()}, &errors);
+    CollectLogs({(dir.path() / "locked").string()}, &errors);
     EXPECT_EQ(errors.size(), 1u);
-    fs::permissions(dir.path / "locked/memcheck", fs::perms::owner_all);
+    fs::permissions(dir.path() / "locked/memcheck", fs::perms::owner_all);
   }
   // An empty directory of plain logs says so.
-  fs::create_directories(dir.path / "empty");
+  fs::create_directories(dir.path() / "empty");
   errors.clear();
-  CollectLogs({(dir.path / "empty").string()}, &errors);
+  CollectLogs({(dir.path() / "empty").string()}, &errors);
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_NE(errors[0].message.find("no log files"), std::string::npos);
 }
