@@ -3,7 +3,8 @@
 //                              small size and as a call into the C library; plus each
 //                              layer's primitive called directly (no memsafe code),
 //                              which bounds what the layer can reach
-//   SecurePool 32 B alloc+free vs malloc/free (and sodium_malloc/sodium_free)
+//   SecurePool alloc+free      vs malloc/free and malloc/explicit_bzero/free, 32 B to
+//                              64 KiB (and sodium_malloc/sodium_free at 32 B)
 //   SecureString               vs std::string
 //   wipe_file                  vs writing the same bytes and fdatasync
 //
@@ -102,6 +103,16 @@ void AllocMalloc(benchmark::State& state, std::size_t size) {
   for (auto _ : state) {
     void* p = std::malloc(size);
     benchmark::DoNotOptimize(p);
+    std::free(p);
+  }
+}
+
+// The unsafe baseline of a secret's lifetime: heap memory zeroed before it is freed.
+void AllocMallocZeroFree(benchmark::State& state, std::size_t size) {
+  for (auto _ : state) {
+    void* p = std::malloc(size);
+    benchmark::DoNotOptimize(p);
+    explicit_bzero(p, size);
     std::free(p);
   }
 }
@@ -209,9 +220,16 @@ int main(int argc, char** argv) {
     benchmark::RegisterBenchmark(inline_name.c_str(), ZeroWithInlineBarrier, size);
     comparisons.push_back({inline_name, call, true});
   }
-  benchmark::RegisterBenchmark("alloc/malloc+free/32B", AllocMalloc, 32);
-  benchmark::RegisterBenchmark("alloc/SecurePool/32B", AllocSecurePool, 32);
-  comparisons.push_back({"alloc/SecurePool/32B", "alloc/malloc+free/32B", false});
+  for (std::size_t size : {std::size_t{32}, std::size_t{4096}, std::size_t{64 * 1024}}) {
+    const std::string malloc_name = "alloc/malloc+free/" + SizeName(size);
+    const std::string zeroed_name = "alloc/malloc+explicit_bzero+free/" + SizeName(size);
+    const std::string pool_name = "alloc/SecurePool/" + SizeName(size);
+    benchmark::RegisterBenchmark(malloc_name.c_str(), AllocMalloc, size);
+    benchmark::RegisterBenchmark(zeroed_name.c_str(), AllocMallocZeroFree, size);
+    benchmark::RegisterBenchmark(pool_name.c_str(), AllocSecurePool, size);
+    comparisons.push_back({pool_name, malloc_name, false});
+    comparisons.push_back({pool_name, zeroed_name, false});
+  }
 #if MEMSAFE_BENCH_HAVE_SODIUM
   if (sodium_init() >= 0) {
     benchmark::RegisterBenchmark("alloc/sodium_malloc+free/32B", AllocSodium, 32);

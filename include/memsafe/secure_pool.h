@@ -1,8 +1,8 @@
 // memsafe/secure_pool.h: memory for secrets, from locked pages that never reach swap
 // or a core dump, zeroed on every release.
 //
-// SecurePool serves small requests (up to SecurePool::kMaxSmall bytes) from size
-// classes of 16, 32, ... 2048 bytes, carved out of chunks it maps itself, locks in RAM
+// SecurePool serves requests up to SecurePool::kMaxSmall bytes (64 KiB) from size
+// classes of 16, 32, ... 65536 bytes, carved out of chunks it maps itself, locks in RAM
 // and excludes from core dumps. Larger requests get a mapping of their own, locked and
 // excluded from core dumps the same way; every block is zeroed on release. Under AddressSanitizer and Valgrind the pool's blocks are announced to
 // the tool, so a use after release or an overflow into a free block is reported just
@@ -56,11 +56,11 @@ struct SecurePoolStats {
 class SecurePool {
  public:
   static constexpr std::size_t kMinBlock = 16;
-  static constexpr std::size_t kMaxSmall = 2048;
+  static constexpr std::size_t kMaxSmall = 64 * 1024;
   static constexpr std::size_t kAlignment = 16;
 
   // chunk_bytes: how much each size class maps (and locks) at a time, rounded up to
-  // whole pages and to at least one block of the largest class.
+  // whole pages, and at least one block of the class.
   explicit SecurePool(std::size_t chunk_bytes = 64 * 1024);
   ~SecurePool();
   SecurePool(const SecurePool&) = delete;
@@ -84,7 +84,7 @@ class SecurePool {
   static void PeekReleasedForTesting(const void* block, std::size_t size, void* out) noexcept;
 
  private:
-  static constexpr std::size_t kClasses = 8;  // 16 ... 2048
+  static constexpr std::size_t kClasses = 13;  // 16 ... 65536
 
   struct Chunk {
     std::byte* base = nullptr;

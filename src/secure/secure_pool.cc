@@ -2,6 +2,7 @@
 
 #include <sys/mman.h>
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
 #include <mutex>
@@ -65,7 +66,7 @@ void CopyInaccessibleForTesting(const void* from, std::size_t n, void* to) noexc
 }  // namespace internal
 
 SecurePool::SecurePool(std::size_t chunk_bytes) {
-  chunk_bytes_ = RoundUp(chunk_bytes < kMaxSmall ? kMaxSmall : chunk_bytes, page_size());
+  chunk_bytes_ = RoundUp(chunk_bytes == 0 ? 1 : chunk_bytes, page_size());
   for (std::size_t i = 0; i < kClasses; ++i) classes_[i].block = kMinBlock << i;
 }
 
@@ -106,7 +107,8 @@ std::size_t SecurePool::ClassIndex(std::size_t size) noexcept {
 
 void SecurePool::AddChunk(SizeClass& size_class) {
   Chunk chunk;
-  chunk.bytes = chunk_bytes_;
+  // At least one block: the largest classes get a chunk per block or two.
+  chunk.bytes = std::max(chunk_bytes_, RoundUp(size_class.block, page_size()));
   const std::size_t blocks = chunk.bytes / size_class.block;
   if (blocks > UINT32_MAX) throw std::bad_alloc();  // block numbers are 32-bit
   // Map first: a chunk the system cannot give must fail before any bookkeeping is sized

@@ -48,6 +48,21 @@ TEST(SecurePoolTest, SmallBlocksComeFromLockedUndumpableChunks) {
   EXPECT_EQ(pool.stats().used_bytes, 0u);
 }
 
+TEST(SecurePoolTest, SizesUpTo64KiBComeFromLockedUndumpableChunks) {
+  SecurePool pool;
+  for (std::size_t size : {std::size_t{2049}, std::size_t{4096}, std::size_t{10000}, SecurePool::kMaxSmall}) {
+    void* block = pool.allocate(size);
+    std::memset(block, 0x22, size);
+    EXPECT_EQ(pool.stats().large_blocks, 0u) << size;
+    testing::Mapping mapping = testing::FindMapping(block);
+    ASSERT_TRUE(mapping.found);
+    EXPECT_TRUE(mapping.HasFlag("lo")) << size << ": " << mapping.vm_flags;
+    EXPECT_TRUE(mapping.HasFlag("dd")) << size << ": " << mapping.vm_flags;
+    pool.deallocate(block, size);
+  }
+  EXPECT_EQ(pool.stats().used_bytes, 0u);
+}
+
 TEST(SecurePoolTest, SizesMapToClasses) {
   SecurePool pool;
   for (std::size_t size : {0u, 1u, 16u, 17u, 100u, 1000u, 2048u}) {
@@ -61,8 +76,7 @@ TEST(SecurePoolTest, SizesMapToClasses) {
 
 TEST(SecurePoolTest, LargeRequestsGetLockedUndumpableMappingsOfTheirOwn) {
   SecurePool pool;
-  for (std::size_t size : {std::size_t{2049}, std::size_t{4096}, std::size_t{10000}, std::size_t{64 * 1024},
-                           std::size_t{1024 * 1024}}) {
+  for (std::size_t size : {SecurePool::kMaxSmall + 1, std::size_t{100000}, std::size_t{1024 * 1024}}) {
     void* block = pool.allocate(size);
     std::memset(block, 0x11, size);
     EXPECT_EQ(reinterpret_cast<std::uintptr_t>(block) % SecurePool::kAlignment, 0u);
@@ -310,12 +324,12 @@ TEST(SecurePoolDeathTest, WrongSizeAbortsBeforeTouchingMemory) {
   std::memset(neighbour, 0x5A, 32);
   EXPECT_DEATH(pool.deallocate(small, 4096), "not from this pool, or wrong size");
   EXPECT_DEATH(pool.deallocate(small, 64), "not from this pool, or wrong size");
-  void* large = pool.allocate(10000);
-  EXPECT_DEATH(pool.deallocate(large, 20000), "size does not match");
+  void* large = pool.allocate(100000);
+  EXPECT_DEATH(pool.deallocate(large, 200000), "size does not match");
   EXPECT_DEATH(pool.deallocate(large, 32), "not from this pool, or wrong size");
   // The neighbour of the block released with a wrong size was not touched.
   EXPECT_TRUE(std::all_of(neighbour, neighbour + 32, [](unsigned char b) { return b == 0x5A; }));
-  pool.deallocate(large, 10000);
+  pool.deallocate(large, 100000);
   pool.deallocate(neighbour, 32);
   pool.deallocate(small, 32);
 }
