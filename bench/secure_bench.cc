@@ -65,6 +65,17 @@ void ZeroWithLibraryMemset(benchmark::State& state, std::size_t size) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * size));
 }
 
+// secure_zero as a caller uses it: the automatic layer choice.
+void ZeroDefault(benchmark::State& state, std::size_t size) {
+  std::vector<unsigned char> buffer(size, 1);
+  for (auto _ : state) {
+    secure_zero(buffer.data(), size);
+    benchmark::DoNotOptimize(buffer.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * size));
+}
+
 void ZeroWithLayer(benchmark::State& state, ZeroLayer layer, std::size_t size) {
   std::vector<unsigned char> buffer(size, 1);
   for (auto _ : state) {
@@ -197,6 +208,9 @@ int main(int argc, char** argv) {
     const std::string call = "zero/memset-call/" + SizeName(size);
     benchmark::RegisterBenchmark(base.c_str(), ZeroWithMemset, size);
     benchmark::RegisterBenchmark(call.c_str(), ZeroWithLibraryMemset, size);
+    const std::string automatic = "zero/secure_zero/" + SizeName(size);
+    benchmark::RegisterBenchmark(automatic.c_str(), ZeroDefault, size);
+    comparisons.push_back({automatic, call, true});
     for (ZeroLayer layer : kLayers) {
       if (!secure_zero_layer_available(layer)) continue;
       const std::string name = "zero/" + std::string(ZeroLayerName(layer)) + "/" + SizeName(size);

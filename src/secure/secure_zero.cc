@@ -155,6 +155,18 @@ ZeroLayer secure_zero_layer() noexcept {
 void secure_zero(void* data, std::size_t size) noexcept {
   if (size == 0) return;
   MEMSAFE_CHECK(data != nullptr, "secure_zero: null pointer with a non-zero size");
+  if (g_forced_layer.load(std::memory_order_relaxed) == kNoForcedLayer) [[likely]] {
+#if MEMSAFE_HAVE_SODIUM && MEMSAFE_HAVE_EXPLICIT_BZERO && defined(__GLIBC__)
+    // The strongest layer, without the dispatch: libsodium's sodium_memzero on glibc
+    // is explicit_bzero (glibc has no memset_s, which libsodium would prefer), so the
+    // call goes there directly, one hop less. A libsodium layer has nothing to log.
+    explicit_bzero(data, size);
+    return;
+#elif MEMSAFE_HAVE_SODIUM
+    sodium_memzero(data, size);
+    return;
+#endif
+  }
   const ZeroLayer layer = secure_zero_layer();
   ReportLayerOnce(layer);
   ZeroWith(layer, data, size);
