@@ -254,11 +254,11 @@ Status snapshot_database(const std::string& source, const std::string& destinati
   Status status;
   // Created here, owner-only and never wider than the source, so the copy is never
   // readable by anyone the source is not; VACUUM INTO fills an existing empty file.
+  // Owner read-write while SQLite writes it; the final mode (the source's owner bits,
+  // so never wider) is set before the rename.
   const mode_t mode = source_info.st_mode & 0600;
-  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0) return Status::FromErrno(errno, "snapshot: create " + temporary);
-  // umask may have narrowed the mode further; that is fine. fchmod makes it exact.
-  (void)::fchmod(fd, mode);  // best effort: the mode given to open() already bounds it
   ::close(fd);
 
   sqlite3* db = nullptr;
@@ -278,6 +278,7 @@ Status snapshot_database(const std::string& source, const std::string& destinati
   const int close_rc = sqlite3_close(db);
   if (status.ok() && close_rc != SQLITE_OK) status = SqliteStatus(nullptr, close_rc, "snapshot: close");
 
+  if (status.ok() && ::chmod(temporary.c_str(), mode) != 0) status = Status::FromErrno(errno, "snapshot: chmod " + temporary);
   if (status.ok()) status = internal::SyncPath(temporary, O_RDONLY);
   if (status.ok()) {
     // Without overwrite, a file that appeared at the destination meanwhile is kept.
