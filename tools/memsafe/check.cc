@@ -130,7 +130,6 @@ PresetRun RunPreset(const TestPreset& preset, const RunContext& context) {
     run.label += " shard " + std::to_string(context.shard_index) + "/" + std::to_string(context.shard_count);
   }
   run.tools = preset.tools;
-  run.compiler = preset.cxx_compiler;
   const Clock::time_point start = Clock::now();
   GroupStart(run.label + " (" + (preset.tools.empty() ? "no memory tool" : preset.tools) + ", " +
              (preset.cxx_compiler.empty() ? "default compiler" : preset.cxx_compiler) + "): configure, build, test");

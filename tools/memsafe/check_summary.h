@@ -29,7 +29,6 @@ namespace memsafe::tools {
 struct PresetRun {
   std::string label;  // "asan", or "valgrind shard 1/2"
   std::string tools;  // MEMSAFE_EXPECT; "" for a preset without a memory tool
-  std::string compiler;
   std::vector<std::string> missing;  // programs the preset needs that are not installed
   bool configured = false, built = false, tested = false;
   ResultCounts counts;
