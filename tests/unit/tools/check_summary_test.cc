@@ -5,8 +5,6 @@
 
 #include <gtest/gtest.h>
 
-#include "check.h"
-
 namespace memsafe::tools {
 namespace {
 
@@ -108,18 +106,6 @@ TEST(CheckSummaryTest, OverheadComparesCasesAndValgrindBatchesWithTheFastRun) {
   GtestCaseOfCommand(fast[1].command, &executable, &filter);
   EXPECT_EQ(executable, "pool_test");
   EXPECT_EQ(filter, "Suite.B");
-}
-
-TEST(CheckTest, MissingProgramsAreNamedByTheirDebianPackage) {
-  EXPECT_EQ(PackageForProgram("cmake"), "cmake");
-  EXPECT_EQ(PackageForProgram("ctest"), "cmake");
-  EXPECT_EQ(PackageForProgram("ninja"), "ninja-build");
-  EXPECT_EQ(PackageForProgram("valgrind"), "valgrind");
-  EXPECT_EQ(PackageForProgram("clang++"), "clang");
-  EXPECT_EQ(PackageForProgram("clang++-14"), "clang-14");
-  EXPECT_EQ(PackageForProgram("/usr/bin/g++-12"), "g++-12");
-  EXPECT_EQ(PackageForProgram("gcc"), "gcc");
-  EXPECT_EQ(PackageForProgram("some-tool"), "");
 }
 
 }  // namespace
