@@ -170,14 +170,13 @@ if [[ -n $memsafe ]]; then
     echo "FAIL: the report has $table_rows rows, expected ${#rows[@]} (one per distinct bug)"
     failures=$((failures + 1))
   fi
-
 fi
 
 # The whole run as an adopter starts it, once (the asan preset; the other presets'
 # verdicts on this project are checked above): `memsafe check --memory-checks` in the
-  # project's own directory, presets and all. The project is copied beside its build
-  # (memsafe check builds under <project>/build/<preset>), with memsafe's cmake/, which
-  # its presets and CMakeLists name by a relative path, linked back to memsafe's tree.
+# project's own directory, presets and all. The project is copied beside its build
+# (memsafe check builds under <project>/build/<preset>), with memsafe's cmake/, which
+# its presets and CMakeLists name by a relative path, linked back to memsafe's tree.
 if [[ -n $memsafe && $preset == asan ]]; then
   echo "== memsafe check --memory-checks --preset $preset in a copy of the consumer"
   copy="$build_dir-check"

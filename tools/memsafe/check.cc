@@ -133,6 +133,14 @@ PresetRun RunPreset(const TestPreset& preset, const RunContext& context) {
   const Clock::time_point start = Clock::now();
   GroupStart(run.label + " (" + (preset.tools.empty() ? "no memory tool" : preset.tools) + ", " +
              (preset.cxx_compiler.empty() ? "default compiler" : preset.cxx_compiler) + "): configure, build, test");
+  {
+    // Old logs and results must not be read as this run's, whatever happens below (a
+    // missing program, a failed build): a stale clean result would hide a test that no
+    // longer ran, a stale log a finding that is gone.
+    std::error_code ignored;
+    (void)fs::remove_all(fs::path(preset.binary_dir) / "memcheck", ignored);
+    (void)fs::remove(fs::path(preset.binary_dir) / "Testing" / "TAG", ignored);
+  }
   run.missing = MissingPrograms(preset);
   if (!run.missing.empty()) {
     std::cout << "memsafe check: " << run.label << " needs programs that are not installed:";
@@ -151,11 +159,6 @@ PresetRun RunPreset(const TestPreset& preset, const RunContext& context) {
   }
   run.build_seconds = SecondsSince(start);
   if (run.built) {
-    std::error_code ignored;
-    // Old logs and results must not be read as this run's: a stale clean result would
-    // hide a test that no longer ran, a stale log a finding that is gone.
-    (void)fs::remove_all(binary_dir / "memcheck", ignored);
-    (void)fs::remove(binary_dir / "Testing" / "TAG", ignored);
     // --test-dir: with -T, CTest 3.25 would otherwise test the working directory.
     std::vector<std::string> ctest = {"ctest", "--preset", preset.name, "--test-dir", preset.binary_dir, "-T", "Test",
                                       "--no-tests=error",

@@ -28,6 +28,16 @@ bool AllZero(const unsigned char* bytes, std::size_t size) {
   return std::all_of(bytes, bytes + size, [](unsigned char b) { return b == 0; });
 }
 
+// The mapping holding `block` is locked in RAM ("lo") and left out of core dumps ("dd").
+::testing::AssertionResult LockedAndUndumpable(const void* block) {
+  const testing::Mapping mapping = testing::FindMapping(block);
+  if (!mapping.found) return ::testing::AssertionFailure() << "no mapping holds the block";
+  if (!mapping.HasFlag("lo") || !mapping.HasFlag("dd")) {
+    return ::testing::AssertionFailure() << "VmFlags: " << mapping.vm_flags;
+  }
+  return ::testing::AssertionSuccess();
+}
+
 TEST(SecurePoolTest, SmallBlocksComeFromLockedUndumpableChunks) {
   SecurePool pool;
   void* block = pool.allocate(32);
@@ -40,10 +50,7 @@ TEST(SecurePoolTest, SmallBlocksComeFromLockedUndumpableChunks) {
   EXPECT_GT(stats.free_bytes, 0u);
   EXPECT_FALSE(stats.degraded);
   EXPECT_EQ(stats.locked_bytes, 64u * 1024);
-  testing::Mapping mapping = testing::FindMapping(block);
-  ASSERT_TRUE(mapping.found);
-  EXPECT_TRUE(mapping.HasFlag("lo")) << mapping.vm_flags;
-  EXPECT_TRUE(mapping.HasFlag("dd")) << mapping.vm_flags;
+  EXPECT_TRUE(LockedAndUndumpable(block));
   pool.deallocate(block, 32);
   EXPECT_EQ(pool.stats().used_bytes, 0u);
 }
@@ -54,10 +61,7 @@ TEST(SecurePoolTest, SizesUpTo64KiBComeFromLockedUndumpableChunks) {
     void* block = pool.allocate(size);
     std::memset(block, 0x22, size);
     EXPECT_EQ(pool.stats().large_blocks, 0u) << size;
-    testing::Mapping mapping = testing::FindMapping(block);
-    ASSERT_TRUE(mapping.found);
-    EXPECT_TRUE(mapping.HasFlag("lo")) << size << ": " << mapping.vm_flags;
-    EXPECT_TRUE(mapping.HasFlag("dd")) << size << ": " << mapping.vm_flags;
+    EXPECT_TRUE(LockedAndUndumpable(block)) << size << " bytes";
     pool.deallocate(block, size);
   }
   EXPECT_EQ(pool.stats().used_bytes, 0u);
@@ -86,10 +90,7 @@ TEST(SecurePoolTest, LargeRequestsGetLockedUndumpableMappingsOfTheirOwn) {
     EXPECT_EQ(stats.used_bytes, size);
     EXPECT_EQ(stats.locked_bytes % page_size(), 0u);
     EXPECT_GE(stats.locked_bytes, size);
-    testing::Mapping mapping = testing::FindMapping(block);
-    ASSERT_TRUE(mapping.found);
-    EXPECT_TRUE(mapping.HasFlag("lo")) << size << ": " << mapping.vm_flags;
-    EXPECT_TRUE(mapping.HasFlag("dd")) << size << ": " << mapping.vm_flags;
+    EXPECT_TRUE(LockedAndUndumpable(block)) << size << " bytes";
     pool.deallocate(block, size);
     EXPECT_EQ(pool.stats().large_bytes, 0u);
     EXPECT_EQ(pool.stats().large_blocks, 0u);
