@@ -1,12 +1,15 @@
-# MemorySafety.cmake: sanitizer and Valgrind wiring for a CMake C++ project.
+# MemorySafety.cmake: sanitizer and Valgrind wiring for a CMake C or C++ project.
 #
-# Include it after project(). It reads these cache variables (the presets set them):
+# Include it after project() (find_package(memsafe CONFIG) does), in a project that
+# enables C, C++ or both, under any cmake_minimum_required: it sets the policies it
+# relies on itself. It reads these cache variables (the presets set them):
 #
 #   MEMSAFE_SANITIZE        list of sanitizers: address;undefined;leak  or  thread (empty: none)
 #   MEMSAFE_VALGRIND        ON: every test runs under Valgrind memcheck
 #   MEMSAFE_OPTIMIZATION    optimization flag for instrumented builds (e.g. -O0); the presets
 #                           choose it by measurement, see docs/design/MEMORY_SAFETY_CI.md
-#   MEMSAFE_SANITIZERS_DIR  the project's suppression files and options.txt
+#   MEMSAFE_SANITIZERS_DIR  the project's suppression files and options.txt (its options
+#                           are read after memsafe's defaults, so they override them)
 #   MEMSAFE_TEST_TIMEOUT    seconds before a hung test is stopped with a message
 #
 # and gives the project:
@@ -18,16 +21,32 @@
 #   memsafe_add_canary(<name> ...)       a planted bug that the active tool must report
 #   memsafe_add_canaries()               memsafe's planted bugs for every active tool: proof in
 #                                        the project's own build that the tools are on
+#   memsafe_launch_all_tests()           every test of the project, however it was added
+#                                        (add_test, gtest_discover_tests, Catch2, doctest),
+#                                        runs through the launcher
+#   memsafe_adopt_project()              all of the above for a whole project, unmodified:
+#                                        what `memsafe init`'s presets include
 #
-# Every test runs through the launcher (memsafe-run.sh beside this file): it writes each
-# tool's report to <build>/memcheck/, echoes it into the test output, and fails the test
-# when a report exists even if the exit status was 0. The runtime options come from one
-# list (options.txt) and are compiled into every test binary, so a test binary run by
-# hand, `ctest`, and check.sh all behave the same.
-include_guard(GLOBAL)
+# Every test runs through the launcher (memsafe-run.sh beside this file): it gives the
+# tools their runtime options (one list, options.txt), writes each tool's report to
+# <build>/memcheck/, echoes the first errors into the test output, and fails the test
+# when a report exists even if the exit status was 0. The options are also compiled
+# into memsafe_add_test's binaries, so such a binary run by hand behaves the same.
+# Per directory: a project that adds memsafe with add_subdirectory includes it again in
+# its own scope, where the variables the functions read must exist too.
+include_guard(DIRECTORY)
+# The policies this file relies on (IN_LIST, if() on quoted names, ...), whatever the
+# including project declared; functions keep the settings they were defined under.
+cmake_policy(PUSH)
+cmake_policy(VERSION 3.19...3.25)
 
-if(NOT CMAKE_CXX_COMPILER_LOADED)
-  message(FATAL_ERROR "MemorySafety.cmake: include it after project() has enabled CXX")
+# The language the module's own checks compile in: the project may enable only C.
+if(CMAKE_CXX_COMPILER_LOADED)
+  set(_MEMSAFE_LANG CXX)
+elseif(CMAKE_C_COMPILER_LOADED)
+  set(_MEMSAFE_LANG C)
+else()
+  message(FATAL_ERROR "MemorySafety.cmake: include it after project() has enabled C or CXX")
 endif()
 
 set(_MEMSAFE_MODULE_DIR "${CMAKE_CURRENT_LIST_DIR}")
@@ -52,14 +71,15 @@ option(MEMSAFE_ALLOW_ALLOCATION_ELISION
 set(MEMSAFE_LOG_DIR "${CMAKE_BINARY_DIR}/memcheck" CACHE PATH
   "Where every test writes its sanitizer logs and Valgrind XML")
 
-# The options list: the project's own when it keeps one, memsafe's otherwise.
-if(EXISTS "${MEMSAFE_SANITIZERS_DIR}/options.txt")
-  set(_memsafe_default_options "${MEMSAFE_SANITIZERS_DIR}/options.txt")
-else()
-  set(_memsafe_default_options "${_MEMSAFE_ROOT}/sanitizers/options.txt")
+# The options lists: memsafe's defaults, then the project's own, whose entries win (a
+# sanitizer takes the last value of an option, and so does Valgrind).
+set(_memsafe_options_files "${_MEMSAFE_ROOT}/sanitizers/options.txt")
+get_filename_component(_memsafe_own_options "${MEMSAFE_SANITIZERS_DIR}/options.txt" REALPATH)
+get_filename_component(_memsafe_default_options "${_MEMSAFE_ROOT}/sanitizers/options.txt" REALPATH)
+if(EXISTS "${_memsafe_own_options}" AND NOT _memsafe_own_options STREQUAL _memsafe_default_options)
+  list(APPEND _memsafe_options_files "${_memsafe_own_options}")
 endif()
-set(MEMSAFE_OPTIONS_FILE "${_memsafe_default_options}" CACHE FILEPATH
-  "Runtime options for every tool, one per line with a reason")
+set(MEMSAFE_OPTIONS_FILE "${_memsafe_options_files}")
 
 # ---------------------------------------------------------------------------
 # Which tools are on, and are they compatible?
@@ -110,7 +130,7 @@ else()
 endif()
 
 set(_memsafe_is_clang FALSE)
-if(CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+if(CMAKE_${_MEMSAFE_LANG}_COMPILER_ID MATCHES "Clang")
   set(_memsafe_is_clang TRUE)
 endif()
 
@@ -125,36 +145,38 @@ endif()
 # ---------------------------------------------------------------------------
 # The options list: parse once, reuse for the compiled hooks and for Valgrind.
 # ---------------------------------------------------------------------------
-if(NOT EXISTS "${MEMSAFE_OPTIONS_FILE}")
-  message(FATAL_ERROR "MEMSAFE_OPTIONS_FILE '${MEMSAFE_OPTIONS_FILE}' does not exist")
-endif()
-set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${MEMSAFE_OPTIONS_FILE}")
-file(STRINGS "${MEMSAFE_OPTIONS_FILE}" _memsafe_option_lines)
 foreach(_tool IN ITEMS asan lsan ubsan tsan valgrind valgrind-slow)
   set(_memsafe_opts_${_tool} "")
 endforeach()
-set(_memsafe_lineno 0)
-foreach(_line IN LISTS _memsafe_option_lines)
-  math(EXPR _memsafe_lineno "${_memsafe_lineno} + 1")
-  if(_line MATCHES "^[ \t]*(#.*)?$")
-    continue()
+foreach(_file IN LISTS MEMSAFE_OPTIONS_FILE)
+  if(NOT EXISTS "${_file}")
+    message(FATAL_ERROR "MEMSAFE_OPTIONS_FILE: '${_file}' does not exist")
   endif()
-  if(NOT _line MATCHES "^[ \t]*(asan|lsan|ubsan|tsan|valgrind|valgrind-slow)[ \t]+([^ \t#]+)[ \t]*#[ \t]*([^ \t].*)$")
-    message(FATAL_ERROR "${MEMSAFE_OPTIONS_FILE}:${_memsafe_lineno}: expected "
-      "'<tool> <option> # <reason>' with tool asan, lsan, ubsan, tsan, valgrind or valgrind-slow")
-  endif()
-  set(_tool "${CMAKE_MATCH_1}")
-  set(_opt "${CMAKE_MATCH_2}")
-  if(_tool MATCHES "^valgrind")
-    if(NOT _opt MATCHES "^--[a-z0-9-]+(=.+)?$")
-      message(FATAL_ERROR "${MEMSAFE_OPTIONS_FILE}:${_memsafe_lineno}: a Valgrind "
-        "option looks like --name=value, not '${_opt}'")
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${_file}")
+  file(STRINGS "${_file}" _memsafe_option_lines)
+  set(_memsafe_lineno 0)
+  foreach(_line IN LISTS _memsafe_option_lines)
+    math(EXPR _memsafe_lineno "${_memsafe_lineno} + 1")
+    if(_line MATCHES "^[ \t]*(#.*)?$")
+      continue()
     endif()
-  elseif(NOT _opt MATCHES "^[a-z_0-9]+=[^:,]+$")
-    message(FATAL_ERROR "${MEMSAFE_OPTIONS_FILE}:${_memsafe_lineno}: a sanitizer option "
-      "looks like name=value (no ':' or ','), not '${_opt}'")
-  endif()
-  list(APPEND _memsafe_opts_${_tool} "${_opt}")
+    if(NOT _line MATCHES "^[ \t]*(asan|lsan|ubsan|tsan|valgrind|valgrind-slow)[ \t]+([^ \t#]+)[ \t]*#[ \t]*([^ \t].*)$")
+      message(FATAL_ERROR "${_file}:${_memsafe_lineno}: expected '<tool> <option> # <reason>' "
+        "with tool asan, lsan, ubsan, tsan, valgrind or valgrind-slow")
+    endif()
+    set(_tool "${CMAKE_MATCH_1}")
+    set(_opt "${CMAKE_MATCH_2}")
+    if(_tool MATCHES "^valgrind")
+      if(NOT _opt MATCHES "^--[a-z0-9-]+(=.+)?$")
+        message(FATAL_ERROR "${_file}:${_memsafe_lineno}: a Valgrind option looks like "
+          "--name=value, not '${_opt}'")
+      endif()
+    elseif(NOT _opt MATCHES "^[a-z_0-9]+=[^:,]+$")
+      message(FATAL_ERROR "${_file}:${_memsafe_lineno}: a sanitizer option looks like "
+        "name=value (no ':' or ','), not '${_opt}'")
+    endif()
+    list(APPEND _memsafe_opts_${_tool} "${_opt}")
+  endforeach()
 endforeach()
 
 # A suppression file is passed to its tool only when it holds an entry: some runtime
@@ -204,7 +226,7 @@ if(_memsafe_sanitize)
     if(_has AND _memsafe_is_clang)
       list(APPEND MEMSAFE_COMPILE_OPTIONS "-fsanitize-ignorelist=${_ignorelist}")
     elseif(_has)
-      message(WARNING "${_ignorelist} has entries, but ${CMAKE_CXX_COMPILER_ID} has no "
+      message(WARNING "${_ignorelist} has entries, but ${CMAKE_${_MEMSAFE_LANG}_COMPILER_ID} has no "
         "UBSan ignore list: those checks stay on in this build")
     endif()
   endif()
@@ -234,17 +256,18 @@ endif()
 
 # A missing runtime fails here, naming the package, rather than at link time.
 if(_memsafe_sanitize)
-  include(CheckCXXSourceCompiles)
+  include(CheckSourceCompiles)
   include(CMakePushCheckState)
   cmake_push_check_state(RESET)
   set(CMAKE_REQUIRED_QUIET ON)
   set(CMAKE_REQUIRED_FLAGS "-fsanitize=${_memsafe_sanitize_csv}")
   set(CMAKE_REQUIRED_LINK_OPTIONS "-fsanitize=${_memsafe_sanitize_csv}")
-  string(MAKE_C_IDENTIFIER "MEMSAFE_RUNTIME_${CMAKE_CXX_COMPILER_ID}_${_memsafe_sanitize_csv}" _var)
-  check_cxx_source_compiles("int main() { return 0; }" ${_var})
+  set(_id "${CMAKE_${_MEMSAFE_LANG}_COMPILER_ID}")
+  string(MAKE_C_IDENTIFIER "MEMSAFE_RUNTIME_${_MEMSAFE_LANG}_${_id}_${_memsafe_sanitize_csv}" _var)
+  check_source_compiles(${_MEMSAFE_LANG} "int main(void) { return 0; }" ${_var})
   cmake_pop_check_state()
   if(NOT ${_var})
-    string(REGEX MATCH "^[0-9]+" _major "${CMAKE_CXX_COMPILER_VERSION}")
+    string(REGEX MATCH "^[0-9]+" _major "${CMAKE_${_MEMSAFE_LANG}_COMPILER_VERSION}")
     if(_memsafe_is_clang)
       set(_pkg "libclang-rt-${_major}-dev")
     else()
@@ -252,7 +275,7 @@ if(_memsafe_sanitize)
     endif()
     unset(${_var} CACHE)
     message(FATAL_ERROR "The ${_memsafe_sanitize_csv} sanitizer runtime for "
-      "${CMAKE_CXX_COMPILER_ID} ${CMAKE_CXX_COMPILER_VERSION} is missing: cannot link "
+      "${_id} ${CMAKE_${_MEMSAFE_LANG}_COMPILER_VERSION} is missing: cannot link "
       "-fsanitize=${_memsafe_sanitize_csv}. Install ${_pkg}, e.g. "
       "`sudo apt-get install ${_pkg}`.")
   endif()
@@ -279,6 +302,9 @@ endif()
 
 # Applies the build's instrumentation to targets you build from source. Imported
 # targets are left alone (they are prebuilt, and flags would not reach them anyway).
+# Whatever links an instrumented library links the runtime too (the link options are
+# part of the library's interface): with Clang an executable that links instrumented
+# code without the runtime does not link at all (undefined __asan_* symbols).
 function(memsafe_instrument)
   foreach(_target IN LISTS ARGN)
     get_target_property(_imported ${_target} IMPORTED)
@@ -290,6 +316,9 @@ function(memsafe_instrument)
     target_compile_options(${_target} PRIVATE ${MEMSAFE_COMPILE_OPTIONS})
     if(NOT _type STREQUAL "STATIC_LIBRARY" AND NOT _type STREQUAL "OBJECT_LIBRARY")
       target_link_options(${_target} PRIVATE ${MEMSAFE_LINK_OPTIONS})
+    endif()
+    if(_type MATCHES "_LIBRARY$")
+      target_link_options(${_target} INTERFACE ${MEMSAFE_LINK_OPTIONS})
     endif()
   endforeach()
 endfunction()
@@ -314,9 +343,28 @@ list(JOIN _memsafe_opts_valgrind "\n" _memsafe_valgrind_args)
 file(CONFIGURE OUTPUT "${_memsafe_gen_dir}/valgrind.args" CONTENT "${_memsafe_valgrind_args}\n")
 list(JOIN _memsafe_opts_valgrind-slow "\n" _memsafe_valgrind_slow_args)
 file(CONFIGURE OUTPUT "${_memsafe_gen_dir}/valgrind-slow.args" CONTENT "${_memsafe_valgrind_slow_args}\n")
+# The sanitizer options for the launcher's environment, one VARIABLE=value per line:
+# they reach every process a test starts, also programs that link no hooks (plain
+# executables, scripts that run the project's binaries).
+set(_memsafe_env "")
+foreach(_pair IN ITEMS ASAN:asan LSAN:lsan UBSAN:ubsan TSAN:tsan)
+  string(REPLACE ":" ";" _pair "${_pair}")
+  list(GET _pair 0 _var)
+  list(GET _pair 1 _tool)
+  list(JOIN _memsafe_opts_${_tool} ":" _joined)
+  string(APPEND _memsafe_env "${_var}_OPTIONS=${_joined}\n")
+endforeach()
+file(CONFIGURE OUTPUT "${_memsafe_gen_dir}/runtime.env" CONTENT "${_memsafe_env}")
 
-if(NOT TARGET memsafe_runtime_hooks)
-  # The option hooks and the instrumentation check, linked into every test and canary.
+# The option hooks and the instrumentation check, linked into memsafe_add_test's
+# binaries. C++ only, so created on first use: a C project never needs a C++ compiler.
+function(_memsafe_runtime_hooks)
+  if(TARGET memsafe_runtime_hooks)
+    return()
+  endif()
+  if(NOT CMAKE_CXX_COMPILER_LOADED)
+    message(FATAL_ERROR "memsafe_add_test builds GoogleTest programs: enable CXX in project()")
+  endif()
   add_library(memsafe_runtime_hooks OBJECT
     "${_memsafe_gen_dir}/memsafe_runtime_options.cc"
     "${_MEMSAFE_MODULE_DIR}/memsafe_instrumentation_check.cc")
@@ -324,14 +372,15 @@ if(NOT TARGET memsafe_runtime_hooks)
   target_compile_features(memsafe_runtime_hooks PUBLIC cxx_std_17)
   target_link_libraries(memsafe_runtime_hooks PUBLIC ${CMAKE_DL_LIBS})
   memsafe_instrument(memsafe_runtime_hooks)
-endif()
+endfunction()
 
 # The launcher command every test runs through.
 set(MEMSAFE_LAUNCHER
   "${MEMSAFE_BASH}" "${_MEMSAFE_MODULE_DIR}/memsafe-run.sh"
   --tool "${_memsafe_launcher_tool}"
   --log-dir "${MEMSAFE_LOG_DIR}"
-  --timeout "${_memsafe_timeout}")
+  --timeout "${_memsafe_timeout}"
+  --env "${_memsafe_gen_dir}/runtime.env")
 if(MEMSAFE_VALGRIND)
   list(APPEND MEMSAFE_LAUNCHER
     --valgrind "${MEMSAFE_VALGRIND_EXECUTABLE}"
@@ -370,6 +419,7 @@ macro(memsafe_add_googletest)
       "${CMAKE_BINARY_DIR}/_deps/googletest" EXCLUDE_FROM_ALL SYSTEM)
     memsafe_instrument(gtest gtest_main gmock gmock_main)
   endif()
+  _memsafe_runtime_hooks()
   if(NOT TARGET memsafe_test_main)
     add_library(memsafe_test_main OBJECT "${_MEMSAFE_MODULE_DIR}/memsafe_test_main.cc")
     # GoogleTest only: GoogleMock stays available (built with the same flags) for tests
@@ -457,7 +507,7 @@ function(memsafe_add_canary name)
   string(MAKE_C_IDENTIFIER "${_exe}" _exe)
   if(NOT TARGET ${_exe})
     add_executable(${_exe} ${ARG_SOURCES})
-    target_link_libraries(${_exe} PRIVATE ${ARG_LIBRARIES} memsafe_runtime_hooks)
+    target_link_libraries(${_exe} PRIVATE ${ARG_LIBRARIES})
     memsafe_instrument(${_exe})
   endif()
   set(_test "canary.${ARG_TOOL}.${name}")
@@ -475,8 +525,6 @@ function(memsafe_add_canary name)
     LABELS "canary;canary-${ARG_TOOL}" TIMEOUT ${_memsafe_ctest_timeout})
 endfunction()
 
-set(MEMSAFE_CANARY_SOURCE_DIR "${_MEMSAFE_ROOT}/tests/canaries" CACHE PATH
-  "The sources of memsafe's canaries (memsafe_add_canaries)")
 
 # memsafe_add_canaries()
 # Registers memsafe's planted bugs, one per tool and kind of bug, for the tools this
@@ -485,34 +533,89 @@ set(MEMSAFE_CANARY_SOURCE_DIR "${_MEMSAFE_ROOT}/tests/canaries" CACHE PATH
 # cannot pass. The suppressed canaries are not here: they need entries in the
 # project's own suppression files (see memsafe's tests/canaries).
 function(memsafe_add_canaries)
-  set(_dir "${MEMSAFE_CANARY_SOURCE_DIR}")
-  if(NOT EXISTS "${_dir}/heap_use_after_free.cc")
-    message(FATAL_ERROR "memsafe_add_canaries: no canary sources in '${_dir}' (MEMSAFE_CANARY_SOURCE_DIR)")
+  set(_dir "${_MEMSAFE_MODULE_DIR}/canaries")
+  if(NOT EXISTS "${_dir}/heap_use_after_free.c")
+    message(FATAL_ERROR "memsafe_add_canaries: no canary sources in '${_dir}' (an incomplete installation?)")
+  endif()
+  # The canaries are written in the common subset of C and C++: compiled as C where
+  # the project enables it, as C++ otherwise.
+  if(NOT CMAKE_C_COMPILER_LOADED)
+    file(GLOB _sources "${_dir}/*.c")
+    set_source_files_properties(${_sources} PROPERTIES LANGUAGE CXX)
   endif()
   find_package(Threads REQUIRED)
   # At -O1 GCC's UBSan object-size check sees this overflow before ASan does; either
   # report counts as caught.
-  memsafe_add_canary(heap-buffer-overflow TOOL address SOURCES "${_dir}/heap_buffer_overflow.cc"
+  memsafe_add_canary(heap-buffer-overflow TOOL address SOURCES "${_dir}/heap_buffer_overflow.c"
     EXPECT "AddressSanitizer: heap-buffer-overflow|insufficient space for an object")
   memsafe_add_canary(heap-use-after-free TOOL address
-    SOURCES "${_dir}/heap_use_after_free.cc" EXPECT "AddressSanitizer: heap-use-after-free")
+    SOURCES "${_dir}/heap_use_after_free.c" EXPECT "AddressSanitizer: heap-use-after-free")
   memsafe_add_canary(stack-use-after-return TOOL address
-    SOURCES "${_dir}/stack_use_after_return.cc" EXPECT "AddressSanitizer: stack-use-after-return")
+    SOURCES "${_dir}/stack_use_after_return.c" EXPECT "AddressSanitizer: stack-use-after-return")
   memsafe_add_canary(double-free TOOL address
-    SOURCES "${_dir}/double_free.cc" EXPECT "AddressSanitizer: attempting double-free")
-  memsafe_add_canary(direct-leak TOOL leak SOURCES "${_dir}/leak_unused.cc" LIBRARIES Threads::Threads
+    SOURCES "${_dir}/double_free.c" EXPECT "AddressSanitizer: attempting double-free")
+  memsafe_add_canary(direct-leak TOOL leak SOURCES "${_dir}/leak_unused.c" LIBRARIES Threads::Threads
     EXPECT "Direct leak of 64 byte" "Direct leak of 48 byte")
   memsafe_add_canary(signed-overflow TOOL undefined
-    SOURCES "${_dir}/signed_overflow.cc" EXPECT "signed integer overflow")
+    SOURCES "${_dir}/signed_overflow.c" EXPECT "signed integer overflow")
   memsafe_add_canary(misaligned-access TOOL undefined
-    SOURCES "${_dir}/misaligned_access.cc" EXPECT "misaligned address")
+    SOURCES "${_dir}/misaligned_access.c" EXPECT "misaligned address")
   memsafe_add_canary(data-race TOOL thread
-    SOURCES "${_dir}/data_race.cc" LIBRARIES Threads::Threads EXPECT "ThreadSanitizer: data race")
+    SOURCES "${_dir}/data_race.c" LIBRARIES Threads::Threads EXPECT "ThreadSanitizer: data race")
   memsafe_add_canary(uninitialised-branch TOOL valgrind
-    SOURCES "${_dir}/uninitialised_branch.cc" EXPECT "<kind>UninitCondition</kind>")
-  memsafe_add_canary(definite-leak TOOL valgrind SOURCES "${_dir}/leak_unused.cc" LIBRARIES Threads::Threads
+    SOURCES "${_dir}/uninitialised_branch.c" EXPECT "<kind>UninitCondition</kind>")
+  memsafe_add_canary(definite-leak TOOL valgrind SOURCES "${_dir}/leak_unused.c" LIBRARIES Threads::Threads
     EXPECT "64 bytes in 1 blocks are definitely lost" "48 bytes in 1 blocks are definitely lost")
+endfunction()
+
+# memsafe_launch_all_tests()
+# Every test of the project runs through the launcher, however it was added: plain
+# add_test (by target or by path), gtest_discover_tests, catch_discover_tests,
+# doctest_discover_tests, a script that runs the project's programs. CTest reads a test
+# file of memsafe's before any directory's tests (TEST_INCLUDE_FILES of the top
+# directory, which CTest includes first), and that file wraps CTest's add_test: a test
+# that does not already run through the launcher gets it in front of its command.
+# CMake 3.25 has no other hook that reaches every test (TEST_LAUNCHER is 3.29, and the
+# emulator reaches only tests whose command names a target).
+function(memsafe_launch_all_tests)
+  set(_file "${_memsafe_gen_dir}/launch-all-tests.cmake")
+  set(_launcher "")
+  foreach(_word IN LISTS MEMSAFE_LAUNCHER)
+    string(APPEND _launcher " [==[${_word}]==]")
+  endforeach()
+  file(CONFIGURE OUTPUT "${_file}" @ONLY CONTENT [=[
+# Generated by MemorySafety.cmake (memsafe_launch_all_tests): every test runs through
+# memsafe's launcher. Read by CTest before the tests of any directory.
+function(add_test name program)
+  if(ARGC GREATER 2 AND "${ARGV2}" MATCHES "memsafe-run\.sh$")
+    _add_test("${name}" "${program}" ${ARGN})  # memsafe's own helpers already use it
+  else()
+    _add_test("${name}" @_launcher@ --name "${name}" -- "${program}" ${ARGN})
+  endif()
+endfunction()
+]=])
+  set_property(DIRECTORY "${CMAKE_SOURCE_DIR}" APPEND PROPERTY TEST_INCLUDE_FILES "${_file}")
+endfunction()
+
+# memsafe_adopt_project()
+# Adoption without one changed line of the project's CMake files: called in the top
+# directory at the first project() (the presets of `memsafe init` set
+# CMAKE_PROJECT_INCLUDE to a file that calls it), it instruments every target
+# of every directory (directory options, so C and C++, libraries, tests and other
+# programs alike), runs every test through the launcher, and registers the canaries
+# that prove, in the project's own build, that the tools are on.
+function(memsafe_adopt_project)
+  if(NOT CMAKE_CURRENT_SOURCE_DIR STREQUAL CMAKE_SOURCE_DIR)
+    message(FATAL_ERROR "memsafe_adopt_project: call it in the top directory "
+      "(CMAKE_PROJECT_INCLUDE does)")
+  endif()
+  add_compile_options(${MEMSAFE_COMPILE_OPTIONS})
+  add_link_options(${MEMSAFE_LINK_OPTIONS})
+  enable_testing()
+  memsafe_launch_all_tests()
+  memsafe_add_canaries()
 endfunction()
 
 message(STATUS "memsafe: tools [${MEMSAFE_ACTIVE_TOOLS_CSV}] launcher=${_memsafe_launcher_tool} "
   "optimization='${MEMSAFE_OPTIMIZATION}' logs=${MEMSAFE_LOG_DIR}")
+cmake_policy(POP)

@@ -10,20 +10,25 @@
 #     finding that matches every REGEX;
 #   - passes a suppressed canary (--expect-suppressed ENTRY) only when the run is
 #     clean and the tool says that suppression entry matched;
-#   - stops a test that outlives --timeout, saying so.
+#   - stops a test that outlives --timeout, saying so;
+#   - fails a test whose program is not instrumented for the tools the test preset
+#     expects (MEMSAFE_EXPECT): a build that lost its flags cannot pass.
+# The runtime options (--env, one VARIABLE=value per line) reach every process the
+# test starts. Only the first few errors of a noisy report are copied into the test
+# output; the log file keeps all of them.
 set -euo pipefail
 
 usage() {
   cat >&2 <<'EOF'
 USAGE: memsafe-run.sh --tool none|asan|tsan|ubsan|valgrind --log-dir DIR --timeout SECONDS
                       [--valgrind PATH --valgrind-args FILE [--valgrind-slow-args FILE]]
-                      [--name TEST]
+                      [--env FILE] [--name TEST]
                       [--expect REGEX]... [--expect-suppressed ENTRY] [--] COMMAND [ARG...]
 EOF
   exit 2
 }
 
-tool="" log_dir="" timeout_s="" valgrind="" valgrind_args="" valgrind_slow_args="" name="" expect_supp=""
+tool="" log_dir="" timeout_s="" valgrind="" valgrind_args="" valgrind_slow_args="" name="" expect_supp="" env_file=""
 expect=()
 while (($#)); do
   case "$1" in
@@ -34,6 +39,7 @@ while (($#)); do
     --valgrind-args) valgrind_args="${2-}"; shift 2 || usage ;;
     --valgrind-slow-args) valgrind_slow_args="${2-}"; shift 2 || usage ;;
     --name) name="${2-}"; shift 2 || usage ;;
+    --env) env_file="${2-}"; shift 2 || usage ;;
     --expect) expect+=("${2-}"); shift 2 || usage ;;
     --expect-suppressed) expect_supp="${2-}"; shift 2 || usage ;;
     --) shift; break ;;
@@ -49,9 +55,11 @@ if [[ $tool == valgrind && ( -z $valgrind || ! -r $valgrind_args ) ]]; then
   exit 2
 fi
 
-# GoogleTest discovery lists the test cases at build time: that is not a test run.
+# Test discovery (GoogleTest, doctest, Catch2) lists the cases: that is not a test run.
 for arg in "$@"; do
-  if [[ $arg == --gtest_list_tests ]]; then exec "$@"; fi
+  case "$arg" in
+    --gtest_list_tests|--list-test-cases|--list-test-names-only|--list-tests) exec "$@" ;;
+  esac
 done
 
 # A stable name per test: the given one, or the executable plus its --gtest_filter.
@@ -74,11 +82,44 @@ if ((${#expect[@]})) || [[ -n $expect_supp ]]; then
   printf '%s\n' "${expect[@]}" "$expect_supp" >"$prefix.expected"
 fi
 
+# Is the test's program built for the tools the preset expects? Programs compiled with
+# memsafe_add_test check themselves in more depth; this covers every other ELF program
+# (plain main() tests in C or C++, other frameworks). A script or an interpreter is not
+# compiled code and is not judged here; the canaries prove the build's flags.
+# The markers are what each compiler emits into every instrumented object.
+check_instrumented() {
+  local program="$1" wanted marker missing=()
+  program="$(command -v -- "$program" 2>/dev/null || true)"
+  [[ -n $program && -f $program && -r $program ]] || return 0
+  [[ "$(head -c 4 -- "$program" | od -An -c | tr -d ' ')" == '177ELF' ]] || return 0
+  IFS=',' read -ra wanted <<<"${MEMSAFE_EXPECT-}"
+  for marker in "${wanted[@]}"; do
+    case "$marker" in
+      address) grep -qaF __asan_version_mismatch_check -- "$program" || missing+=(address) ;;
+      thread) grep -qaF __tsan_init -- "$program" || missing+=(thread) ;;
+    esac
+  done
+  if ((${#missing[@]})); then
+    echo "memsafe: NOT INSTRUMENTED: '$name' runs $program, which was not compiled with" \
+      "-fsanitize=${missing[*]} although the test preset expects it (MEMSAFE_EXPECT=$MEMSAFE_EXPECT)." \
+      "Did the build lose its flags?" >&2
+    exit 1
+  fi
+}
+check_instrumented "$1"
+
 cmd=("$@")
 case "$tool" in
   asan|tsan|ubsan)
-    # The options list is compiled into the binary; the environment adds the log file
-    # and wins over the compiled defaults for that one option.
+    # The options list (also compiled into memsafe_add_test's binaries), then what the
+    # caller's environment says, then the log file: a sanitizer takes the last value.
+    if [[ -n $env_file ]]; then
+      while IFS='=' read -r var value; do
+        [[ $var =~ ^(ASAN|LSAN|UBSAN|TSAN)_OPTIONS$ ]] || continue
+        if [[ -n $value && -n ${!var-} ]]; then value+=":${!var}"; elif [[ -z $value ]]; then value="${!var-}"; fi
+        export "$var=$value"
+      done <"$env_file"
+    fi
     for var in ASAN_OPTIONS LSAN_OPTIONS UBSAN_OPTIONS TSAN_OPTIONS; do
       export "$var=${!var:+${!var}:}log_path=$prefix"
     done
@@ -179,14 +220,21 @@ else
 fi
 
 # Show what the tool said: the log files are for tools, the test output for people.
+# At most this many errors of one log reach the test output; the log keeps them all.
+max_shown=5
 show_valgrind() {
-  awk '
+  awk -v max="$max_shown" -v file="$1" '
     function unescape(s) {
       gsub(/&lt;/, "<", s); gsub(/&gt;/, ">", s); gsub(/&quot;/, "\"", s)
       gsub(/&apos;/, "\047", s); gsub(/&amp;/, "\\&", s); return s
     }
     function inner(s) { sub(/^[^>]*>/, "", s); sub(/<\/[^>]*>.*$/, "", s); return unescape(s) }
-    /<error>/ { in_err = 1; print "== Valgrind error =="; next }
+    /<error>/ {
+      errors++
+      in_err = errors <= max
+      if (in_err) print "== Valgrind error =="
+      next
+    }
     /<\/error>/ { in_err = 0; next }
     !in_err { next }
     /<suppression>/ { in_supp = 1 } /<\/suppression>/ { in_supp = 0; next }
@@ -201,11 +249,25 @@ show_valgrind() {
       where = file != "" ? file ":" line : obj
       printf "    at %s (%s)\n", (fn != "" ? fn : "???"), where
     }
+    END {
+      if (errors > max) printf "... and %d more Valgrind errors: see %s\n", errors - max, file
+    }
+  ' "$1"
+}
+# A sanitizer log: its reports up to the max_shown-th, then a count of the rest.
+show_sanitizer() {
+  awk -v max="$max_shown" -v file="$1" '
+    /^(==[0-9]+==)?(ERROR|WARNING): [A-Za-z]+Sanitizer|: runtime error: / { reports++ }
+    reports <= max && shown < 40 * max { print; shown++; next }
+    { hidden++ }
+    END {
+      if (hidden) printf "... %d more lines (%d reports in all): see %s\n", hidden, reports, file
+    }
   ' "$1"
 }
 for log in "${logs[@]}"; do
   echo "---- memsafe: $log" >&2
-  if [[ $log == *.xml ]]; then show_valgrind "$log" >&2; else cat -- "$log" >&2; fi
+  if [[ $log == *.xml ]]; then show_valgrind "$log" >&2; else show_sanitizer "$log" >&2; fi
 done
 
 if ((timed_out)); then
@@ -239,7 +301,9 @@ fi
 # "[  SKIPPED ]" is not that regular expression, because CTest applies it before the exit
 # status: a finding after GTEST_SKIP() (a leak reported at exit) would pass as skipped.
 if ((status == 0 && skipped_only)) && [[ -z $expect_supp ]]; then
-  echo "memsafe: SKIPPED: '$name' skipped itself and no tool reported anything" >&2
+  # The trailing "[  SKIPPED ]" lets the skip pattern of the project's own
+  # gtest_discover_tests match too: only here, where no tool reported anything.
+  echo "memsafe: SKIPPED: '$name' skipped itself and no tool reported anything [  SKIPPED ]" >&2
   exit 0
 fi
 

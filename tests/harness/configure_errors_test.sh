@@ -45,12 +45,14 @@ mkdir -p "$work/empty-resource-dir"
 refuse "missing clang runtime" "runtime for Clang .* is missing.*Install libclang-rt-[0-9]+-dev" \
   -DCMAKE_CXX_COMPILER=clang++ -DMEMSAFE_SANITIZE=address \
   "-DCMAKE_CXX_FLAGS=-resource-dir=$work/empty-resource-dir"
-printf 'asan  halt_on_error=1\n' >"$work/no-reason.txt"
-refuse "option without a reason" "no-reason.txt:1: expected '<tool> <option> # <reason>'" \
-  "-DMEMSAFE_OPTIONS_FILE=$work/no-reason.txt"
-printf 'asan  halt_on_error=1:detect_leaks=1  # two options on one line\n' >"$work/two.txt"
-refuse "two options on one line" "two.txt:1: a sanitizer option looks like name=value" \
-  "-DMEMSAFE_OPTIONS_FILE=$work/two.txt"
+# A project's own options list is read after memsafe's defaults, and checked as strictly.
+mkdir -p "$work/no-reason" "$work/two"
+printf 'asan  halt_on_error=1\n' >"$work/no-reason/options.txt"
+refuse "option without a reason" "no-reason/options.txt:1: expected '<tool> <option> # <reason>'" \
+  "-DMEMSAFE_SANITIZERS_DIR=$work/no-reason"
+printf 'asan  halt_on_error=1:detect_leaks=1  # two options on one line\n' >"$work/two/options.txt"
+refuse "two options on one line" "two/options.txt:1: a sanitizer option looks like name=value" \
+  "-DMEMSAFE_SANITIZERS_DIR=$work/two"
 
 if ((failures)); then
   echo "configure errors test: $failures failure(s)"

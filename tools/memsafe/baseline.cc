@@ -14,7 +14,7 @@
 #include <sstream>
 
 #include "process.h"
-#include "suppressions.h"
+#include "text.h"
 
 namespace memsafe::tools {
 namespace {

@@ -13,6 +13,7 @@
 #include "check_summary.h"
 #include "commands.h"
 #include "ctest_results.h"
+#include "init.h"
 #include "presets.h"
 #include "process.h"
 #include "suppressions.h"
@@ -151,7 +152,17 @@ PresetRun RunPreset(const TestPreset& preset, const RunContext& context) {
     return run;
   }
   const fs::path binary_dir = preset.binary_dir;
-  run.configured = Step({"cmake", "--preset", preset.configure_preset}, context.child);
+  std::vector<std::string> configure = {"cmake", "--preset", preset.configure_preset};
+  // A project adopted with memsafe init finds memsafe's package through find_package:
+  // this memsafe's own installation, wherever it is, unless the project chose one.
+  std::error_code no_package;
+  if (const std::string package = PackageCMakeDir();
+      !package.empty() && fs::is_regular_file(fs::path(package) / "memsafeConfig.cmake", no_package) &&
+      fs::is_regular_file(fs::path(context.source) / "sanitizers" / "memsafe-adopt.cmake", no_package) &&
+      std::getenv("memsafe_DIR") == nullptr) {
+    configure.push_back("-Dmemsafe_DIR=" + package);
+  }
+  run.configured = Step(configure, context.child);
   if (run.configured) {
     run.built = Step(preset.has_build_preset ? std::vector<std::string>{"cmake", "--build", "--preset", preset.build_preset}
                                              : std::vector<std::string>{"cmake", "--build", preset.binary_dir},

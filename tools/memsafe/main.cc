@@ -1,5 +1,8 @@
 // memsafe: the command-line side of the toolkit.
 //
+//   memsafe init [--project DIR] [--dry-run] [--action OWNER/REPO@SHA] [--pre-push-hook]
+//                                                        adopt memsafe in a CMake project: presets,
+//                                                        sanitizers/, workflow; no CMake file edited
 //   memsafe check [--memory-checks [--preset NAMES] [--shard I/N] [--slow]] [--list] [--matrix]
 //                                                        the project's checks: build, test, judge, report
 //   memsafe suppressions lint   [--dir DIR] [FILE...]   syntax and metadata of suppression
@@ -28,6 +31,7 @@
 #include <vector>
 
 #include "baseline.h"
+#include "init.h"
 #include "check.h"
 #include "commands.h"
 #include "process.h"
@@ -146,6 +150,21 @@ int main(int argc, char** argv) {
       [](std::string& value) { return !value.empty() && value[0] == '-' ? "'" + value + "' looks like an option, not a path" : std::string(); },
       "PATH", "not an option");
 
+  memsafe::tools::InitOptions init_options;
+  bool init_dry_run = false;
+  CLI::App* init = app.add_subcommand(
+      "init",
+      "Adopt memsafe in an existing CMake project without editing its CMake files: memory presets (asan, tsan, "
+      "valgrind: configure, build, test and workflow presets) merged into CMakePresets.json, sanitizers/ with "
+      "empty suppression files and the file CMake includes at the first project() call, and a nightly workflow. "
+      "A second run changes nothing; files the project owns are never overwritten.");
+  init->add_option("--project", init_options.project, "The project's top directory (default: .)");
+  init->add_flag("--dry-run", init_dry_run, "List what would be written, write nothing");
+  init->add_option("--action", init_options.action,
+                   "memsafe's GitHub action as OWNER/REPO@<commit>: write .github/workflows/memsafe.yml using it");
+  init->add_flag("--pre-push-hook", init_options.pre_push_hook,
+                 "Also write .git/hooks/pre-push running the quick memory checks");
+
   memsafe::tools::CheckOptions check_options;
   CLI::App* check = app.add_subcommand(
       "check",
@@ -244,6 +263,25 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& error) {
     const int code = app.exit(error);
     return code == 0 ? kClean : kUsage;
+  }
+  if (init->parsed()) {
+    init_options.package_dir = memsafe::tools::PackageCMakeDir();
+    init_options.version = MEMSAFE_VERSION;
+    std::string error;
+    const std::optional<memsafe::tools::InitPlan> plan = memsafe::tools::PlanInit(init_options, &error);
+    if (!plan) {
+      std::cerr << "memsafe init: " << error << "\n";
+      return kUsage;
+    }
+    if (!init_dry_run && !memsafe::tools::ApplyInit(*plan, &error)) {
+      std::cerr << "memsafe init: " << error << "\n";
+      return kUsage;
+    }
+    std::cout << memsafe::tools::FormatPlan(*plan, init_dry_run);
+    if (!init_dry_run) {
+      std::cout << "next: memsafe check --memory-checks   (or cmake --workflow --preset asan)\n";
+    }
+    return kClean;
   }
   if (check->parsed()) return memsafe::tools::RunCheck(check_options);
   if (report->parsed()) return memsafe::tools::ReportCommand(report_options);

@@ -8,7 +8,7 @@
 #include <map>
 #include <set>
 
-#include "suppressions.h"
+#include "text.h"
 
 namespace memsafe::tools {
 namespace {

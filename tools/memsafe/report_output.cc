@@ -317,7 +317,7 @@ std::string FormatSarif(const std::vector<Group>& groups, const ReportContext& c
                {{"driver",
                  {{"name", "memsafe"},
                   {"informationUri", "https://github.com/memsafe/memsafe"},
-                  {"semanticVersion", "0.1.0"},
+                  {"semanticVersion", MEMSAFE_VERSION},
                   {"rules", rules}}}}},
               {"results", results},
               {"columnKind", "unicodeCodePoints"}};

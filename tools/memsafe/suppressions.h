@@ -11,21 +11,9 @@
 #include <string_view>
 #include <vector>
 
+#include "text.h"
+
 namespace memsafe::tools {
-
-// The lines of `content`, without their '\n' or "\r\n" ends.
-std::vector<std::string_view> SplitLines(std::string_view content);
-// `text` without leading and trailing white space.
-std::string_view Trim(std::string_view text);
-// The whole of a regular file, byte for byte, up to kMaxInputBytes; false when it
-// cannot be read, with the reason in `why` ("is a directory", "is not a regular file
-// (a FIFO or device)", "is larger than ...", the system's error).
-inline constexpr long long kMaxInputBytes = 1LL << 30;
-bool ReadWholeFile(const std::string& path, std::string* content, std::string* why = nullptr);
-
-// Days since 1970-01-01 of a strict YYYY-MM-DD date, or nullopt.
-std::optional<int> ParseDate(std::string_view text);
-std::string FormatDate(int days);
 
 enum class SuppressionSyntax {
   kSanitizer,   // asan.supp, lsan.supp, tsan.supp: type:pattern per line

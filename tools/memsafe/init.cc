@@ -1,0 +1,395 @@
+#include "init.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <system_error>
+
+#include <nlohmann/json.hpp>
+
+#include "text.h"
+
+namespace memsafe::tools {
+namespace {
+
+namespace fs = std::filesystem;
+using Json = nlohmann::ordered_json;
+
+constexpr const char* kFragment = "sanitizers/memsafe-presets.json";
+constexpr const char* kAdoptFile = "sanitizers/memsafe-adopt.cmake";
+// The presets schema that has workflow presets (CMake 3.25).
+constexpr int kPresetsVersion = 6;
+
+// Reads `path` into `content`; false with a message when it exists but cannot be read.
+// A missing file is not an error: `exists` says which.
+bool ReadIfExists(const fs::path& path, std::string* content, bool* exists, std::string* error) {
+  std::error_code ec;
+  *exists = fs::exists(fs::symlink_status(path, ec)) || fs::exists(path, ec);
+  if (!*exists) return true;
+  std::string why;
+  if (!ReadWholeFile(path.string(), content, &why)) {
+    *error = path.string() + ": " + why;
+    return false;
+  }
+  return true;
+}
+
+// Adds `content` for `relative` to the plan: created when missing, updated when
+// `overwrite` and different, otherwise left as it is.
+bool Plan(const InitOptions& options, const std::string& relative, const std::string& content, bool overwrite,
+          bool executable, InitPlan* plan, std::string* error) {
+  std::string existing;
+  bool exists = false;
+  if (!ReadIfExists(fs::path(options.project) / relative, &existing, &exists, error)) return false;
+  PlannedFile file{relative, content, FileAction::kUnchanged, executable};
+  if (!exists) {
+    file.action = FileAction::kCreate;
+  } else if (overwrite && existing != content) {
+    file.action = FileAction::kUpdate;
+  } else {
+    file.content = existing;
+  }
+  plan->files.push_back(std::move(file));
+  return true;
+}
+
+bool ReadTemplate(const InitOptions& options, const std::string& name, std::string* content, std::string* error) {
+  std::string why;
+  const fs::path path = fs::path(options.package_dir) / name;
+  if (!ReadWholeFile(path.string(), content, &why)) {
+    *error = "memsafe's package file " + path.string() + ": " + why + " (an incomplete installation?)";
+    return false;
+  }
+  return true;
+}
+
+// What init writes for one memory preset of the fragment.
+struct MemoryPreset {
+  std::string name;          // "asan"
+  std::string building_block;  // the fragment's hidden preset, "memsafe-asan"
+  std::string compiler;      // "memsafe-clang"
+  std::string test;          // "memsafe-test-asan"
+};
+
+bool ReadMemoryPresets(const Json& fragment, std::vector<MemoryPreset>* presets, std::string* error) {
+  if (!fragment.contains("configurePresets") || !fragment["configurePresets"].is_array()) {
+    *error = "memsafe's presets fragment has no configurePresets";
+    return false;
+  }
+  for (const Json& preset : fragment["configurePresets"]) {
+    const Json::json_pointer adopt("/vendor/memsafe/adopt");
+    if (!preset.is_object() || !preset.contains(adopt)) continue;
+    const Json& spec = preset.at(adopt);
+    if (!spec.is_object() || !spec.contains("preset") || !spec.contains("compiler") || !spec.contains("test") ||
+        !spec["preset"].is_string() || !spec["compiler"].is_string() || !spec["test"].is_string() ||
+        !preset.contains("name") || !preset["name"].is_string()) {
+      *error = "memsafe's presets fragment: a vendor.memsafe.adopt entry needs preset, compiler and test strings";
+      return false;
+    }
+    presets->push_back({spec["preset"].get<std::string>(), preset["name"].get<std::string>(),
+                        spec["compiler"].get<std::string>(), spec["test"].get<std::string>()});
+  }
+  if (presets->empty()) {
+    *error = "memsafe's presets fragment names no memory preset (vendor.memsafe.adopt)";
+    return false;
+  }
+  return true;
+}
+
+// A preset the project already has under one of memsafe's names is memsafe's (perhaps
+// edited by the project, and then kept) when it still refers to memsafe's building
+// blocks; any other preset of that name is the project's own, and init refuses.
+bool IsMemsafes(const std::string& kind, const Json& existing, const MemoryPreset& preset) {
+  if (kind == "configurePresets") {
+    if (!existing.contains("inherits")) return false;
+    const Json& inherits = existing["inherits"];
+    if (inherits.is_string()) return inherits.get<std::string>() == preset.building_block;
+    if (!inherits.is_array()) return false;
+    for (const Json& parent : inherits) {
+      if (parent.is_string() && parent.get<std::string>() == preset.building_block) return true;
+    }
+    return false;
+  }
+  if (kind == "workflowPresets") {
+    return existing.contains("steps") && existing["steps"].is_array() && !existing["steps"].empty() &&
+           existing["steps"][0].value("name", "") == preset.name;
+  }
+  return existing.value("configurePreset", "") == preset.name;
+}
+
+Json PresetFor(const std::string& kind, const MemoryPreset& preset) {
+  if (kind == "configurePresets") {
+    return Json{{"name", preset.name},
+                {"displayName", preset.name + " (memsafe)"},
+                {"inherits", Json::array({"memsafe-base", preset.compiler, preset.building_block, "memsafe-adopt"})}};
+  }
+  if (kind == "buildPresets") return Json{{"name", preset.name}, {"configurePreset", preset.name}};
+  if (kind == "testPresets") {
+    return Json{{"name", preset.name}, {"configurePreset", preset.name}, {"inherits", preset.test}};
+  }
+  Json steps = Json::array();
+  for (const char* type : {"configure", "build", "test"}) steps.push_back(Json{{"type", type}, {"name", preset.name}});
+  return Json{{"name", preset.name}, {"steps", steps}};
+}
+
+bool MergePresets(Json* presets, const std::vector<MemoryPreset>& memory, InitPlan* plan, std::string* error) {
+  if (!presets->is_object()) {
+    *error = "CMakePresets.json: the top level is not a JSON object";
+    return false;
+  }
+  const int version = presets->contains("version") && (*presets)["version"].is_number_integer()
+                          ? (*presets)["version"].get<int>()
+                          : 0;
+  if (version < kPresetsVersion) {
+    (*presets)["version"] = kPresetsVersion;
+    if (version > 0) {
+      plan->notes.push_back("CMakePresets.json: schema version " + std::to_string(version) + " raised to " +
+                            std::to_string(kPresetsVersion) +
+                            " (workflow presets need it; CMake 3.25 or newer reads it)");
+    }
+  }
+  Json& include = (*presets)["include"];
+  if (include.is_null()) include = Json::array();
+  if (!include.is_array()) {
+    *error = "CMakePresets.json: \"include\" is not an array";
+    return false;
+  }
+  bool included = false;
+  for (const Json& entry : include) included = included || (entry.is_string() && entry.get<std::string>() == kFragment);
+  if (!included) include.push_back(kFragment);
+
+  for (const char* kind : {"configurePresets", "buildPresets", "testPresets", "workflowPresets"}) {
+    Json& list = (*presets)[kind];
+    if (list.is_null()) list = Json::array();
+    if (!list.is_array()) {
+      *error = std::string("CMakePresets.json: \"") + kind + "\" is not an array";
+      return false;
+    }
+    for (const MemoryPreset& preset : memory) {
+      const Json* existing = nullptr;
+      for (const Json& entry : list) {
+        if (entry.is_object() && entry.value("name", "") == preset.name) existing = &entry;
+      }
+      if (existing == nullptr) {
+        list.push_back(PresetFor(kind, preset));
+      } else if (!IsMemsafes(kind, *existing, preset)) {
+        *error = std::string("CMakePresets.json: the project already has a ") + kind + " entry named '" + preset.name +
+                 "' that is not memsafe's; rename it (memsafe init adds presets named";
+        for (const MemoryPreset& p : memory) *error += " " + p.name;
+        *error += ") and run memsafe init again";
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+bool PlanPresets(const InitOptions& options, const std::string& fragment_text, InitPlan* plan, std::string* error) {
+  Json fragment;
+  try {
+    fragment = Json::parse(fragment_text);
+  } catch (const Json::exception& e) {
+    *error = std::string("memsafe's presets fragment is not valid JSON: ") + e.what();
+    return false;
+  }
+  std::vector<MemoryPreset> memory;
+  if (!ReadMemoryPresets(fragment, &memory, error)) return false;
+
+  const std::string relative = "CMakePresets.json";
+  std::string text;
+  bool exists = false;
+  if (!ReadIfExists(fs::path(options.project) / relative, &text, &exists, error)) return false;
+  Json presets = Json::object();
+  if (exists) {
+    try {
+      presets = Json::parse(text);
+    } catch (const Json::exception& e) {
+      *error = "CMakePresets.json is not valid JSON (" + std::string(e.what()) + "): fix it, then run memsafe init again";
+      return false;
+    }
+  }
+  const Json before = presets;
+  if (!MergePresets(&presets, memory, plan, error)) return false;
+  PlannedFile file{relative, presets.dump(2) + "\n", FileAction::kCreate, false};
+  if (exists) {
+    // The project's own formatting is kept when nothing is added.
+    file.action = presets == before ? FileAction::kUnchanged : FileAction::kUpdate;
+    if (file.action == FileAction::kUnchanged) file.content = text;
+  }
+  plan->files.push_back(std::move(file));
+  return true;
+}
+
+// "0.1" of "0.1.0": the versions of memsafe the adopt file accepts (the package says
+// which are compatible).
+std::string MajorMinor(const std::string& version) {
+  const std::size_t first = version.find('.');
+  if (first == std::string::npos) return version;
+  const std::size_t second = version.find('.', first + 1);
+  return version.substr(0, second);
+}
+
+std::string Workflow(const std::string& action, const std::string& version) {
+  std::ostringstream out;
+  out << "# Written by memsafe init: memsafe's memory checks of every preset, nightly and on demand.\n"
+      << "name: memsafe nightly\n"
+      << "on:\n"
+      << "  schedule:\n"
+      << "    - cron: \"23 2 * * *\"\n"
+      << "  workflow_dispatch:\n"
+      << "permissions:\n"
+      << "  contents: read\n"
+      << "jobs:\n"
+      << "  memory-checks:\n"
+      << "    runs-on: ubuntu-latest\n"
+      << "    container: debian:bookworm\n"
+      << "    steps:\n"
+      << "      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2\n"
+      << "      - uses: " << action << " # memsafe " << version << "\n"
+      << "        with:\n"
+      << "          slow: true\n";
+  return out.str();
+}
+
+bool WriteAtomically(const fs::path& path, const std::string& content, bool executable, std::string* error) {
+  std::error_code ec;
+  fs::create_directories(path.parent_path(), ec);
+  if (ec) {
+    *error = path.parent_path().string() + ": " + ec.message();
+    return false;
+  }
+  const fs::path temporary = path.string() + ".memsafe-init";
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    out << content;
+    out.close();
+    if (!out) {
+      *error = temporary.string() + ": cannot write: " + std::strerror(errno);
+      fs::remove(temporary, ec);
+      return false;
+    }
+  }
+  if (executable) {
+    fs::permissions(temporary, fs::perms::owner_exec | fs::perms::group_exec | fs::perms::others_exec,
+                    fs::perm_options::add, ec);
+  }
+  fs::rename(temporary, path, ec);
+  if (ec) {
+    *error = path.string() + ": " + ec.message();
+    std::error_code ignored;
+    (void)fs::remove(temporary, ignored);  // best effort: the rename's error is the one to report
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::optional<InitPlan> PlanInit(const InitOptions& options, std::string* error) {
+  InitPlan plan;
+  plan.project = options.project;
+  std::error_code ec;
+  if (!fs::is_regular_file(fs::path(options.project) / "CMakeLists.txt", ec)) {
+    *error = options.project + " has no CMakeLists.txt: run memsafe init in a CMake project's top directory";
+    return std::nullopt;
+  }
+  if (options.package_dir.empty()) {
+    *error = "memsafe's package files (share/memsafe/cmake) were not found beside this memsafe executable";
+    return std::nullopt;
+  }
+  if (!options.action.empty() &&
+      !std::regex_match(options.action, std::regex("[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+@[0-9a-f]{40}"))) {
+    *error = "--action '" + options.action + "': give OWNER/REPO@<40-hex commit>, actions are pinned by commit";
+    return std::nullopt;
+  }
+
+  std::string fragment;
+  if (!ReadTemplate(options, "memsafe-presets.json", &fragment, error)) return std::nullopt;
+  if (!PlanPresets(options, fragment, &plan, error)) return std::nullopt;
+  if (!Plan(options, kFragment, fragment, /*overwrite=*/true, false, &plan, error)) return std::nullopt;
+
+  std::string adopt;
+  if (!ReadTemplate(options, "templates/memsafe-adopt.cmake", &adopt, error)) return std::nullopt;
+  const std::string marker = "@MEMSAFE_VERSION_MAJOR_MINOR@";
+  if (const std::size_t at = adopt.find(marker); at != std::string::npos) {
+    adopt.replace(at, marker.size(), MajorMinor(options.version));
+  }
+  if (!Plan(options, kAdoptFile, adopt, /*overwrite=*/true, false, &plan, error)) return std::nullopt;
+
+  // The project's own files from here on: written once, never overwritten.
+  for (const char* name : {"asan.supp", "lsan.supp", "tsan.supp", "valgrind.supp", "ubsan_ignorelist.txt",
+                           "options.txt"}) {
+    std::string content;
+    if (!ReadTemplate(options, std::string("templates/") + name, &content, error)) return std::nullopt;
+    if (!Plan(options, std::string("sanitizers/") + name, content, false, false, &plan, error)) return std::nullopt;
+  }
+  if (!options.action.empty()) {
+    if (!Plan(options, ".github/workflows/memsafe.yml", Workflow(options.action, options.version), false, false, &plan,
+              error)) {
+      return std::nullopt;
+    }
+  } else {
+    plan.notes.push_back("no nightly workflow written: pass --action OWNER/REPO@SHA (memsafe's action) for one");
+  }
+  if (options.pre_push_hook) {
+    if (!fs::is_directory(fs::path(options.project) / ".git", ec)) {
+      *error = "--pre-push-hook: " + options.project + " is not the top of a git work tree (no .git directory)";
+      return std::nullopt;
+    }
+    const std::string hook =
+        "#!/bin/sh\n"
+        "# Written by memsafe init: the quick memory checks before every push (git push --no-verify skips them).\n"
+        "exec memsafe check --memory-checks --preset asan\n";
+    if (!Plan(options, ".git/hooks/pre-push", hook, false, true, &plan, error)) return std::nullopt;
+    if (plan.files.back().action == FileAction::kUnchanged && plan.files.back().content != hook) {
+      plan.notes.push_back(".git/hooks/pre-push exists and is not memsafe's: left as it is");
+    }
+  }
+  return plan;
+}
+
+bool ApplyInit(const InitPlan& plan, std::string* error) {
+  for (const PlannedFile& file : plan.files) {
+    if (file.action == FileAction::kUnchanged) continue;
+    if (!WriteAtomically(fs::path(plan.project) / file.path, file.content, file.executable, error)) return false;
+  }
+  return true;
+}
+
+std::string FormatPlan(const InitPlan& plan, bool dry_run) {
+  std::ostringstream out;
+  int changes = 0;
+  for (const PlannedFile& file : plan.files) {
+    const char* verb = file.action == FileAction::kCreate ? "create" : file.action == FileAction::kUpdate ? "update" : "keep";
+    if (file.action != FileAction::kUnchanged) ++changes;
+    out << (dry_run && file.action != FileAction::kUnchanged ? "would " : "") << verb << "  " << file.path << "\n";
+  }
+  for (const std::string& note : plan.notes) out << "note: " << note << "\n";
+  if (changes == 0) {
+    out << "memsafe init: nothing to change\n";
+  } else {
+    out << "memsafe init: " << changes << " file(s) " << (dry_run ? "would change (dry run, nothing written)" : "written")
+        << "\n";
+  }
+  return out.str();
+}
+
+std::string PackageCMakeDir() {
+  std::error_code ec;
+  const fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const fs::path installed = self.parent_path().parent_path() / "share" / "memsafe" / "cmake";
+    if (fs::is_regular_file(installed / "MemorySafety.cmake", ec)) return installed.string();
+  }
+#ifdef MEMSAFE_SOURCE_CMAKE_DIR
+  if (fs::is_regular_file(fs::path(MEMSAFE_SOURCE_CMAKE_DIR) / "MemorySafety.cmake", ec)) return MEMSAFE_SOURCE_CMAKE_DIR;
+#endif
+  return {};
+}
+
+}  // namespace memsafe::tools

@@ -1,0 +1,38 @@
+// Text and file helpers shared by every part of the memsafe tool: reading an input
+// file safely (regular files only, with a size cap), splitting lines, dates.
+//
+// Example:
+//   std::string content, why;
+//   if (!ReadWholeFile(path, &content, &why)) std::cerr << path << ": " << why << "\n";
+//   for (std::string_view line : SplitLines(content)) ...
+//
+// Thread-safety: pure functions (ReadWholeFile reads the file system).
+// Failure: ReadWholeFile returns false with the reason; the others cannot fail, or say
+// so with nullopt.
+#ifndef MEMSAFE_TOOLS_TEXT_H_
+#define MEMSAFE_TOOLS_TEXT_H_
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace memsafe::tools {
+
+// The lines of `content`, without their '\n' or "\r\n" ends.
+std::vector<std::string_view> SplitLines(std::string_view content);
+// `text` without leading and trailing white space.
+std::string_view Trim(std::string_view text);
+// The whole of a regular file, byte for byte, up to kMaxInputBytes; false when it
+// cannot be read, with the reason in `why` ("is a directory", "is not a regular file
+// (a FIFO or device)", "is larger than ...", the system's error).
+inline constexpr long long kMaxInputBytes = 1LL << 30;
+bool ReadWholeFile(const std::string& path, std::string* content, std::string* why = nullptr);
+
+// Days since 1970-01-01 of a strict YYYY-MM-DD date, or nullopt.
+std::optional<int> ParseDate(std::string_view text);
+std::string FormatDate(int days);
+
+}  // namespace memsafe::tools
+
+#endif  // MEMSAFE_TOOLS_TEXT_H_
