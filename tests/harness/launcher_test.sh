@@ -77,9 +77,30 @@ valgrind_common=(--tool valgrind --log-dir "$work/logs" --timeout 20 --valgrind 
   --valgrind-args "$work/valgrind.args" --valgrind-slow-args "$work/valgrind-slow.args")
 expect 0 "valgrind options: --leak-check=full --track-origins=yes --xml=yes" \
   "a thorough run adds the valgrind-slow options" -- \
-  env MEMSAFE_SLOW=1 bash "$launcher" "${valgrind_common[@]}" --name vg-slow "$fake" 0
+  env MEMSAFE_SLOW=1 bash "$launcher" "${valgrind_common[@]}" --name vg-slow /bin/true
 expect 0 "valgrind options: --leak-check=full --xml=yes" "a quick run leaves them out" -- \
-  env -u MEMSAFE_SLOW bash "$launcher" "${valgrind_common[@]}" --name vg-quick "$fake" 0
+  env -u MEMSAFE_SLOW bash "$launcher" "${valgrind_common[@]}" --name vg-quick /bin/true
+# A script is not compiled code: it runs natively under the Valgrind preset, and says so.
+expect 0 "NOT UNDER VALGRIND: 'vg-script'" "a script runs natively under Valgrind, named" -- \
+  bash "$launcher" "${valgrind_common[@]}" --name vg-script "$fake" 0
+if [[ -f $work/logs/vg-script.valgrind.native ]]; then
+  echo "ok: the natively run script is marked for memsafe check"
+else
+  echo "FAIL: no .native marker for the script run without Valgrind"; EXPECT_FAILURES=$((EXPECT_FAILURES + 1))
+fi
+# A compiled program without the sanitizer the preset expects fails, whatever it returns.
+expect 1 "NOT INSTRUMENTED: 'plain' runs /bin/true" "an uninstrumented program fails the check" -- \
+  env MEMSAFE_EXPECT=address,undefined,leak bash "$launcher" "${common[@]}" --name plain /bin/true
+# The options file reaches the test's environment, before the caller's own options.
+printf 'ASAN_OPTIONS=detect_leaks=1:halt_on_error=1\nTSAN_OPTIONS=\n' >"$work/runtime.env"
+cat >"$work/print-options.sh" <<'SCRIPT'
+#!/bin/sh
+echo "ASAN_OPTIONS=$ASAN_OPTIONS" >&2
+SCRIPT
+chmod +x "$work/print-options.sh"
+expect 0 "ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:verbosity=0:log_path=" "the options reach the test" -- \
+  env ASAN_OPTIONS=verbosity=0 bash "$launcher" --tool asan --log-dir "$work/logs" --timeout 20 \
+    --env "$work/runtime.env" --name env-check "$work/print-options.sh"
 expect 2 "USAGE:" "an unknown option is a usage error" -- bash "$launcher" --tool asan --bogus
 # A test's own exit 124 and a SIGKILL are not timeouts; only timeout(1)'s stop is.
 expect 124 "" "a test's own exit 124 keeps its status" -- bash "$launcher" "${common[@]}" --name own-124 "$fake" 124

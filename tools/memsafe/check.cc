@@ -193,6 +193,24 @@ PresetRun RunPreset(const TestPreset& preset, const RunContext& context) {
     } else {
       std::cout << "memsafe check: " << error << std::endl;
     }
+    // Tests the launcher ran without their tool (a script under Valgrind): named, so a
+    // reader knows what this preset did not check.
+    std::vector<std::string> native;
+    std::error_code list_error;
+    for (fs::directory_iterator it(binary_dir / "memcheck", list_error), end; !list_error && it != end;
+         it.increment(list_error)) {
+      std::string file = it->path().filename().string();  // <test>.<tool>.native
+      if (!file.ends_with(".native")) continue;
+      file.erase(file.size() - std::string_view(".native").size());
+      native.push_back(file.substr(0, file.rfind('.')));
+    }
+    std::sort(native.begin(), native.end());
+    if (!native.empty()) {
+      std::cout << "memsafe check: " << native.size() << " test(s) of " << preset.name
+                << " ran natively (a script or interpreter, not a compiled program):";
+      for (const std::string& test : native) std::cout << " " << test;
+      std::cout << std::endl;
+    }
   }
   GroupEnd();
   run.wall_seconds = SecondsSince(start);

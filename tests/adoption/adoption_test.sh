@@ -1,0 +1,231 @@
+#!/usr/bin/env bash
+# Adoption as a user does it, from scratch: memsafe built as the toolkit alone,
+# installed (cmake --install into a prefix, and the .deb from cpack), then
+#   - tests/adoption/shelf, a project with a plain C test, GoogleTest and doctest that
+#     mentions memsafe nowhere: memsafe init (twice, and --dry-run), memsafe check
+#     --memory-checks green with every canary; a planted heap-use-after-free in each
+#     kind of test fails the run naming the test, the kind and file:line; a build that
+#     lost its flags fails every test; an existing CMakePresets.json is merged;
+#   - with --real-projects: tinyxml2 and jsoncpp from Debian's sources, unmodified.
+# It takes minutes and installs packages (as root), so .ci/run runs it, not ./check.sh.
+set -euo pipefail
+
+usage() { echo "USAGE: adoption_test.sh <memsafe-source-dir> <work-dir> [--real-projects]" >&2; exit 2; }
+(($# == 2 || $# == 3)) || usage
+root="$(cd "$1" && pwd)" work="$2" real=0
+if (($# == 3)); then [[ $3 == --real-projects ]] || usage; real=1; fi
+rm -rf -- "$work"
+mkdir -p -- "$work"
+work="$(cd "$work" && pwd)"
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+ok() { echo "ok: $*"; }
+group() { if [[ ${CI:-} == true ]]; then echo "::group::$*"; else echo "== $*"; fi; }
+endgroup() { if [[ ${CI:-} == true ]]; then echo "::endgroup::"; fi; }
+
+# What the test projects need: doctest and GoogleTest's libraries (shelf), dpkg-dev
+# (apt-get source unpacks with dpkg-source), Python (jsoncpp's test driver).
+needed=()
+for pair in doctest-dev:/usr/lib/cmake/doctest/doctestConfig.cmake \
+            libgtest-dev:/usr/lib/x86_64-linux-gnu/cmake/GTest/GTestConfig.cmake \
+            dpkg-dev:/usr/bin/dpkg-source python3:/usr/bin/python3; do
+  [[ -e ${pair#*:} ]] || needed+=("${pair%%:*}")
+done
+if ((${#needed[@]})); then
+  if [[ $(id -u) != 0 ]]; then
+    echo "adoption test: missing packages; install with: sudo apt-get install ${needed[*]}" >&2
+    exit 1
+  fi
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${needed[@]}"
+fi
+
+group "the toolkit alone: build, install, package"
+cmake -S "$root" -B "$work/toolkit" -G Ninja -DCMAKE_BUILD_TYPE=Release -DMEMSAFE_BUILD_LIBRARIES=OFF \
+  >"$work/toolkit.log" 2>&1 || { cat "$work/toolkit.log"; fail "toolkit configure"; exit 1; }
+if grep -Eq 'SQLite|libsodium' "$work/toolkit.log"; then fail "the toolkit-only build looked for SQLite or libsodium"; fi
+cmake --build "$work/toolkit" >>"$work/toolkit.log" 2>&1 || { cat "$work/toolkit.log"; fail "toolkit build"; exit 1; }
+cmake --install "$work/toolkit" --prefix "$work/prefix" >>"$work/toolkit.log" 2>&1
+memsafe="$work/prefix/bin/memsafe"
+"$memsafe" --version
+(cd "$work/toolkit" && cpack -G DEB >>"$work/toolkit.log" 2>&1) || { cat "$work/toolkit.log"; fail "cpack -G DEB"; }
+deb="$(find "$work/toolkit" -maxdepth 1 -name 'memsafe_*.deb' | head -n 1)"
+if [[ -n $deb ]]; then ok "cpack made $(basename "$deb")"; else fail "no memsafe_*.deb"; fi
+endgroup
+
+if [[ -n $deb && $(id -u) == 0 ]]; then
+  group "the .deb: apt install, memsafe --version, find_package(memsafe CONFIG)"
+  apt-get install -y -qq "$deb" >"$work/deb.log" 2>&1 || { cat "$work/deb.log"; fail "apt install $deb"; }
+  if /usr/bin/memsafe --version | grep -q '^memsafe [0-9]'; then ok "/usr/bin/memsafe --version"; else fail "memsafe --version from the .deb"; fi
+  mkdir -p "$work/find-package"
+  cat >"$work/find-package/CMakeLists.txt" <<'CMAKE'
+cmake_minimum_required(VERSION 3.25)
+project(probe C)
+find_package(memsafe CONFIG REQUIRED)
+message(STATUS "found memsafe ${memsafe_VERSION} in ${memsafe_DIR}")
+CMAKE
+  if cmake -S "$work/find-package" -B "$work/find-package/build" 2>&1 | grep 'found memsafe'; then
+    ok "find_package(memsafe CONFIG) from the .deb"
+  else
+    fail "find_package(memsafe CONFIG) from the .deb"
+  fi
+  endgroup
+fi
+
+# check_run <dir> <log> <expected status> [extra env...]: memsafe check --memory-checks in <dir>.
+check_run() {
+  local dir="$1" log="$2" want="$3" status
+  shift 3
+  set +e
+  (cd "$dir" && env "$@" "$memsafe" check --memory-checks >"$log" 2>&1)
+  status=$?
+  set -e
+  if ((status != want)); then
+    sed -n '/memory checks: summary/,$p' "$log"
+    fail "memsafe check --memory-checks in $dir: exit $status, expected $want (log: $log)"
+    return 1
+  fi
+}
+# Every preset of the run caught all its canaries, and ran at least one.
+canaries_caught() {
+  local log="$1" line bad=0
+  while read -r line; do
+    if [[ $line =~ ([0-9]+)/([0-9]+) ]] && ((BASH_REMATCH[2] > 0 && BASH_REMATCH[1] == BASH_REMATCH[2])); then
+      continue
+    fi
+    bad=1
+  done < <(sed -n '/memory checks: summary/,/^OVERHEAD/p' "$log" | grep -E '^(asan|tsan|valgrind) ')
+  return "$bad"
+}
+
+group "shelf: memsafe init, twice, and --dry-run"
+shelf="$work/shelf"
+cp -r "$root/tests/adoption/shelf" "$shelf"
+before="$(cd "$shelf" && find . -name CMakeLists.txt -exec md5sum {} + | sort)"
+(cd "$shelf" && "$memsafe" init --dry-run) >"$work/dry.log"
+if grep -q '^would create  CMakePresets.json' "$work/dry.log" && [[ ! -e $shelf/CMakePresets.json ]]; then
+  ok "--dry-run lists the files and writes none"
+else
+  cat "$work/dry.log"; fail "--dry-run"
+fi
+(cd "$shelf" && "$memsafe" init) >"$work/init1.log"
+(cd "$shelf" && "$memsafe" init) >"$work/init2.log"
+if grep -q 'nothing to change' "$work/init2.log" && ! grep -Eq '^(create|update) ' "$work/init2.log"; then
+  ok "a second memsafe init changes nothing"
+else
+  cat "$work/init2.log"; fail "the second memsafe init changed files"
+fi
+endgroup
+
+group "shelf: memsafe check --memory-checks (clean)"
+if check_run "$shelf" "$work/shelf-check.log" 0; then
+  if canaries_caught "$work/shelf-check.log"; then ok "every preset green with every canary caught"; else fail "a preset missed or ran no canary"; fi
+fi
+after="$(cd "$shelf" && find . -name CMakeLists.txt -exec md5sum {} + | sort)"
+if [[ $before == "$after" ]]; then ok "no CMakeLists.txt changed"; else fail "memsafe changed the project's CMake files"; fi
+endgroup
+
+group "shelf: a heap-use-after-free planted in each kind of test"
+planted="$work/shelf-planted"
+cp -r "$root/tests/adoption/shelf" "$planted"
+(cd "$planted" && "$memsafe" init >/dev/null)
+if check_run "$planted" "$work/planted.log" 1 CFLAGS=-DPLANT_USE_AFTER_FREE CXXFLAGS=-DPLANT_USE_AFTER_FREE; then
+  for want in 'shelf_test.c:26|shelf_test' 'shelf_gtest.cc:27|ShelfTest.PlantedUseAfterFree' \
+              'shelf_doctest.cc:26|planted_use_after_free'; do
+    where="${want%%|*}" test="${want#*|}"
+    if grep -Eq "^heap-use-after-free +tests/$where +asan,tsan,valgrind" "$work/planted.log" &&
+       grep -Eq "^  tests: +$test\$" "$work/planted.log"; then
+      ok "planted bug found by every preset: heap-use-after-free at tests/$where in $test"
+    else
+      fail "planted bug at tests/$where not reported by every preset for $test"
+    fi
+  done
+fi
+endgroup
+
+group "shelf: a build that lost its sanitizer flags fails every kind of test"
+lost="$work/shelf-lost"
+cp -r "$shelf" "$lost"
+rm -rf "$lost/build"
+(cd "$lost" && cmake --preset asan -DMEMSAFE_SANITIZE= -Dmemsafe_DIR="$work/prefix/share/memsafe/cmake" \
+  >"$work/lost.log" 2>&1 && cmake --build --preset asan >>"$work/lost.log" 2>&1) || { cat "$work/lost.log"; fail "lost-flags build"; }
+set +e
+(cd "$lost" && ctest --preset asan >"$work/lost-ctest.log" 2>&1)
+set -e
+for test in shelf_test ShelfTest.CountsAddUp 'an empty shelf has nothing'; do
+  if grep -Eq "Test +#[0-9]+: $test \.+\*+Failed" "$work/lost-ctest.log" &&
+     grep -q "NOT INSTRUMENTED: '$test'" "$work/lost-ctest.log"; then
+    ok "uninstrumented '$test' fails"
+  else
+    fail "uninstrumented '$test' did not fail the instrumentation check"
+  fi
+done
+endgroup
+
+group "a project with presets of its own: merged, every old and new preset configures"
+merged="$work/merged"
+cp -r "$root/tests/adoption/shelf" "$merged"
+cat >"$merged/CMakePresets.json" <<'JSON'
+{
+  "version": 3,
+  "configurePresets": [
+    { "name": "dev", "generator": "Ninja", "binaryDir": "${sourceDir}/out/dev" }
+  ]
+}
+JSON
+(cd "$merged" && "$memsafe" init >"$work/merge-init.log")
+for preset in dev asan tsan valgrind; do
+  if (cd "$merged" && cmake --preset "$preset" -Dmemsafe_DIR="$work/prefix/share/memsafe/cmake" >"$work/merge-$preset.log" 2>&1); then
+    ok "merged presets: $preset configures"
+  else
+    tail -20 "$work/merge-$preset.log"; fail "merged presets: $preset does not configure"
+  fi
+done
+printf '{ "version": 6, "configurePresets": [ { "name": "asan", "binaryDir": "x" } ] }\n' >"$merged/CMakePresets.json"
+if (cd "$merged" && "$memsafe" init >"$work/conflict.log" 2>&1); then
+  fail "init accepted a project preset named asan"
+elif grep -q "already has a configurePresets entry named 'asan'" "$work/conflict.log"; then
+  ok "a preset of the project's own under memsafe's name is refused, clearly"
+else
+  cat "$work/conflict.log"; fail "the refusal does not say why"
+fi
+endgroup
+
+# The checksums of a project's own CMake files (not memsafe's sanitizers/ nor build/).
+cmake_files() {
+  (cd "$1" && find . \( -path ./build -o -path ./sanitizers \) -prune -o \
+    \( -name CMakeLists.txt -o -name '*.cmake' \) -type f -exec md5sum {} + | sort)
+}
+
+if ((real)); then
+  group "real projects from Debian's sources, unmodified"
+  if [[ $(id -u) == 0 ]] && ! grep -rqs '^Types: deb-src' /etc/apt/sources.list.d/; then
+    sed 's/^Types: deb$/Types: deb-src/' /etc/apt/sources.list.d/debian.sources \
+      >/etc/apt/sources.list.d/memsafe-deb-src.sources
+    apt-get update -qq
+  fi
+  mkdir -p "$work/real"
+  (cd "$work/real" && apt-get source -qq tinyxml2 libjsoncpp >"$work/real/source.log" 2>&1) ||
+    { cat "$work/real/source.log"; fail "apt-get source"; }
+  for project in "$work"/real/tinyxml2-*/ "$work"/real/libjsoncpp-*/; do
+    [[ -d $project ]] || { fail "no sources for $project"; continue; }
+    name="$(basename "$project")"
+    before="$(cmake_files "$project")"
+    (cd "$project" && "$memsafe" init >/dev/null)
+    if check_run "$project" "$work/real-$name.log" 0 && canaries_caught "$work/real-$name.log"; then
+      ok "$name: every preset green, every canary caught"
+      sed -n '/memory checks: summary/,/^OVERHEAD/p' "$work/real-$name.log"
+      grep 'ran natively' "$work/real-$name.log" || true
+    else
+      fail "$name"
+    fi
+    after="$(cmake_files "$project")"
+    if [[ $before == "$after" ]]; then ok "$name: no CMake file changed"; else fail "$name: CMake files changed"; fi
+  done
+  endgroup
+fi
+
+if ((failures)); then
+  echo "adoption test: $failures failure(s)"
+  exit 1
+fi
+echo "adoption test: passed"
