@@ -12,6 +12,8 @@
 //
 // MEMSAFE_SCENARIO_EXTRA_BYTES=N makes a scenario hold N more heap bytes for its whole
 // run: the planted regression that proves the gate fails (tests/harness).
+#include <fcntl.h>
+#include <unistd.h>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -20,8 +22,6 @@
 #include <fstream>
 #include <memory>
 #include <string>
-#include <fcntl.h>
-#include <unistd.h>
 #include <vector>
 
 #include "memsafe/resource_registry.h"

@@ -24,32 +24,27 @@ struct Comparison {
 
 class RatioReporter : public benchmark::ConsoleReporter {
  public:
-  explicit RatioReporter(std::vector<Comparison> comparisons)
-      : comparisons_(std::move(comparisons)) {}
+  explicit RatioReporter(std::vector<Comparison> comparisons) : comparisons_(std::move(comparisons)) {}
 
   void ReportRuns(const std::vector<Run>& runs) override {
     ConsoleReporter::ReportRuns(runs);
     for (const Run& run : runs) {
       if (run.run_type == Run::RT_Iteration && !run.error_occurred) {
-        nanoseconds_[run.benchmark_name()] =
-            run.real_accumulated_time / static_cast<double>(run.iterations) * 1e9;
+        nanoseconds_[run.benchmark_name()] = run.real_accumulated_time / static_cast<double>(run.iterations) * 1e9;
       }
     }
   }
 
   void Finalize() override {
     ConsoleReporter::Finalize();
-    std::printf("\n%-44s %-36s %12s %12s %9s\n", "CANDIDATE", "BASELINE (same run)", "ns/op",
-                "baseline ns", "RATIO");
+    std::printf("\n%-44s %-36s %12s %12s %9s\n", "CANDIDATE", "BASELINE (same run)", "ns/op", "baseline ns", "RATIO");
     for (const Comparison& c : comparisons_) {
       auto candidate = nanoseconds_.find(c.candidate);
       auto baseline = nanoseconds_.find(c.baseline);
       if (candidate == nanoseconds_.end() || baseline == nanoseconds_.end()) continue;
-      const double ratio = c.throughput ? baseline->second / candidate->second
-                                        : candidate->second / baseline->second;
-      std::printf("%-44s %-36s %12.1f %12.1f %8.2fx %s\n", c.candidate.c_str(), c.baseline.c_str(),
-                  candidate->second, baseline->second, ratio,
-                  c.throughput ? "throughput of baseline" : "time of baseline");
+      const double ratio = c.throughput ? baseline->second / candidate->second : candidate->second / baseline->second;
+      std::printf("%-44s %-36s %12.1f %12.1f %8.2fx %s\n", c.candidate.c_str(), c.baseline.c_str(), candidate->second,
+                  baseline->second, ratio, c.throughput ? "throughput of baseline" : "time of baseline");
     }
   }
 

@@ -101,7 +101,8 @@ std::string MakeSanitizerLog(int reports) {
 }
 
 // DIR/<preset>/memcheck/<name> holding `content`; returns DIR/<preset>.
-std::string WriteLog(const fs::path& dir, const std::string& preset, const std::string& name, const std::string& content) {
+std::string WriteLog(const fs::path& dir, const std::string& preset, const std::string& name,
+                     const std::string& content) {
   const fs::path memcheck = dir / preset / "memcheck";
   fs::create_directories(memcheck);
   std::ofstream(memcheck / name, std::ios::binary) << content;
@@ -155,10 +156,18 @@ void ReadOnly(benchmark::State& state, const std::string& file, size_t bytes) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(bytes));
 }
 
-void BM_Report_ValgrindXml(benchmark::State& state) { Report(state, Generated().valgrind_dir, Generated().valgrind_bytes); }
-void BM_Read_ValgrindXml(benchmark::State& state) { ReadOnly(state, Generated().valgrind_file, Generated().valgrind_bytes); }
-void BM_Report_SanitizerLog(benchmark::State& state) { Report(state, Generated().sanitizer_dir, Generated().sanitizer_bytes); }
-void BM_Read_SanitizerLog(benchmark::State& state) { ReadOnly(state, Generated().sanitizer_file, Generated().sanitizer_bytes); }
+void BM_Report_ValgrindXml(benchmark::State& state) {
+  Report(state, Generated().valgrind_dir, Generated().valgrind_bytes);
+}
+void BM_Read_ValgrindXml(benchmark::State& state) {
+  ReadOnly(state, Generated().valgrind_file, Generated().valgrind_bytes);
+}
+void BM_Report_SanitizerLog(benchmark::State& state) {
+  Report(state, Generated().sanitizer_dir, Generated().sanitizer_bytes);
+}
+void BM_Read_SanitizerLog(benchmark::State& state) {
+  ReadOnly(state, Generated().sanitizer_file, Generated().sanitizer_bytes);
+}
 
 BENCHMARK(BM_Read_ValgrindXml)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Report_ValgrindXml)->Unit(benchmark::kMillisecond);

@@ -99,8 +99,8 @@ void MutexPair(benchmark::State& state) {
 
 std::string BenchDatabase() {
   const char* tmp = std::getenv("TMPDIR");
-  return std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/memsafe-bench-" +
-         std::to_string(getpid()) + ".db";
+  return std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/memsafe-bench-" + std::to_string(getpid()) +
+         ".db";
 }
 
 void PoolCheckout(benchmark::State& state) {

@@ -32,8 +32,7 @@ namespace memsafe::bench {
 namespace {
 
 constexpr std::size_t kSizes[] = {32, 256, 4096, std::size_t{1} << 20, std::size_t{64} << 20};
-constexpr ZeroLayer kLayers[] = {ZeroLayer::kSodium, ZeroLayer::kPlatform, ZeroLayer::kBarrier,
-                                 ZeroLayer::kVolatile};
+constexpr ZeroLayer kLayers[] = {ZeroLayer::kSodium, ZeroLayer::kPlatform, ZeroLayer::kBarrier, ZeroLayer::kVolatile};
 
 std::string SizeName(std::size_t size) {
   if (size >= (std::size_t{1} << 20)) return std::to_string(size >> 20) + "MiB";
@@ -165,8 +164,7 @@ void StringSecure(benchmark::State& state, std::size_t length) {
 
 std::string BenchFile() {
   const char* tmp = std::getenv("TMPDIR");
-  return std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/memsafe-bench-" +
-         std::to_string(getpid());
+  return std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/memsafe-bench-" + std::to_string(getpid());
 }
 
 void WriteAll(const std::string& path, const std::vector<unsigned char>& bytes, bool sync) {

@@ -311,7 +311,10 @@ fi
 
 if ((${#found[@]})); then
   echo "memsafe: FAILED: $tool reported a finding in '$name' (exit status $status):" >&2
-  for s in "${summaries[@]}"; do echo "memsafe:   $s" >&2; done
+  for s in "${summaries[@]:0:max_shown}"; do echo "memsafe:   $s" >&2; done
+  if ((${#summaries[@]} > max_shown)); then
+    echo "memsafe:   ... and $((${#summaries[@]} - max_shown)) more" >&2
+  fi
   echo "memsafe: full report: ${found[*]}" >&2
   exit 1
 fi

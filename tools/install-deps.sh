@@ -32,6 +32,7 @@ requirements=(
   "setarch util-linux"
   "timeout coreutils"
   "shellcheck shellcheck"
+  "clang-format-14 clang-format-14"
   "git git"
   "pkg-config pkg-config"
   "/usr/include/sodium.h libsodium-dev"

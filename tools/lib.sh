@@ -39,6 +39,24 @@ lint_shell() {
   fi
 }
 
+# The C and C++ sources follow .clang-format. The projects under tests/consumer/ and
+# tests/adoption/ stand for other people's code (and their tests check file:line of
+# planted bugs), so they keep their own layout.
+lint_format() {
+  local files=()
+  mapfile -t files < <(git -C "$ROOT" ls-files --cached --others --exclude-standard '*.cc' '*.h' |
+    grep -v -E '^tests/(consumer|adoption)/')
+  if ! command -v clang-format-14 >/dev/null; then
+    fail "clang-format-14 is not installed (sudo apt-get install clang-format-14)"
+    return
+  fi
+  if (cd "$ROOT" && clang-format-14 --dry-run --Werror "${files[@]}"); then
+    echo "clang-format: ${#files[@]} files follow .clang-format"
+  else
+    fail "sources differ from .clang-format (clang-format-14 -i <file> fixes them)"
+  fi
+}
+
 # What a fresh machine lacks: installed when running as root (CI, containers), else
 # named in one `sudo apt-get install` line, and the run stops.
 ensure_dependencies() {
@@ -213,6 +231,9 @@ run_fast_checks() {
   if ! "$MEMSAFE_TOOL" check --source "$ROOT"; then fail "builds or tests failed (summary above)"; fi
   group_start "lint: shell scripts"
   lint_shell
+  group_end
+  group_start "lint: C and C++ formatting"
+  lint_format
   group_end
   group_start "lint: suppression files and runtime options"
   lint_suppressions

@@ -42,8 +42,7 @@ enum class LockOutcome {
 
 class [[nodiscard]] LockResult {
  public:
-  LockResult(LockOutcome outcome, Status status) noexcept
-      : outcome_(outcome), status_(std::move(status)) {}
+  LockResult(LockOutcome outcome, Status status) noexcept : outcome_(outcome), status_(std::move(status)) {}
 
   LockOutcome outcome() const noexcept { return outcome_; }
   bool locked() const noexcept { return outcome_ == LockOutcome::kLocked; }

@@ -50,8 +50,7 @@ class Resource {
 
   // Takes ownership of `value`. `kind` must be a string literal. If registering fails
   // (std::bad_alloc), the value is closed before the exception leaves.
-  Resource(ResourceRegistry& registry, const char* kind, std::string_view label, T value,
-           Closer closer)
+  Resource(ResourceRegistry& registry, const char* kind, std::string_view label, T value, Closer closer)
       : registry_(&registry), value_(std::move(value)), closer_(std::move(closer)) {
     try {
       id_ = registry.Register(kind, label, &Resource::CloseForRegistry, this);
@@ -138,9 +137,7 @@ class Resource {
     }
   }
 
-  static Status CloseForRegistry(void* self) noexcept {
-    return static_cast<Resource*>(self)->close();
-  }
+  static Status CloseForRegistry(void* self) noexcept { return static_cast<Resource*>(self)->close(); }
 
   ResourceRegistry* registry_ = nullptr;
   T value_{};

@@ -71,8 +71,7 @@ class ResourceRegistry {
 
   // Records a live resource and returns its id (never 0). `kind` must be a string with
   // static storage (a literal); `label` is copied (truncated). Throws std::bad_alloc.
-  std::uint64_t Register(const char* kind, std::string_view label, CloseFn close_fn,
-                         void* context);
+  std::uint64_t Register(const char* kind, std::string_view label, CloseFn close_fn, void* context);
   // Points the entry at a new context (the owner moved). Aborts on an unknown id.
   void Rebind(std::uint64_t id, void* context) noexcept;
   // Records that the owner closed the resource; `cleanup_ok` false counts a failure.

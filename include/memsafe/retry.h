@@ -43,9 +43,7 @@ struct RetryPolicy {
 };
 
 // Transient: kUnavailable, which Status::FromErrno gives for EINTR, EAGAIN and EBUSY.
-inline bool IsTransient(const Status& status) noexcept {
-  return status.code() == StatusCode::kUnavailable;
-}
+inline bool IsTransient(const Status& status) noexcept { return status.code() == StatusCode::kUnavailable; }
 
 // `op` returns a Status or a Result<T>.
 template <typename Op>
@@ -65,8 +63,8 @@ auto retry_with_backoff(Op&& op, const RetryPolicy& policy) -> std::invoke_resul
     if (status.ok() || !IsTransient(status) || attempt >= policy.max_attempts) return result;
     policy.sleep(std::min(delay, policy.max_delay));
     const double next = static_cast<double>(delay.count()) * policy.multiplier;
-    delay = std::chrono::milliseconds(static_cast<std::chrono::milliseconds::rep>(
-        std::min(next, static_cast<double>(policy.max_delay.count()))));
+    delay = std::chrono::milliseconds(
+        static_cast<std::chrono::milliseconds::rep>(std::min(next, static_cast<double>(policy.max_delay.count()))));
   }
 }
 

@@ -51,8 +51,7 @@ class SecureBuffer {
   // `size` zero bytes, from `pool`.
   explicit SecureBuffer(std::size_t size, SecurePool& pool = SecurePool::Default());
   // A copy of `bytes`.
-  static SecureBuffer CopyOf(std::span<const std::byte> bytes,
-                             SecurePool& pool = SecurePool::Default());
+  static SecureBuffer CopyOf(std::span<const std::byte> bytes, SecurePool& pool = SecurePool::Default());
 
   SecureBuffer(SecureBuffer&& other) noexcept;
   SecureBuffer& operator=(SecureBuffer&& other) noexcept;
@@ -96,8 +95,7 @@ class SecureString {
   // An empty string (not wiped).
   SecureString() noexcept = default;
   // A copy of `utf8`, or kInvalidArgument if it is not well-formed UTF-8.
-  static Result<SecureString> FromUtf8(std::string_view utf8,
-                                       SecurePool& pool = SecurePool::Default());
+  static Result<SecureString> FromUtf8(std::string_view utf8, SecurePool& pool = SecurePool::Default());
 
   SecureString(SecureString&& other) noexcept = default;
   SecureString& operator=(SecureString&& other) noexcept = default;

@@ -49,10 +49,10 @@ namespace memsafe {
 
 // How far a wipe got.
 struct WipeReport {
-  bool touched = false;            // the file was opened for overwriting
-  bool content_destroyed = false;  // every allocated byte overwritten and synced
-  bool name_removed = false;       // the name is gone from the directory
-  std::uint64_t bytes_allocated = 0;    // in the file's data extents (holes excluded)
+  bool touched = false;               // the file was opened for overwriting
+  bool content_destroyed = false;     // every allocated byte overwritten and synced
+  bool name_removed = false;          // the name is gone from the directory
+  std::uint64_t bytes_allocated = 0;  // in the file's data extents (holes excluded)
   std::uint64_t bytes_overwritten = 0;
 };
 

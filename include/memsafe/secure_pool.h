@@ -4,9 +4,9 @@
 // SecurePool serves requests up to SecurePool::kMaxSmall bytes (64 KiB) from size
 // classes of 16, 32, ... 65536 bytes, carved out of chunks it maps itself, locks in RAM
 // and excludes from core dumps. Larger requests get a mapping of their own, locked and
-// excluded from core dumps the same way; every block is zeroed on release. Under AddressSanitizer and Valgrind the pool's blocks are announced to
-// the tool, so a use after release or an overflow into a free block is reported just
-// as for malloc.
+// excluded from core dumps the same way; every block is zeroed on release. Under AddressSanitizer and Valgrind the
+// pool's blocks are announced to the tool, so a use after release or an overflow into a free block is reported just as
+// for malloc.
 //
 // guarded_allocate() is the paranoid path for a single secret: the block sits against
 // an inaccessible guard page (an overflow faults at once), and the bytes around it hold
@@ -135,7 +135,7 @@ class SecurePool {
   void* AllocateLarge(std::size_t size);
   void DeallocateLarge(void* block, std::size_t size) noexcept;
   void NoteLockResult(bool locked, std::size_t bytes) noexcept;  // with lock_ held
-  void AddChunk(SizeClass& size_class);  // with lock_ held
+  void AddChunk(SizeClass& size_class);                          // with lock_ held
   // The chunk and block numbers of `block`, or aborts: it is not ours.
   static FreeBlock Locate(SizeClass& size_class, void* block) noexcept;
 

@@ -41,8 +41,8 @@
 #include <memory>
 #include <mutex>
 #include <string>
-#include <utility>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "memsafe/limiter.h"
@@ -98,9 +98,8 @@ class SqlitePool {
     bool broken_ = false;
   };
 
-  static Result<std::unique_ptr<SqlitePool>> Open(
-      std::string path, SqlitePoolOptions options = {},
-      ResourceRegistry& registry = ResourceRegistry::Default());
+  static Result<std::unique_ptr<SqlitePool>> Open(std::string path, SqlitePoolOptions options = {},
+                                                  ResourceRegistry& registry = ResourceRegistry::Default());
   ~SqlitePool();
   SqlitePool(const SqlitePool&) = delete;
   SqlitePool& operator=(const SqlitePool&) = delete;
@@ -131,8 +130,7 @@ struct SnapshotOptions {
 
 // kInvalidArgument for a destination that is the source or one of its companion files,
 // or that exists (without overwrite); SQLite's and the system's errors otherwise.
-Status snapshot_database(const std::string& source, const std::string& destination,
-                         SnapshotOptions options = {});
+Status snapshot_database(const std::string& source, const std::string& destination, SnapshotOptions options = {});
 
 }  // namespace memsafe
 

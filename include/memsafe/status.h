@@ -95,11 +95,11 @@ namespace internal {
 
 // Aborts with `message` when `condition` is false, in every build type. For broken
 // preconditions only; environmental failures are returned as a Status.
-#define MEMSAFE_CHECK(condition, message)                                 \
-  do {                                                                    \
-    if (!(condition)) [[unlikely]] {                                      \
-      ::memsafe::internal::CheckFailed(__FILE__, __LINE__, (message));    \
-    }                                                                     \
+#define MEMSAFE_CHECK(condition, message)                              \
+  do {                                                                 \
+    if (!(condition)) [[unlikely]] {                                   \
+      ::memsafe::internal::CheckFailed(__FILE__, __LINE__, (message)); \
+    }                                                                  \
   } while (false)
 
 namespace memsafe {
@@ -114,7 +114,7 @@ class [[nodiscard]] Result {
  public:
   // Implicit on purpose, so a function can `return value;` or `return status;`.
   Result(T value) : has_value_(true) { new (&value_) T(std::move(value)); }  // NOLINT
-  Result(Status status) : status_(std::move(status)) {                      // NOLINT
+  Result(Status status) : status_(std::move(status)) {                       // NOLINT
     MEMSAFE_CHECK(!status_.ok(), "Result constructed from an ok Status without a value");
   }
   Result(const Result& other) : status_(other.status_), has_value_(other.has_value_) {
@@ -139,9 +139,18 @@ class [[nodiscard]] Result {
   // Ok() when a value is held.
   const Status& status() const noexcept { return status_; }
 
-  T& value() & { Require(); return value_; }
-  const T& value() const& { Require(); return value_; }
-  T&& value() && { Require(); return std::move(value_); }
+  T& value() & {
+    Require();
+    return value_;
+  }
+  const T& value() const& {
+    Require();
+    return value_;
+  }
+  T&& value() && {
+    Require();
+    return std::move(value_);
+  }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
   T* operator->() { return &value(); }

@@ -12,9 +12,7 @@ namespace memsafe::internal {
 // zeroing, or a second one, still learns about it. Inline: secure_zero reads it on
 // every call when it runs on a layer below libsodium.
 extern std::atomic<std::uint32_t> g_log_hook_generation;
-inline std::uint32_t LogHookGeneration() noexcept {
-  return g_log_hook_generation.load(std::memory_order_acquire);
-}
+inline std::uint32_t LogHookGeneration() noexcept { return g_log_hook_generation.load(std::memory_order_acquire); }
 
 }  // namespace memsafe::internal
 

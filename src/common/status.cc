@@ -10,16 +10,26 @@ namespace memsafe {
 
 std::string_view StatusCodeName(StatusCode code) noexcept {
   switch (code) {
-    case StatusCode::kOk: return "ok";
-    case StatusCode::kInvalidArgument: return "invalid-argument";
-    case StatusCode::kNotFound: return "not-found";
-    case StatusCode::kPermissionDenied: return "permission-denied";
-    case StatusCode::kResourceExhausted: return "resource-exhausted";
-    case StatusCode::kTimeout: return "timeout";
-    case StatusCode::kCancelled: return "cancelled";
-    case StatusCode::kUnavailable: return "unavailable";
-    case StatusCode::kIoError: return "io-error";
-    case StatusCode::kInternal: return "internal";
+    case StatusCode::kOk:
+      return "ok";
+    case StatusCode::kInvalidArgument:
+      return "invalid-argument";
+    case StatusCode::kNotFound:
+      return "not-found";
+    case StatusCode::kPermissionDenied:
+      return "permission-denied";
+    case StatusCode::kResourceExhausted:
+      return "resource-exhausted";
+    case StatusCode::kTimeout:
+      return "timeout";
+    case StatusCode::kCancelled:
+      return "cancelled";
+    case StatusCode::kUnavailable:
+      return "unavailable";
+    case StatusCode::kIoError:
+      return "io-error";
+    case StatusCode::kInternal:
+      return "internal";
   }
   return "unknown";
 }
@@ -87,9 +97,7 @@ std::string Status::ToString() const {
   return text;
 }
 
-std::ostream& operator<<(std::ostream& out, const Status& status) {
-  return out << status.ToString();
-}
+std::ostream& operator<<(std::ostream& out, const Status& status) { return out << status.ToString(); }
 
 namespace internal {
 

@@ -42,8 +42,7 @@ Status CreateDirectories(const std::string& directory) {
   return Status::Ok();
 }
 
-Result<File> File::Open(const std::string& path, FileMode mode, FileOptions options,
-                        ResourceRegistry& registry) {
+Result<File> File::Open(const std::string& path, FileMode mode, FileOptions options, ResourceRegistry& registry) {
   if (options.create_parents) {
     const auto slash = path.find_last_of('/');
     if (slash != std::string::npos && slash > 0) {
@@ -53,9 +52,15 @@ Result<File> File::Open(const std::string& path, FileMode mode, FileOptions opti
   }
   int flags = O_CLOEXEC;
   switch (mode) {
-    case FileMode::kRead: flags |= O_RDONLY; break;
-    case FileMode::kWrite: flags |= O_WRONLY | O_CREAT | O_TRUNC; break;
-    case FileMode::kAppend: flags |= O_WRONLY | O_CREAT | O_APPEND; break;
+    case FileMode::kRead:
+      flags |= O_RDONLY;
+      break;
+    case FileMode::kWrite:
+      flags |= O_WRONLY | O_CREAT | O_TRUNC;
+      break;
+    case FileMode::kAppend:
+      flags |= O_WRONLY | O_CREAT | O_APPEND;
+      break;
   }
   const int fd = internal::OpenRetrying(path.c_str(), flags, options.mode);
   if (fd < 0) return Status::FromErrno(errno, "open " + path);
@@ -91,7 +96,8 @@ Status File::write_all(std::string_view data) {
 }
 
 Status File::sync() {
-  return internal::SyncRetrying(fd_.get(), /*data_only=*/false) == 0 ? Status::Ok() : Status::FromErrno(errno, "fsync " + path_);
+  return internal::SyncRetrying(fd_.get(), /*data_only=*/false) == 0 ? Status::Ok()
+                                                                     : Status::FromErrno(errno, "fsync " + path_);
 }
 
 std::future<Result<std::string>> File::read_all_async(TaskScope& scope) {
@@ -99,8 +105,7 @@ std::future<Result<std::string>> File::read_all_async(TaskScope& scope) {
 }
 
 std::future<Status> File::write_all_async(TaskScope& scope, std::string data) {
-  return scope.submit(
-      [this, data = std::move(data)](std::stop_token) { return write_all(data); });
+  return scope.submit([this, data = std::move(data)](std::stop_token) { return write_all(data); });
 }
 
 }  // namespace memsafe

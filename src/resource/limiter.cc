@@ -6,20 +6,16 @@ Limiter::Limiter(std::size_t limit) : limit_(limit) {
   MEMSAFE_CHECK(limit > 0, "Limiter: the limit must be at least 1");
 }
 
-Limiter::~Limiter() {
-  MEMSAFE_CHECK(in_use() == 0, "Limiter destroyed while units are still held");
-}
+Limiter::~Limiter() { MEMSAFE_CHECK(in_use() == 0, "Limiter destroyed while units are still held"); }
 
 bool Limiter::TryTake() noexcept {
   std::size_t current = in_use_.load(std::memory_order_seq_cst);
   do {
     if (current >= limit_) return false;
-  } while (!in_use_.compare_exchange_weak(current, current + 1, std::memory_order_seq_cst,
-                                          std::memory_order_seq_cst));
+  } while (!in_use_.compare_exchange_weak(current, current + 1, std::memory_order_seq_cst, std::memory_order_seq_cst));
   std::size_t high = high_water_.load(std::memory_order_relaxed);
   while (current + 1 > high &&
-         !high_water_.compare_exchange_weak(high, current + 1, std::memory_order_acq_rel,
-                                            std::memory_order_relaxed)) {
+         !high_water_.compare_exchange_weak(high, current + 1, std::memory_order_acq_rel, std::memory_order_relaxed)) {
   }
   return true;
 }

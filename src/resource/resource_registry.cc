@@ -23,9 +23,8 @@ std::uint64_t MakeId(std::uint32_t slot, std::uint32_t generation) noexcept {
 std::chrono::steady_clock::time_point CoarseNow() noexcept {
   timespec now{};
   if (clock_gettime(CLOCK_MONOTONIC_COARSE, &now) != 0) return std::chrono::steady_clock::now();
-  return std::chrono::steady_clock::time_point(
-      std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-          std::chrono::seconds(now.tv_sec) + std::chrono::nanoseconds(now.tv_nsec)));
+  return std::chrono::steady_clock::time_point(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+      std::chrono::seconds(now.tv_sec) + std::chrono::nanoseconds(now.tv_nsec)));
 }
 
 }  // namespace
@@ -53,8 +52,7 @@ void ResourceRegistry::CloseDefaultAtExit() {
   (void)registered;
 }
 
-std::uint64_t ResourceRegistry::Register(const char* kind, std::string_view label,
-                                         CloseFn close_fn, void* context) {
+std::uint64_t ResourceRegistry::Register(const char* kind, std::string_view label, CloseFn close_fn, void* context) {
   MEMSAFE_CHECK(kind != nullptr, "ResourceRegistry::Register: kind is null");
   const auto now = CoarseNow();
   std::lock_guard<std::mutex> guard(mutex_);
@@ -64,7 +62,7 @@ std::uint64_t ResourceRegistry::Register(const char* kind, std::string_view labe
     free_slots_.pop_back();
   } else {
     MEMSAFE_CHECK(entries_.size() < 0xFFFFFFFFu, "ResourceRegistry: too many live resources");
-    entries_.emplace_back();  // may throw before anything changed
+    entries_.emplace_back();                   // may throw before anything changed
     free_slots_.reserve(entries_.capacity());  // so Unregister never allocates
     slot = static_cast<std::uint32_t>(entries_.size() - 1);
   }
@@ -85,8 +83,7 @@ std::uint64_t ResourceRegistry::Register(const char* kind, std::string_view labe
 
 ResourceRegistry::Entry& ResourceRegistry::Find(std::uint64_t id) noexcept {
   const std::uint64_t slot = (id & 0xFFFFFFFFu) - 1;
-  MEMSAFE_CHECK((id & 0xFFFFFFFFu) != 0 && slot < entries_.size(),
-                "ResourceRegistry: unknown resource id");
+  MEMSAFE_CHECK((id & 0xFFFFFFFFu) != 0 && slot < entries_.size(), "ResourceRegistry: unknown resource id");
   Entry& entry = entries_[slot];
   MEMSAFE_CHECK(entry.live && entry.generation == static_cast<std::uint32_t>(id >> 32),
                 "ResourceRegistry: resource closed twice, or id from another registry");
@@ -119,8 +116,8 @@ std::vector<ResourceInfo> ResourceRegistry::live() const {
   for (std::size_t slot = 0; slot < entries_.size(); ++slot) {
     const Entry& entry = entries_[slot];
     if (!entry.live) continue;
-    result.push_back({MakeId(static_cast<std::uint32_t>(slot), entry.generation), entry.kind,
-                      entry.label.data(), entry.opened_at});
+    result.push_back(
+        {MakeId(static_cast<std::uint32_t>(slot), entry.generation), entry.kind, entry.label.data(), entry.opened_at});
   }
   return result;
 }
@@ -138,8 +135,8 @@ Status ResourceRegistry::close_all() noexcept {
     for (std::size_t slot = 0; slot < entries_.size(); ++slot) {
       const Entry& entry = entries_[slot];
       if (entry.live) {
-        pending.push_back({entry.sequence, MakeId(static_cast<std::uint32_t>(slot), entry.generation),
-                           entry.close_fn, entry.context});
+        pending.push_back({entry.sequence, MakeId(static_cast<std::uint32_t>(slot), entry.generation), entry.close_fn,
+                           entry.context});
       }
     }
   } catch (const std::bad_alloc&) {
@@ -147,8 +144,7 @@ Status ResourceRegistry::close_all() noexcept {
   }
   // Newest first: later resources may depend on earlier ones (a statement on a
   // connection, a file in a directory someone else cleans up).
-  std::sort(pending.begin(), pending.end(),
-            [](const Pending& a, const Pending& b) { return a.sequence > b.sequence; });
+  std::sort(pending.begin(), pending.end(), [](const Pending& a, const Pending& b) { return a.sequence > b.sequence; });
   std::size_t failures = 0;
   std::string errors;
   for (const Pending& item : pending) {
@@ -166,8 +162,7 @@ Status ResourceRegistry::close_all() noexcept {
   if (failures == 0) return Status::Ok();
   try {
     return Status(StatusCode::kIoError, "close_all: " + std::to_string(failures) + " of " +
-                                            std::to_string(pending.size()) +
-                                            " cleanups failed: " + errors);
+                                            std::to_string(pending.size()) + " cleanups failed: " + errors);
   } catch (const std::bad_alloc&) {
     return Status(StatusCode::kIoError, std::string());
   }

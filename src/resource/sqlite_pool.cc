@@ -1,20 +1,20 @@
 #include "memsafe/sqlite_pool.h"
 
 #include <fcntl.h>
-#include <stdio.h>
 #include <sqlite3.h>
+#include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <climits>
 #include <cstdlib>
-#include <cerrno>
 #include <utility>
 
-#include "memsafe/log.h"
-#include "memsafe/secure_file.h"
 #include "../common/posix_io.h"
 #include "../secure/random.h"
+#include "memsafe/log.h"
+#include "memsafe/secure_file.h"
 
 namespace memsafe {
 namespace {
@@ -82,9 +82,8 @@ SqlitePool::~SqlitePool() {
 
 Result<Resource<sqlite3*>> SqlitePool::OpenConnection() {
   sqlite3* db = nullptr;
-  const int rc = sqlite3_open_v2(path_.c_str(), &db,
-                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                                 nullptr);
+  const int rc =
+      sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     Status status = SqliteStatus(db, rc, "open " + path_);
     sqlite3_close(db);  // a handle is returned even on failure
@@ -92,8 +91,8 @@ Result<Resource<sqlite3*>> SqlitePool::OpenConnection() {
   }
   Resource<sqlite3*> resource(registry_, "sqlite", path_, db, &CloseDb);
   sqlite3_busy_timeout(db, static_cast<int>(options_.busy_timeout.count()));
-  const char* journal = options_.journal_mode == JournalMode::kWal ? "PRAGMA journal_mode=WAL"
-                                                                   : "PRAGMA journal_mode=DELETE";
+  const char* journal =
+      options_.journal_mode == JournalMode::kWal ? "PRAGMA journal_mode=WAL" : "PRAGMA journal_mode=DELETE";
   // The pragma returns a row; sqlite3_exec ignores it. Checking the database header
   // here also rejects a file that is not a database.
   const int pragma = sqlite3_exec(db, journal, nullptr, nullptr, nullptr);
@@ -109,9 +108,8 @@ Result<SqlitePool::Connection> SqlitePool::checkout(std::chrono::milliseconds ti
   Result<Limiter::Unit> unit = limiter_.acquire(timeout);
   if (!unit.ok()) {
     if (unit.status().code() == StatusCode::kTimeout) {
-      return Status(StatusCode::kTimeout, "SqlitePool: all " +
-                                              std::to_string(limiter_.limit()) +
-                                              " connections busy for the whole timeout");
+      return Status(StatusCode::kTimeout,
+                    "SqlitePool: all " + std::to_string(limiter_.limit()) + " connections busy for the whole timeout");
     }
     return unit.status();
   }
@@ -183,14 +181,11 @@ Status SqlitePool::Connection::exec(std::string_view sql) {
 
 Result<std::int64_t> SqlitePool::Connection::query_int(std::string_view sql) {
   sqlite3_stmt* statement = nullptr;
-  int rc = sqlite3_prepare_v2(db_.get(), sql.data(), static_cast<int>(sql.size()), &statement,
-                              nullptr);
+  int rc = sqlite3_prepare_v2(db_.get(), sql.data(), static_cast<int>(sql.size()), &statement, nullptr);
   if (rc != SQLITE_OK) return Check(rc, "prepare");
   rc = sqlite3_step(statement);
   if (rc != SQLITE_ROW) {
-    Status status = rc == SQLITE_DONE
-                        ? Status(StatusCode::kNotFound, "query returned no row")
-                        : Check(rc, "step");
+    Status status = rc == SQLITE_DONE ? Status(StatusCode::kNotFound, "query returned no row") : Check(rc, "step");
     sqlite3_finalize(statement);
     return status;
   }
@@ -242,7 +237,8 @@ Status snapshot_database(const std::string& source, const std::string& destinati
                   "snapshot: the destination " + destination + " is the source database or one of its files");
   }
   struct stat destination_info {};
-  if (::lstat(destination.c_str(), &destination_info) == 0 && (!options.overwrite || !S_ISREG(destination_info.st_mode))) {
+  if (::lstat(destination.c_str(), &destination_info) == 0 &&
+      (!options.overwrite || !S_ISREG(destination_info.st_mode))) {
     return Status(StatusCode::kInvalidArgument,
                   "snapshot: " + destination + " exists" +
                       (S_ISREG(destination_info.st_mode) ? " (pass SnapshotOptions{.overwrite = true} to replace it)"
@@ -278,7 +274,8 @@ Status snapshot_database(const std::string& source, const std::string& destinati
   const int close_rc = sqlite3_close(db);
   if (status.ok() && close_rc != SQLITE_OK) status = SqliteStatus(nullptr, close_rc, "snapshot: close");
 
-  if (status.ok() && ::chmod(temporary.c_str(), mode) != 0) status = Status::FromErrno(errno, "snapshot: chmod " + temporary);
+  if (status.ok() && ::chmod(temporary.c_str(), mode) != 0)
+    status = Status::FromErrno(errno, "snapshot: chmod " + temporary);
   if (status.ok()) status = internal::SyncPath(temporary, O_RDONLY);
   if (status.ok()) {
     // Without overwrite, a file that appeared at the destination meanwhile is kept.

@@ -48,7 +48,7 @@ inline void MarkAllocated(const void* p, std::size_t n) noexcept {
 #if defined(MEMSAFE_ASAN)
   ASAN_UNPOISON_MEMORY_REGION(p, n);
 #elif defined(MEMSAFE_VALGRIND_ANNOTATIONS)
-  VALGRIND_MALLOCLIKE_BLOCK(p, n, 0, 1);  // zeroed: the pool zeroes every block it takes back
+  VALGRIND_MALLOCLIKE_BLOCK(p, n, 0, 1);   // zeroed: the pool zeroes every block it takes back
 #else
   (void)p;
   (void)n;

@@ -71,8 +71,7 @@ LockResult lock(void* data, std::size_t size) noexcept {
   MEMSAFE_CHECK(data != nullptr, "memsafe::lock: null pointer with a non-zero size");
   const auto address = reinterpret_cast<std::uintptr_t>(data);
   if (address + size < address) {
-    return {LockOutcome::kError,
-            Status(StatusCode::kInvalidArgument, "memsafe::lock: range wraps around")};
+    return {LockOutcome::kError, Status(StatusCode::kInvalidArgument, "memsafe::lock: range wraps around")};
   }
   const PageRange range = PagesOf(data, size);
   const std::uintptr_t page = page_size();
@@ -112,8 +111,7 @@ LockResult lock(void* data, std::size_t size) noexcept {
     }
   } catch (const std::bad_alloc&) {
     Rollback(table, range.first, counted);
-    return {LockOutcome::kError,
-            Status(StatusCode::kResourceExhausted, "memsafe::lock: no memory for bookkeeping")};
+    return {LockOutcome::kError, Status(StatusCode::kResourceExhausted, "memsafe::lock: no memory for bookkeeping")};
   }
   return {LockOutcome::kLocked, Status::Ok()};
 }

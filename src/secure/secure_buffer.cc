@@ -4,15 +4,13 @@
 #include <ostream>
 #include <utility>
 
-
 namespace memsafe {
 
 SecureBuffer::SecureBuffer(std::size_t size, SecurePool& pool, Uninitialized) : size_(size), pool_(&pool) {
   if (size_ > 0) data_ = static_cast<std::byte*>(pool_->allocate(size_));
 }
 
-SecureBuffer::SecureBuffer(std::size_t size, SecurePool& pool)
-    : SecureBuffer(size, pool, Uninitialized{}) {
+SecureBuffer::SecureBuffer(std::size_t size, SecurePool& pool) : SecureBuffer(size, pool, Uninitialized{}) {
   if (size_ > 0) std::memset(data_, 0, size_);
 }
 
@@ -95,9 +93,7 @@ Result<SecureString> SecureString::FromUtf8(std::string_view utf8, SecurePool& p
   return SecureString(std::move(bytes));
 }
 
-SecureString SecureString::clone() const {
-  return SecureString(bytes_.clone());
-}
+SecureString SecureString::clone() const { return SecureString(bytes_.clone()); }
 
 std::string_view SecureString::view() const {
   if (bytes_.empty()) {

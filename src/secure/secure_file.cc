@@ -13,9 +13,9 @@
 #include <utility>
 #include <vector>
 
+#include "../common/posix_io.h"
 #include "memsafe/log.h"
 #include "memsafe/secure_zero.h"
-#include "../common/posix_io.h"
 #include "random.h"
 
 namespace memsafe {
@@ -75,7 +75,7 @@ Status OverwriteAllocated(int fd, off_t size, const std::string& path, WipeRepor
   for (off_t position = 0; position < size;) {
     const off_t data = ::lseek(fd, position, SEEK_DATA);
     if (data < 0) {
-      if (errno == ENXIO) break;  // no data after position: the rest is a hole
+      if (errno == ENXIO) break;    // no data after position: the rest is a hole
       extents.assign({{0, size}});  // no SEEK_DATA here: overwrite everything
       break;
     }
@@ -157,9 +157,8 @@ Status WipeFile(const std::string& path, WipeReport* report) {
                   "wipe_file: not a regular file (refusing symlinks, directories, devices): " + path);
   }
   if (seen.st_nlink > 1) {
-    return Status(StatusCode::kInvalidArgument,
-                  "wipe_file: " + std::to_string(seen.st_nlink) +
-                      " hard links; the data would survive under another name: " + path);
+    return Status(StatusCode::kInvalidArgument, "wipe_file: " + std::to_string(seen.st_nlink) +
+                                                    " hard links; the data would survive under another name: " + path);
   }
   if ((seen.st_mode & S_IWUSR) == 0) {
     return Status(StatusCode::kPermissionDenied, "wipe_file: the file is read-only: " + path);
@@ -174,8 +173,7 @@ Status WipeFile(const std::string& path, WipeReport* report) {
   FdCloser closer(fd);
   struct stat opened;
   if (::fstat(fd, &opened) != 0) return Status::FromErrno(errno, "wipe_file: fstat " + path);
-  if (opened.st_dev != seen.st_dev || opened.st_ino != seen.st_ino || !S_ISREG(opened.st_mode) ||
-      opened.st_nlink > 1) {
+  if (opened.st_dev != seen.st_dev || opened.st_ino != seen.st_ino || !S_ISREG(opened.st_mode) || opened.st_nlink > 1) {
     return Status(StatusCode::kInvalidArgument,
                   "wipe_file: the file changed between lstat and open; not touching it: " + path);
   }
@@ -217,8 +215,8 @@ Result<ScopedSecretFile> ScopedSecretFile::Create(const std::string& directory) 
     Result<std::string> name = internal::RandomHex(12);
     if (!name.ok()) return name.status();
     std::string path = dir + "/memsafe-secret-" + *name;
-    const int fd = internal::OpenRetrying(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                                S_IRUSR | S_IWUSR);
+    const int fd =
+        internal::OpenRetrying(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, S_IRUSR | S_IWUSR);
     if (fd < 0) {
       if (errno == EEXIST) continue;
       return Status::FromErrno(errno, "ScopedSecretFile: create in " + dir);
@@ -257,8 +255,7 @@ void ScopedSecretFile::WipeOrRecord(const char* where) noexcept {
   if (status.ok()) return;
   g_wipe_failures.fetch_add(1, std::memory_order_relaxed);
   try {
-    Log(LogLevel::kError,
-        std::string("ScopedSecretFile: wipe in ") + where + " failed: " + status.message());
+    Log(LogLevel::kError, std::string("ScopedSecretFile: wipe in ") + where + " failed: " + status.message());
   } catch (const std::bad_alloc&) {
     Log(LogLevel::kError, "ScopedSecretFile: a wipe failed (details lost: out of memory)");
   }
@@ -279,7 +276,8 @@ Status ScopedSecretFile::wipe() noexcept {
         overwritten = Status::FromErrno(errno, "ScopedSecretFile: fdatasync");
       }
       if (!overwritten.ok()) result = std::move(overwritten);
-      if (::close(std::exchange(fd_, -1)) != 0 && result.ok()) result = Status::FromErrno(errno, "ScopedSecretFile: close");
+      if (::close(std::exchange(fd_, -1)) != 0 && result.ok())
+        result = Status::FromErrno(errno, "ScopedSecretFile: close");
     }
     if (!path_.empty()) {
       std::string path = std::move(path_);
@@ -313,8 +311,6 @@ Status ScopedSecretFile::wipe() noexcept {
   }
 }
 
-std::uint64_t ScopedSecretFile::wipe_failures() noexcept {
-  return g_wipe_failures.load(std::memory_order_relaxed);
-}
+std::uint64_t ScopedSecretFile::wipe_failures() noexcept { return g_wipe_failures.load(std::memory_order_relaxed); }
 
 }  // namespace memsafe

@@ -14,9 +14,9 @@
 #include "memsafe/locked_memory.h"
 #include "memsafe/log.h"
 #include "memsafe/secure_zero.h"
-#include "syscalls.h"
 #include "memsafe/status.h"
 #include "random.h"
+#include "syscalls.h"
 
 namespace memsafe {
 namespace {
@@ -71,8 +71,7 @@ SecurePool::SecurePool(std::size_t chunk_bytes) {
 }
 
 SecurePool::~SecurePool() {
-  MEMSAFE_CHECK(used_bytes_ == 0,
-                "SecurePool destroyed while blocks are still in use (dangling pointers)");
+  MEMSAFE_CHECK(used_bytes_ == 0, "SecurePool destroyed while blocks are still in use (dangling pointers)");
   for (SizeClass& size_class : classes_) {
     for (Chunk& chunk : size_class.chunks) Unmap(chunk.base, chunk.bytes, chunk.locked);
   }
@@ -128,8 +127,7 @@ void SecurePool::AddChunk(SizeClass& size_class) {
   // Hand out low addresses first: push in reverse.
   const auto chunk_number = static_cast<std::uint32_t>(size_class.chunks.size());
   for (std::size_t i = blocks; i-- > 0;) {
-    size_class.free.push_back(
-        {chunk.base + i * size_class.block, chunk_number, static_cast<std::uint32_t>(i)});
+    size_class.free.push_back({chunk.base + i * size_class.block, chunk_number, static_cast<std::uint32_t>(i)});
   }
   size_class.chunks.push_back(std::move(chunk));
 }
@@ -139,8 +137,9 @@ void SecurePool::NoteLockResult(bool locked, std::size_t bytes) noexcept {
     locked_bytes_ += bytes;
   } else if (!degraded_) {
     degraded_ = true;
-    Log(LogLevel::kWarning, "SecurePool: could not lock memory in RAM (RLIMIT_MEMLOCK?); "
-                            "secrets may reach swap");
+    Log(LogLevel::kWarning,
+        "SecurePool: could not lock memory in RAM (RLIMIT_MEMLOCK?); "
+        "secrets may reach swap");
   }
 }
 
@@ -231,8 +230,7 @@ SecurePool::FreeBlock SecurePool::Locate(SizeClass& size_class, void* block) noe
       return {p, static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(offset >> shift)};
     }
   }
-  internal::CheckFailed(__FILE__, __LINE__,
-                        "SecurePool::deallocate: pointer not from this pool, or wrong size");
+  internal::CheckFailed(__FILE__, __LINE__, "SecurePool::deallocate: pointer not from this pool, or wrong size");
 }
 
 SecurePoolStats SecurePool::stats() const {
@@ -349,8 +347,7 @@ void* guarded_allocate(std::size_t size) {
 void guarded_deallocate(void* block, std::size_t size) noexcept {
   if (block == nullptr) return;
   GuardedLayout layout = LayoutFor(static_cast<std::byte*>(block), size);
-  MEMSAFE_CHECK(CanaryIntact(layout.data, layout.block) &&
-                    CanaryIntact(layout.block + size, layout.end),
+  MEMSAFE_CHECK(CanaryIntact(layout.data, layout.block) && CanaryIntact(layout.block + size, layout.end),
                 "guarded_deallocate: canary overwritten: the block was written out of bounds");
   secure_zero(block, size);
   // (void): the block is zeroed; unlocking and unmapping can only fail for a range we

@@ -56,10 +56,10 @@ void ReportLayerOnce(ZeroLayer layer) noexcept {
   // Built without allocating, so it is safe during static destruction.
   char message[160] = "secure_zero: using the ";
   std::strncat(message, ZeroLayerName(layer).data(), 40);
-  std::strncat(message,
-               weak ? " layer; neither libsodium nor a platform primitive is available"
-                    : " layer; libsodium is not available",
-               sizeof message - std::strlen(message) - 1);
+  std::strncat(
+      message,
+      weak ? " layer; neither libsodium nor a platform primitive is available" : " layer; libsodium is not available",
+      sizeof message - std::strlen(message) - 1);
   Log(weak ? LogLevel::kWarning : LogLevel::kInfo, message);
 }
 
@@ -110,7 +110,8 @@ void ZeroWith(ZeroLayer layer, void* data, std::size_t size) noexcept {
 
 std::string_view ZeroLayerName(ZeroLayer layer) noexcept {
   switch (layer) {
-    case ZeroLayer::kSodium: return "libsodium";
+    case ZeroLayer::kSodium:
+      return "libsodium";
     case ZeroLayer::kPlatform:
 #if MEMSAFE_HAVE_EXPLICIT_BZERO
       return "explicit_bzero";
@@ -121,15 +122,18 @@ std::string_view ZeroLayerName(ZeroLayer layer) noexcept {
 #else
       return "platform";
 #endif
-    case ZeroLayer::kBarrier: return "memset+barrier";
-    case ZeroLayer::kVolatile: return "volatile-loop";
+    case ZeroLayer::kBarrier:
+      return "memset+barrier";
+    case ZeroLayer::kVolatile:
+      return "volatile-loop";
   }
   return "unknown";
 }
 
 bool secure_zero_layer_available(ZeroLayer layer) noexcept {
   switch (layer) {
-    case ZeroLayer::kSodium: return MEMSAFE_HAVE_SODIUM != 0;
+    case ZeroLayer::kSodium:
+      return MEMSAFE_HAVE_SODIUM != 0;
     case ZeroLayer::kPlatform:
 #if MEMSAFE_HAVE_EXPLICIT_BZERO || MEMSAFE_HAVE_MEMSET_S || defined(_WIN32)
       return true;
@@ -142,7 +146,8 @@ bool secure_zero_layer_available(ZeroLayer layer) noexcept {
 #else
       return false;
 #endif
-    case ZeroLayer::kVolatile: return true;
+    case ZeroLayer::kVolatile:
+      return true;
   }
   return false;
 }
@@ -173,8 +178,7 @@ void secure_zero(void* data, std::size_t size) noexcept {
 }
 
 void secure_zero_with(ZeroLayer layer, void* data, std::size_t size) noexcept {
-  MEMSAFE_CHECK(secure_zero_layer_available(layer),
-                "secure_zero_with: that layer is not available in this build");
+  MEMSAFE_CHECK(secure_zero_layer_available(layer), "secure_zero_with: that layer is not available in this build");
   if (size == 0) return;
   MEMSAFE_CHECK(data != nullptr, "secure_zero_with: null pointer with a non-zero size");
   ZeroWith(layer, data, size);
@@ -185,8 +189,7 @@ void secure_zero_force_layer(std::optional<ZeroLayer> layer) noexcept {
     MEMSAFE_CHECK(secure_zero_layer_available(*layer),
                   "secure_zero_force_layer: that layer is not available in this build");
   }
-  g_forced_layer.store(layer ? static_cast<int>(*layer) : kNoForcedLayer,
-                       std::memory_order_relaxed);
+  g_forced_layer.store(layer ? static_cast<int>(*layer) : kNoForcedLayer, std::memory_order_relaxed);
 }
 
 }  // namespace memsafe

@@ -101,6 +101,17 @@ chmod +x "$work/print-options.sh"
 expect 0 "ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:verbosity=0:log_path=" "the options reach the test" -- \
   env ASAN_OPTIONS=verbosity=0 bash "$launcher" --tool asan --log-dir "$work/logs" --timeout 20 \
     --env "$work/runtime.env" --name env-check "$work/print-options.sh"
+# A noisy log: the first five reports reach the test output, then a count and the path.
+noisy=()
+for i in 1 2 3 4 5 6 7 8; do noisy+=("==1==ERROR: AddressSanitizer: heap-use-after-free number $i" "  #0 frame of $i"); done
+expect 1 "number 5.*\\.\\.\\. 6 more lines \\(8 reports in all\\): see .*/noisy\\.asan\\." \
+  "a noisy report is cut after five reports, with a count" -- \
+  bash -c 'set -o pipefail; "$@" 2>&1 | tr "\n" " "' _ bash "$launcher" "${common[@]}" --name noisy "$fake_log" "${noisy[@]}"
+if bash "$launcher" "${common[@]}" --name noisy "$fake_log" "${noisy[@]}" 2>&1 | grep -q 'number 6'; then
+  echo "FAIL: the sixth report of a noisy log reached the test output"; EXPECT_FAILURES=$((EXPECT_FAILURES + 1))
+else
+  echo "ok: the sixth report stays in the log file only"
+fi
 expect 2 "USAGE:" "an unknown option is a usage error" -- bash "$launcher" --tool asan --bogus
 # A test's own exit 124 and a SIGKILL are not timeouts; only timeout(1)'s stop is.
 expect 124 "" "a test's own exit 124 keeps its status" -- bash "$launcher" "${common[@]}" --name own-124 "$fake" 124

@@ -42,7 +42,10 @@ inline void SendSanitizerReportsToStderr() {
 // Records what memsafe sends to the log hook while it is alive.
 class LogCapture {
  public:
-  LogCapture() { previous_ = SetLogHook(&Record); Entries().clear(); }
+  LogCapture() {
+    previous_ = SetLogHook(&Record);
+    Entries().clear();
+  }
   ~LogCapture() { (void)SetLogHook(previous_); }  // (void): restoring, the old hook is ours
   LogCapture(const LogCapture&) = delete;
   LogCapture& operator=(const LogCapture&) = delete;
@@ -58,7 +61,10 @@ class LogCapture {
   }
 
  private:
-  static std::mutex& Mutex() { static std::mutex mutex; return mutex; }
+  static std::mutex& Mutex() {
+    static std::mutex mutex;
+    return mutex;
+  }
   static std::vector<std::pair<LogLevel, std::string>>& Entries() {
     static std::vector<std::pair<LogLevel, std::string>> entries;
     return entries;
@@ -82,7 +88,8 @@ struct Mapping {
   bool HasFlag(std::string_view flag) const {
     std::istringstream in(vm_flags);
     std::string word;
-    while (in >> word) if (word == flag) return true;
+    while (in >> word)
+      if (word == flag) return true;
     return false;
   }
 };
@@ -97,8 +104,7 @@ inline Mapping FindMapping(const void* address) {
     unsigned long long start = 0, end = 0;
     char dash = 0;
     std::istringstream head(line);
-    if (head >> std::hex >> start >> dash >> end && dash == '-' &&
-        line.find(':') > line.find(' ')) {
+    if (head >> std::hex >> start >> dash >> end && dash == '-' && line.find(':') > line.find(' ')) {
       if (inside) break;
       inside = target >= start && target < end;
       mapping.found = inside;
@@ -134,8 +140,7 @@ class TempDir {
  public:
   TempDir() {
     const char* base = std::getenv("TMPDIR");
-    std::string pattern = std::string(base != nullptr && *base != '\0' ? base : "/tmp") +
-                          "/memsafe-test-XXXXXX";
+    std::string pattern = std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/memsafe-test-XXXXXX";
     std::vector<char> buffer(pattern.begin(), pattern.end());
     buffer.push_back('\0');
     if (mkdtemp(buffer.data()) == nullptr) std::abort();
@@ -143,8 +148,9 @@ class TempDir {
   }
   ~TempDir() {
     // (void): best-effort cleanup of a test directory.
-    (void)nftw(path_.c_str(), [](const char* p, const struct stat*, int, FTW*) { return ::remove(p); },
-               16, FTW_DEPTH | FTW_PHYS);
+    (void)nftw(
+        path_.c_str(), [](const char* p, const struct stat*, int, FTW*) { return ::remove(p); }, 16,
+        FTW_DEPTH | FTW_PHYS);
   }
   TempDir(const TempDir&) = delete;
   TempDir& operator=(const TempDir&) = delete;

@@ -7,8 +7,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -54,8 +54,9 @@ bool Massif(const std::string& binary, const std::string& valgrind, const std::s
   const fs::path dir = dir_template;
   const fs::path out = dir / "massif.out";
   // --threshold=100 and --depth=1: only the totals are wanted, not the allocation trees.
-  const std::vector<std::string> args = {valgrind, "--tool=massif", "--massif-out-file=" + out.string(),
-                                         "--threshold=100", "--depth=1", binary, scenario, std::to_string(scale)};
+  const std::vector<std::string> args = {valgrind,          "--tool=massif",      "--massif-out-file=" + out.string(),
+                                         "--threshold=100", "--depth=1",          binary,
+                                         scenario,          std::to_string(scale)};
   int status = 0;
   const bool ran = Run(args, &status, error);
   std::string text;
@@ -87,7 +88,9 @@ bool PeakFromMassif(const std::string& text, std::uint64_t* peak) {
   bool found = false;
   *peak = 0;
   for (std::string_view line : SplitLines(text)) {
-    const auto value = [&](std::string_view key) { return std::strtoull(std::string(line.substr(key.size())).c_str(), nullptr, 10); };
+    const auto value = [&](std::string_view key) {
+      return std::strtoull(std::string(line.substr(key.size())).c_str(), nullptr, 10);
+    };
     if (line.rfind("mem_heap_B=", 0) == 0) {
       heap = value("mem_heap_B=");
     } else if (line.rfind("mem_heap_extra_B=", 0) == 0) {
@@ -185,8 +188,7 @@ std::vector<Verdict> Compare(const BaselineFile& baseline, const std::vector<Mea
     add("peak heap (bytes)", static_cast<double>(then.peak_heap_bytes), static_cast<double>(now.peak_heap_bytes));
     add("peak RSS (KiB)", static_cast<double>(then.peak_rss_kib), static_cast<double>(now.peak_rss_kib));
     // Growth over time: twice the work must not need more memory than once.
-    add("peak heap at 2x vs 1x", static_cast<double>(now.peak_heap_bytes),
-        static_cast<double>(now.peak_heap_bytes_2x));
+    add("peak heap at 2x vs 1x", static_cast<double>(now.peak_heap_bytes), static_cast<double>(now.peak_heap_bytes_2x));
   }
   return verdicts;
 }

@@ -97,8 +97,7 @@ std::vector<int> CanaryNumbers(const TestPreset& preset, const std::string& sour
   ProcessOptions options;
   options.capture_stdout = true;
   options.working_directory = source;
-  const ProcessResult listed =
-      RunProcess({"ctest", "--test-dir", preset.binary_dir, "--show-only=json-v1"}, options);
+  const ProcessResult listed = RunProcess({"ctest", "--test-dir", preset.binary_dir, "--show-only=json-v1"}, options);
   std::vector<int> numbers;
   if (!listed.started || listed.exit_code != 0) return numbers;
   const json document = json::parse(listed.output, nullptr, false);
@@ -119,8 +118,8 @@ std::vector<int> CanaryNumbers(const TestPreset& preset, const std::string& sour
 struct RunContext {
   std::string source;
   bool slow = false;
-  int shard_index = 0, shard_count = 0;  // 0: no sharding
-  ProcessOptions child;                  // environment of every child
+  int shard_index = 0, shard_count = 0;                 // 0: no sharding
+  ProcessOptions child;                                 // environment of every child
   std::optional<std::vector<TestResult>> fast_results;  // for the overhead
 };
 
@@ -164,16 +163,17 @@ PresetRun RunPreset(const TestPreset& preset, const RunContext& context) {
   }
   run.configured = Step(configure, context.child);
   if (run.configured) {
-    run.built = Step(preset.has_build_preset ? std::vector<std::string>{"cmake", "--build", "--preset", preset.build_preset}
-                                             : std::vector<std::string>{"cmake", "--build", preset.binary_dir},
-                     context.child);
+    run.built =
+        Step(preset.has_build_preset ? std::vector<std::string>{"cmake", "--build", "--preset", preset.build_preset}
+                                     : std::vector<std::string>{"cmake", "--build", preset.binary_dir},
+             context.child);
   }
   run.build_seconds = SecondsSince(start);
   if (run.built) {
     // --test-dir: with -T, CTest 3.25 would otherwise test the working directory.
-    std::vector<std::string> ctest = {"ctest", "--preset", preset.name, "--test-dir", preset.binary_dir, "-T", "Test",
-                                      "--no-tests=error",
-                                      "--output-junit", (binary_dir / "ctest-junit.xml").string()};
+    std::vector<std::string> ctest = {
+        "ctest", "--preset", preset.name,        "--test-dir",     preset.binary_dir,
+        "-T",    "Test",     "--no-tests=error", "--output-junit", (binary_dir / "ctest-junit.xml").string()};
     if (!context.slow) {
       ctest.push_back("-LE");
       ctest.push_back("memsafe-slow");
@@ -298,8 +298,8 @@ int RunCheck(const CheckOptions& options) {
   if (options.dry_run) {
     for (const TestPreset* preset : chosen) {
       std::cout << preset->name << ": cmake --preset " << preset->configure_preset << "; build in "
-                << preset->binary_dir << "; ctest --preset " << preset->name << " (tools: "
-                << (preset->tools.empty() ? "none" : preset->tools) << ")\n";
+                << preset->binary_dir << "; ctest --preset " << preset->name
+                << " (tools: " << (preset->tools.empty() ? "none" : preset->tools) << ")\n";
     }
     std::cout << "memsafe check: arguments valid; " << chosen.size() << " preset(s) would run\n";
     return kClean;
@@ -309,6 +309,7 @@ int RunCheck(const CheckOptions& options) {
   std::vector<std::string> failures;
   std::vector<std::string> suppression_files;
   std::vector<DueEntry> overdue;
+  std::vector<DueEntry> drafts;
   if (options.memory_checks && fs::is_directory(sanitizers, error)) {
     suppression_files = DefaultSuppressionFiles(sanitizers.string());
     GroupStart("suppressions: lint before the run");
@@ -319,6 +320,7 @@ int RunCheck(const CheckOptions& options) {
                    "fix them before the run\n";
       return kFindings;
     }
+    (void)FindDraftEntries(suppression_files, &drafts);  // the lint above read the same files
     std::vector<DueEntry> due;
     if (FindDueEntries(suppression_files, Today(), 0, &due)) {
       for (const DueEntry& entry : due) {
@@ -351,7 +353,8 @@ int RunCheck(const CheckOptions& options) {
     for (const std::string& problem : run.problems) failures.push_back(problem);
     for (const std::string& program : run.missing) {
       const std::string package = PackageForProgram(program);
-      if (!package.empty() && std::find(missing_packages.begin(), missing_packages.end(), package) == missing_packages.end()) {
+      if (!package.empty() &&
+          std::find(missing_packages.begin(), missing_packages.end(), package) == missing_packages.end()) {
         missing_packages.push_back(package);
       }
     }
@@ -369,6 +372,10 @@ int RunCheck(const CheckOptions& options) {
                                                   : " has no valid review-by date") +
                              " (reason: " + entry.reason + "; tracker: " + entry.tracker + ")";
     std::cout << (InActions() ? "::warning::" : "memsafe check: WARNING: ") << line << "\n";
+  }
+  for (const DueEntry& entry : drafts) {
+    std::cout << (InActions() ? "::warning::" : "memsafe check: WARNING: ") << entry.path << ":" << entry.line
+              << ": suppression " << entry.text << " is a DRAFT nobody has explained yet (" << entry.reason << ")\n";
   }
 
   if (options.memory_checks && !log_dirs.empty()) {

@@ -30,16 +30,16 @@
 namespace memsafe::tools {
 
 struct CheckOptions {
-  std::string source = ".";       // the project: its CMakePresets.json and sanitizers/
+  std::string source = ".";  // the project: its CMakePresets.json and sanitizers/
   bool memory_checks = false;
-  std::string presets;             // --preset NAME[,NAME...]; empty: the run's default set
-  std::string shard;               // --shard I/N
-  bool slow = false;               // the thorough run: memsafe-slow tests and valgrind-slow options
+  std::string presets;  // --preset NAME[,NAME...]; empty: the run's default set
+  std::string shard;    // --shard I/N
+  bool slow = false;    // the thorough run: memsafe-slow tests and valgrind-slow options
   bool list = false;
   bool matrix = false;
-  bool dry_run = false;            // say what would run, run nothing
-  std::string sanitizers_dir;      // default <source>/sanitizers
-  std::string report_dir;          // default <source>/build/memsafe-report
+  bool dry_run = false;              // say what would run, run nothing
+  std::string sanitizers_dir;        // default <source>/sanitizers
+  std::string report_dir;            // default <source>/build/memsafe-report
   std::vector<std::string> exclude;  // directories whose code is not the project's own
 };
 

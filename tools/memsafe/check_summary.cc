@@ -45,8 +45,8 @@ bool JudgeRun(PresetRun* run) {
     return false;
   }
   if (c.failed > 0) {
-    run->problems.push_back(run->label + ": " + std::to_string(c.failed) + " of " +
-                            std::to_string(c.run + c.not_run) + " tests failed: " + Join(c.failed_names, ", "));
+    run->problems.push_back(run->label + ": " + std::to_string(c.failed) + " of " + std::to_string(c.run + c.not_run) +
+                            " tests failed: " + Join(c.failed_names, ", "));
   }
   if (!run->tools.empty() && c.canaries == 0) {
     run->problems.push_back(run->label + ": no canary ran, so nothing shows that " + run->tools +
@@ -88,7 +88,9 @@ std::string FormatSummary(const std::vector<PresetRun>& runs) {
                   FormatSeconds(run.wall_seconds).c_str(), Verdict(run).c_str());
     out += line;
   }
-  out += "OVERHEAD: the preset's test time over the fast preset's, summed over the tests both ran (- without a fast run)\n";
+  out +=
+      "OVERHEAD: the preset's test time over the fast preset's, summed over the tests both ran (- without a fast "
+      "run)\n";
   for (const PresetRun& run : runs) {
     if (!run.counts.skipped_names.empty()) {
       out += run.label + ": skipped: " + Join(run.counts.skipped_names, ", ") + "\n";
@@ -100,7 +102,8 @@ std::string FormatSummary(const std::vector<PresetRun>& runs) {
 std::string FormatSummaryMarkdown(const std::vector<PresetRun>& runs) {
   std::string out =
       "### Memory checks\n\n"
-      "| preset | tests | failures | skipped | canaries caught | build | tests | overhead vs fast | wall time | result |\n"
+      "| preset | tests | failures | skipped | canaries caught | build | tests | overhead vs fast | wall time | result "
+      "|\n"
       "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n";
   for (const PresetRun& run : runs) {
     out += "| " + run.label + " | " + std::to_string(run.counts.run) + " | " + std::to_string(run.counts.failed) +
@@ -144,8 +147,8 @@ void GtestCaseOfCommand(const std::string& command, std::string* executable, std
 }
 
 std::optional<double> ToolOverhead(const std::vector<TestResult>& fast, const std::vector<TestResult>& preset) {
-  std::map<std::string, double> fast_time;                  // test name -> seconds
-  std::map<std::string, double> executable_time;            // executable -> its cases' seconds
+  std::map<std::string, double> fast_time;        // test name -> seconds
+  std::map<std::string, double> executable_time;  // executable -> its cases' seconds
   for (const TestResult& result : fast) {
     if (result.outcome != TestOutcome::kPassed) continue;
     fast_time[result.name] = result.seconds;

@@ -27,13 +27,13 @@
 namespace memsafe::tools {
 
 struct PresetRun {
-  std::string label;  // "asan", or "valgrind shard 1/2"
-  std::string tools;  // MEMSAFE_EXPECT; "" for a preset without a memory tool
+  std::string label;                 // "asan", or "valgrind shard 1/2"
+  std::string tools;                 // MEMSAFE_EXPECT; "" for a preset without a memory tool
   std::vector<std::string> missing;  // programs the preset needs that are not installed
   bool configured = false, built = false, tested = false;
   ResultCounts counts;
   int build_seconds = 0, test_seconds = 0, wall_seconds = 0;
-  std::optional<double> overhead;  // test time over the fast preset's, same tests
+  std::optional<double> overhead;     // test time over the fast preset's, same tests
   std::vector<std::string> problems;  // filled by JudgeRun: why the preset failed
 };
 

@@ -5,9 +5,11 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 
 #include "options_lint.h"
 #include "report_output.h"
+#include "suppression_drafts.h"
 #include "suppression_usage.h"
 #include "suppressions.h"
 
@@ -17,14 +19,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool IsOptionsFile(const std::string& path) {
-  return fs::path(path).filename().string().rfind("options", 0) == 0;
-}
+bool IsOptionsFile(const std::string& path) { return fs::path(path).filename().string().rfind("options", 0) == 0; }
 
 void PrintErrors(const std::vector<InputError>& errors) {
   for (const auto& error : errors) {
-    std::cerr << error.file << (error.line > 0 ? ":" + std::to_string(error.line) : "") << ": error: "
-              << error.message << "\n";
+    std::cerr << error.file << (error.line > 0 ? ":" + std::to_string(error.line) : "") << ": error: " << error.message
+              << "\n";
   }
 }
 
@@ -44,8 +44,7 @@ std::vector<std::string> DefaultSuppressionFiles(const std::string& dir) {
     const std::string name = item.path().filename().string();
     std::error_code type_error;  // a dangling or looping link is no suppression file
     if (item.is_regular_file(type_error) &&
-        (item.path().extension() == ".supp" || name.find("ignorelist") != std::string::npos ||
-         name == "options.txt")) {
+        (item.path().extension() == ".supp" || name.find("ignorelist") != std::string::npos || name == "options.txt")) {
       files.push_back(item.path().string());
     }
   }
@@ -80,6 +79,7 @@ int Today() {
 int LintCommand(const std::vector<std::string>& files, const std::vector<std::string>& scanned) {
   int problems = 0;
   int entries = 0;
+  int drafts = 0;
   // Option strings set elsewhere: scripts, workflows, presets.
   for (const std::string& path : scanned) {
     std::string content;
@@ -105,13 +105,29 @@ int LintCommand(const std::vector<std::string>& files, const std::vector<std::st
       ParsedFile parsed = ParseSuppressions(path, content);
       entries += static_cast<int>(parsed.entries.size());
       found = std::move(parsed.problems);
+      for (const Problem& draft : parsed.drafts)
+        std::cout << path << ":" << draft.line << ": draft: " << draft.message << "\n";
+      drafts += static_cast<int>(parsed.drafts.size());
     }
     for (const Problem& problem : found) std::cout << path << ":" << problem.line << ": " << problem.message << "\n";
     problems += static_cast<int>(found.size());
   }
-  std::cout << "memsafe suppressions lint: " << files.size() << " files, " << entries << " entries, "
-            << scanned.size() << " files scanned for option strings, " << problems << " problem(s)\n";
+  std::cout << "memsafe suppressions lint: " << files.size() << " files, " << entries << " entries, " << scanned.size()
+            << " files scanned for option strings, " << problems << " problem(s)";
+  if (drafts > 0) std::cout << ", " << drafts << " draft(s) still to explain";
+  std::cout << "\n";
   return problems == 0 ? kClean : kFindings;
+}
+
+bool FindDraftEntries(const std::vector<std::string>& files, std::vector<DueEntry>* drafts) {
+  std::vector<ParsedFile> parsed;
+  if (!ParseSuppressionFiles(files, &parsed)) return false;
+  for (const ParsedFile& file : parsed) {
+    for (const Entry& entry : file.entries) {
+      if (entry.draft) drafts->push_back({file.path, entry.line, entry.text, entry.reason, entry.tracker});
+    }
+  }
+  return true;
 }
 
 bool FindDueEntries(const std::vector<std::string>& files, int today, long long within, std::vector<DueEntry>* due) {
@@ -145,8 +161,8 @@ int ReviewCommand(const std::vector<std::string>& files, int today, long long wi
               << "    reason:  " << entry.reason << "\n"
               << "    tracker: " << entry.tracker << "\n";
   }
-  std::cout << "memsafe suppressions review (" << FormatDate(today) << ", window " << within
-            << " days): " << overdue << " overdue, " << due.size() - static_cast<size_t>(overdue) << " due soon\n";
+  std::cout << "memsafe suppressions review (" << FormatDate(today) << ", window " << within << " days): " << overdue
+            << " overdue, " << due.size() - static_cast<size_t>(overdue) << " due soon\n";
   return overdue == 0 ? kClean : kFindings;
 }
 
@@ -209,11 +225,60 @@ int UnusedCommand(const std::vector<std::string>& files, const std::vector<std::
   std::string presets;
   for (const auto& [preset, tools] : logs.tools_by_preset) presets += (presets.empty() ? "" : ", ") + preset;
   std::cout << "memsafe suppressions unused: " << verdicts.unused.size() << " unused, " << verdicts.used.size()
-            << " used, " << verdicts.unjudged.size() << " not judged; runs read: " << logs.files.size()
-            << " logs from " << (presets.empty() ? "no presets" : presets) << "\n";
+            << " used, " << verdicts.unjudged.size() << " not judged; runs read: " << logs.files.size() << " logs from "
+            << (presets.empty() ? "no presets" : presets) << "\n";
   PrintErrors(errors);
   if (!errors.empty()) return kUsage;
   return verdicts.unused.empty() ? kClean : kFindings;
+}
+
+int AddDraftsCommand(const std::string& report, const std::string& dir, int today, bool dry_run) {
+  std::string text, why;
+  if (!ReadWholeFile(report, &text, &why)) {
+    std::cerr << "memsafe suppressions add: " << report << ": " << why << "\n";
+    return kUsage;
+  }
+  std::vector<Draft> drafts;
+  std::vector<std::string> not_drafted;
+  std::string error;
+  if (!DraftSuppressions(text, today, &drafts, &not_drafted, &error)) {
+    std::cerr << "memsafe suppressions add: " << report << ": " << error << "\n";
+    return kUsage;
+  }
+  // Each file read once, the drafts it lacks appended in report order.
+  std::map<std::string, std::string> contents;
+  std::map<std::string, int> added;
+  for (const Draft& draft : drafts) {
+    const std::string path = (std::filesystem::path(dir) / draft.file).string();
+    if (!contents.count(path)) {
+      std::string content;
+      std::error_code ignored;  // a missing file is created
+      if (std::filesystem::exists(path, ignored) && !ReadWholeFile(path, &content, &why)) {
+        std::cerr << "memsafe suppressions add: " << path << ": " << why << "\n";
+        return kUsage;
+      }
+      contents[path] = content;
+    }
+    std::string& content = contents[path];
+    if (content.find(draft.entry) != std::string::npos) {
+      std::cout << path << ": already has " << draft.entry.substr(0, draft.entry.find('\n')) << "\n";
+      continue;
+    }
+    if (!content.empty() && content.back() != '\n') content += '\n';
+    content += "\n" + draft.text;
+    ++added[path];
+    std::cout << (dry_run ? "would add to " : "add to ") << path << ":\n" << draft.text;
+  }
+  for (const auto& [path, count] : added) {
+    if (!dry_run && !WriteText(path, contents[path])) return kUsage;
+  }
+  for (const std::string& line : not_drafted) std::cout << "not drafted: " << line << "\n";
+  int total = 0;
+  for (const auto& [path, count] : added) total += count;
+  std::cout << "memsafe suppressions add: " << total << " draft entr" << (total == 1 ? "y" : "ies")
+            << (dry_run ? " would be added" : " added") << ", " << not_drafted.size()
+            << " finding(s) not drafted; each draft is listed by the lint until its reason and tracker are written\n";
+  return not_drafted.empty() ? kClean : kFindings;
 }
 
 }  // namespace memsafe::tools

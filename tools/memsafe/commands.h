@@ -41,6 +41,8 @@ struct DueEntry {
 // False when a file cannot be read (said on stderr).
 bool FindDueEntries(const std::vector<std::string>& files, int today, long long within, std::vector<DueEntry>* due);
 int ReviewCommand(const std::vector<std::string>& files, int today, long long within);
+// Entries drafted by `suppressions add` and not yet explained (Entry::draft).
+bool FindDraftEntries(const std::vector<std::string>& files, std::vector<DueEntry>* drafts);
 
 struct ReportOptions {
   std::vector<std::string> inputs;  // log directories, log files, or "-" for standard input
@@ -53,6 +55,12 @@ struct ReportOptions {
 int ReportCommand(const ReportOptions& options);
 
 int UnusedCommand(const std::vector<std::string>& files, const std::vector<std::string>& log_dirs);
+
+// `memsafe suppressions add --from-report`: appends a draft entry (suppression_drafts.h)
+// for each finding of the report to the right file under `dir`, unless the file already
+// has that entry. Exit 0 when every finding got its entry, 1 when some cannot be
+// suppressed (each said), 2 when the report or a file cannot be read or written.
+int AddDraftsCommand(const std::string& report, const std::string& dir, int today, bool dry_run);
 
 }  // namespace memsafe::tools
 

@@ -26,13 +26,20 @@ TestOutcome FailedOutcome(const std::string& exit_code, const std::string& outpu
 
 std::string_view OutcomeName(TestOutcome outcome) {
   switch (outcome) {
-    case TestOutcome::kPassed: return "passed";
-    case TestOutcome::kFailed: return "failed";
-    case TestOutcome::kTimeout: return "timeout";
-    case TestOutcome::kCrashed: return "crashed";
-    case TestOutcome::kSkipped: return "skipped";
-    case TestOutcome::kDisabled: return "disabled";
-    case TestOutcome::kNotRun: return "not run";
+    case TestOutcome::kPassed:
+      return "passed";
+    case TestOutcome::kFailed:
+      return "failed";
+    case TestOutcome::kTimeout:
+      return "timeout";
+    case TestOutcome::kCrashed:
+      return "crashed";
+    case TestOutcome::kSkipped:
+      return "skipped";
+    case TestOutcome::kDisabled:
+      return "disabled";
+    case TestOutcome::kNotRun:
+      return "not run";
   }
   return "unknown";
 }
@@ -61,7 +68,8 @@ std::optional<std::vector<TestResult>> ParseCtestTestXml(std::string_view conten
     result.exit_value = std::atoi(Measurement(measurements, "Exit Value").c_str());
     result.seconds = std::atof(Measurement(measurements, "Execution Time").c_str());
     const std::string output = measurements.child("Measurement").child_value("Value");
-    for (const pugi::xml_node& label : test.child("Labels").children("Label")) result.labels.push_back(label.child_value());
+    for (const pugi::xml_node& label : test.child("Labels").children("Label"))
+      result.labels.push_back(label.child_value());
     if (status == "passed") {
       result.outcome = TestOutcome::kPassed;
     } else if (status == "failed") {
@@ -98,7 +106,8 @@ ResultCounts CountResults(const std::vector<TestResult>& results) {
       counts.caught += result.outcome == TestOutcome::kPassed ? 1 : 0;
     }
     switch (result.outcome) {
-      case TestOutcome::kPassed: break;
+      case TestOutcome::kPassed:
+        break;
       case TestOutcome::kSkipped:
       case TestOutcome::kDisabled:
         ++counts.skipped;

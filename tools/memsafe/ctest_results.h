@@ -49,15 +49,15 @@ struct TestResult {
 std::optional<std::vector<TestResult>> ParseCtestTestXml(std::string_view content, std::string* error);
 
 struct ResultCounts {
-  int run = 0;        // tests that started (passed, failed, timed out or crashed)
-  int failed = 0;     // failed + timed out + crashed + could not be started
-  int skipped = 0;    // skipped + disabled
+  int run = 0;      // tests that started (passed, failed, timed out or crashed)
+  int failed = 0;   // failed + timed out + crashed + could not be started
+  int skipped = 0;  // skipped + disabled
   int not_run = 0;
   int timeouts = 0;
   int crashes = 0;
-  int canaries = 0;   // canaries that started
-  int caught = 0;     // canaries that passed: their tool reported the planted bug
-  std::vector<std::string> failed_names;   // "name (timeout)", "name (SEGFAULT)", ...
+  int canaries = 0;                       // canaries that started
+  int caught = 0;                         // canaries that passed: their tool reported the planted bug
+  std::vector<std::string> failed_names;  // "name (timeout)", "name (SEGFAULT)", ...
   std::vector<std::string> skipped_names;
 };
 

@@ -21,9 +21,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string_view AsText(const uint8_t* data, size_t size) {
-  return {reinterpret_cast<const char*>(data), size};
-}
+std::string_view AsText(const uint8_t* data, size_t size) { return {reinterpret_cast<const char*>(data), size}; }
 
 const ReportContext& Context() {
   static const ReportContext context{"/work/main/", {"/work/main/build/"}};
@@ -127,11 +125,20 @@ int FuzzLogTree(const uint8_t* data, size_t size) {
     // Every call here may fail (a name already taken, a parent that is a file): the
     // tree is whatever could be built, which is the point.
     switch (line[0]) {
-      case 'f': std::ofstream(path, std::ios::binary) << extra; break;
-      case 'd': fs::create_directories(path, ignored); break;
-      case 'l': fs::create_symlink(std::string(extra), path, ignored); break;
-      case 'p': (void)mkfifo(path.c_str(), 0600); break;
-      default: break;
+      case 'f':
+        std::ofstream(path, std::ios::binary) << extra;
+        break;
+      case 'd':
+        fs::create_directories(path, ignored);
+        break;
+      case 'l':
+        fs::create_symlink(std::string(extra), path, ignored);
+        break;
+      case 'p':
+        (void)mkfifo(path.c_str(), 0600);
+        break;
+      default:
+        break;
     }
   }
   std::vector<InputError> errors;

@@ -70,10 +70,10 @@ bool ReadTemplate(const InitOptions& options, const std::string& name, std::stri
 
 // What init writes for one memory preset of the fragment.
 struct MemoryPreset {
-  std::string name;          // "asan"
+  std::string name;            // "asan"
   std::string building_block;  // the fragment's hidden preset, "memsafe-asan"
-  std::string compiler;      // "memsafe-clang"
-  std::string test;          // "memsafe-test-asan"
+  std::string compiler;        // "memsafe-clang"
+  std::string test;            // "memsafe-test-asan"
 };
 
 bool ReadMemoryPresets(const Json& fragment, std::vector<MemoryPreset>* presets, std::string* error) {
@@ -142,9 +142,8 @@ bool MergePresets(Json* presets, const std::vector<MemoryPreset>& memory, InitPl
     *error = "CMakePresets.json: the top level is not a JSON object";
     return false;
   }
-  const int version = presets->contains("version") && (*presets)["version"].is_number_integer()
-                          ? (*presets)["version"].get<int>()
-                          : 0;
+  const int version =
+      presets->contains("version") && (*presets)["version"].is_number_integer() ? (*presets)["version"].get<int>() : 0;
   if (version < kPresetsVersion) {
     (*presets)["version"] = kPresetsVersion;
     if (version > 0) {
@@ -209,7 +208,8 @@ bool PlanPresets(const InitOptions& options, const std::string& fragment_text, I
     try {
       presets = Json::parse(text);
     } catch (const Json::exception& e) {
-      *error = "CMakePresets.json is not valid JSON (" + std::string(e.what()) + "): fix it, then run memsafe init again";
+      *error =
+          "CMakePresets.json is not valid JSON (" + std::string(e.what()) + "): fix it, then run memsafe init again";
       return false;
     }
   }
@@ -322,8 +322,8 @@ std::optional<InitPlan> PlanInit(const InitOptions& options, std::string* error)
   if (!Plan(options, kAdoptFile, adopt, /*overwrite=*/true, false, &plan, error)) return std::nullopt;
 
   // The project's own files from here on: written once, never overwritten.
-  for (const char* name : {"asan.supp", "lsan.supp", "tsan.supp", "valgrind.supp", "ubsan_ignorelist.txt",
-                           "options.txt"}) {
+  for (const char* name :
+       {"asan.supp", "lsan.supp", "tsan.supp", "valgrind.supp", "ubsan_ignorelist.txt", "options.txt"}) {
     std::string content;
     if (!ReadTemplate(options, std::string("templates/") + name, &content, error)) return std::nullopt;
     if (!Plan(options, std::string("sanitizers/") + name, content, false, false, &plan, error)) return std::nullopt;
@@ -365,7 +365,9 @@ std::string FormatPlan(const InitPlan& plan, bool dry_run) {
   std::ostringstream out;
   int changes = 0;
   for (const PlannedFile& file : plan.files) {
-    const char* verb = file.action == FileAction::kCreate ? "create" : file.action == FileAction::kUpdate ? "update" : "keep";
+    const char* verb = file.action == FileAction::kCreate   ? "create"
+                       : file.action == FileAction::kUpdate ? "update"
+                                                            : "keep";
     if (file.action != FileAction::kUnchanged) ++changes;
     out << (dry_run && file.action != FileAction::kUnchanged ? "would " : "") << verb << "  " << file.path << "\n";
   }
@@ -373,8 +375,8 @@ std::string FormatPlan(const InitPlan& plan, bool dry_run) {
   if (changes == 0) {
     out << "memsafe init: nothing to change\n";
   } else {
-    out << "memsafe init: " << changes << " file(s) " << (dry_run ? "would change (dry run, nothing written)" : "written")
-        << "\n";
+    out << "memsafe init: " << changes << " file(s) "
+        << (dry_run ? "would change (dry run, nothing written)" : "written") << "\n";
   }
   return out.str();
 }
@@ -387,7 +389,8 @@ std::string PackageCMakeDir() {
     if (fs::is_regular_file(installed / "MemorySafety.cmake", ec)) return installed.string();
   }
 #ifdef MEMSAFE_SOURCE_CMAKE_DIR
-  if (fs::is_regular_file(fs::path(MEMSAFE_SOURCE_CMAKE_DIR) / "MemorySafety.cmake", ec)) return MEMSAFE_SOURCE_CMAKE_DIR;
+  if (fs::is_regular_file(fs::path(MEMSAFE_SOURCE_CMAKE_DIR) / "MemorySafety.cmake", ec))
+    return MEMSAFE_SOURCE_CMAKE_DIR;
 #endif
   return {};
 }

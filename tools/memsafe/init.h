@@ -39,9 +39,9 @@ namespace memsafe::tools {
 
 struct InitOptions {
   std::string project = ".";
-  std::string package_dir;    // memsafe's installed cmake/ directory (templates, fragment)
-  std::string version;        // memsafe's version, "MAJOR.MINOR.PATCH"
-  std::string action;         // OWNER/REPO@SHA of memsafe's action for the workflow; "" writes none
+  std::string package_dir;  // memsafe's installed cmake/ directory (templates, fragment)
+  std::string version;      // memsafe's version, "MAJOR.MINOR.PATCH"
+  std::string action;       // OWNER/REPO@SHA of memsafe's action for the workflow; "" writes none
   bool pre_push_hook = false;
 };
 

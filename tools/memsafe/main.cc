@@ -10,6 +10,8 @@
 //   memsafe suppressions review [--dir DIR] [--today YYYY-MM-DD] [--within DAYS] [FILE...]
 //                                                        entries due for review; exit 1 if overdue
 //   memsafe suppressions unused [--dir DIR] LOGDIR...    entries no run matched; exit 1 if any
+//   memsafe suppressions add --from-report FINDINGS.json [--dir DIR] [--today D] [--dry-run]
+//                                                        draft entries for a first run's findings
 //   memsafe baseline run|check|update [--file F] [--scenarios BINARY] [--only NAME]...
 //                                                        peak heap and RSS of the memory scenarios;
 //                                                        check exits 1 beyond the threshold
@@ -31,9 +33,9 @@
 #include <vector>
 
 #include "baseline.h"
-#include "init.h"
 #include "check.h"
 #include "commands.h"
+#include "init.h"
 #include "process.h"
 #include "suppressions.h"
 
@@ -66,7 +68,8 @@ int Baseline(const std::string& action, const BaselineOptions& options) {
   if (names.empty()) {
     memsafe::tools::ProcessOptions list_options;
     list_options.capture_stdout = true;
-    const memsafe::tools::ProcessResult listed = memsafe::tools::RunProcess({options.scenarios, "--list"}, list_options);
+    const memsafe::tools::ProcessResult listed =
+        memsafe::tools::RunProcess({options.scenarios, "--list"}, list_options);
     for (std::string_view line : SplitLines(listed.output)) {
       if (!line.empty()) names.emplace_back(line.substr(0, line.find('\t')));
     }
@@ -96,13 +99,13 @@ int Baseline(const std::string& action, const BaselineOptions& options) {
       std::cerr << "memsafe baseline: " << error << "\n";
       return kUsage;
     }
-    const double growth = m.peak_heap_bytes == 0 ? 0.0
-        : (static_cast<double>(m.peak_heap_bytes_2x) - static_cast<double>(m.peak_heap_bytes)) * 100.0 /
-              static_cast<double>(m.peak_heap_bytes);
-    std::printf("%-26s %16llu %16llu %8.1f%% %12llu\n", name.c_str(),
-                static_cast<unsigned long long>(m.peak_heap_bytes),
-                static_cast<unsigned long long>(m.peak_heap_bytes_2x), growth,
-                static_cast<unsigned long long>(m.peak_rss_kib));
+    const double growth = m.peak_heap_bytes == 0
+                              ? 0.0
+                              : (static_cast<double>(m.peak_heap_bytes_2x) - static_cast<double>(m.peak_heap_bytes)) *
+                                    100.0 / static_cast<double>(m.peak_heap_bytes);
+    std::printf(
+        "%-26s %16llu %16llu %8.1f%% %12llu\n", name.c_str(), static_cast<unsigned long long>(m.peak_heap_bytes),
+        static_cast<unsigned long long>(m.peak_heap_bytes_2x), growth, static_cast<unsigned long long>(m.peak_rss_kib));
     std::fflush(stdout);
     measured.push_back(m);
   }
@@ -129,8 +132,8 @@ int Baseline(const std::string& action, const BaselineOptions& options) {
   std::printf("\n%-26s %-24s %14s %14s %9s\n", "SCENARIO", "MEASURE", "BASELINE", "NOW", "DELTA");
   for (const Verdict& v : Compare(baseline, measured)) {
     failures += v.failed ? 1 : 0;
-    std::printf("%-26s %-24s %14.0f %14.0f %+8.1f%%%s\n", v.scenario.c_str(), v.what.c_str(), v.baseline,
-                v.measured, v.delta_percent, v.failed ? "  FAIL" : "");
+    std::printf("%-26s %-24s %14.0f %14.0f %+8.1f%%%s\n", v.scenario.c_str(), v.what.c_str(), v.baseline, v.measured,
+                v.delta_percent, v.failed ? "  FAIL" : "");
   }
   std::printf("memsafe baseline check: %d regression(s) beyond %.1f%% (baseline %s, %s)\n", failures,
               baseline.threshold_percent, options.file.c_str(),
@@ -147,7 +150,9 @@ int main(int argc, char** argv) {
   // An output path that looks like an option is a forgotten value ("--junit --sarif
   // x.sarif" would otherwise write a file named --sarif).
   const CLI::Validator not_an_option(
-      [](std::string& value) { return !value.empty() && value[0] == '-' ? "'" + value + "' looks like an option, not a path" : std::string(); },
+      [](std::string& value) {
+        return !value.empty() && value[0] == '-' ? "'" + value + "' looks like an option, not a path" : std::string();
+      },
       "PATH", "not an option");
 
   memsafe::tools::InitOptions init_options;
@@ -173,25 +178,27 @@ int main(int argc, char** argv) {
       "a summary, the findings report (SARIF, JUnit, Markdown, JSON under build/memsafe-report/) and the unused "
       "suppressions. Exit 0 when everything passed, 1 on any finding, failed test, missed canary or missing "
       "program, 2 on bad usage.");
-  CLI::Option* memory_flag =
-      check->add_flag("--memory-checks", check_options.memory_checks, "Run the memory presets instead of the fast ones");
-  CLI::Option* preset_option =
-      check->add_option("--preset", check_options.presets, "These presets (comma-separated) instead of the default set");
-  CLI::Option* shard_option = check->add_option(
-      "--shard", check_options.shard,
-      "With --memory-checks: every N-th test from the I-th, plus every canary (the nightly spreads a preset over N jobs)");
+  CLI::Option* memory_flag = check->add_flag("--memory-checks", check_options.memory_checks,
+                                             "Run the memory presets instead of the fast ones");
+  CLI::Option* preset_option = check->add_option("--preset", check_options.presets,
+                                                 "These presets (comma-separated) instead of the default set");
+  CLI::Option* shard_option = check->add_option("--shard", check_options.shard,
+                                                "With --memory-checks: every N-th test from the I-th, plus every "
+                                                "canary (the nightly spreads a preset over N jobs)");
   CLI::Option* slow_flag = check->add_flag(
       "--slow", check_options.slow,
       "With --memory-checks: the thorough run: also tests labelled memsafe-slow and the valgrind-slow options");
   CLI::Option* list_flag = check->add_flag("--list", check_options.list, "List the presets, their tools and runs");
   CLI::Option* matrix_flag = check->add_flag(
       "--matrix", check_options.matrix, "Print the nightly job matrix (presets x shards) as JSON; --preset narrows it");
-  CLI::Option* dry_flag = check->add_flag("--dry-run", check_options.dry_run, "Check the arguments, say what would run");
+  CLI::Option* dry_flag =
+      check->add_flag("--dry-run", check_options.dry_run, "Check the arguments, say what would run");
   check->add_option("--source", check_options.source, "The project (default: .)");
   check->add_option("--sanitizers", check_options.sanitizers_dir,
                     "The suppression files and options (default: <source>/sanitizers)");
-  check->add_option("--report-dir", check_options.report_dir,
-                    "Where the findings reports go (default: <source>/build/memsafe-report)")
+  check
+      ->add_option("--report-dir", check_options.report_dir,
+                   "Where the findings reports go (default: <source>/build/memsafe-report)")
       ->check(not_an_option);
   check->add_option("--exclude", check_options.exclude, "Code under this directory is not the project's own");
   shard_option->needs(memory_flag);
@@ -215,23 +222,36 @@ int main(int argc, char** argv) {
   CLI::App* review = suppressions->add_subcommand("review", "Entries whose review-by date has passed or is near");
   review->add_option("--dir", dir, "Directory with the suppression files (default: sanitizers)");
   review->add_option("--today", today_text, "Take this date as today (YYYY-MM-DD)");
-  review->add_option("--within", within, "Also list entries due within this many days")->check(CLI::Range(0LL, 36500LL));
+  review->add_option("--within", within, "Also list entries due within this many days")
+      ->check(CLI::Range(0LL, 36500LL));
   review->add_option("files", files, "Files to review instead of the directory's");
+
+  std::string from_report;
+  bool add_dry_run = false;
+  CLI::App* add = suppressions->add_subcommand(
+      "add",
+      "Draft one entry per finding of a findings report, for a project's first run: the lint lists each "
+      "draft until its reason and tracker are written");
+  add->add_option("--from-report", from_report, "memsafe report's JSON (build/memsafe-report/findings.json)")
+      ->required();
+  add->add_option("--dir", dir, "Directory with the suppression files (default: sanitizers)");
+  add->add_option("--today", today_text, "Take this date as today (YYYY-MM-DD)");
+  add->add_flag("--dry-run", add_dry_run, "Print the drafts, write nothing");
 
   std::vector<std::string> log_dirs;
   CLI::App* unused = suppressions->add_subcommand("unused", "Entries that no run in the logs matched");
   unused->add_option("--dir", dir, "Directory with the suppression files (default: sanitizers)");
   unused->add_option("--file", files, "A suppression file to judge instead of the directory's");
-  unused->add_option("logdirs", log_dirs, "build/<preset>/memcheck directories, build/<preset>, or build")
-      ->required();
+  unused->add_option("logdirs", log_dirs, "build/<preset>/memcheck directories, build/<preset>, or build")->required();
 
   memsafe::tools::ReportOptions report_options;
   CLI::App* report = app.add_subcommand(
       "report",
       "Deduplicated findings from memory-tool logs: the harness's build/<preset>/memcheck directories, or any "
       "ASan, LSan, TSan, UBSan or MSan text log and Valgrind XML file, given as files, directories or - (stdin)");
-  report->add_option("logs", report_options.inputs,
-                     "build/<preset>/memcheck, build/<preset>, build, a directory of logs, a log file, or -")
+  report
+      ->add_option("logs", report_options.inputs,
+                   "build/<preset>/memcheck, build/<preset>, build, a directory of logs, a log file, or -")
       ->required();
   report->add_option("--root", report_options.root, "The project's source root (default: .)");
   report->add_option("--exclude", report_options.exclude, "Code under this directory is not the project's own");
@@ -241,16 +261,16 @@ int main(int argc, char** argv) {
   report->add_option("--sarif", report_options.sarif, "Write SARIF 2.1.0 for code scanning")->check(not_an_option);
   report->add_option("--json", report_options.json, "Write the findings as JSON")->check(not_an_option);
   report->add_flag("--github-annotations", report_options.annotations, "Print ::error annotations for GitHub");
-  report->add_flag("--include-canaries", report_options.include_canaries,
-                   "Count the canaries' expected findings too");
+  report->add_flag("--include-canaries", report_options.include_canaries, "Count the canaries' expected findings too");
 
   BaselineOptions baseline_options;
   CLI::App* baseline = app.add_subcommand("baseline", "Peak memory of the memory scenarios against the baseline");
   baseline->require_subcommand(1);
   for (const char* action : {"run", "check", "update"}) {
     CLI::App* sub = baseline->add_subcommand(action, std::string(action) == "run" ? "Measure and print"
-                                                     : std::string(action) == "check" ? "Measure and compare; exit 1 on a regression"
-                                                                                      : "Measure and rewrite the baseline file");
+                                                     : std::string(action) == "check"
+                                                         ? "Measure and compare; exit 1 on a regression"
+                                                         : "Measure and rewrite the baseline file");
     sub->add_option("--file", baseline_options.file, "The baseline (default: sanitizers/memory-baseline.json)");
     sub->add_option("--scenarios", baseline_options.scenarios,
                     "The scenarios program (default: build/dev/bench/memsafe_memory_scenarios)");
@@ -290,13 +310,6 @@ int main(int argc, char** argv) {
       if (baseline->got_subcommand(action)) return Baseline(action, baseline_options);
     }
   }
-  if (files.empty()) files = memsafe::tools::DefaultSuppressionFiles(dir);
-  if (files.empty()) {
-    std::cerr << "memsafe: no suppression files in '" << dir << "'\n";
-    return kUsage;
-  }
-  if (lint->parsed()) return memsafe::tools::LintCommand(files, scanned);
-  if (unused->parsed()) return memsafe::tools::UnusedCommand(files, log_dirs);
   int today = memsafe::tools::Today();
   if (!today_text.empty()) {
     std::optional<int> parsed = memsafe::tools::ParseDate(today_text);
@@ -306,5 +319,13 @@ int main(int argc, char** argv) {
     }
     today = *parsed;
   }
+  if (add->parsed()) return memsafe::tools::AddDraftsCommand(from_report, dir, today, add_dry_run);
+  if (files.empty()) files = memsafe::tools::DefaultSuppressionFiles(dir);
+  if (files.empty()) {
+    std::cerr << "memsafe: no suppression files in '" << dir << "'\n";
+    return kUsage;
+  }
+  if (lint->parsed()) return memsafe::tools::LintCommand(files, scanned);
+  if (unused->parsed()) return memsafe::tools::UnusedCommand(files, log_dirs);
   return memsafe::tools::ReviewCommand(files, today, within);
 }

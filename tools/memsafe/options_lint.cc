@@ -10,45 +10,126 @@ namespace memsafe::tools {
 namespace {
 
 const std::set<std::string, std::less<>>& CommonOptions() {
-  static const std::set<std::string, std::less<>> names = {
-      "abort_on_error", "allocator_may_return_null", "allow_user_segv_handler", "color",
-      "coverage", "coverage_dir", "dedup_token_length", "detect_deadlocks", "detect_leaks",
-      "disable_coredump", "exitcode", "external_symbolizer_path", "fast_unwind_on_fatal",
-      "fast_unwind_on_malloc", "handle_abort", "handle_segv", "handle_sigbus", "handle_sigfpe",
-      "handle_sigill", "help", "include", "include_if_exists", "intercept_memcmp",
-      "intercept_memmem", "intercept_send", "intercept_strchr", "intercept_strlen",
-      "intercept_strndup", "intercept_strpbrk", "intercept_strspn", "intercept_strstr",
-      "leak_check_at_exit", "log_exe_name", "log_path", "log_to_syslog", "malloc_context_size",
-      "print_cmdline", "print_module_map", "print_summary", "print_suppressions", "strict_memcmp",
-      "strip_path_prefix", "suppressions", "symbolize", "symbolize_inline_frames", "use_sigaltstack",
-      "verbosity", "halt_on_error", "demangle", "detect_write_exec", "check_printf"};
+  static const std::set<std::string, std::less<>> names = {"abort_on_error",
+                                                           "allocator_may_return_null",
+                                                           "allow_user_segv_handler",
+                                                           "color",
+                                                           "coverage",
+                                                           "coverage_dir",
+                                                           "dedup_token_length",
+                                                           "detect_deadlocks",
+                                                           "detect_leaks",
+                                                           "disable_coredump",
+                                                           "exitcode",
+                                                           "external_symbolizer_path",
+                                                           "fast_unwind_on_fatal",
+                                                           "fast_unwind_on_malloc",
+                                                           "handle_abort",
+                                                           "handle_segv",
+                                                           "handle_sigbus",
+                                                           "handle_sigfpe",
+                                                           "handle_sigill",
+                                                           "help",
+                                                           "include",
+                                                           "include_if_exists",
+                                                           "intercept_memcmp",
+                                                           "intercept_memmem",
+                                                           "intercept_send",
+                                                           "intercept_strchr",
+                                                           "intercept_strlen",
+                                                           "intercept_strndup",
+                                                           "intercept_strpbrk",
+                                                           "intercept_strspn",
+                                                           "intercept_strstr",
+                                                           "leak_check_at_exit",
+                                                           "log_exe_name",
+                                                           "log_path",
+                                                           "log_to_syslog",
+                                                           "malloc_context_size",
+                                                           "print_cmdline",
+                                                           "print_module_map",
+                                                           "print_summary",
+                                                           "print_suppressions",
+                                                           "strict_memcmp",
+                                                           "strip_path_prefix",
+                                                           "suppressions",
+                                                           "symbolize",
+                                                           "symbolize_inline_frames",
+                                                           "use_sigaltstack",
+                                                           "verbosity",
+                                                           "halt_on_error",
+                                                           "demangle",
+                                                           "detect_write_exec",
+                                                           "check_printf"};
   return names;
 }
 
 const std::set<std::string, std::less<>>& ToolOptions(std::string_view tool) {
-  static const std::set<std::string, std::less<>> asan = {
-      "alloc_dealloc_mismatch", "atexit", "check_initialization_order", "check_malloc_usable_size",
-      "debug", "detect_container_overflow", "detect_invalid_pointer_pairs", "detect_odr_violation",
-      "detect_stack_use_after_return", "malloc_fill_byte", "max_malloc_fill_size", "max_redzone",
-      "max_uar_stack_size_log", "min_uar_stack_size_log", "new_delete_type_mismatch",
-      "poison_array_cookie", "poison_heap", "poison_partial", "print_full_thread_history",
-      "print_legend", "print_stats", "protect_shadow_gap", "quarantine_size_mb", "redzone",
-      "replace_intrin", "replace_str", "report_globals", "sleep_before_dying", "strict_init_order",
-      "strict_string_checks", "thread_local_quarantine_size_kb", "uar_noreserve", "unmap_shadow_on_exit",
-      "use_odr_indicator", "windows_hook_rtl_allocators"};
+  static const std::set<std::string, std::less<>> asan = {"alloc_dealloc_mismatch",
+                                                          "atexit",
+                                                          "check_initialization_order",
+                                                          "check_malloc_usable_size",
+                                                          "debug",
+                                                          "detect_container_overflow",
+                                                          "detect_invalid_pointer_pairs",
+                                                          "detect_odr_violation",
+                                                          "detect_stack_use_after_return",
+                                                          "malloc_fill_byte",
+                                                          "max_malloc_fill_size",
+                                                          "max_redzone",
+                                                          "max_uar_stack_size_log",
+                                                          "min_uar_stack_size_log",
+                                                          "new_delete_type_mismatch",
+                                                          "poison_array_cookie",
+                                                          "poison_heap",
+                                                          "poison_partial",
+                                                          "print_full_thread_history",
+                                                          "print_legend",
+                                                          "print_stats",
+                                                          "protect_shadow_gap",
+                                                          "quarantine_size_mb",
+                                                          "redzone",
+                                                          "replace_intrin",
+                                                          "replace_str",
+                                                          "report_globals",
+                                                          "sleep_before_dying",
+                                                          "strict_init_order",
+                                                          "strict_string_checks",
+                                                          "thread_local_quarantine_size_kb",
+                                                          "uar_noreserve",
+                                                          "unmap_shadow_on_exit",
+                                                          "use_odr_indicator",
+                                                          "windows_hook_rtl_allocators"};
   static const std::set<std::string, std::less<>> lsan = {
-      "report_objects", "use_unaligned", "use_globals", "use_stacks", "use_registers", "use_tls",
-      "use_root_regions", "use_ld_allocations", "max_leaks", "log_pointers", "log_threads",
-      "use_poisoned"};
-  static const std::set<std::string, std::less<>> ubsan = {
-      "print_stacktrace", "report_error_type", "silence_unsigned_overflow"};
-  static const std::set<std::string, std::less<>> tsan = {
-      "atexit_sleep_ms", "die_after_fork", "enable_annotations", "flush_memory_ms",
-      "flush_symbolizer_ms", "force_seq_cst_atomics", "history_size", "ignore_interceptors_accesses",
-      "ignore_noninstrumented_modules", "io_sync", "memory_limit_mb", "print_benign", "profile_memory",
-      "report_atomic_races", "report_bugs", "report_destroy_locked", "report_mutex_bugs",
-      "report_signal_unsafe", "report_thread_leaks", "running_on_valgrind", "second_deadlock_stack",
-      "shared_ptr_interceptor", "stop_on_start", "suppress_equal_addresses", "suppress_equal_stacks"};
+      "report_objects",   "use_unaligned",      "use_globals", "use_stacks",   "use_registers", "use_tls",
+      "use_root_regions", "use_ld_allocations", "max_leaks",   "log_pointers", "log_threads",   "use_poisoned"};
+  static const std::set<std::string, std::less<>> ubsan = {"print_stacktrace", "report_error_type",
+                                                           "silence_unsigned_overflow"};
+  static const std::set<std::string, std::less<>> tsan = {"atexit_sleep_ms",
+                                                          "die_after_fork",
+                                                          "enable_annotations",
+                                                          "flush_memory_ms",
+                                                          "flush_symbolizer_ms",
+                                                          "force_seq_cst_atomics",
+                                                          "history_size",
+                                                          "ignore_interceptors_accesses",
+                                                          "ignore_noninstrumented_modules",
+                                                          "io_sync",
+                                                          "memory_limit_mb",
+                                                          "print_benign",
+                                                          "profile_memory",
+                                                          "report_atomic_races",
+                                                          "report_bugs",
+                                                          "report_destroy_locked",
+                                                          "report_mutex_bugs",
+                                                          "report_signal_unsafe",
+                                                          "report_thread_leaks",
+                                                          "running_on_valgrind",
+                                                          "second_deadlock_stack",
+                                                          "shared_ptr_interceptor",
+                                                          "stop_on_start",
+                                                          "suppress_equal_addresses",
+                                                          "suppress_equal_stacks"};
   static const std::set<std::string, std::less<>> none;
   if (tool == "asan") return asan;
   if (tool == "lsan") return lsan;
@@ -60,7 +141,7 @@ const std::set<std::string, std::less<>>& ToolOptions(std::string_view tool) {
 // Options whose value switches a check off or hides what a tool found, with what they
 // hide: one list for options.txt and for option strings in scripts and presets.
 struct Blinding {
-  const char* tool;  // "sanitizer" for every sanitizer, or asan/lsan/ubsan/tsan/valgrind
+  const char* tool;    // "sanitizer" for every sanitizer, or asan/lsan/ubsan/tsan/valgrind
   const char* option;  // name=value, or --flag=value
   const char* hides;
 };

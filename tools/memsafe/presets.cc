@@ -105,7 +105,8 @@ std::optional<std::string> Resolve(const std::map<std::string, json>& presets, c
     const json& value = it->second.at(pointer);
     if (value.is_string()) return value.get<std::string>();
     if (value.is_boolean()) return std::string(value.get<bool>() ? "ON" : "OFF");
-    if (value.is_object() && value.contains("value") && value["value"].is_string()) return value["value"].get<std::string>();
+    if (value.is_object() && value.contains("value") && value["value"].is_string())
+      return value["value"].get<std::string>();
     return std::nullopt;
   }
   for (const std::string& parent : Parents(it->second)) {
@@ -179,8 +180,8 @@ std::optional<PresetSet> LoadPresets(const std::string& path, std::string* error
     TestPreset test;
     test.name = name;
     std::string resolve_error;
-    test.tools = Resolve(loaded.test, name, json::json_pointer("/environment/MEMSAFE_EXPECT"), 0, &resolve_error)
-                     .value_or("");
+    test.tools =
+        Resolve(loaded.test, name, json::json_pointer("/environment/MEMSAFE_EXPECT"), 0, &resolve_error).value_or("");
     if (test.tools == "-") test.tools.clear();
     const std::optional<std::string> configure =
         Resolve(loaded.test, name, json::json_pointer("/configurePreset"), 0, &resolve_error);
@@ -197,9 +198,9 @@ std::optional<PresetSet> LoadPresets(const std::string& path, std::string* error
         Resolve(loaded.configure, *configure, json::json_pointer("/generator"), 0, &resolve_error).value_or("");
     const std::optional<std::string> binary_dir =
         Resolve(loaded.configure, *configure, json::json_pointer("/binaryDir"), 0, &resolve_error);
-    test.cxx_compiler =
-        Resolve(loaded.configure, *configure, json::json_pointer("/cacheVariables/CMAKE_CXX_COMPILER"), 0, &resolve_error)
-            .value_or("");
+    test.cxx_compiler = Resolve(loaded.configure, *configure, json::json_pointer("/cacheVariables/CMAKE_CXX_COMPILER"),
+                                0, &resolve_error)
+                            .value_or("");
     test.c_compiler =
         Resolve(loaded.configure, *configure, json::json_pointer("/cacheVariables/CMAKE_C_COMPILER"), 0, &resolve_error)
             .value_or("");
@@ -215,7 +216,8 @@ std::optional<PresetSet> LoadPresets(const std::string& path, std::string* error
     fs::path dir = ExpandMacros(*binary_dir, set.source_dir, *configure, generator);
     if (dir.is_relative()) dir = fs::path(set.source_dir) / dir;
     test.binary_dir = dir.lexically_normal().string();
-    if (const json::json_pointer run_by("/vendor/memsafe/runBy"); preset.contains(run_by) && preset.at(run_by).is_string()) {
+    if (const json::json_pointer run_by("/vendor/memsafe/runBy");
+        preset.contains(run_by) && preset.at(run_by).is_string()) {
       test.run_by = preset.at(run_by).get<std::string>();
     }
     test.shards = ShardsOf(preset);
@@ -232,8 +234,8 @@ std::optional<PresetSet> LoadPresets(const std::string& path, std::string* error
   return set;
 }
 
-bool SelectPresets(const PresetSet& set, const std::string& requested, const std::string& default_set,
-                   bool need_tool, std::vector<const TestPreset*>* chosen, std::string* error) {
+bool SelectPresets(const PresetSet& set, const std::string& requested, const std::string& default_set, bool need_tool,
+                   std::vector<const TestPreset*>* chosen, std::string* error) {
   chosen->clear();
   const auto find = [&](const std::string& name) -> const TestPreset* {
     for (const TestPreset& preset : set.test_presets) {

@@ -29,20 +29,20 @@ namespace memsafe::tools {
 
 struct TestPreset {
   std::string name;
-  std::string tools;             // MEMSAFE_EXPECT: "address,undefined,leak", "thread", "valgrind"; "" when none
-  std::string run_by;            // "check", "memory-checks", "on-request", or ""
+  std::string tools;   // MEMSAFE_EXPECT: "address,undefined,leak", "thread", "valgrind"; "" when none
+  std::string run_by;  // "check", "memory-checks", "on-request", or ""
   int shards = 1;
-  std::string configure_preset;  // the configure preset it tests
-  std::string binary_dir;        // its build tree, macros expanded, absolute
-  std::string cxx_compiler;      // CMAKE_CXX_COMPILER of the configure preset, "" when not set
-  std::string c_compiler;        // CMAKE_C_COMPILER, likewise
-  std::string generator;         // of the configure preset, "" when not set
-  bool has_build_preset = false; // a build preset of the same configure preset exists
+  std::string configure_preset;   // the configure preset it tests
+  std::string binary_dir;         // its build tree, macros expanded, absolute
+  std::string cxx_compiler;       // CMAKE_CXX_COMPILER of the configure preset, "" when not set
+  std::string c_compiler;         // CMAKE_C_COMPILER, likewise
+  std::string generator;          // of the configure preset, "" when not set
+  bool has_build_preset = false;  // a build preset of the same configure preset exists
   std::string build_preset;
 };
 
 struct PresetSet {
-  std::string source_dir;  // the directory of the top CMakePresets.json
+  std::string source_dir;                // the directory of the top CMakePresets.json
   std::vector<TestPreset> test_presets;  // visible test presets, in file order
 };
 
@@ -53,8 +53,8 @@ std::optional<PresetSet> LoadPresets(const std::string& path, std::string* error
 // preset whose run_by is `default_set` ("all": every preset with a tool). In a project
 // whose presets name no run at all, "memory-checks" means every preset with a tool and
 // "check" every preset without one. Returns false with a message for a malformed list.
-bool SelectPresets(const PresetSet& set, const std::string& requested, const std::string& default_set,
-                   bool need_tool, std::vector<const TestPreset*>* chosen, std::string* error);
+bool SelectPresets(const PresetSet& set, const std::string& requested, const std::string& default_set, bool need_tool,
+                   std::vector<const TestPreset*>* chosen, std::string* error);
 
 // The nightly workflow's job matrix for fromJSON(): {"include": [{preset, compiler,
 // shard "I/N", slug}, ...]} for each chosen preset times its shards.

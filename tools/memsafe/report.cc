@@ -225,8 +225,8 @@ uint64_t Fnv1a(std::string_view data) {
 // The first project frame of the first stack that has frames: that stack locates the
 // bug; the others say where the memory came from.
 void Locate(Finding& finding, const ReportContext& context) {
-  const auto stack = std::find_if(finding.stacks.begin(), finding.stacks.end(),
-                                  [](const Stack& s) { return !s.frames.empty(); });
+  const auto stack =
+      std::find_if(finding.stacks.begin(), finding.stacks.end(), [](const Stack& s) { return !s.frames.empty(); });
   if (stack == finding.stacks.end()) return;
   for (const Frame& frame : stack->frames) {
     if (frame.file.empty()) continue;
@@ -250,12 +250,11 @@ void Finish(Finding& finding, const ReportContext& context) {
 // UndefinedBehaviorSanitizer: SEGV ...", "WARNING: MemorySanitizer:
 // use-of-uninitialized-value", "ERROR: HWAddressSanitizer: tag-mismatch ...".
 std::optional<std::pair<std::string, std::string>> OtherSanitizerHeadline(std::string_view body) {
-  for (const auto& [prefix, tool] :
-       {std::pair{std::string_view("ERROR: ThreadSanitizer: "), "tsan"},
-        std::pair{std::string_view("ERROR: UndefinedBehaviorSanitizer: "), "ubsan"},
-        std::pair{std::string_view("ERROR: MemorySanitizer: "), "msan"},
-        std::pair{std::string_view("WARNING: MemorySanitizer: "), "msan"},
-        std::pair{std::string_view("ERROR: HWAddressSanitizer: "), "hwasan"}}) {
+  for (const auto& [prefix, tool] : {std::pair{std::string_view("ERROR: ThreadSanitizer: "), "tsan"},
+                                     std::pair{std::string_view("ERROR: UndefinedBehaviorSanitizer: "), "ubsan"},
+                                     std::pair{std::string_view("ERROR: MemorySanitizer: "), "msan"},
+                                     std::pair{std::string_view("WARNING: MemorySanitizer: "), "msan"},
+                                     std::pair{std::string_view("ERROR: HWAddressSanitizer: "), "hwasan"}}) {
     if (!StartsWith(body, prefix)) continue;
     const std::string_view words = body.substr(prefix.size());
     return std::pair{std::string(tool), KindFromWords(words.substr(0, words.find_first_of(" :")))};
@@ -309,8 +308,7 @@ class SanitizerLogParser {
       Summary(line);
     } else if (std::optional<Frame> site = UbsanSite(line)) {
       CloseAll(false);
-      Open("ubsan", UbsanKind(line.substr(line.find(kRuntimeError) + kRuntimeError.size())), std::string(line),
-           number);
+      Open("ubsan", UbsanKind(line.substr(line.find(kRuntimeError) + kRuntimeError.size())), std::string(line), number);
       ubsan_site_ = *site;
     } else if (current_ != kNone && StartsWith(line, "#") && line.size() > 1 &&
                std::isdigit(static_cast<unsigned char>(line[1]))) {
@@ -508,10 +506,10 @@ std::string ToolOfContent(std::string_view content) {
   if (content.find("<valgrindoutput") != std::string_view::npos) return "valgrind";
   size_t best = std::string_view::npos;
   std::string tool = "asan";
-  for (const auto& [marker, name] : {std::pair{"AddressSanitizer", "asan"}, std::pair{"LeakSanitizer", "asan"},
-                                     std::pair{"ThreadSanitizer", "tsan"}, std::pair{"MemorySanitizer", "msan"},
-                                     std::pair{"runtime error:", "ubsan"},
-                                     std::pair{"UndefinedBehaviorSanitizer", "ubsan"}}) {
+  for (const auto& [marker, name] :
+       {std::pair{"AddressSanitizer", "asan"}, std::pair{"LeakSanitizer", "asan"}, std::pair{"ThreadSanitizer", "tsan"},
+        std::pair{"MemorySanitizer", "msan"}, std::pair{"runtime error:", "ubsan"},
+        std::pair{"UndefinedBehaviorSanitizer", "ubsan"}}) {
     const size_t at = content.find(marker);
     if (at < best) {
       best = at;
@@ -606,14 +604,14 @@ Frame ParseFrameLine(std::string_view text) {
 
 bool IsRuntimeFrame(const Frame& frame) {
   const std::string_view fn = frame.function;
-  for (const char* prefix : {"__interceptor_", "___interceptor_", "__asan", "__tsan", "__lsan", "__ubsan",
-                             "__sanitizer", "__interception::", "operator new", "operator delete", "__libc_",
-                             "__GI_", "_start"}) {
+  for (const char* prefix :
+       {"__interceptor_", "___interceptor_", "__asan", "__tsan", "__lsan", "__ubsan", "__sanitizer",
+        "__interception::", "operator new", "operator delete", "__libc_", "__GI_", "_start"}) {
     if (StartsWith(fn, prefix)) return true;
   }
-  for (const char* name : {"malloc", "calloc", "realloc", "free", "posix_memalign", "aligned_alloc", "memalign",
-                           "valloc", "pvalloc", "reallocarray", "strdup", "strndup", "memcpy", "memmove",
-                           "memset", "memcmp", "strlen", "strcpy", "strncpy", "pthread_create"}) {
+  for (const char* name : {"malloc", "calloc",  "realloc",      "free",   "posix_memalign", "aligned_alloc", "memalign",
+                           "valloc", "pvalloc", "reallocarray", "strdup", "strndup",        "memcpy",        "memmove",
+                           "memset", "memcmp",  "strlen",       "strcpy", "strncpy",        "pthread_create"}) {
     if (fn == name) return true;
   }
   const std::string file = fs::path(frame.file).filename().string();
@@ -752,7 +750,8 @@ std::vector<Finding> ParseValgrindXml(std::string_view content, const LogFile& l
   size_t message_at = content.find("<clientmsg>", position);
   for (;;) {
     if (error_at != std::string_view::npos && error_at < position) error_at = content.find("<error>", position);
-    if (message_at != std::string_view::npos && message_at < position) message_at = content.find("<clientmsg>", position);
+    if (message_at != std::string_view::npos && message_at < position)
+      message_at = content.find("<clientmsg>", position);
     const size_t start = std::min(error_at, message_at);
     if (start == std::string_view::npos) break;
     const bool is_error = start == error_at;
@@ -864,16 +863,19 @@ std::vector<Finding> ReadLogs(const LogSet& logs, const ReportContext& context, 
       log.tool = ToolOfContent(content);
       log.xml = log.tool == "valgrind";
     }
-    std::vector<Finding> found = log.xml ? ParseValgrindXml(content, log, context, errors)
-                                         : ParseSanitizerLog(content, log, context, errors);
+    std::vector<Finding> found =
+        log.xml ? ParseValgrindXml(content, log, context, errors) : ParseSanitizerLog(content, log, context, errors);
     // Blocks reachable only from a leaked block go away with it: in a run that has a
     // direct leak they are its consequence, not a bug of their own.
-    const auto direct = std::find_if(found.begin(), found.end(), [](const Finding& f) { return f.kind == "memory-leak"; });
+    const auto direct =
+        std::find_if(found.begin(), found.end(), [](const Finding& f) { return f.kind == "memory-leak"; });
     if (direct != found.end()) {
-      const auto indirect = std::count_if(found.begin(), found.end(), [](const Finding& f) { return f.kind == "indirect-leak"; });
+      const auto indirect =
+          std::count_if(found.begin(), found.end(), [](const Finding& f) { return f.kind == "indirect-leak"; });
       if (indirect > 0) direct->message += " (and " + std::to_string(indirect) + " indirect leak(s) it holds)";
-      found.erase(std::remove_if(found.begin(), found.end(), [](const Finding& f) { return f.kind == "indirect-leak"; }),
-                  found.end());
+      found.erase(
+          std::remove_if(found.begin(), found.end(), [](const Finding& f) { return f.kind == "indirect-leak"; }),
+          found.end());
     }
     for (Finding& finding : found) {
       finding.expected = log.expected;
@@ -897,6 +899,7 @@ std::vector<Group> Deduplicate(const std::vector<Finding>& findings) {
       order.push_back(finding.signature);
     }
     add_unique(group.tools, finding.tool);
+    group.message_by_tool.try_emplace(finding.tool, finding.message);
     add_unique(group.presets, finding.preset);
     add_unique(group.tests, finding.test);
     ++group.occurrences;

@@ -42,13 +42,13 @@ struct Stack {
 };
 
 struct Finding {
-  std::string tool;     // asan, lsan, ubsan, tsan, msan, hwasan, valgrind
-  std::string kind;     // normalised: heap-use-after-free, data-race, memory-leak, ...
-  std::string message;  // the report's own headline
-  std::string test;     // the test whose run produced the report
-  std::string preset;   // the build directory's name (asan, tsan-gcc, ...)
-  std::string log;      // the log file it came from
-  int log_line = 0;     // where the report starts in that file
+  std::string tool;           // asan, lsan, ubsan, tsan, msan, hwasan, valgrind
+  std::string kind;           // normalised: heap-use-after-free, data-race, memory-leak, ...
+  std::string message;        // the report's own headline
+  std::string test;           // the test whose run produced the report
+  std::string preset;         // the build directory's name (asan, tsan-gcc, ...)
+  std::string log;            // the log file it came from
+  int log_line = 0;           // where the report starts in that file
   std::vector<Stack> stacks;  // the first is the one that locates the bug
   // The first frame in the project's own code; file made relative to the project root.
   Frame location;
@@ -102,25 +102,27 @@ LogSet CollectLogs(const std::vector<std::string>& inputs, std::vector<InputErro
 bool ReadLogContent(const std::string& path, std::string* content, std::string* why);
 
 // Sanitizer text logs: every report in the file. `log` gives the file's name and test.
-std::vector<Finding> ParseSanitizerLog(std::string_view content, const LogFile& log,
-                                       const ReportContext& context, std::vector<InputError>* errors);
+std::vector<Finding> ParseSanitizerLog(std::string_view content, const LogFile& log, const ReportContext& context,
+                                       std::vector<InputError>* errors);
 
 // A Valgrind (memcheck) XML file: every <error>.
-std::vector<Finding> ParseValgrindXml(std::string_view content, const LogFile& log,
-                                      const ReportContext& context, std::vector<InputError>* errors);
+std::vector<Finding> ParseValgrindXml(std::string_view content, const LogFile& log, const ReportContext& context,
+                                      std::vector<InputError>* errors);
 
 // Reads and parses every log of the set (canary logs included; see Finding filters in
 // the caller). Unreadable files become errors.
-std::vector<Finding> ReadLogs(const LogSet& logs, const ReportContext& context,
-                              std::vector<InputError>* errors);
+std::vector<Finding> ReadLogs(const LogSet& logs, const ReportContext& context, std::vector<InputError>* errors);
 
 // One row of the report: the findings that share a signature.
 struct Group {
-  Finding first;                    // the representative, from the first log read
-  std::vector<std::string> tools;   // sorted, distinct
+  Finding first;                   // the representative, from the first log read
+  std::vector<std::string> tools;  // sorted, distinct
   std::vector<std::string> presets;
-  std::vector<std::string> tests;   // distinct test names
+  std::vector<std::string> tests;  // distinct test names
   int occurrences = 0;
+  // Each tool's own headline of the bug (the first it reported): tools word one bug
+  // differently, and a suppression is written in each tool's terms.
+  std::map<std::string, std::string> message_by_tool;
 };
 
 // Groups by signature; rows sorted by kind, then location.

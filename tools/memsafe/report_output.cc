@@ -108,19 +108,26 @@ std::string Cell(std::string text) {
 std::string EscapeData(const std::string& text) {
   std::string out;
   for (char c : text) {
-    if (c == '%') out += "%25";
-    else if (c == '\r') out += "%0D";
-    else if (c == '\n') out += "%0A";
-    else out += c;
+    if (c == '%')
+      out += "%25";
+    else if (c == '\r')
+      out += "%0D";
+    else if (c == '\n')
+      out += "%0A";
+    else
+      out += c;
   }
   return out;
 }
 std::string EscapeProperty(const std::string& text) {
   std::string out;
   for (char c : EscapeData(text)) {
-    if (c == ':') out += "%3A";
-    else if (c == ',') out += "%2C";
-    else out += c;
+    if (c == ':')
+      out += "%3A";
+    else if (c == ',')
+      out += "%2C";
+    else
+      out += c;
   }
   return out;
 }
@@ -171,9 +178,7 @@ json FrameArtifact(const Frame& frame, const ReportContext& context) {
 
 // Logs are not guaranteed UTF-8 (a crashing program can print anything): invalid
 // bytes become U+FFFD instead of making the serializer throw.
-std::string Dump(const json& value) {
-  return value.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
-}
+std::string Dump(const json& value) { return value.dump(2, ' ', false, json::error_handler_t::replace) + "\n"; }
 
 json JsonFrame(const Frame& frame) {
   json out = {{"function", frame.function}, {"file", frame.file}, {"line", frame.line}};
@@ -206,7 +211,8 @@ std::string FormatTable(const std::vector<Group>& groups, const ReportSummary& s
   }
   if (groups.empty()) out << "(no findings)\n";
   for (const Group& group : groups) {
-    out << "\n" << group.first.kind << " at " << LocationText(group.first) << " [" << group.first.signature
+    out << "\n"
+        << group.first.kind << " at " << LocationText(group.first) << " [" << group.first.signature
         << "]\n  tests:   " << Join(group.tests, ", ") << "\n  presets: " << Join(group.presets, ", ")
         << "\n  log:     " << group.first.log << ":" << group.first.log_line << "\n";
   }
@@ -282,13 +288,14 @@ std::string FormatSarif(const std::vector<Group>& groups, const ReportContext& c
     const Finding& finding = group.first;
     if (!rule_index.count(finding.kind)) {
       rule_index[finding.kind] = static_cast<int>(rules.size());
-      rules.push_back({{"id", finding.kind},
-                       {"name", RuleName(finding.kind)},
-                       {"shortDescription", {{"text", Describe(finding.kind)}}},
-                       {"fullDescription", {{"text", Describe(finding.kind) +
-                                                         " Reported by a sanitizer or Valgrind while the tests ran."}}},
-                       {"defaultConfiguration", {{"level", "error"}}},
-                       {"properties", {{"tags", {"memory-safety", "security"}}}}});
+      rules.push_back(
+          {{"id", finding.kind},
+           {"name", RuleName(finding.kind)},
+           {"shortDescription", {{"text", Describe(finding.kind)}}},
+           {"fullDescription",
+            {{"text", Describe(finding.kind) + " Reported by a sanitizer or Valgrind while the tests ran."}}},
+           {"defaultConfiguration", {{"level", "error"}}},
+           {"properties", {{"tags", {"memory-safety", "security"}}}}});
     }
     json result = {{"ruleId", finding.kind},
                    {"ruleIndex", rule_index[finding.kind]},
@@ -304,7 +311,8 @@ std::string FormatSarif(const std::vector<Group>& groups, const ReportContext& c
     json stacks = json::array();
     for (const Stack& stack : finding.stacks) {
       json frames = json::array();
-      for (const Frame& frame : stack.frames) frames.push_back({{"location", SarifLocation(FrameArtifact(frame, context), frame)}});
+      for (const Frame& frame : stack.frames)
+        frames.push_back({{"location", SarifLocation(FrameArtifact(frame, context), frame)}});
       if (frames.empty()) continue;
       json entry = {{"frames", frames}};
       if (!stack.title.empty()) entry["message"] = {{"text", stack.title}};
@@ -322,9 +330,8 @@ std::string FormatSarif(const std::vector<Group>& groups, const ReportContext& c
               {"results", results},
               {"columnKind", "unicodeCodePoints"}};
   if (!context.root.empty()) run["originalUriBaseIds"] = {{"%SRCROOT%", {{"uri", "file://" + context.root}}}};
-  const json log = {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
-                    {"version", "2.1.0"},
-                    {"runs", json::array({run})}};
+  const json log = {
+      {"$schema", "https://json.schemastore.org/sarif-2.1.0.json"}, {"version", "2.1.0"}, {"runs", json::array({run})}};
   return Dump(log);
 }
 
@@ -338,21 +345,27 @@ std::string FormatJson(const std::vector<Group>& groups, const ReportSummary& su
       for (const Frame& frame : stack.frames) frames.push_back(JsonFrame(frame));
       stacks.push_back({{"title", stack.title}, {"frames", frames}});
     }
-    json item = {{"signature", f.signature}, {"kind", f.kind},          {"message", f.message},
-                 {"tools", group.tools},     {"presets", group.presets}, {"tests", group.tests},
-                 {"occurrences", group.occurrences}, {"log", f.log}, {"log_line", f.log_line},
-                 {"complete", f.complete},   {"stacks", stacks}};
+    json item = {{"signature", f.signature},
+                 {"kind", f.kind},
+                 {"message", f.message},
+                 {"tools", group.tools},
+                 {"presets", group.presets},
+                 {"tests", group.tests},
+                 {"occurrences", group.occurrences},
+                 {"log", f.log},
+                 {"log_line", f.log_line},
+                 {"complete", f.complete},
+                 {"stacks", stacks}};
     item["location"] = f.has_location ? JsonFrame(f.location) : json(nullptr);
+    item["messages"] = group.message_by_tool;
     findings.push_back(item);
   }
   json errors = json::array();
   for (const InputError& error : summary.errors) {
     errors.push_back({{"file", error.file}, {"line", error.line}, {"message", error.message}});
   }
-  const json out = {{"findings", findings},
-                    {"logs", summary.logs},
-                    {"canary_findings", summary.canary_findings},
-                    {"errors", errors}};
+  const json out = {
+      {"findings", findings}, {"logs", summary.logs}, {"canary_findings", summary.canary_findings}, {"errors", errors}};
   return Dump(out);
 }
 
@@ -361,11 +374,11 @@ std::string FormatAnnotations(const std::vector<Group>& groups) {
   for (const Group& group : groups) {
     out += "::error ";
     if (group.first.has_location) {
-      out += "file=" + EscapeProperty(group.first.location.file) + ",line=" +
-             std::to_string(group.first.location.line) + ",";
+      out += "file=" + EscapeProperty(group.first.location.file) +
+             ",line=" + std::to_string(group.first.location.line) + ",";
     }
-    out += "title=" + EscapeProperty("memsafe: " + group.first.kind) + "::" +
-           EscapeData(Title(group) + "\n" + StackText(group.first)) + "\n";
+    out += "title=" + EscapeProperty("memsafe: " + group.first.kind) +
+           "::" + EscapeData(Title(group) + "\n" + StackText(group.first)) + "\n";
   }
   return out;
 }

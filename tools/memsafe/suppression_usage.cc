@@ -14,8 +14,7 @@ std::string RunToolFor(const std::string& entry_tool) {
   return "";
 }
 
-UsageVerdicts JudgeUsage(const std::vector<ParsedFile>& files, const LogSet& logs,
-                         std::vector<InputError>* errors) {
+UsageVerdicts JudgeUsage(const std::vector<ParsedFile>& files, const LogSet& logs, std::vector<InputError>* errors) {
   std::set<std::string> tools_run;
   for (const auto& [preset, tools] : logs.tools_by_preset) tools_run.insert(tools.begin(), tools.end());
 

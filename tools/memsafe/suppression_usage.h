@@ -35,8 +35,7 @@ struct UsageVerdicts {
   std::vector<EntryUsage> unjudged;
 };
 
-UsageVerdicts JudgeUsage(const std::vector<ParsedFile>& files, const LogSet& logs,
-                         std::vector<InputError>* errors);
+UsageVerdicts JudgeUsage(const std::vector<ParsedFile>& files, const LogSet& logs, std::vector<InputError>* errors);
 
 // The launcher's tool name (asan, tsan, valgrind) that reads entries of `entry_tool`
 // (lsan, asan, tsan, valgrind, ubsan); empty when no run reads them.

@@ -8,6 +8,8 @@
 #include <set>
 #include <sstream>
 
+#include "suppression_drafts.h"
+
 namespace memsafe::tools {
 namespace {
 
@@ -28,8 +30,8 @@ const std::map<std::string, std::set<std::string>>& SanitizerTypes() {
       {"lsan", {"leak"}},
       {"tsan", {"race", "race_top", "thread", "mutex", "signal", "deadlock", "called_from_lib"}},
       {"sanitizer",
-       {"interceptor_name", "interceptor_via_fun", "interceptor_via_lib", "odr_violation", "leak",
-        "race", "race_top", "thread", "mutex", "signal", "deadlock", "called_from_lib"}},
+       {"interceptor_name", "interceptor_via_fun", "interceptor_via_lib", "odr_violation", "leak", "race", "race_top",
+        "thread", "mutex", "signal", "deadlock", "called_from_lib"}},
   };
   return types;
 }
@@ -42,8 +44,8 @@ bool OnlyWildcards(std::string_view pattern) {
 bool IsPlaceholder(std::string_view reason) {
   std::string lower;
   for (char c : reason) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  for (const char* placeholder : {"todo", "tbd", "fixme", "xxx", "n/a", "na", "none", "-", "?", "...",
-                                  "reason", "unknown", "temp", "temporary"}) {
+  for (const char* placeholder : {"todo", "tbd", "fixme", "xxx", "n/a", "na", "none", "-", "?", "...", "reason",
+                                  "unknown", "temp", "temporary"}) {
     if (lower == placeholder) return true;
   }
   return lower.rfind("todo", 0) == 0 || lower.rfind("tbd", 0) == 0 || lower.rfind("fixme", 0) == 0;
@@ -74,19 +76,28 @@ void ReadMetadata(std::string_view comment, int line, Pending& pending) {
   *slot = value;
 }
 
-void Attach(Entry& entry, const Pending& pending, std::vector<Problem>& problems) {
-  const auto problem = [&](std::string message) { problems.push_back({entry.line, std::move(message)}); };
+void Attach(Entry& entry, const Pending& pending, ParsedFile& file) {
+  const auto problem = [&](std::string message) { file.problems.push_back({entry.line, std::move(message)}); };
+  entry.draft = pending.reason && pending.reason->rfind(kDraftReason, 0) == 0;
   if (!pending.reason) {
     problem("entry '" + entry.text + "' has no '# reason:' line");
-  } else if (pending.reason->empty() || IsPlaceholder(*pending.reason)) {
+  } else if (pending.reason->empty() || IsPlaceholder(*pending.reason) ||
+             (entry.draft && Trim(std::string_view(*pending.reason).substr(kDraftReason.size())).empty())) {
     problem("entry '" + entry.text + "' has an empty or placeholder reason");
   } else {
     entry.reason = *pending.reason;
   }
   if (!pending.tracker || pending.tracker->empty()) {
     problem("entry '" + entry.text + "' has no '# tracker:' line");
+  } else if (*pending.tracker == kDraftTracker && !entry.draft) {
+    problem("entry '" + entry.text + "' has tracker '" + std::string(kDraftTracker) +
+            "' but an explained reason: name where its removal is tracked");
   } else {
     entry.tracker = *pending.tracker;
+  }
+  if (entry.draft) {
+    file.drafts.push_back({entry.line, "entry '" + entry.text + "' is a draft: write why it is not a bug to fix " +
+                                           "here (the reason) and where it is tracked"});
   }
   if (!pending.added) {
     problem("entry '" + entry.text + "' has no '# added:' line");
@@ -126,8 +137,7 @@ bool IsValgrindKind(std::string_view line) {
 }
 
 bool IsValgrindFrame(std::string_view line) {
-  return line == "..." || line.rfind("fun:", 0) == 0 || line.rfind("obj:", 0) == 0 ||
-         line.rfind("src:", 0) == 0;
+  return line == "..." || line.rfind("fun:", 0) == 0 || line.rfind("obj:", 0) == 0 || line.rfind("src:", 0) == 0;
 }
 
 }  // namespace
@@ -159,7 +169,7 @@ ParsedFile ParseSuppressions(std::string path, std::string_view content) {
                                                "if that is intended, start its reason with '" +
                                                std::string(kAcceptedBlindSpot) + "'"});
     }
-    Attach(entry, pending, file.problems);
+    Attach(entry, pending, file);
     if (!seen.insert(entry.text).second) {
       file.problems.push_back({entry.line, "duplicate entry '" + entry.text + "'"});
     }
@@ -202,17 +212,18 @@ ParsedFile ParseSuppressions(std::string path, std::string_view content) {
         const std::string type(colon == std::string_view::npos ? line : line.substr(0, colon));
         if (colon == std::string_view::npos ||
             (type != "src" && type != "fun" && type != "type" && type != "global" && type != "mainfile")) {
-          file.problems.push_back(Problem{number, "expected src:, fun:, type:, global: or mainfile:, got '" +
-                                               std::string(line) + "'"});
+          file.problems.push_back(
+              Problem{number, "expected src:, fun:, type:, global: or mainfile:, got '" + std::string(line) + "'"});
         }
-        add_entry(MakeEntry(number, std::string(line)),
-                  colon != std::string_view::npos && (type == "src" || type == "fun") &&
-                      OnlyWildcards(Trim(line.substr(colon + 1))));
+        add_entry(MakeEntry(number, std::string(line)), colon != std::string_view::npos &&
+                                                            (type == "src" || type == "fun") &&
+                                                            OnlyWildcards(Trim(line.substr(colon + 1))));
         break;
       }
       case SuppressionSyntax::kValgrind: {
         if (line != "{") {
-          file.problems.push_back(Problem{number, "expected '{' to open a suppression, got '" + std::string(line) + "'"});
+          file.problems.push_back(
+              Problem{number, "expected '{' to open a suppression, got '" + std::string(line) + "'"});
           break;
         }
         // name, Tool:Kind, optional extra line, frames, '}'
@@ -231,22 +242,25 @@ ParsedFile ParseSuppressions(std::string path, std::string_view content) {
         Entry entry = MakeEntry(number, body.empty() ? std::string() : std::string(body.front()));
         bool catch_all = body.size() >= 3;
         if (body.size() < 3) {
-          file.problems.push_back(Problem{number, "a suppression needs a name, a Tool:Kind line and at least one frame"});
+          file.problems.push_back(
+              Problem{number, "a suppression needs a name, a Tool:Kind line and at least one frame"});
         } else {
           if (!IsValgrindKind(body[1])) {
-            file.problems.push_back(Problem{number, "second line must be Tool:Kind (e.g. Memcheck:Leak), got '" +
-                                                 std::string(body[1]) + "'"});
+            file.problems.push_back(Problem{
+                number, "second line must be Tool:Kind (e.g. Memcheck:Leak), got '" + std::string(body[1]) + "'"});
           }
           std::size_t frames = 2;
           if (!IsValgrindFrame(body[2])) frames = 3;  // the optional extra line (match-leak-kinds:, ...)
           if (frames >= body.size()) {
-            file.problems.push_back(Problem{number, "a suppression needs at least one frame (fun:, obj:, src: or ...)"});
+            file.problems.push_back(
+                Problem{number, "a suppression needs at least one frame (fun:, obj:, src: or ...)"});
           }
           for (std::size_t k = frames; k < body.size(); ++k) {
             const std::string_view frame = body[k];
             const auto colon = frame.find(':');
-            catch_all = catch_all && (frame == "..." || (colon != std::string_view::npos &&
-                                                         OnlyWildcards(Trim(frame.substr(colon + 1)))));
+            catch_all =
+                catch_all &&
+                (frame == "..." || (colon != std::string_view::npos && OnlyWildcards(Trim(frame.substr(colon + 1)))));
             if (!IsValgrindFrame(body[k])) {
               file.problems.push_back(Problem{number, "not a frame line: '" + std::string(body[k]) + "'"});
             }

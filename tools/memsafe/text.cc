@@ -80,8 +80,7 @@ std::optional<int> ParseDate(std::string_view text) {
   const int year = std::stoi(std::string(text.substr(0, 4)));
   const unsigned month = static_cast<unsigned>(std::stoi(std::string(text.substr(5, 2))));
   const unsigned day = static_cast<unsigned>(std::stoi(std::string(text.substr(8, 2))));
-  const std::chrono::year_month_day date{std::chrono::year(year), std::chrono::month(month),
-                                         std::chrono::day(day)};
+  const std::chrono::year_month_day date{std::chrono::year(year), std::chrono::month(month), std::chrono::day(day)};
   if (!date.ok()) return std::nullopt;
   return std::chrono::sys_days(date).time_since_epoch().count();
 }
@@ -89,8 +88,8 @@ std::optional<int> ParseDate(std::string_view text) {
 std::string FormatDate(int days) {
   const std::chrono::year_month_day date{std::chrono::sys_days(std::chrono::days(days))};
   char text[16];
-  std::snprintf(text, sizeof text, "%04d-%02u-%02u", static_cast<int>(date.year()),
-                static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()));
+  std::snprintf(text, sizeof text, "%04d-%02u-%02u", static_cast<int>(date.year()), static_cast<unsigned>(date.month()),
+                static_cast<unsigned>(date.day()));
   return text;
 }
 

@@ -115,9 +115,7 @@ TEST(LimiterDeathTest, DestroyingWithUnitsOutAborts) {
       "units are still held");
 }
 
-TEST(LimiterDeathTest, ZeroLimitAborts) {
-  EXPECT_DEATH(Limiter(0), "at least 1");
-}
+TEST(LimiterDeathTest, ZeroLimitAborts) { EXPECT_DEATH(Limiter(0), "at least 1"); }
 
 }  // namespace
 }  // namespace memsafe

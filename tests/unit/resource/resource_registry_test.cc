@@ -113,11 +113,10 @@ TEST(ResourceRegistryTest, CloseDefaultAtExitClosesWhatIsStillOpenOnce) {
       {
         // Never destroyed (reachable from a static, so not a leak): only the exit hook
         // can close it, and it must do so exactly once.
-        static Resource<int>* left_open =
-            new Resource<int>(ResourceRegistry::Default(), "r", "left open", 0, [](int&) {
-              std::fputs("closed at exit\n", stderr);
-              return Status::Ok();
-            });
+        static Resource<int>* left_open = new Resource<int>(ResourceRegistry::Default(), "r", "left open", 0, [](int&) {
+          std::fputs("closed at exit\n", stderr);
+          return Status::Ok();
+        });
         (void)left_open;  // (void): it only has to exist
         ResourceRegistry::CloseDefaultAtExit();
         ResourceRegistry::CloseDefaultAtExit();  // a second call adds no second hook

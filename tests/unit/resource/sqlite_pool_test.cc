@@ -30,8 +30,7 @@ std::unique_ptr<SqlitePool> OpenPool(const std::string& path, ResourceRegistry& 
 std::string QueryText(sqlite3* db, const char* sql) {
   sqlite3_stmt* statement = nullptr;
   std::string value;
-  if (sqlite3_prepare_v2(db, sql, -1, &statement, nullptr) == SQLITE_OK &&
-      sqlite3_step(statement) == SQLITE_ROW) {
+  if (sqlite3_prepare_v2(db, sql, -1, &statement, nullptr) == SQLITE_OK && sqlite3_step(statement) == SQLITE_ROW) {
     if (const unsigned char* text = sqlite3_column_text(statement, 0)) {
       value = reinterpret_cast<const char*>(text);
     }
@@ -53,8 +52,7 @@ std::vector<std::string> Entries(const std::string& directory) {
 }
 
 // A pool on `path` whose database already ran `schema`.
-std::unique_ptr<SqlitePool> PoolWithSchema(const std::string& path, ResourceRegistry& registry,
-                                           const char* schema) {
+std::unique_ptr<SqlitePool> PoolWithSchema(const std::string& path, ResourceRegistry& registry, const char* schema) {
   auto pool = OpenPool(path, registry);
   Result<SqlitePool::Connection> db = pool->checkout(milliseconds(1000));
   EXPECT_TRUE(db.ok() && db->exec(schema).ok());
@@ -258,8 +256,8 @@ TEST(SnapshotDatabaseTest, SnapshotOntoItsSourceOrItsFilesIsRefusedAndLosesNoRow
   }
   ASSERT_EQ(::symlink(source.c_str(), (dir / "alias.db").c_str()), 0);
   ASSERT_EQ(::mkdir((dir / "sub").c_str(), 0700), 0);
-  for (const std::string& destination : {source, dir / "alias.db", dir / "sub/../live.db", source + "-wal",
-                                         source + "-shm", source + "-journal"}) {
+  for (const std::string& destination :
+       {source, dir / "alias.db", dir / "sub/../live.db", source + "-wal", source + "-shm", source + "-journal"}) {
     const Status status = snapshot_database(source, destination, {.overwrite = true});
     EXPECT_EQ(status.code(), StatusCode::kInvalidArgument) << destination << ": " << status;
   }

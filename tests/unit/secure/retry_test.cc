@@ -64,8 +64,7 @@ TEST(RetryTest, GivesUpAfterMaxAttemptsWithTheLastErrorAndCappedDelays) {
   EXPECT_EQ(calls, 4);
   EXPECT_EQ(status.code(), StatusCode::kUnavailable);
   EXPECT_NE(status.message().find("attempt 4"), std::string::npos);
-  EXPECT_EQ(recorder.sleeps,
-            (std::vector<milliseconds>{milliseconds(10), milliseconds(50), milliseconds(50)}));
+  EXPECT_EQ(recorder.sleeps, (std::vector<milliseconds>{milliseconds(10), milliseconds(50), milliseconds(50)}));
 }
 
 TEST(RetryTest, WorksWithResults) {

@@ -9,8 +9,8 @@
 
 #include <atomic>
 #include <stdexcept>
-#include <thread>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -194,8 +194,8 @@ TEST(WipeFileTest, ANameThatCannotBeRemovedIsToldApartFromNothingTouched) {
   ASSERT_GE(child, 0);
   if (child == 0) {
     const std::string locked = dir / "locked";
-    if (::geteuid() == 0 && (::chown(dir.path().c_str(), 65534, 65534) != 0 || ::setgid(65534) != 0 ||
-                             ::setuid(65534) != 0)) {
+    if (::geteuid() == 0 &&
+        (::chown(dir.path().c_str(), 65534, 65534) != 0 || ::setgid(65534) != 0 || ::setuid(65534) != 0)) {
       _exit(10);
     }
     if (::mkdir(locked.c_str(), 0700) != 0) _exit(11);

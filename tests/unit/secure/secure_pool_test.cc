@@ -98,8 +98,7 @@ TEST(SecurePoolTest, LargeRequestsGetLockedUndumpableMappingsOfTheirOwn) {
     // The address may be mapped again at once (the sanitizer runtimes map pages of their
     // own from other threads), so what is checked is that no locked mapping stays there.
     const testing::Mapping after = testing::FindMapping(block);
-    EXPECT_FALSE(after.found && after.HasFlag("lo")) << "a released large block stays locked: "
-                                                     << after.vm_flags;
+    EXPECT_FALSE(after.found && after.HasFlag("lo")) << "a released large block stays locked: " << after.vm_flags;
   }
 }
 
@@ -128,7 +127,9 @@ TEST(SecurePoolTest, NoSecretOfAnySizeReachesACoreDump) {
   const pid_t child = fork();
   ASSERT_GE(child, 0);
   if (child == 0) {
-    struct rlimit unlimited {RLIM_INFINITY, RLIM_INFINITY};
+    struct rlimit unlimited {
+      RLIM_INFINITY, RLIM_INFINITY
+    };
     if (chdir(dir.path().c_str()) != 0 || setrlimit(RLIMIT_CORE, &unlimited) != 0) _exit(3);
     std::vector<unsigned char> control(4096);
     for (std::size_t i = 0; i < control.size(); ++i) control[i] = marker_byte(200, i);
@@ -156,7 +157,8 @@ TEST(SecurePoolTest, NoSecretOfAnySizeReachesACoreDump) {
   };
   ASSERT_TRUE(contains(marker(200))) << "the heap marker is missing: the dump is not whole";
   for (std::size_t i = 0; i < sizes.size(); ++i) {
-    EXPECT_FALSE(contains(marker(static_cast<unsigned char>(i + 1)))) << "a " << sizes[i] << "-byte secret is in the core dump";
+    EXPECT_FALSE(contains(marker(static_cast<unsigned char>(i + 1))))
+        << "a " << sizes[i] << "-byte secret is in the core dump";
   }
   EXPECT_FALSE(contains(marker(99))) << "a SecureAllocator vector grown past 2048 bytes is in the core dump";
 }
@@ -257,8 +259,7 @@ TEST(SecureAllocatorTest, DefaultAllocatorUsesTheDefaultPool) {
 
 TEST(SecureAllocatorTest, OverflowingCountThrowsBadAlloc) {
   SecureAllocator<std::uint64_t> allocator;
-  EXPECT_THROW((void)allocator.allocate(std::numeric_limits<std::size_t>::max() / 4),
-               std::bad_alloc);
+  EXPECT_THROW((void)allocator.allocate(std::numeric_limits<std::size_t>::max() / 4), std::bad_alloc);
 }
 
 TEST(GuardedAllocationTest, BlockIsUsableAndEndsAtTheGuardPage) {
@@ -268,8 +269,7 @@ TEST(GuardedAllocationTest, BlockIsUsableAndEndsAtTheGuardPage) {
     const auto start = reinterpret_cast<std::uintptr_t>(block);
     EXPECT_EQ(start % SecurePool::kAlignment, 0u);
     // The rounded block ends exactly where a page, the trailing guard page, begins.
-    const std::size_t rounded = (size + SecurePool::kAlignment - 1) / SecurePool::kAlignment *
-                                SecurePool::kAlignment;
+    const std::size_t rounded = (size + SecurePool::kAlignment - 1) / SecurePool::kAlignment * SecurePool::kAlignment;
     EXPECT_EQ((start + rounded) % page_size(), 0u) << "size " << size;
     guarded_deallocate(block, size);
   }

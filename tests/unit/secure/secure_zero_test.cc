@@ -27,8 +27,7 @@ TEST(SecureZeroTest, AvailabilityMatchesTheBuild) {
 }
 
 TEST(SecureZeroTest, DefaultIsTheStrongestAvailableLayer) {
-  const ZeroLayer expected =
-      MEMSAFE_TEST_HAVE_SODIUM ? ZeroLayer::kSodium : ZeroLayer::kPlatform;
+  const ZeroLayer expected = MEMSAFE_TEST_HAVE_SODIUM ? ZeroLayer::kSodium : ZeroLayer::kPlatform;
   EXPECT_EQ(secure_zero_layer(), expected);
 }
 
@@ -37,8 +36,8 @@ TEST(SecureZeroTest, EveryAvailableLayerZeroesEverySize) {
     if (!secure_zero_layer_available(layer)) continue;
     // 4 KiB already takes glibc memset's bulk path (rep stosb from 2 KiB); 64 KiB spans
     // many pages. A 1 MiB size added nothing but seconds under Valgrind.
-    for (std::size_t size : {std::size_t{1}, std::size_t{7}, std::size_t{33}, std::size_t{4096},
-                             std::size_t{64} << 10}) {
+    for (std::size_t size :
+         {std::size_t{1}, std::size_t{7}, std::size_t{33}, std::size_t{4096}, std::size_t{64} << 10}) {
       // Zero the middle only: the bytes around it must keep their value.
       std::vector<unsigned char> bytes(size + 2, 0xAB);
       secure_zero_with(layer, bytes.data() + 1, size);
@@ -60,8 +59,7 @@ TEST(SecureZeroTest, ForcedLayerIsUsed) {
     EXPECT_TRUE(AllZero(bytes)) << ZeroLayerName(layer);
   }
   secure_zero_force_layer(std::nullopt);
-  EXPECT_EQ(secure_zero_layer(),
-            MEMSAFE_TEST_HAVE_SODIUM ? ZeroLayer::kSodium : ZeroLayer::kPlatform);
+  EXPECT_EQ(secure_zero_layer(), MEMSAFE_TEST_HAVE_SODIUM ? ZeroLayer::kSodium : ZeroLayer::kPlatform);
 }
 
 TEST(SecureZeroTest, DegradedLayerIsReportedOnceAsWarning) {

@@ -58,7 +58,8 @@ TEST(CheckSummaryTest, ToolPresetWithoutACanaryOrWithAMissedOneFails) {
   PresetRun none = Ran("thread", {Result("a", TestOutcome::kPassed)});
   EXPECT_FALSE(JudgeRun(&none));
   EXPECT_EQ(Verdict(none), "no canaries");
-  PresetRun missed = Ran("thread", {Result("a", TestOutcome::kPassed), Result("canary.thread.x", TestOutcome::kFailed)});
+  PresetRun missed =
+      Ran("thread", {Result("a", TestOutcome::kPassed), Result("canary.thread.x", TestOutcome::kFailed)});
   EXPECT_FALSE(JudgeRun(&missed));
   EXPECT_EQ(missed.problems.size(), 2u);  // the failed test, and the canary not caught
   // A preset without a memory tool (the fast run) needs no canary.

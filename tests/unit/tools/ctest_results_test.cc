@@ -57,12 +57,12 @@ TEST(CtestResultsTest, TellsEveryWayATestEnds) {
 
 TEST(CtestResultsTest, CountsFailSkippedNotRunAndCanaries) {
   const ResultCounts counts = CountResults(Captured());
-  EXPECT_EQ(counts.run, 8);        // passes, fails, 124, two timeouts, two crashes, the canary
-  EXPECT_EQ(counts.failed, 8);     // fails, 124, two timeouts, two crashes, two not run
+  EXPECT_EQ(counts.run, 8);     // passes, fails, 124, two timeouts, two crashes, the canary
+  EXPECT_EQ(counts.failed, 8);  // fails, 124, two timeouts, two crashes, two not run
   EXPECT_EQ(counts.timeouts, 2);
   EXPECT_EQ(counts.crashes, 2);
   EXPECT_EQ(counts.not_run, 2);
-  EXPECT_EQ(counts.skipped, 3);    // two skips and the disabled test
+  EXPECT_EQ(counts.skipped, 3);  // two skips and the disabled test
   EXPECT_EQ(counts.canaries, 1);
   EXPECT_EQ(counts.caught, 1);
   EXPECT_NE(std::find(counts.failed_names.begin(), counts.failed_names.end(), "crashes (crashed: SEGFAULT)"),
@@ -76,7 +76,8 @@ TEST(CtestResultsTest, ForeignOrBrokenXmlIsAnError) {
   EXPECT_FALSE(ParseCtestTestXml("<Site><Testing><Test", &error));
   EXPECT_NE(error.find("malformed"), std::string::npos);
   EXPECT_FALSE(ParseCtestTestXml("<testsuite/>", &error));
-  EXPECT_FALSE(ParseCtestTestXml(R"(<Site><Testing><Test Status="weird"><Name>x</Name></Test></Testing></Site>)", &error));
+  EXPECT_FALSE(
+      ParseCtestTestXml(R"(<Site><Testing><Test Status="weird"><Name>x</Name></Test></Testing></Site>)", &error));
   EXPECT_NE(error.find("weird"), std::string::npos);
   const std::optional<std::vector<TestResult>> none = ParseCtestTestXml("<Site><Testing/></Site>", &error);
   ASSERT_TRUE(none);

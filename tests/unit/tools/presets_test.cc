@@ -34,7 +34,7 @@ TEST(PresetsTest, ReadsToolsRunsAndBuildTreesThroughIncludesAndInherits) {
   ASSERT_NE(asan, nullptr);
   EXPECT_EQ(asan->tools, "address,undefined,leak");  // from memsafe-test-asan in the included fragment
   EXPECT_EQ(asan->run_by, "memory-checks");
-  EXPECT_EQ(asan->cxx_compiler, "clang++");          // from memsafe-clang, two levels up
+  EXPECT_EQ(asan->cxx_compiler, "clang++");  // from memsafe-clang, two levels up
   EXPECT_EQ(asan->generator, "Ninja");
   EXPECT_EQ(fs::path(asan->binary_dir), fs::weakly_canonical(kSource) / "build" / "asan");
   EXPECT_TRUE(asan->has_build_preset);
@@ -97,11 +97,13 @@ TEST(PresetsTest, BrokenPresetFilesAreErrorsNamingTheFile) {
   EXPECT_FALSE(LoadPresets(dir.Write("a.json", "{not json"), &error));
   EXPECT_NE(error.find("a.json"), std::string::npos) << error;
   EXPECT_FALSE(LoadPresets(dir.Write("b.json", R"({"version": 6, "testPresets": [
-    {"name": "t", "configurePreset": "missing"}]})"), &error));
+    {"name": "t", "configurePreset": "missing"}]})"),
+                           &error));
   EXPECT_NE(error.find("missing"), std::string::npos) << error;
   EXPECT_FALSE(LoadPresets(dir.Write("c.json", R"({"version": 6,
     "configurePresets": [{"name": "x", "inherits": "y"}, {"name": "y", "inherits": "x"}],
-    "testPresets": [{"name": "t", "configurePreset": "x"}]})"), &error));
+    "testPresets": [{"name": "t", "configurePreset": "x"}]})"),
+                           &error));
   EXPECT_NE(error.find("cycle"), std::string::npos) << error;
   EXPECT_FALSE(LoadPresets((dir.path() / "none.json").string(), &error));
   // A directory where the file should be is refused, not read as empty.

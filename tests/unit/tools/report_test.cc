@@ -16,9 +16,9 @@
 #include <pugixml.hpp>
 
 #include "report_output.h"
-#include "tool_test_support.h"
 #include "suppression_usage.h"
 #include "suppressions.h"
+#include "tool_test_support.h"
 
 namespace memsafe::tools {
 namespace {
@@ -37,8 +37,9 @@ std::string ReadData(const std::string& relative) {
 }
 
 std::string Where(const Finding& finding) {
-  return finding.kind + " " + (finding.has_location ? finding.location.file + ":" + std::to_string(finding.location.line)
-                                                   : std::string("?"));
+  return finding.kind + " " +
+         (finding.has_location ? finding.location.file + ":" + std::to_string(finding.location.line)
+                               : std::string("?"));
 }
 
 // The findings of every log under testdata/<dir>, read as `memsafe report` reads them.
@@ -156,22 +157,26 @@ TEST(ReportTest, CanaryLogsAreMarkedAndToolsPerPresetKnown) {
   EXPECT_EQ(logs.tools_by_preset.at("asan-gcc"), std::vector<std::string>{"asan"});
   EXPECT_EQ(logs.tools_by_preset.at("valgrind"), std::vector<std::string>{"valgrind"});
   // The clean test's Valgrind log is read and holds nothing.
-  const auto clean = std::find_if(logs.files.begin(), logs.files.end(),
-                                  [](const LogFile& log) { return log.test == "log_test.LogTest.DeliversLevelAndMessage"; });
+  const auto clean = std::find_if(logs.files.begin(), logs.files.end(), [](const LogFile& log) {
+    return log.test == "log_test.LogTest.DeliversLevelAndMessage";
+  });
   ASSERT_NE(clean, logs.files.end());
   EXPECT_TRUE(clean->xml);
-  EXPECT_TRUE(ParseValgrindXml(ReadData("reports/valgrind/memcheck/" + std::string(clean->path.substr(clean->path.rfind('/') + 1))),
-                               *clean, kCapturedContext, &errors)
+  EXPECT_TRUE(ParseValgrindXml(
+                  ReadData("reports/valgrind/memcheck/" + std::string(clean->path.substr(clean->path.rfind('/') + 1))),
+                  *clean, kCapturedContext, &errors)
                   .empty());
 }
 
 TEST(ReportTest, ParsesTheFrameFormatsOfEveryRuntime) {
-  const Frame clang = ParseFrameLine("    #1 0x5597 in LeakWithMalloc() /work/main/tests/canaries/leak_unused.cc:11:57");
+  const Frame clang =
+      ParseFrameLine("    #1 0x5597 in LeakWithMalloc() /work/main/tests/canaries/leak_unused.cc:11:57");
   EXPECT_EQ(clang.function, "LeakWithMalloc()");
   EXPECT_EQ(clang.file, "/work/main/tests/canaries/leak_unused.cc");
   EXPECT_EQ(clang.line, 11);
   EXPECT_EQ(clang.column, 57);
-  const Frame gcc = ParseFrameLine("#0 0x7f6b in __interceptor_malloc ../../../../src/libsanitizer/asan/asan_malloc_linux.cpp:69");
+  const Frame gcc =
+      ParseFrameLine("#0 0x7f6b in __interceptor_malloc ../../../../src/libsanitizer/asan/asan_malloc_linux.cpp:69");
   EXPECT_EQ(gcc.function, "__interceptor_malloc");
   EXPECT_EQ(gcc.line, 69);
   EXPECT_TRUE(IsRuntimeFrame(gcc));
@@ -191,7 +196,8 @@ TEST(ReportTest, ParsesTheFrameFormatsOfEveryRuntime) {
   EXPECT_TRUE(tsan_null.function.empty());
   EXPECT_TRUE(tsan_null.file.empty());
   const Frame spaces = ParseFrameLine(
-      "#3 0x5 in void std::__invoke_impl<void, main::$_0>(std::__invoke_other, main::$_0&&) /usr/include/invoke.h:61:14");
+      "#3 0x5 in void std::__invoke_impl<void, main::$_0>(std::__invoke_other, main::$_0&&) "
+      "/usr/include/invoke.h:61:14");
   EXPECT_EQ(spaces.function, "void std::__invoke_impl<void, main::$_0>(std::__invoke_other, main::$_0&&)");
   EXPECT_EQ(spaces.file, "/usr/include/invoke.h");
 }
@@ -246,7 +252,9 @@ TEST(ReportTest, EmptyAndForeignInputsAreHandled) {
 
 TEST(ReportTest, ReadsWhichSuppressionsMatched) {
   const LogFile lsan{"x", "canary.leak.suppressed-leak", "asan", "asan", false, true};
-  EXPECT_EQ(ParseSuppressionsUsed(ReadData("reports/asan/memcheck/canary.leak.suppressed-leak.asan.1000"), lsan).at(0).pattern,
+  EXPECT_EQ(ParseSuppressionsUsed(ReadData("reports/asan/memcheck/canary.leak.suppressed-leak.asan.1000"), lsan)
+                .at(0)
+                .pattern,
             "leak:memsafe_canary_suppressed_leak");
   const LogFile tsan{"x", "canary.thread.suppressed-race", "tsan", "tsan-gcc", false, true};
   const auto races =
@@ -271,7 +279,8 @@ TEST(SuppressionUsageTest, UnusedEntriesAreListedAndUnrunToolsNotJudged) {
       ParseSuppressions("tsan.supp", std::string(kMetadata) + "race:memsafe_canary_suppressed_race\n"),
       ParseSuppressions("ubsan_ignorelist.txt", std::string(kMetadata) + "src:*/third_party/*\n"),
   };
-  for (const ParsedFile& file : files) ASSERT_TRUE(file.problems.empty()) << file.path << ": " << file.problems[0].message;
+  for (const ParsedFile& file : files)
+    ASSERT_TRUE(file.problems.empty()) << file.path << ": " << file.problems[0].message;
   std::vector<InputError> errors;
   const LogSet asan_only = CollectLogs({kData + "reports/asan"}, &errors);
   const UsageVerdicts verdicts = JudgeUsage(files, asan_only, &errors);
@@ -326,7 +335,8 @@ TEST(ReportOutputTest, TableMarkdownJsonAndAnnotations) {
   ReportSummary summary;
   summary.logs = 3;
   const std::string table = FormatTable(groups, summary);
-  EXPECT_NE(table.find("heap-use-after-free      tests/canaries/heap_use_after_free.cc:10"), std::string::npos) << table;
+  EXPECT_NE(table.find("heap-use-after-free      tests/canaries/heap_use_after_free.cc:10"), std::string::npos)
+      << table;
   EXPECT_NE(FormatTable({}, summary).find("(no findings)"), std::string::npos);
   EXPECT_NE(FormatMarkdown({}, summary).find("No findings in 3 log files"), std::string::npos);
   const std::string markdown = FormatMarkdown(groups, summary);
@@ -396,8 +406,8 @@ TEST(ReportTest, SanitizerCrashesWithoutAParserOfTheirOwnAreFindings) {
   ASSERT_EQ(ubsan.size(), 1u);
   EXPECT_EQ(ubsan[0].tool, "ubsan");
   const std::vector<Finding> msan = ParseSanitizerLog(
-      "==3==WARNING: MemorySanitizer: use-of-uninitialized-value\n    #0 0x1 in main /src/p/m.cc:7:9\n",
-      log, kCapturedContext, &errors);
+      "==3==WARNING: MemorySanitizer: use-of-uninitialized-value\n    #0 0x1 in main /src/p/m.cc:7:9\n", log,
+      kCapturedContext, &errors);
   ASSERT_EQ(msan.size(), 1u);
   EXPECT_EQ(msan[0].tool, "msan");
   EXPECT_EQ(msan[0].kind, "use-of-uninitialized-value");

@@ -1,0 +1,52 @@
+#include "text.h"
+
+#include <sys/stat.h>
+
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "tool_test_support.h"
+
+namespace memsafe::tools {
+namespace {
+
+TEST(DatesTest, StrictCalendarDates) {
+  EXPECT_EQ(ParseDate("1970-01-01"), 0);
+  EXPECT_EQ(ParseDate("2024-02-29").has_value(), true);
+  EXPECT_FALSE(ParseDate("2026-02-29"));
+  EXPECT_FALSE(ParseDate("2026-13-01"));
+  EXPECT_FALSE(ParseDate("2026-1-01"));
+  EXPECT_FALSE(ParseDate("26-11-2026"));
+  EXPECT_FALSE(ParseDate(""));
+  EXPECT_EQ(FormatDate(*ParseDate("2027-02-20")), "2027-02-20");
+}
+
+TEST(TextTest, LinesAndTrimming) {
+  const std::vector<std::string_view> lines = SplitLines("a\r\nb\n\nc");
+  ASSERT_EQ(lines.size(), 4u);
+  EXPECT_EQ(lines[0], "a");
+  EXPECT_EQ(lines[2], "");
+  EXPECT_EQ(lines[3], "c");
+  EXPECT_TRUE(SplitLines("").empty());
+  EXPECT_EQ(Trim(" \t x y \n"), "x y");
+}
+
+TEST(TextTest, ReadsRegularFilesOnly) {
+  testing::ScratchDir dir;
+  const std::string file = dir.Write("f.txt", std::string("a\0b", 3));
+  std::string content, why;
+  ASSERT_TRUE(ReadWholeFile(file, &content, &why)) << why;
+  EXPECT_EQ(content, std::string("a\0b", 3));
+  EXPECT_FALSE(ReadWholeFile(dir.path().string(), &content, &why));
+  EXPECT_EQ(why, "is a directory, not a file");
+  const std::string fifo = (dir.path() / "fifo").string();
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_FALSE(ReadWholeFile(fifo, &content, &why));  // returns at once: no writer is waited for
+  EXPECT_EQ(why, "is not a regular file (a FIFO, socket or device)");
+  EXPECT_FALSE(ReadWholeFile((dir.path() / "missing").string(), &content, &why));
+  EXPECT_NE(why.find("cannot open"), std::string::npos) << why;
+}
+
+}  // namespace
+}  // namespace memsafe::tools
