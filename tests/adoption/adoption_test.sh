@@ -7,6 +7,8 @@
 #     each kind of test fails the run naming the test, the kind and file:line, and
 #     `memsafe suppressions add --from-report` drafts what the tools can suppress; a
 #     build that lost its flags fails every test; an existing CMakePresets.json is merged;
+#   - a C-only project with cmake_minimum_required(2.8.12) and a test added by path;
+#   - memsafe as a subproject (add_subdirectory, FetchContent);
 #   - with --real-projects: tinyxml2 and jsoncpp from Debian's sources, unmodified.
 # It takes minutes and installs packages (as root), so .ci/run runs it, not ./check.sh.
 set -euo pipefail
@@ -195,6 +197,41 @@ for test in shelf_test ShelfTest.CountsAddUp 'an empty shelf has nothing' 'addin
     fail "uninstrumented '$test' did not fail the instrumentation check"
   fi
 done
+endgroup
+
+group "a C-only project with an old cmake_minimum_required and a test added by path"
+conly="$work/conly"
+mkdir -p "$conly"
+cat >"$conly/CMakeLists.txt" <<'CMAKE'
+cmake_minimum_required(VERSION 2.8.12)
+project(conly C)
+enable_testing()
+add_executable(sum sum.c)
+add_test(NAME sum COMMAND ./sum WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR})
+CMAKE
+cat >"$conly/sum.c" <<'C'
+#include <stdlib.h>
+int main(void) {
+  int* values = (int*)calloc(4, sizeof(int));
+  int sum = 0;
+  for (int i = 0; i < 4; ++i) sum += values[i];
+  free(values);
+  return sum;
+}
+C
+(cd "$conly" && "$memsafe" init >/dev/null)
+if check_run "$conly" "$work/conly.log" 0 && canaries_caught "$work/conly.log"; then
+  if grep -q 'The CXX compiler identification' "$work/conly.log"; then
+    fail "the C-only project needed a C++ compiler"
+  elif (cd "$conly/build/asan" && ctest --show-only=json-v1) | python3 -c '
+import json, sys
+tests = {t["name"]: t["command"] for t in json.load(sys.stdin)["tests"]}
+sys.exit(0 if tests["sum"][1].endswith("memsafe-run.sh") and tests["sum"][-1] == "./sum" else 1)'; then
+    ok "C only, cmake_minimum_required 2.8.12: every preset green, canaries built as C, the test by path launched"
+  else
+    fail "the test added by path did not run through the launcher"
+  fi
+fi
 endgroup
 
 for how in add_subdirectory FetchContent; do
