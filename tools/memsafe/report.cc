@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -92,17 +93,34 @@ std::string UbsanKind(std::string_view message) {
   return "undefined-behavior";
 }
 
+}  // namespace
+
 std::string ValgrindKind(std::string_view kind, const std::vector<std::string>& auxwhat) {
-  const auto aux_has = [&](std::string_view text) {
-    return std::any_of(auxwhat.begin(), auxwhat.end(),
-                       [&](const std::string& a) { return a.find(text) != std::string::npos; });
-  };
+  // Valgrind's block description says what the address is: "Address 0x.. is 8 bytes
+  // inside a block of size 32 free'd", "... is 0 bytes after a block of size 32
+  // alloc'd", "Address 0x0 is not stack'd, malloc'd or (recently) free'd". Only the
+  // first of those is about freed memory, though the last one also says "free'd".
+  static const std::regex freed_block("bytes (inside|after|before) a block of size [0-9,]+ free'd");
+  static const std::regex beside_block("bytes (after|before) a block of size [0-9,]+ alloc'd");
+  static const std::regex unmapped("Address 0x([0-9a-fA-F]+) is not stack'd, malloc'd or \\(recently\\) free'd");
+  bool freed = false, beside = false, null_page = false;
+  for (const std::string& text : auxwhat) {
+    std::smatch match;
+    freed = freed || std::regex_search(text, freed_block);
+    beside = beside || std::regex_search(text, beside_block);
+    // The first page is never mapped: an access there is a null pointer (plus an offset).
+    if (std::regex_search(text, match, unmapped) && match.str(1).size() <= 16 &&
+        std::stoull(match.str(1), nullptr, 16) < 4096) {
+      null_page = true;
+    }
+  }
   if (kind == "InvalidRead" || kind == "InvalidWrite") {
-    if (aux_has("free'd")) return "heap-use-after-free";
-    if (aux_has("bytes after a block") || aux_has("bytes before a block")) return "heap-buffer-overflow";
+    if (freed) return "heap-use-after-free";
+    if (beside) return "heap-buffer-overflow";
+    if (null_page) return "null-pointer-use";
     return kind == "InvalidRead" ? "invalid-read" : "invalid-write";
   }
-  if (kind == "InvalidFree") return aux_has("free'd") ? "double-free" : "bad-free";
+  if (kind == "InvalidFree") return freed ? "double-free" : "bad-free";
   if (kind == "MismatchedFree") return "alloc-dealloc-mismatch";
   if (kind == "Leak_DefinitelyLost") return "memory-leak";
   if (kind == "Leak_IndirectlyLost") return "indirect-leak";
@@ -119,6 +137,8 @@ std::string ValgrindKind(std::string_view kind, const std::vector<std::string>& 
   }
   return out.empty() ? "unknown" : out;
 }
+
+namespace {
 
 // "file:line" or "file:line:col" at the end of a token; nullopt if it is not one.
 std::optional<Frame> FileLine(std::string_view token) {
@@ -242,7 +262,7 @@ void Locate(Finding& finding, const ReportContext& context) {
 
 void Finish(Finding& finding, const ReportContext& context) {
   Locate(finding, context);
-  finding.signature = Signature(finding);
+  finding.signature = Signature(finding, context);
 }
 
 // The tool and kind of a headline of the sanitizers without a parser branch of their
@@ -626,15 +646,63 @@ bool IsRuntimeFrame(const Frame& frame) {
   return false;
 }
 
-std::string Signature(const Finding& finding) {
+namespace {
+
+// Kinds that tools name differently for one bug: an access out of bounds is UBSan's
+// array-index-out-of-bounds when its bounds check fires first, and ASan's
+// heap/stack/global-buffer-overflow otherwise.
+std::string KindClass(const std::string& kind) {
+  for (const char* out_of_bounds : {"heap-buffer-overflow", "stack-buffer-overflow", "global-buffer-overflow",
+                                    "array-index-out-of-bounds", "container-overflow"}) {
+    if (kind == out_of_bounds) return "out-of-bounds";
+  }
+  return kind;
+}
+
+// Where a stack enters the project: its first frame under the root, as "file:line" (a
+// frame whose line is unknown, as Clang's TSan gives some, adds its function); "" when
+// the stack never passes through the project.
+std::string ProjectPlace(const Stack& stack, const ReportContext& context) {
+  for (const Frame& frame : stack.frames) {
+    if (frame.file.empty()) continue;
+    bool inside = false;
+    const std::string relative = RelativeToRoot(frame.file, context, &inside);
+    if (!inside) continue;
+    return relative + ":" + std::to_string(frame.line) + (frame.line > 0 ? "" : " " + ShortName(frame.function));
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string Signature(const Finding& finding, const ReportContext& context) {
+  std::string key = KindClass(finding.kind);
+  // A bug is where it enters the project's own code: the same place whatever libraries
+  // lie above it (two programs' uninitialised values first used inside printf stay two
+  // bugs), whichever compiler inlined what, and however deep the stack (one bug seen by
+  // ASan, TSan and Valgrind, built by Clang and by GCC, is one).
+  std::vector<std::string> places;
+  for (const Stack& stack : finding.stacks) {
+    if (stack.frames.empty()) continue;
+    places.push_back(ProjectPlace(stack, context));
+    // A race reads the same whichever of its two threads came first; for other kinds
+    // only the first stack (the access, or the leaked allocation) locates the bug.
+    if (finding.kind != "data-race" || places.size() == 2) break;
+  }
+  std::sort(places.begin(), places.end());
+  if (!places.empty() && std::none_of(places.begin(), places.end(), [](const std::string& p) { return p.empty(); })) {
+    for (const std::string& place : places) key += "\n" + place;
+    return Hex64(Fnv1a(key));
+  }
+  // No way into the project (a bug inside a library, a stack without files): the top
+  // frames that are not the runtime's, without line numbers.
   std::vector<std::vector<std::string>> parts;
   if (!finding.stacks.empty()) parts.push_back(TopFrames(finding.stacks[0], 3));
-  // A race reads the same whichever of its two threads came first.
   if (finding.kind == "data-race" && finding.stacks.size() > 1) {
     parts.push_back(TopFrames(finding.stacks[1], 3));
     std::sort(parts.begin(), parts.end());
   }
-  std::string key = finding.kind;
+  key += "\n(outside the project)";
   for (const auto& frames : parts) {
     for (const std::string& frame : frames) key += "\n" + frame;
     key += "\n--";

@@ -140,7 +140,9 @@ std::vector<SuppressionUse> ParseSuppressionsUsed(std::string_view content, cons
 // Exposed for tests.
 Frame ParseFrameLine(std::string_view text);
 bool IsRuntimeFrame(const Frame& frame);
-std::string Signature(const Finding& finding);
+// The normalised kind of a Valgrind error from its <kind> and its <auxwhat> lines.
+std::string ValgrindKind(std::string_view kind, const std::vector<std::string>& auxwhat);
+std::string Signature(const Finding& finding, const ReportContext& context);
 std::string RelativeToRoot(const std::string& file, const ReportContext& context, bool* inside);
 
 }  // namespace memsafe::tools

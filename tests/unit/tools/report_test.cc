@@ -111,17 +111,87 @@ TEST(ReportTest, OneBugIsOneRowAcrossCompilersAndTools) {
   }
 }
 
-TEST(ReportTest, SignatureIgnoresLineNumbersAndRaceOrder) {
+TEST(ReportTest, SignatureIsTheKindAndWhereTheBugEntersTheProject) {
+  ReportContext context;
+  context.root = "/p/";
+  context.exclude = {"/p/third_party/"};
+  const Frame printf_frames[] = {{"_itoa_word", "", 0, 0, "libc.so.6"},
+                                 {"__vfprintf_internal", "", 0, 0, "libc.so.6"},
+                                 {"printf", "", 0, 0, "libc.so.6"}};
+  // Two programs' uninitialised values, both first used inside printf: two bugs.
+  Finding first;
+  first.kind = "uninitialised-value";
+  first.stacks = {{"", {printf_frames[0], printf_frames[1], printf_frames[2], {"main", "/p/one.c", 7, 0, ""}}}};
+  Finding second = first;
+  second.stacks[0].frames[3] = {"main", "/p/two.c", 9, 0, ""};
+  EXPECT_NE(Signature(first, context), Signature(second, context));
+  // One bug, seen through different library frames and depths (another compiler, another
+  // tool, an inlined helper): one signature.
+  Finding again = first;
+  again.stacks[0].frames.erase(again.stacks[0].frames.begin());
+  again.stacks[0].frames.push_back({"__libc_start_main", "", 0, 0, "libc.so.6"});
+  EXPECT_EQ(Signature(first, context), Signature(again, context));
+  // Vendored code is not the project: the place is the project's caller.
+  Finding vendored = first;
+  vendored.stacks[0].frames.insert(vendored.stacks[0].frames.begin(), {"Parse", "/p/third_party/x.c", 3, 0, ""});
+  EXPECT_EQ(Signature(first, context), Signature(vendored, context));
+  // ASan's overflow and UBSan's bounds check on the same access are one bug.
+  Finding asan;
+  asan.kind = "stack-buffer-overflow";
+  asan.stacks = {{"", {{"Fill", "/p/fill.cc", 12, 5, ""}}}};
+  Finding ubsan = asan;
+  ubsan.kind = "array-index-out-of-bounds";
+  EXPECT_EQ(Signature(asan, context), Signature(ubsan, context));
+}
+
+// Valgrind's own words for each kind of error, as its XML gives them.
+TEST(ReportTest, ValgrindKindsComeFromTheBlockDescription) {
+  using Aux = std::vector<std::string>;
+  EXPECT_EQ(ValgrindKind("InvalidRead",
+                         Aux{"Address 0x4a8d044 is 4 bytes inside a block of size 32 free'd", "Block was alloc'd at"}),
+            "heap-use-after-free");
+  EXPECT_EQ(ValgrindKind("InvalidWrite", Aux{"Address 0x4a8d060 is 0 bytes after a block of size 32 alloc'd"}),
+            "heap-buffer-overflow");
+  // "not stack'd, malloc'd or (recently) free'd" is no use after free: a null pointer
+  // (the first page), or a wild one.
+  EXPECT_EQ(ValgrindKind("InvalidWrite", Aux{"Address 0x0 is not stack'd, malloc'd or (recently) free'd"}),
+            "null-pointer-use");
+  EXPECT_EQ(ValgrindKind("InvalidRead", Aux{"Address 0x10 is not stack'd, malloc'd or (recently) free'd"}),
+            "null-pointer-use");
+  EXPECT_EQ(ValgrindKind("InvalidRead", Aux{"Address 0x7ff000 is not stack'd, malloc'd or (recently) free'd"}),
+            "invalid-read");
+  EXPECT_EQ(ValgrindKind("InvalidFree", Aux{"Address 0x4a8d040 is 0 bytes inside a block of size 48 free'd"}),
+            "double-free");
+  EXPECT_EQ(ValgrindKind("InvalidFree", Aux{"Address 0x1ffefffd0c is not stack'd, malloc'd or (recently) free'd"}),
+            "bad-free");
+  EXPECT_EQ(ValgrindKind("InvalidRead", Aux{"Address 0x1ffefffd0c is on thread 1's stack"}), "invalid-read");
+  EXPECT_EQ(ValgrindKind("UninitCondition", Aux{}), "uninitialised-value");
+  EXPECT_EQ(ValgrindKind("Leak_DefinitelyLost", Aux{}), "memory-leak");
+  EXPECT_EQ(ValgrindKind("FishyValue", Aux{}), "fishy-value");
+}
+
+TEST(ReportTest, SignatureOfARaceIgnoresTheOrderOfItsThreads) {
+  ReportContext context;
+  context.root = "/p/";
   Finding a;
   a.kind = "data-race";
   a.stacks = {{"Write", {{"Writer()", "/p/a.cc", 10, 3, ""}}}, {"Previous read", {{"Reader()", "/p/b.cc", 20, 1, ""}}}};
   Finding b = a;
   std::swap(b.stacks[0], b.stacks[1]);
-  b.stacks[0].frames[0].line = 99;
-  EXPECT_EQ(Signature(a), Signature(b));
+  EXPECT_EQ(Signature(a, context), Signature(b, context));
   Finding c = a;
   c.kind = "heap-use-after-free";
-  EXPECT_NE(Signature(a), Signature(c));
+  EXPECT_NE(Signature(a, context), Signature(c, context));
+  // Clang's TSan gives some accesses line 0: the file and function still place them.
+  Finding line_zero = a;
+  line_zero.stacks[0].frames[0].line = 0;
+  EXPECT_NE(Signature(a, context), Signature(line_zero, context));
+  // Outside the project, the library frames place a bug, without their line numbers.
+  ReportContext elsewhere;
+  elsewhere.root = "/q/";
+  Finding moved = a;
+  moved.stacks[0].frames[0].line = 99;
+  EXPECT_EQ(Signature(a, elsewhere), Signature(moved, elsewhere));
 }
 
 // testdata/batched: the consumer project's inventory_test run as one Valgrind process
