@@ -298,7 +298,10 @@ int main(int argc, char** argv) {
       return kUsage;
     }
     std::cout << memsafe::tools::FormatPlan(*plan, init_dry_run);
-    if (!init_dry_run) {
+    const bool changed = std::any_of(plan->files.begin(), plan->files.end(), [](const memsafe::tools::PlannedFile& f) {
+      return f.action != memsafe::tools::FileAction::kUnchanged;
+    });
+    if (!init_dry_run && changed) {
       std::cout << "next: memsafe check --memory-checks   (or cmake --workflow --preset asan)\n";
     }
     return kClean;
