@@ -289,6 +289,21 @@ if(MEMSAFE_VALGRIND)
   endif()
 endif()
 find_program(MEMSAFE_BASH bash REQUIRED)
+# The memsafe tool judges every test run (memsafe-run.sh hands it the logs): the one
+# given, or the one memsafe's own build makes (its CMakeLists sets MEMSAFE_TOOL), or the
+# one installed beside this module (<prefix>/bin, the module in <prefix>/share/memsafe/
+# cmake), or memsafe on PATH.
+if(NOT MEMSAFE_TOOL AND _MEMSAFE_MODULE_DIR MATCHES "/share/memsafe/cmake$"
+   AND EXISTS "${_MEMSAFE_MODULE_DIR}/../../../bin/memsafe")
+  get_filename_component(_memsafe_beside "${_MEMSAFE_MODULE_DIR}/../../../bin/memsafe" ABSOLUTE)
+  set(MEMSAFE_TOOL "${_memsafe_beside}" CACHE FILEPATH "The memsafe tool, which judges each test run")
+endif()
+find_program(MEMSAFE_TOOL memsafe DOC "The memsafe tool, which judges each test run")
+if(NOT MEMSAFE_TOOL)
+  message(FATAL_ERROR "The memsafe tool was not found: every test's verdict comes from it. Install memsafe "
+    "(its .deb, or `cmake --install` of its build), build it with memsafe as a subproject "
+    "(-DMEMSAFE_BUILD_TOOLS=ON), or point -DMEMSAFE_TOOL at it.")
+endif()
 
 # ---------------------------------------------------------------------------
 # Targets: the flags, the compiled option hooks, the instrumentation check.
@@ -377,6 +392,8 @@ endfunction()
 # The launcher command every test runs through.
 set(MEMSAFE_LAUNCHER
   "${MEMSAFE_BASH}" "${_MEMSAFE_MODULE_DIR}/memsafe-run.sh"
+  --memsafe "${MEMSAFE_TOOL}"
+  --root "${CMAKE_SOURCE_DIR}"
   --tool "${_memsafe_launcher_tool}"
   --log-dir "${MEMSAFE_LOG_DIR}"
   --timeout "${_memsafe_timeout}"

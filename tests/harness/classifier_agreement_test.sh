@@ -26,7 +26,7 @@ chmod +x "$replay"
 checked=0 disagreements=0
 while IFS= read -r -d '' log; do
   set +e
-  bash "$launcher" --tool asan --log-dir "$work/logs" --timeout 20 --name replay "$replay" "$log" >/dev/null 2>&1
+  bash "$launcher" --memsafe "$memsafe" --tool asan --log-dir "$work/logs" --timeout 20 --name replay "$replay" "$log" >/dev/null 2>&1
   launcher_status=$?
   "$memsafe" report --root / "$log" >/dev/null 2>&1
   report_status=$?

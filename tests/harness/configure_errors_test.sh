@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Checks that cmake/MemorySafety.cmake refuses broken setups at configure time with a
 # message that says what to do: incompatible tools, unknown sanitizers, a missing
-# sanitizer runtime, and an options list entry without a reason.
+# sanitizer runtime, an options list entry without a reason, and no memsafe tool.
 set -euo pipefail
 
-usage() { echo "USAGE: configure_errors_test.sh <memsafe-source-dir> <work-dir>" >&2; exit 2; }
-(($# == 2)) || usage
-root="$1" work="$2"
+usage() { echo "USAGE: configure_errors_test.sh <memsafe-source-dir> <memsafe> <work-dir>" >&2; exit 2; }
+(($# == 3)) || usage
+root="$1" memsafe="$2" work="$3"
 rm -rf -- "$work"
 mkdir -p -- "$work"
 consumer="$root/tests/consumer"
@@ -18,7 +18,7 @@ refuse() {
   shift 2
   dir="$work/$(tr -c 'a-z0-9\n' '-' <<<"$what")"
   set +e
-  output="$(env -u MEMSAFE_EXPECT cmake -S "$consumer" -B "$dir" -G Ninja "$@" 2>&1)"
+  output="$(env -u MEMSAFE_EXPECT cmake -S "$consumer" -B "$dir" -G Ninja "-DMEMSAFE_TOOL=$memsafe" "$@" 2>&1)"
   status=$?
   set -e
   if ((status == 0)); then
@@ -53,6 +53,12 @@ refuse "option without a reason" "no-reason/options.txt:1: expected '<tool> <opt
 printf 'asan  halt_on_error=1:detect_leaks=1  # two options on one line\n' >"$work/two/options.txt"
 refuse "two options on one line" "two/options.txt:1: a sanitizer option looks like name=value" \
   "-DMEMSAFE_SANITIZERS_DIR=$work/two"
+# Every test's verdict comes from the memsafe tool: without one there is no run to trust.
+# (No search anywhere: the machine may have memsafe installed.)
+refuse "no memsafe tool" "The memsafe tool was not found.*-DMEMSAFE_TOOL" "-DMEMSAFE_TOOL=MEMSAFE_TOOL-NOTFOUND" \
+  -DCMAKE_FIND_USE_CMAKE_SYSTEM_PATH=OFF -DCMAKE_FIND_USE_SYSTEM_ENVIRONMENT_PATH=OFF \
+  "-DMEMSAFE_BASH=$(command -v bash)" "-DCMAKE_CXX_COMPILER=$(command -v c++)" \
+  "-DCMAKE_MAKE_PROGRAM=$(command -v ninja)"
 
 if ((failures)); then
   echo "configure errors test: $failures failure(s)"

@@ -5,9 +5,9 @@
 # stopped with a message, and bad usage exits 2.
 set -euo pipefail
 
-usage() { echo "USAGE: launcher_test.sh <memsafe-run.sh> <work-dir>" >&2; exit 2; }
-(($# == 2)) || usage
-launcher="$1" work="$2"
+usage() { echo "USAGE: launcher_test.sh <memsafe-run.sh> <memsafe> <work-dir>" >&2; exit 2; }
+(($# == 3)) || usage
+launcher="$1" memsafe="$2" work="$3"
 rm -rf -- "$work"
 mkdir -p -- "$work"
 
@@ -31,7 +31,7 @@ printf '%s\n' "$@" >"$path.$$"
 exit 0
 SCRIPT
 chmod +x "$fake" "$fake_log"
-common=(--tool asan --log-dir "$work/logs" --timeout 20)
+common=(--memsafe "$memsafe" --tool asan --log-dir "$work/logs" --timeout 20)
 
 expect 0 '' "a clean test passes" -- bash "$launcher" "${common[@]}" --name clean "$fake" 0
 expect 7 '' "a test's own failure status is kept" -- bash "$launcher" "${common[@]}" --name own "$fake" 7
@@ -61,7 +61,7 @@ expect 0 "suppressed canary passed" "a suppressed canary passes when its entry i
 expect 1 "SUPPRESSION NOT USED" "a suppressed canary fails when its entry is not listed" -- bash "$launcher" \
   "${common[@]}" --name supp-missing --expect-suppressed my_entry "$fake" 0
 expect 1 "memsafe: TIMEOUT: 'sleeper' was stopped after 1s" "a hung test is stopped with a message" -- bash "$launcher" \
-  --tool none --log-dir "$work/logs" --timeout 1 --name sleeper sleep 30
+  --memsafe "$memsafe" --tool none --log-dir "$work/logs" --timeout 1 --name sleeper sleep 30
 # A stand-in Valgrind that prints its options: the valgrind-slow options reach it only in
 # a thorough run (MEMSAFE_SLOW=1, set by check.sh --slow).
 fake_valgrind="$work/fake-valgrind.sh"
@@ -73,7 +73,7 @@ SCRIPT
 chmod +x "$fake_valgrind"
 printf -- '--leak-check=full\n' >"$work/valgrind.args"
 printf -- '--track-origins=yes\n' >"$work/valgrind-slow.args"
-valgrind_common=(--tool valgrind --log-dir "$work/logs" --timeout 20 --valgrind "$fake_valgrind"
+valgrind_common=(--memsafe "$memsafe" --tool valgrind --log-dir "$work/logs" --timeout 20 --valgrind "$fake_valgrind"
   --valgrind-args "$work/valgrind.args" --valgrind-slow-args "$work/valgrind-slow.args")
 expect 0 "valgrind options: --leak-check=full --track-origins=yes --xml=yes" \
   "a thorough run adds the valgrind-slow options" -- \
@@ -99,7 +99,7 @@ echo "ASAN_OPTIONS=$ASAN_OPTIONS" >&2
 SCRIPT
 chmod +x "$work/print-options.sh"
 expect 0 "ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:verbosity=0:log_path=" "the options reach the test" -- \
-  env ASAN_OPTIONS=verbosity=0 bash "$launcher" --tool asan --log-dir "$work/logs" --timeout 20 \
+  env ASAN_OPTIONS=verbosity=0 bash "$launcher" --memsafe "$memsafe" --tool asan --log-dir "$work/logs" --timeout 20 \
     --env "$work/runtime.env" --name env-check "$work/print-options.sh"
 # A noisy log: the first five reports reach the test output, then a count and the path.
 noisy=()
@@ -156,8 +156,8 @@ expect 0 "memsafe: \\(test output\\) SKIPPED: pretending" "a test cannot print t
   bash "$launcher" "${common[@]}" --name skip-fake "$skipper" fake-marker
 expect 2 "cannot create the log directory '/proc/memsafe-no-such-dir'" \
   "an uncreatable log directory is a clear error" -- \
-  bash "$launcher" --tool none --log-dir /proc/memsafe-no-such-dir --timeout 5 true
+  bash "$launcher" --memsafe "$memsafe" --tool none --log-dir /proc/memsafe-no-such-dir --timeout 5 true
 
-expect 2 "USAGE:" "an unknown tool is a usage error" -- bash "$launcher" --tool purify --log-dir "$work" --timeout 1 true
+expect 2 "USAGE:" "an unknown tool is a usage error" -- bash "$launcher" --memsafe "$memsafe" --tool purify --log-dir "$work" --timeout 1 true
 
 expect_summary "launcher test"

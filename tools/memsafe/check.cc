@@ -161,6 +161,11 @@ PresetRun RunPreset(const TestPreset& preset, const RunContext& context) {
       std::getenv("memsafe_DIR") == nullptr) {
     configure.push_back("-Dmemsafe_DIR=" + package);
   }
+  // Every test's verdict comes from a memsafe tool (memsafe-run.sh): this one, which
+  // reads the results too, so the verdicts and the report cannot disagree.
+  if (const std::string self = ToolPath(); !self.empty()) {
+    configure.push_back("-DMEMSAFE_TOOL=" + self);
+  }
   run.configured = Step(configure, context.child);
   if (run.configured) {
     run.built =

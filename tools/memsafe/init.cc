@@ -381,10 +381,23 @@ std::string FormatPlan(const InitPlan& plan, bool dry_run) {
   return out.str();
 }
 
+std::string ToolPath() {
+  std::error_code ec;
+  std::string self = fs::read_symlink("/proc/self/exe", ec).string();
+  if (ec) return {};
+  // Rebuilt while it runs (memsafe check building memsafe's own dev preset): the path
+  // names the new executable, which is the one to use.
+  constexpr std::string_view kDeleted = " (deleted)";
+  if (self.size() > kDeleted.size() && self.compare(self.size() - kDeleted.size(), kDeleted.size(), kDeleted) == 0) {
+    self.erase(self.size() - kDeleted.size());
+  }
+  return self;
+}
+
 std::string PackageCMakeDir() {
   std::error_code ec;
-  const fs::path self = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
+  const fs::path self = ToolPath();
+  if (!self.empty()) {
     const fs::path installed = self.parent_path().parent_path() / "share" / "memsafe" / "cmake";
     if (fs::is_regular_file(installed / "MemorySafety.cmake", ec)) return installed.string();
   }

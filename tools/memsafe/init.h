@@ -73,6 +73,9 @@ std::string FormatPlan(const InitPlan& plan, bool dry_run);
 // tree. "" when neither exists.
 std::string PackageCMakeDir();
 
+// This memsafe executable's own path, "" when the system does not say.
+std::string ToolPath();
+
 }  // namespace memsafe::tools
 
 #endif  // MEMSAFE_TOOLS_INIT_H_

@@ -18,6 +18,10 @@
 //   memsafe report [--root DIR] [--markdown F] [--junit F] [--sarif F] [--json F]
 //                  [--github-annotations] [--include-canaries] LOG...
 //                                                        deduplicated findings of memory-tool logs
+//   memsafe instrumented [--expect address,thread] [--name TEST] PROGRAM
+//                                                        which sanitizers a program was built with
+//   memsafe test-verdict --prefix P --tool T --status N ...
+//                                                        the verdict on one test run (the launcher's)
 //
 // Exit status: 0 clean, 1 problems found (or entries overdue), 2 usage or input error.
 #include <CLI/CLI.hpp>
@@ -38,6 +42,7 @@
 #include "init.h"
 #include "process.h"
 #include "suppressions.h"
+#include "test_verdict.h"
 
 namespace {
 
@@ -53,6 +58,42 @@ std::string FirstLineOf(const std::vector<std::string>& args) {
   std::string line = result.output.substr(0, result.output.find('\n'));
   while (!line.empty() && line.back() == '\r') line.pop_back();
   return line;
+}
+
+// `memsafe instrumented`: with `expect_tools`, a verdict (exit 1 when one is missing);
+// without, a report of what the program carries.
+int Instrumented(const std::string& given, const std::string& expect_tools, const std::string& test_name) {
+  const std::string program = memsafe::tools::ResolveProgram(given);
+  std::vector<std::string> wanted;
+  std::stringstream list(expect_tools.empty() ? std::string("address,thread") : expect_tools);
+  for (std::string tool; std::getline(list, tool, ',');) {
+    if (!tool.empty()) wanted.push_back(tool);
+  }
+  std::vector<std::string> missing;
+  std::string why;
+  bool elf = false;
+  if (!memsafe::tools::MissingInstrumentation(program, wanted, &missing, &elf, &why)) {
+    std::cerr << "memsafe: " << program << " " << why << "\n";
+    return kUsage;
+  }
+  if (expect_tools.empty()) {
+    if (!elf) {
+      std::cout << program << ": not an ELF program (a script?): not compiled code\n";
+      return kClean;
+    }
+    for (const std::string& tool : wanted) {
+      const bool has = std::find(missing.begin(), missing.end(), tool) == missing.end();
+      std::cout << tool << ": " << (has ? "instrumented" : "not instrumented") << "\n";
+    }
+    return kClean;
+  }
+  if (missing.empty()) return kClean;
+  std::string tools;
+  for (const std::string& tool : missing) tools += (tools.empty() ? "" : ",") + tool;
+  std::cerr << "memsafe: NOT INSTRUMENTED: '" << (test_name.empty() ? given : test_name) << "' runs " << program
+            << ", which was not compiled with -fsanitize=" << tools << " although the test preset expects it ("
+            << expect_tools << "). Did the build lose its flags?\n";
+  return kFindings;
 }
 
 struct BaselineOptions {
@@ -263,6 +304,38 @@ int main(int argc, char** argv) {
   report->add_flag("--github-annotations", report_options.annotations, "Print ::error annotations for GitHub");
   report->add_flag("--include-canaries", report_options.include_canaries, "Count the canaries' expected findings too");
 
+  std::string program;
+  std::string expect_tools;
+  std::string test_name;
+  CLI::App* instrumented = app.add_subcommand(
+      "instrumented",
+      "Whether a program was compiled with AddressSanitizer and ThreadSanitizer (the markers every instrumented "
+      "object carries). With --expect: exit 1, naming what is missing, when it lacks one of them; a script or "
+      "other non-ELF program is not compiled code and passes");
+  instrumented->add_option("program", program, "The program: a path, or a name looked up on PATH")->required();
+  instrumented->add_option("--expect", expect_tools,
+                           "Comma-separated tools it must carry, as in MEMSAFE_EXPECT (address, thread; others are "
+                           "not judged)");
+  instrumented->add_option("--name", test_name, "The test that runs it, for the message");
+
+  memsafe::tools::TestRun test_run;
+  CLI::App* verdict = app.add_subcommand(
+      "test-verdict",
+      "The verdict on one finished test run, for the test launcher (memsafe-run.sh): prints the test's output and "
+      "the tool's reports, and exits as the test should (a finding fails it whatever its status)");
+  verdict->add_option("--prefix", test_run.prefix, "The run's files: <prefix>.stdout, .stderr, .<pid>[.xml]")
+      ->required();
+  verdict->add_option("--tool", test_run.tool, "none, asan, tsan, ubsan, valgrind")
+      ->required()
+      ->check(CLI::IsMember({"none", "asan", "tsan", "ubsan", "valgrind"}));
+  verdict->add_option("--status", test_run.status, "The exit status the test ended with")->required();
+  verdict->add_option("--name", test_run.name, "The test's name")->required();
+  verdict->add_option("--timeout", test_run.timeout_s, "The test's time limit in seconds");
+  verdict->add_option("--root", test_run.root, "The project's source root, to locate findings");
+  verdict->add_option("--expect", test_run.expect, "A canary: an extended regex a report must match (repeatable)");
+  verdict->add_option("--expect-suppressed", test_run.expect_suppressed,
+                      "A suppressed canary: the entry the tool must list as used");
+
   BaselineOptions baseline_options;
   CLI::App* baseline = app.add_subcommand("baseline", "Peak memory of the memory scenarios against the baseline");
   baseline->require_subcommand(1);
@@ -307,6 +380,13 @@ int main(int argc, char** argv) {
     return kClean;
   }
   if (check->parsed()) return memsafe::tools::RunCheck(check_options);
+  if (verdict->parsed()) {
+    const memsafe::tools::TestVerdict result = memsafe::tools::JudgeTestRun(test_run);
+    std::cout << result.out << std::flush;
+    std::cerr << result.err << std::flush;
+    return result.exit_status;
+  }
+  if (instrumented->parsed()) return Instrumented(program, expect_tools, test_name);
   if (report->parsed()) return memsafe::tools::ReportCommand(report_options);
   if (baseline->parsed()) {
     for (const char* action : {"run", "check", "update"}) {

@@ -1,0 +1,219 @@
+#include "test_verdict.h"
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "tool_test_support.h"
+
+namespace memsafe::tools {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kData = std::string(MEMSAFE_TEST_SOURCE_DIR) + "/tests/unit/tools/testdata/";
+
+// A finished run as the launcher leaves it: <prefix>.stdout, <prefix>.stderr and the
+// tool's logs, in a scratch log directory.
+class TestVerdictTest : public ::testing::Test {
+ protected:
+  TestRun Run(const std::string& name, const std::string& out, const std::string& err, int status = 0) {
+    TestRun run;
+    run.name = name;
+    run.tool = "asan";
+    run.prefix = (dir_.path() / (name + ".asan")).string();
+    run.root = "/src/project";
+    run.status = status;
+    run.timeout_s = 60;
+    dir_.Write(name + ".asan.stdout", out);
+    dir_.Write(name + ".asan.stderr", err);
+    return run;
+  }
+  void Log(const std::string& file, const std::string& text) { dir_.Write(file, text); }
+  bool Exists(const std::string& file) const { return fs::exists(dir_.path() / file); }
+
+  testing::ScratchDir dir_;
+};
+
+constexpr const char* kUseAfterFree =
+    "==12==ERROR: AddressSanitizer: heap-use-after-free on address 0x602000000010 at pc 0x1 bp 0x2 sp 0x3\n"
+    "READ of size 4 at 0x602000000010 thread T0\n"
+    "    #0 0x4 in Use /src/project/src/use.cc:9:5\n"
+    "    #1 0x5 in main /src/project/src/main.cc:3:1\n"
+    "\n"
+    "SUMMARY: AddressSanitizer: heap-use-after-free /src/project/src/use.cc:9:5 in Use\n";
+
+TEST_F(TestVerdictTest, CleanRunKeepsItsStatusAndOutput) {
+  const TestVerdict verdict = JudgeTestRun(Run("clean", "hello\n", "", 7));
+  EXPECT_EQ(verdict.exit_status, 7);
+  EXPECT_EQ(verdict.out, "hello\n");
+  EXPECT_FALSE(Exists("clean.asan.stdout"));
+  EXPECT_FALSE(Exists("clean.asan.stderr")) << "clean stderr is not a log";
+}
+
+TEST_F(TestVerdictTest, ReportInTheLogFailsARunThatExitedZeroNamingKindAndPlace) {
+  const TestRun run = Run("uaf", "", "");
+  Log("uaf.asan.12", kUseAfterFree);
+  const TestVerdict verdict = JudgeTestRun(run);
+  EXPECT_EQ(verdict.exit_status, 1);
+  EXPECT_NE(verdict.err.find("memsafe: FAILED: asan reported a finding in 'uaf' (exit status 0)"), std::string::npos)
+      << verdict.err;
+  EXPECT_NE(verdict.err.find("heap-use-after-free at src/use.cc:9: ERROR: AddressSanitizer: heap-use-after-free\n"),
+            std::string::npos)
+      << verdict.err;
+  EXPECT_NE(verdict.err.find("READ of size 4"), std::string::npos) << "the report is shown";
+}
+
+TEST_F(TestVerdictTest, ReportOnStderrFailsAndStaysForTheReport) {
+  const TestVerdict verdict =
+      JudgeTestRun(Run("ub", "", "/src/project/t.cc:3:5: runtime error: signed integer overflow: 1 + 2147483647\n"));
+  EXPECT_EQ(verdict.exit_status, 1);
+  EXPECT_NE(verdict.err.find("signed-integer-overflow at t.cc:3"), std::string::npos) << verdict.err;
+  EXPECT_TRUE(Exists("ub.asan.stderr"));
+}
+
+TEST_F(TestVerdictTest, AllocationFailureAskedForIsNotAFinding) {
+  // allocator_may_return_null=1 is set on purpose: an out-of-memory test passes.
+  const TestVerdict verdict =
+      JudgeTestRun(Run("oom", "", "==3==WARNING: AddressSanitizer failed to allocate 0x10000000000 bytes\n"));
+  EXPECT_EQ(verdict.exit_status, 0) << verdict.err;
+}
+
+TEST_F(TestVerdictTest, CanaryPassesOnlyWhenEveryPatternMatches) {
+  TestRun run = Run("canary", "", "");
+  Log("canary.asan.12", kUseAfterFree);
+  run.expect = {"heap-use-after-free", "use\\.cc:9"};
+  EXPECT_EQ(JudgeTestRun(run).exit_status, 0);
+
+  run = Run("canary", "", "");
+  Log("canary.asan.12", kUseAfterFree);
+  run.expect = {"heap-use-after-free", "double-free"};
+  const TestVerdict partial = JudgeTestRun(run);
+  EXPECT_EQ(partial.exit_status, 1);
+  EXPECT_NE(partial.err.find("CANARY NOT CAUGHT: 'canary' ran under asan (exit status 0) without a report matching "
+                             "/double-free/"),
+            std::string::npos)
+      << partial.err;
+
+  TestRun silent = Run("silent", "", "");
+  silent.expect = {"heap-use-after-free"};
+  EXPECT_EQ(JudgeTestRun(silent).exit_status, 1);
+
+  TestRun broken = Run("broken", "", "");
+  broken.expect = {"("};
+  EXPECT_EQ(JudgeTestRun(broken).exit_status, 2) << "a malformed pattern is a usage error";
+}
+
+TEST_F(TestVerdictTest, SuppressedCanaryNeedsItsEntryListed) {
+  TestRun run = Run("supp", "", "");
+  Log("supp.asan.4", "Suppressions used:\n  count      bytes template\n      1         40 my_entry\n");
+  run.expect_suppressed = "my_entry";
+  EXPECT_EQ(JudgeTestRun(run).exit_status, 0);
+
+  TestRun missing = Run("supp-missing", "", "");
+  missing.expect_suppressed = "my_entry";
+  const TestVerdict verdict = JudgeTestRun(missing);
+  EXPECT_EQ(verdict.exit_status, 1);
+  EXPECT_NE(verdict.err.find("SUPPRESSION NOT USED"), std::string::npos);
+}
+
+TEST_F(TestVerdictTest, OnlyTimeoutsOwnWordsMakeATimeout) {
+  const TestVerdict stopped = JudgeTestRun(Run("hung", "", "timeout: sending signal TERM to command 'x'\n", 124));
+  EXPECT_EQ(stopped.exit_status, 1);
+  EXPECT_NE(stopped.err.find("memsafe: TIMEOUT: 'hung' was stopped after 60s"), std::string::npos);
+
+  const TestVerdict own = JudgeTestRun(Run("own-124", "", "my test says timeout: no\n", 124));
+  EXPECT_EQ(own.exit_status, 124);
+  EXPECT_EQ(own.err.find("TIMEOUT"), std::string::npos);
+}
+
+TEST_F(TestVerdictTest, SkippedOnlyWithoutFindingAndOnlyInTheLaunchersWords) {
+  const std::string skipped = "[ RUN      ] Suite.Case\n[  SKIPPED ] Suite.Case (0 ms)\n";
+  const TestVerdict clean = JudgeTestRun(Run("skip", skipped, ""));
+  EXPECT_EQ(clean.exit_status, 0);
+  EXPECT_NE(clean.err.find("memsafe: SKIPPED: 'skip' skipped itself"), std::string::npos);
+  EXPECT_EQ(clean.out.find("[  SKIPPED ]"), std::string::npos) << "the test's own marker is defused";
+
+  const TestRun leaky = Run("skip-leak", skipped, "", 23);
+  Log("skip-leak.asan.9",
+      "==9==ERROR: LeakSanitizer: detected memory leaks\n\nDirect leak of 8 byte(s) in 1 object(s) allocated from:\n"
+      "    #0 0x1 in main /src/project/t.cc:3\n\nSUMMARY: AddressSanitizer: 8 byte(s) leaked in 1 allocation(s).\n");
+  const TestVerdict leak = JudgeTestRun(leaky);
+  EXPECT_EQ(leak.exit_status, 1);
+  EXPECT_EQ(leak.err.find("SKIPPED"), std::string::npos) << leak.err;
+  EXPECT_NE(leak.err.find("memory-leak at t.cc:3"), std::string::npos) << leak.err;
+
+  EXPECT_EQ(DefuseSkipMarkers("memsafe: SKIPPED: x [  SKIPPED ]"), "memsafe: (test output) SKIPPED: x [  Skipped ]");
+}
+
+TEST_F(TestVerdictTest, AnotherTestsLogsAreNotRead) {
+  // Test "a" and test "a.asan.b": the second's logs start with the first's prefix.
+  const TestRun run = Run("a", "", "");
+  Log("a.asan.b.asan.77", kUseAfterFree);
+  EXPECT_EQ(JudgeTestRun(run).exit_status, 0);
+}
+
+TEST_F(TestVerdictTest, ValgrindBatchedRunNamesTheCaseKindAndLineOfEachError) {
+  TestRun run = Run("inventory_test", "", "");
+  run.tool = "valgrind";
+  run.prefix = (dir_.path() / "inventory_test.valgrind").string();
+  run.root = "/work/main/tests/consumer";
+  fs::copy_file(kData + "batched/valgrind/memcheck/inventory_test.valgrind.6925.xml",
+                dir_.path() / "inventory_test.valgrind.6925.xml");
+  const TestVerdict verdict = JudgeTestRun(run);
+  EXPECT_EQ(verdict.exit_status, 1);
+  for (const char* line :
+       {"memsafe:   heap-use-after-free at tests/inventory_test.cc:28 in "
+        "inventory_test.PlantedBugTest.HeapUseAfterFree",
+        "memsafe:   memory-leak at tests/inventory_test.cc:32 in inventory_test.PlantedBugTest.Leak",
+        "== Valgrind error: uninitialised-value in inventory_test.PlantedBugTest.UninitialisedRead =="}) {
+    EXPECT_NE(verdict.err.find(line), std::string::npos) << line << "\n" << verdict.err;
+  }
+}
+
+TEST(CutSanitizerLogTest, ShowsTheFirstReportsThenACount) {
+  std::string log;
+  for (int i = 1; i <= 8; ++i)
+    log += "==1==ERROR: AddressSanitizer: heap-use-after-free number " + std::to_string(i) + "\n  #0 f\n";
+  const std::string shown = CutSanitizerLog(log, "x.log", 5);
+  EXPECT_NE(shown.find("number 5"), std::string::npos);
+  EXPECT_EQ(shown.find("number 6"), std::string::npos);
+  EXPECT_NE(shown.find("... 6 more lines (8 reports in all): see x.log"), std::string::npos) << shown;
+  EXPECT_EQ(CutSanitizerLog("a\nb\n", "x", 5), "a\nb\n");
+}
+
+TEST(InstrumentationTest, MarkersFoundAcrossBlocksAndScriptsNotJudged) {
+  testing::ScratchDir dir;
+  const std::string script = dir.Write("run.sh", "#!/bin/sh\nexit 0\n");
+  std::vector<std::string> missing;
+  bool elf = true;
+  std::string why;
+  ASSERT_TRUE(MissingInstrumentation(script, {"address"}, &missing, &elf, &why));
+  EXPECT_FALSE(elf);
+  EXPECT_TRUE(missing.empty());
+
+  // The ASan marker straddles the 1 MiB read block; the TSan one is absent.
+  std::string image =
+      "\x7f"
+      "ELF";
+  image.resize((1 << 20) - 10, '\0');
+  image += "__asan_version_mismatch_check_v8";
+  const std::string program = dir.Write("prog", image);
+  ASSERT_TRUE(MissingInstrumentation(program, {"address", "thread", "undefined"}, &missing, &elf, &why));
+  EXPECT_TRUE(elf);
+  EXPECT_EQ(missing, std::vector<std::string>{"thread"});
+
+  EXPECT_FALSE(MissingInstrumentation(dir.path().string(), {"address"}, &missing, &elf, &why));
+  EXPECT_EQ(why, "is not a regular file");
+}
+
+TEST(InstrumentationTest, BareNamesAreLookedUpOnPath) {
+  EXPECT_EQ(ResolveProgram("./x"), "./x");
+  const std::string sh = ResolveProgram("sh");
+  EXPECT_TRUE(sh.size() > 3 && sh.substr(sh.size() - 3) == "/sh") << sh;
+}
+
+}  // namespace
+}  // namespace memsafe::tools

@@ -1,0 +1,376 @@
+#include "test_verdict.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <set>
+
+#include "report.h"
+#include "text.h"
+
+namespace memsafe::tools {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// At most this many errors of one log reach the test output; the log keeps them all.
+constexpr int kMaxShown = 5;
+// One line per finding after the verdict, up to this many: a Valgrind run of a whole
+// test executable can hold a finding for each of its cases.
+constexpr size_t kMaxHeadlines = 20;
+// A report's lines shown at most (a deep stack, a long list of shadow bytes).
+constexpr int kMaxLinesPerReport = 40;
+
+bool StartsWith(std::string_view text, std::string_view prefix) { return text.substr(0, prefix.size()) == prefix; }
+
+void ReplaceAll(std::string* text, std::string_view from, std::string_view to) {
+  for (size_t at = text->find(from); at != std::string::npos; at = text->find(from, at + to.size())) {
+    text->replace(at, from.size(), to);
+  }
+}
+
+// The run's own files: <prefix>.<pid> (a sanitizer's log_path), <prefix>.<pid>.xml
+// (Valgrind), <prefix>.stderr; nothing of another test whose name merely starts alike.
+std::vector<std::string> RunLogs(const std::string& prefix) {
+  const fs::path base(prefix);
+  const std::string stem = base.filename().string() + ".";
+  std::vector<std::string> logs;
+  std::error_code error;
+  for (fs::directory_iterator it(base.parent_path(), error), end; !error && it != end; it.increment(error)) {
+    const std::string name = it->path().filename().string();
+    if (!StartsWith(name, stem)) continue;
+    std::string_view rest = std::string_view(name).substr(stem.size());
+    if (rest.size() > 4 && rest.substr(rest.size() - 4) == ".xml") rest.remove_suffix(4);
+    if (!rest.empty() && std::all_of(rest.begin(), rest.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      logs.push_back(it->path().string());
+    }
+  }
+  std::sort(logs.begin(), logs.end());
+  return logs;
+}
+
+// "ERROR: AddressSanitizer: heap-use-after-free on address 0x602 at pc ..." without
+// what differs from run to run.
+std::string Headline(const Finding& finding, const std::string& name) {
+  std::string message = finding.message;
+  if (const size_t at = message.find(" on address 0x"); at != std::string::npos) message.erase(at);
+  if (const size_t at = message.find(" on unknown address"); at != std::string::npos) message.erase(at);
+  if (const size_t at = message.find(" (pid="); at != std::string::npos) message.erase(at);
+  while (!message.empty() && (message.back() == ':' || message.back() == ' ')) message.pop_back();
+  std::string line = finding.kind;
+  if (finding.has_location) line += " at " + finding.location.file + ":" + std::to_string(finding.location.line);
+  if (finding.test != name) line += " in " + finding.test;
+  return line + ": " + message;
+}
+
+std::string DescribeFrame(const Frame& frame) {
+  std::string where = frame.file.empty() ? frame.object : frame.file + ":" + std::to_string(frame.line);
+  return "    at " + (frame.function.empty() ? std::string("???") : frame.function) + " (" + where + ")\n";
+}
+
+// Valgrind's errors of one log as people read them: what, where, in which case.
+std::string DescribeValgrind(const std::vector<const Finding*>& findings, const std::string& path,
+                             const std::string& name) {
+  std::string text;
+  for (size_t i = 0; i < findings.size() && i < static_cast<size_t>(kMaxShown); ++i) {
+    const Finding& finding = *findings[i];
+    text += "== Valgrind error: " + finding.kind + (finding.test != name ? " in " + finding.test : "") + " ==\n";
+    text += finding.message + "\n";
+    for (const Stack& stack : finding.stacks) {
+      if (!stack.title.empty()) text += "  " + stack.title + "\n";
+      int shown = 0;
+      for (const Frame& frame : stack.frames) {
+        if (++shown > 12) break;
+        text += DescribeFrame(frame);
+      }
+    }
+  }
+  if (findings.size() > static_cast<size_t>(kMaxShown)) {
+    text += "... and " + std::to_string(findings.size() - kMaxShown) + " more Valgrind errors: see " + path + "\n";
+  }
+  return text;
+}
+
+// A line of the file matches the extended regular expression (grep -E's meaning).
+bool AnyLineMatches(std::string_view content, const std::regex& pattern) {
+  for (std::string_view line : SplitLines(content)) {
+    if (std::regex_search(line.begin(), line.end(), pattern)) return true;
+  }
+  return false;
+}
+
+std::string Quote(const std::string& text) { return "'" + text + "'"; }
+
+}  // namespace
+
+std::string DefuseSkipMarkers(std::string_view text) {
+  std::string out(text);
+  ReplaceAll(&out, "memsafe: SKIPPED:", "memsafe: (test output) SKIPPED:");
+  ReplaceAll(&out, "[  SKIPPED ]", "[  Skipped ]");
+  return out;
+}
+
+std::string CutSanitizerLog(std::string_view log, const std::string& path, int max_reports) {
+  std::string shown;
+  int reports = 0;
+  int lines_shown = 0;
+  int hidden = 0;
+  for (std::string_view line : SplitLines(log)) {
+    std::string_view body = line;
+    if (StartsWith(body, "==")) {
+      const size_t end = body.find("==", 2);
+      if (end != std::string_view::npos) body.remove_prefix(end + 2);
+    }
+    const bool headline = ((StartsWith(body, "ERROR: ") || StartsWith(body, "WARNING: ")) &&
+                           body.find("Sanitizer", 7) != std::string_view::npos && body.find("Sanitizer") < 30) ||
+                          line.find(": runtime error: ") != std::string_view::npos;
+    if (headline) ++reports;
+    if (reports <= max_reports && lines_shown < kMaxLinesPerReport * max_reports) {
+      shown.append(line).push_back('\n');
+      ++lines_shown;
+    } else {
+      ++hidden;
+    }
+  }
+  if (hidden > 0) {
+    shown += "... " + std::to_string(hidden) + " more lines (" + std::to_string(reports) + " reports in all): see " +
+             path + "\n";
+  }
+  return shown;
+}
+
+TestVerdict JudgeTestRun(const TestRun& run) {
+  TestVerdict verdict;
+  std::string stdout_text;
+  std::string stderr_text;
+  const std::string stdout_path = run.prefix + ".stdout";
+  const std::string stderr_path = run.prefix + ".stderr";
+  std::string why;
+  // A missing file is an empty one: the launcher could not even start the test.
+  if (fs::exists(stdout_path) && !ReadWholeFile(stdout_path, &stdout_text, &why)) {
+    verdict.err += "memsafe: cannot read the test's output " + stdout_path + ": " + why + "\n";
+    verdict.exit_status = 1;
+  }
+  if (fs::exists(stderr_path) && !ReadWholeFile(stderr_path, &stderr_text, &why)) {
+    verdict.err += "memsafe: cannot read the test's output " + stderr_path + ": " + why + "\n";
+    verdict.exit_status = 1;
+  }
+  verdict.out = DefuseSkipMarkers(stdout_text);
+  verdict.err = DefuseSkipMarkers(stderr_text) + verdict.err;
+  std::error_code ignored;
+  (void)fs::remove(stdout_path, ignored);  // read above; the verdict carries it
+  if (verdict.exit_status != 0) return verdict;
+
+  // `timeout --verbose` says when it stopped the test: a test's own exit 124 or a
+  // SIGKILL from elsewhere is not a timeout.
+  bool timed_out = false;
+  bool skipped = false;
+  bool passed_case = false;
+  for (std::string_view line : SplitLines(stderr_text))
+    timed_out = timed_out || StartsWith(line, "timeout: sending signal");
+  for (std::string_view line : SplitLines(stdout_text)) {
+    skipped = skipped || StartsWith(line, "[  SKIPPED ] ");
+    passed_case = passed_case || StartsWith(line, "[       OK ] ");
+  }
+  const bool skipped_only = skipped && !passed_case;
+
+  // The tool's logs, and stderr too: some runtimes (GCC's UBSan) ignore log_path.
+  const std::vector<std::string> logs = RunLogs(run.prefix);
+  LogSet set;
+  for (const std::string& path : logs) {
+    LogFile log{.path = path, .test = run.name, .tool = run.tool, .preset = "launcher"};
+    log.xml = path.size() > 4 && path.substr(path.size() - 4) == ".xml";
+    set.files.push_back(log);
+  }
+  if (!stderr_text.empty())
+    set.files.push_back({.path = stderr_path, .test = run.name, .tool = run.tool, .preset = "launcher"});
+  ReportContext context;
+  if (!run.root.empty()) context.root = fs::path(run.root).lexically_normal().string();
+  if (!context.root.empty() && context.root.back() != '/') context.root += '/';
+  std::vector<InputError> errors;
+  const std::vector<Finding> findings = ReadLogs(set, context, &errors);
+
+  std::map<std::string, std::vector<const Finding*>> by_log;
+  for (const Finding& finding : findings) by_log[finding.log].push_back(&finding);
+  std::set<std::string> found;  // the files with a report, or one that could not be read whole
+  for (const auto& [path, list] : by_log) found.insert(path);
+  std::vector<std::string> headlines;
+  for (const Finding& finding : findings) {
+    const std::string line = Headline(finding, run.name);
+    if (std::find(headlines.begin(), headlines.end(), line) == headlines.end()) headlines.push_back(line);
+  }
+  for (const InputError& error : errors) {
+    found.insert(error.file);
+    headlines.push_back("unreadable report in " + error.file + ": " + error.message);
+  }
+  if (!found.count(stderr_path)) (void)fs::remove(stderr_path, ignored);  // clean stderr is not a log
+
+  // What the tool said, for people: the log files stay whole for the tools.
+  for (const std::string& path : logs) {
+    verdict.err += "---- memsafe: " + path + "\n";
+    if (path.size() > 4 && path.substr(path.size() - 4) == ".xml") {
+      verdict.err += DescribeValgrind(by_log[path], path, run.name);
+    } else {
+      std::string content;
+      if (ReadWholeFile(path, &content, &why)) verdict.err += CutSanitizerLog(content, path, kMaxShown);
+    }
+  }
+
+  const std::string quoted = Quote(run.name);
+  if (timed_out) {
+    verdict.err += "memsafe: TIMEOUT: " + quoted + " was stopped after " + std::to_string(run.timeout_s) +
+                   "s (hung or too slow for " + run.tool + ")\n";
+    verdict.exit_status = 1;
+    return verdict;
+  }
+
+  if (!run.expect.empty()) {
+    std::vector<std::string> missed;
+    for (const std::string& pattern : run.expect) {
+      std::regex regex;
+      try {
+        regex = std::regex(pattern, std::regex::extended);
+      } catch (const std::regex_error& error) {
+        verdict.err +=
+            "memsafe: the canary's pattern /" + pattern + "/ is not a regular expression: " + error.what() + "\n";
+        verdict.exit_status = 2;
+        return verdict;
+      }
+      bool matched = false;
+      for (const std::string& path : found) {
+        std::string content;
+        if (ReadWholeFile(path, &content) && AnyLineMatches(content, regex)) {
+          matched = true;
+          break;
+        }
+      }
+      if (!matched) missed.push_back("/" + pattern + "/");
+    }
+    if (missed.empty()) {
+      verdict.err += "memsafe: canary caught: " + run.tool + " reported every expected finding in " + quoted + "\n";
+      verdict.exit_status = 0;
+      return verdict;
+    }
+    std::string list;
+    for (const std::string& m : missed) list += (list.empty() ? "" : " ") + m;
+    verdict.err += "memsafe: CANARY NOT CAUGHT: " + quoted + " ran under " + run.tool + " (exit status " +
+                   std::to_string(run.status) + ") without a report matching " + list +
+                   ". The tool is not active or the optimizer removed the bug.\n";
+    verdict.exit_status = 1;
+    return verdict;
+  }
+
+  if (!found.empty()) {
+    verdict.err += "memsafe: FAILED: " + run.tool + " reported a finding in " + quoted + " (exit status " +
+                   std::to_string(run.status) + "):\n";
+    for (size_t i = 0; i < headlines.size() && i < kMaxHeadlines; ++i) {
+      verdict.err += "memsafe:   " + headlines[i] + "\n";
+    }
+    if (headlines.size() > kMaxHeadlines) {
+      verdict.err += "memsafe:   ... and " + std::to_string(headlines.size() - kMaxHeadlines) + " more\n";
+    }
+    std::string list;
+    for (const std::string& path : found) list += (list.empty() ? "" : " ") + path;
+    verdict.err += "memsafe: full report: " + list + "\n";
+    verdict.exit_status = 1;
+    return verdict;
+  }
+
+  // GTEST_SKIP with no finding: the one line CTest's SKIP_REGULAR_EXPRESSION of
+  // memsafe_add_test matches; the trailing "[  SKIPPED ]" lets the skip pattern of a
+  // project's own gtest_discover_tests match too, here where no tool reported anything.
+  if (run.status == 0 && skipped_only && run.expect_suppressed.empty()) {
+    verdict.err += "memsafe: SKIPPED: " + quoted + " skipped itself and no tool reported anything [  SKIPPED ]\n";
+    verdict.exit_status = 0;
+    return verdict;
+  }
+
+  if (!run.expect_suppressed.empty()) {
+    for (const std::string& path : logs) {
+      std::string content;
+      if (ReadWholeFile(path, &content) && content.find(run.expect_suppressed) != std::string::npos) {
+        verdict.err += "memsafe: suppressed canary passed: the entry " + Quote(run.expect_suppressed) + " matched\n";
+        verdict.exit_status = 0;
+        return verdict;
+      }
+    }
+    verdict.err += "memsafe: SUPPRESSION NOT USED: " + quoted + " ran clean, but " + run.tool +
+                   " does not list the entry " + Quote(run.expect_suppressed) +
+                   " as matched: is the suppression file wired?\n";
+    verdict.exit_status = 1;
+    return verdict;
+  }
+  verdict.exit_status = run.status;
+  return verdict;
+}
+
+std::string ResolveProgram(const std::string& program) {
+  if (program.find('/') != std::string::npos) return program;
+  const char* path = std::getenv("PATH");
+  std::string_view dirs = path != nullptr ? path : "";
+  while (!dirs.empty()) {
+    const size_t colon = dirs.find(':');
+    const std::string_view dir = dirs.substr(0, colon);
+    const std::string candidate = (dir.empty() ? std::string(".") : std::string(dir)) + "/" + program;
+    if (access(candidate.c_str(), X_OK) == 0 && fs::is_regular_file(candidate)) return candidate;
+    if (colon == std::string_view::npos) break;
+    dirs.remove_prefix(colon + 1);
+  }
+  return program;
+}
+
+bool MissingInstrumentation(const std::string& program, const std::vector<std::string>& wanted,
+                            std::vector<std::string>* missing, bool* elf, std::string* why) {
+  missing->clear();
+  *elf = false;
+  // What each compiler emits into every instrumented object.
+  static const std::map<std::string, std::string> kMarkers = {{"address", "__asan_version_mismatch_check"},
+                                                              {"thread", "__tsan_init"}};
+  std::error_code error;
+  if (!fs::is_regular_file(program, error)) {
+    *why = "is not a regular file";
+    return false;
+  }
+  std::ifstream in(program, std::ios::binary);
+  char magic[4] = {};
+  if (!in.read(magic, sizeof magic)) return true;  // shorter than an ELF header: not compiled code
+  if (std::string_view(magic, 4) !=
+      "\x7f"
+      "ELF")
+    return true;
+  *elf = true;
+  std::map<std::string, bool> seen;
+  size_t longest = 0;
+  for (const std::string& tool : wanted) {
+    if (kMarkers.count(tool)) {
+      seen[tool] = false;
+      longest = std::max(longest, kMarkers.at(tool).size());
+    }
+  }
+  if (seen.empty()) return true;
+  // In blocks, keeping the tail of the last one: a marker may straddle two blocks.
+  in.seekg(0);
+  std::string window;
+  std::vector<char> block(1 << 20);
+  while (in.read(block.data(), static_cast<std::streamsize>(block.size())) || in.gcount() > 0) {
+    window.append(block.data(), static_cast<size_t>(in.gcount()));
+    for (auto& [tool, found] : seen) found = found || window.find(kMarkers.at(tool)) != std::string::npos;
+    if (window.size() > longest) window.erase(0, window.size() - longest);
+  }
+  if (in.bad()) {
+    *why = "cannot be read";
+    return false;
+  }
+  for (const std::string& tool : wanted) {
+    if (seen.count(tool) && !seen[tool]) missing->push_back(tool);
+  }
+  return true;
+}
+
+}  // namespace memsafe::tools

@@ -1,0 +1,73 @@
+// The verdict on one test run under a memory tool, and the check that a test's program
+// was built for the tools its preset expects.
+//
+// The test launcher (cmake/memsafe-run.sh) only runs things: it sets the tools'
+// options, runs the test under `timeout` with its output in <prefix>.stdout and
+// <prefix>.stderr, and hands the rest to `memsafe test-verdict`, which judges the run
+// with the same parser `memsafe report` uses (report.h): one classifier decides what a
+// finding is, for a test's verdict and for the report alike.
+//
+// Example (what `memsafe test-verdict` does):
+//   memsafe::tools::TestRun run{.name = "vec.Grows", .tool = "asan",
+//                               .prefix = "build/asan/memcheck/vec.Grows.asan", .status = 0};
+//   memsafe::tools::TestVerdict verdict = memsafe::tools::JudgeTestRun(run);
+//   std::cout << verdict.out; std::cerr << verdict.err; return verdict.exit_status;
+//
+// Thread-safety: JudgeTestRun reads and removes files of its own prefix only; calls for
+// different prefixes may run concurrently (CTest runs tests in parallel).
+// Failure: an unreadable log is a finding's worth of failure (the test fails, naming
+// the file), never a silent pass.
+#ifndef MEMSAFE_TOOLS_TEST_VERDICT_H_
+#define MEMSAFE_TOOLS_TEST_VERDICT_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace memsafe::tools {
+
+struct TestRun {
+  std::string name;    // the test, for messages
+  std::string tool;    // none, asan, tsan, ubsan, valgrind
+  std::string prefix;  // <log-dir>/<id>.<tool>: the run's files are <prefix>.*
+  std::string root;    // the project's source root: findings are located in its code
+  int status = 0;      // the exit status of the test (of `timeout`, which ran it)
+  int timeout_s = 0;
+  std::vector<std::string> expect;  // a canary: every extended regex must match a report
+  std::string expect_suppressed;    // a suppressed canary: this entry must be listed as used
+};
+
+struct TestVerdict {
+  int exit_status = 0;
+  std::string out;  // the test's own standard output, skip markers defused
+  std::string err;  // its standard error, the tool's reports and the launcher's verdict
+};
+
+// Judges a finished run. A finding fails the test whatever its status; a canary passes
+// only when its reports match; a run `timeout` stopped is a TIMEOUT; a GoogleTest run
+// whose every case skipped itself, with no finding, prints the one skip marker
+// memsafe_add_test's tests match. Removes <prefix>.stdout, and <prefix>.stderr when it
+// holds no report (a report on stderr stays, for `memsafe report`).
+TestVerdict JudgeTestRun(const TestRun& run);
+
+// The test's own output with the markers that would make CTest call the test skipped
+// defused: only the launcher may say a test skipped, and only when no tool reported.
+std::string DefuseSkipMarkers(std::string_view text);
+
+// A sanitizer log as shown in the test output: its first `max_reports` reports (at
+// most 40 lines each), then a count of what was left out and where to read it.
+std::string CutSanitizerLog(std::string_view log, const std::string& path, int max_reports);
+
+// Which of the tools in `wanted` (as in MEMSAFE_EXPECT: address, thread; others have no
+// marker and are not judged) `program` lacks. Empty for a program that is not an ELF
+// file (a script: it is not compiled code; `elf` says which). False when the file cannot
+// be read.
+bool MissingInstrumentation(const std::string& program, const std::vector<std::string>& wanted,
+                            std::vector<std::string>* missing, bool* elf, std::string* why);
+
+// `program` as the shell would run it: a path as given, a bare name searched on PATH.
+std::string ResolveProgram(const std::string& program);
+
+}  // namespace memsafe::tools
+
+#endif  // MEMSAFE_TOOLS_TEST_VERDICT_H_
