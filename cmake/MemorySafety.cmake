@@ -231,6 +231,17 @@ if(_memsafe_sanitize)
     endif()
   endif()
 endif()
+# libstdc++ marks a vector's spare capacity (past size(), within capacity()) as
+# off-limits to ASan only when asked. Every translation unit that touches a given vector
+# must agree: code built without it (a prebuilt C++ library that fills a vector the
+# project then reads) leaves the capacity marked and ASan reports a container-overflow
+# that is not one. memsafe_adopt_project builds all of the project's code with it; turn
+# it off for a project that exchanges vectors with a prebuilt C++ library.
+option(MEMSAFE_CONTAINER_OVERFLOW
+  "With AddressSanitizer, annotate std::vector (libstdc++) so reads past size() are reported" ON)
+if("address" IN_LIST _memsafe_sanitize AND MEMSAFE_CONTAINER_OVERFLOW)
+  list(APPEND MEMSAFE_COMPILE_OPTIONS "$<$<COMPILE_LANGUAGE:CXX>:-D_GLIBCXX_SANITIZE_VECTOR=1>")
+endif()
 if(MEMSAFE_VALGRIND)
   list(APPEND MEMSAFE_COMPILE_OPTIONS -g -fno-omit-frame-pointer)
   if(_memsafe_is_clang)
@@ -571,6 +582,11 @@ function(memsafe_add_canaries)
     SOURCES "${_dir}/stack_use_after_return.c" EXPECT "AddressSanitizer: stack-use-after-return")
   memsafe_add_canary(double-free TOOL address
     SOURCES "${_dir}/double_free.c" EXPECT "AddressSanitizer: attempting double-free")
+  # C++ only (std::vector), and only where the annotations are on.
+  if(CMAKE_CXX_COMPILER_LOADED AND MEMSAFE_CONTAINER_OVERFLOW)
+    memsafe_add_canary(container-overflow TOOL address
+      SOURCES "${_dir}/container_overflow.cc" EXPECT "AddressSanitizer: container-overflow")
+  endif()
   memsafe_add_canary(direct-leak TOOL leak SOURCES "${_dir}/leak_unused.c" LIBRARIES Threads::Threads
     EXPECT "Direct leak of 64 byte" "Direct leak of 48 byte")
   memsafe_add_canary(signed-overflow TOOL undefined
