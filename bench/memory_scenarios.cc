@@ -154,7 +154,7 @@ int ReportLargeLogSet(int scale) {
   std::size_t rows = 0;
   for (int round = 0; round < scale; ++round) {
     std::vector<memsafe::tools::InputError> errors;
-    const memsafe::tools::ReportContext context{"/work/main/", {"/work/main/build/"}};
+    const memsafe::tools::ReportContext context{"/work/main/", {"/work/main/build/"}, {}};
     const memsafe::tools::LogSet set = memsafe::tools::CollectLogs({work.string()}, &errors);
     const std::vector<memsafe::tools::Group> groups =
         memsafe::tools::Deduplicate(memsafe::tools::ReadLogs(set, context, &errors));

@@ -139,7 +139,7 @@ const Inputs& Generated() {
 }
 
 void Report(benchmark::State& state, const std::string& dir, size_t bytes) {
-  const ReportContext context{"/work/main/", {}};
+  const ReportContext context{"/work/main/", {}, {}};
   for (auto _ : state) {
     std::vector<InputError> errors;
     auto findings = ReadLogs(CollectLogs({dir}, &errors), context, &errors);

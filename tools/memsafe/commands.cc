@@ -28,13 +28,6 @@ void PrintErrors(const std::vector<InputError>& errors) {
   }
 }
 
-std::string DirectoryWithSlash(const std::string& dir) {
-  std::error_code error;
-  std::string path = fs::weakly_canonical(fs::absolute(dir), error).string();
-  if (path.empty() || path.back() != '/') path += '/';
-  return path;
-}
-
 }  // namespace
 
 std::vector<std::string> DefaultSuppressionFiles(const std::string& dir) {
@@ -175,12 +168,8 @@ bool WriteText(const std::string& path, const std::string& text) {
 }
 
 int ReportCommand(const ReportOptions& options) {
-  ReportContext context;
-  context.root = DirectoryWithSlash(options.root);
-  context.exclude.push_back(context.root + "build/");
-  for (const std::string& dir : options.exclude) context.exclude.push_back(DirectoryWithSlash(dir));
-
   ReportSummary summary;
+  const ReportContext context = ProjectReportContext(options.root, options.exclude, &summary.errors);
   const LogSet logs = CollectLogs(options.inputs, &summary.errors);
   summary.logs = static_cast<int>(logs.files.size());
   std::vector<Finding> findings;

@@ -24,7 +24,7 @@ namespace fs = std::filesystem;
 std::string_view AsText(const uint8_t* data, size_t size) { return {reinterpret_cast<const char*>(data), size}; }
 
 const ReportContext& Context() {
-  static const ReportContext context{"/work/main/", {"/work/main/build/"}};
+  static const ReportContext context{"/work/main/", {"/work/main/build/"}, DefaultExcludedNames()};
   return context;
 }
 

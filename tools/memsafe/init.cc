@@ -323,7 +323,7 @@ std::optional<InitPlan> PlanInit(const InitOptions& options, std::string* error)
 
   // The project's own files from here on: written once, never overwritten.
   for (const char* name :
-       {"asan.supp", "lsan.supp", "tsan.supp", "valgrind.supp", "ubsan_ignorelist.txt", "options.txt"}) {
+       {"asan.supp", "lsan.supp", "tsan.supp", "valgrind.supp", "ubsan_ignorelist.txt", "options.txt", "exclude.txt"}) {
     std::string content;
     if (!ReadTemplate(options, std::string("templates/") + name, &content, error)) return std::nullopt;
     if (!Plan(options, std::string("sanitizers/") + name, content, false, false, &plan, error)) return std::nullopt;

@@ -252,6 +252,14 @@ void Locate(Finding& finding, const ReportContext& context) {
     if (frame.file.empty()) continue;
     bool inside = false;
     std::string relative = RelativeToRoot(frame.file, context, &inside);
+    // The access: the first frame under the root, excluded code included (a vendored
+    // library, a test helper). System headers above it are the standard library's.
+    if (const std::string normal = fs::path(frame.file).lexically_normal().string();
+        !finding.has_access && !context.root.empty() && StartsWith(normal, context.root) && !IsRuntimeFrame(frame)) {
+      finding.access = frame;
+      finding.access.file = normal.substr(context.root.size());
+      finding.has_access = true;
+    }
     if (!inside) continue;
     finding.location = frame;
     finding.location.file = std::move(relative);
@@ -616,6 +624,11 @@ Frame ParseFrameLine(std::string_view text) {
       frame.line = where->line;
       frame.column = where->column;
       s = before;
+    } else if (StartsWith(last, "/") && last.find('.') != std::string_view::npos) {
+      // A file without a line (Clang's TSan at -O1 has some accesses at line 0, and the
+      // runtime then prints the file alone): the file still places the frame.
+      frame.file = std::string(last);
+      s = before;
     }
   }
   if (s != "<null>") frame.function = std::string(s);
@@ -717,8 +730,73 @@ std::string RelativeToRoot(const std::string& file, const ReportContext& context
   for (const std::string& excluded : context.exclude) {
     if (StartsWith(normal, excluded)) return normal;
   }
+  const std::string relative = normal.substr(context.root.size());
+  // Every directory between the root and the file, not the file's own name.
+  for (size_t start = 0, slash; (slash = relative.find('/', start)) != std::string::npos; start = slash + 1) {
+    const std::string_view name = std::string_view(relative).substr(start, slash - start);
+    for (const std::string& excluded : context.excluded_names) {
+      if (name == excluded) return normal;
+    }
+  }
   *inside = true;
-  return normal.substr(context.root.size());
+  return relative;
+}
+
+const std::vector<std::string>& DefaultExcludedNames() {
+  static const std::vector<std::string> names = {"third_party", "third-party", "thirdparty", "3rdparty", "vendor",
+                                                 "vendored",    "external",    "extern",     "_deps"};
+  return names;
+}
+
+ReportContext ProjectReportContext(const std::string& root, const std::vector<std::string>& extra,
+                                   std::vector<InputError>* errors) {
+  // Through links, as the compilers wrote the paths into the debug info.
+  const auto with_slash = [](const fs::path& dir) {
+    std::error_code error;
+    std::string text = fs::weakly_canonical(fs::absolute(dir), error).lexically_normal().string();
+    if (text.empty() || text.back() != '/') text += '/';
+    return text;
+  };
+  ReportContext context;
+  context.root = with_slash(root.empty() ? fs::path(".") : fs::path(root));
+  context.exclude.push_back(context.root + "build/");
+  for (const std::string& dir : extra) context.exclude.push_back(with_slash(dir));
+  context.excluded_names = DefaultExcludedNames();
+
+  const std::string file = context.root + "sanitizers/exclude.txt";
+  std::error_code missing;
+  if (!fs::exists(file, missing)) return context;
+  std::string content;
+  std::string why;
+  if (!ReadWholeFile(file, &content, &why)) {
+    errors->push_back({file, 0, why});
+    return context;
+  }
+  int number = 0;
+  for (std::string_view raw : SplitLines(content)) {
+    ++number;
+    std::string_view line = Trim(raw.substr(0, raw.find('#')));
+    if (line.empty()) continue;
+    if (StartsWith(line, "!")) {
+      const std::string_view name = Trim(line.substr(1));
+      auto& names = context.excluded_names;
+      const auto found = std::find(names.begin(), names.end(), name);
+      if (found == names.end()) {
+        errors->push_back({file, number, "'" + std::string(name) + "' is not a default excluded directory name"});
+      } else {
+        names.erase(found);
+      }
+      continue;
+    }
+    if (StartsWith(line, "/") || line.find("..") != std::string_view::npos) {
+      errors->push_back({file, number, "'" + std::string(line) + "' must be a directory below the project root"});
+      continue;
+    }
+    std::string dir = (fs::path(context.root) / std::string(line)).lexically_normal().string();
+    if (dir.back() != '/') dir += '/';
+    context.exclude.push_back(dir);
+  }
+  return context;
 }
 
 LogSet CollectLogs(const std::vector<std::string>& inputs, std::vector<InputError>* errors) {

@@ -53,6 +53,11 @@ struct Finding {
   // The first frame in the project's own code; file made relative to the project root.
   Frame location;
   bool has_location = false;
+  // Where the bad access itself happened: the first frame under the root, in code the
+  // project excludes (a vendored library, a test helper) or not; file relative to the
+  // root. The location differs from it only when the access is in excluded code.
+  Frame access;
+  bool has_access = false;
   std::string signature;  // 16 hex digits
   bool complete = true;   // false when the report was cut short
   bool expected = false;  // from a canary's log: the finding is the point of that test
@@ -65,12 +70,28 @@ struct InputError {
 };
 
 // Where the project lives, so frames can be told apart: a frame is the project's own
-// when its file lies under `root` and not under one of `exclude` (build trees,
-// third-party code), both given as absolute directory paths ending in '/'.
+// when its file lies under `root`, not under one of `exclude` (build trees, directories
+// the project names), both absolute directory paths ending in '/', and no directory on
+// its way below the root is one of `excluded_names` (vendored code at any depth).
 struct ReportContext {
   std::string root;
   std::vector<std::string> exclude;
+  std::vector<std::string> excluded_names;
 };
+
+// The directory names that hold someone else's code in most projects; excluded unless
+// the project's exclusion file says otherwise.
+const std::vector<std::string>& DefaultExcludedNames();
+
+// The context of a project at `root`: its build/ tree, the default vendored directory
+// names, `extra` directories (absolute, or relative to the working directory), and the
+// project's exclusion file <root>/sanitizers/exclude.txt when there is one: one
+// directory per line relative to the root ("tests/support/"), "!name" to count a
+// default name (say "external") as the project's own again, '#' comments. `memsafe
+// report`, `memsafe check` and each test's verdict read it alike. A malformed line or
+// an unreadable file is an error in `errors`.
+ReportContext ProjectReportContext(const std::string& root, const std::vector<std::string>& extra,
+                                   std::vector<InputError>* errors);
 
 // One log file, with what its name says (see cmake/memsafe-run.sh for the scheme
 // <test>.<tool>.<pid>[.xml] and <test>.<tool>.stderr).

@@ -189,9 +189,24 @@ json JsonFrame(const Frame& frame) {
 
 }  // namespace
 
+namespace {
+
+// "file:line", or the file alone when the tool knew the file but not the line (line 0).
+std::string PlaceText(const Frame& frame) {
+  return frame.file + (frame.line > 0 ? ":" + std::to_string(frame.line) : "");
+}
+
+}  // namespace
+
 std::string LocationText(const Finding& finding) {
   if (!finding.has_location) return "(no frame in the project)";
-  return finding.location.file + ":" + std::to_string(finding.location.line);
+  return PlaceText(finding.location);
+}
+
+std::string AccessText(const Finding& finding) {
+  if (!finding.has_access) return {};
+  const std::string access = PlaceText(finding.access);
+  return finding.has_location && access == LocationText(finding) ? std::string() : access;
 }
 
 std::string FormatTable(const std::vector<Group>& groups, const ReportSummary& summary) {
@@ -211,9 +226,11 @@ std::string FormatTable(const std::vector<Group>& groups, const ReportSummary& s
   }
   if (groups.empty()) out << "(no findings)\n";
   for (const Group& group : groups) {
-    out << "\n"
-        << group.first.kind << " at " << LocationText(group.first) << " [" << group.first.signature
-        << "]\n  tests:   " << Join(group.tests, ", ") << "\n  presets: " << Join(group.presets, ", ")
+    out << "\n" << group.first.kind << " at " << LocationText(group.first) << " [" << group.first.signature << "]\n";
+    if (const std::string access = AccessText(group.first); !access.empty()) {
+      out << "  access:  " << access << " (the bad access; the location is the nearest frame in the project)\n";
+    }
+    out << "  tests:   " << Join(group.tests, ", ") << "\n  presets: " << Join(group.presets, ", ")
         << "\n  log:     " << group.first.log << ":" << group.first.log_line << "\n";
   }
   out << "\nmemsafe report: " << groups.size() << " distinct finding(s) in " << summary.logs << " log file(s)";
@@ -357,6 +374,7 @@ std::string FormatJson(const std::vector<Group>& groups, const ReportSummary& su
                  {"complete", f.complete},
                  {"stacks", stacks}};
     item["location"] = f.has_location ? JsonFrame(f.location) : json(nullptr);
+    item["access"] = f.has_access ? JsonFrame(f.access) : json(nullptr);
     item["messages"] = group.message_by_tool;
     findings.push_back(item);
   }

@@ -34,6 +34,9 @@ std::string FormatAnnotations(const std::vector<Group>& groups);
 
 // "file:line" of a group's location, or "(no frame in the project)".
 std::string LocationText(const Finding& finding);
+// Where the bad access happened, when that is not the location (code excluded from the
+// project's own: vendored, a test helper); "" otherwise.
+std::string AccessText(const Finding& finding);
 
 }  // namespace memsafe::tools
 

@@ -11,6 +11,7 @@
 #include <set>
 
 #include "report.h"
+#include "report_output.h"
 #include "text.h"
 
 namespace memsafe::tools {
@@ -64,7 +65,8 @@ std::string Headline(const Finding& finding, const std::string& name) {
   if (const size_t at = message.find(" (pid="); at != std::string::npos) message.erase(at);
   while (!message.empty() && (message.back() == ':' || message.back() == ' ')) message.pop_back();
   std::string line = finding.kind;
-  if (finding.has_location) line += " at " + finding.location.file + ":" + std::to_string(finding.location.line);
+  if (finding.has_location) line += " at " + LocationText(finding);
+  if (const std::string access = AccessText(finding); !access.empty()) line += " (access in " + access + ")";
   if (finding.test != name) line += " in " + finding.test;
   return line + ": " + message;
 }
@@ -190,9 +192,13 @@ TestVerdict JudgeTestRun(const TestRun& run) {
   }
   if (!stderr_text.empty())
     set.files.push_back({.path = stderr_path, .test = run.name, .tool = run.tool, .preset = "launcher"});
-  ReportContext context;
-  if (!run.root.empty()) context.root = fs::path(run.root).lexically_normal().string();
-  if (!context.root.empty() && context.root.back() != '/') context.root += '/';
+  // Without a root nothing is the project's own: findings are still found, not located.
+  // A bad exclusion file only moves locations; memsafe report and check fail on it.
+  std::vector<InputError> config_errors;
+  const ReportContext context = run.root.empty() ? ReportContext() : ProjectReportContext(run.root, {}, &config_errors);
+  for (const InputError& error : config_errors) {
+    verdict.err += "memsafe: warning: " + error.file + ":" + std::to_string(error.line) + ": " + error.message + "\n";
+  }
   std::vector<InputError> errors;
   const std::vector<Finding> findings = ReadLogs(set, context, &errors);
 

@@ -43,7 +43,7 @@ TEST(InitTest, NewProjectGetsPresetsAndSanitizersAndASecondRunChangesNothing) {
   std::optional<InitPlan> plan = PlanInit(OptionsFor(dir), &error);
   ASSERT_TRUE(plan) << error;
   for (const char* path : {"CMakePresets.json", "sanitizers/memsafe-presets.json", "sanitizers/memsafe-adopt.cmake",
-                           "sanitizers/lsan.supp", "sanitizers/options.txt"}) {
+                           "sanitizers/lsan.supp", "sanitizers/options.txt", "sanitizers/exclude.txt"}) {
     const PlannedFile* file = Find(*plan, path);
     ASSERT_NE(file, nullptr) << path;
     EXPECT_EQ(file->action, FileAction::kCreate) << path;

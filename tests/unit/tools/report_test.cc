@@ -27,7 +27,15 @@ namespace {
 // built by GCC 12 (asan-gcc, tsan-gcc, valgrind) and Clang 14 (asan, tsan,
 // valgrind-clang), in a checkout at /work/main.
 const std::string kData = std::string(MEMSAFE_TEST_SOURCE_DIR) + "/tests/unit/tools/testdata/";
-const ReportContext kCapturedContext{"/work/main/", {"/work/main/build/"}};
+const ReportContext kCapturedContext{"/work/main/", {"/work/main/build/"}, {}};
+
+// A log of test "t" read from file "l".
+LogFile TestLog() {
+  LogFile log;
+  log.path = "l";
+  log.test = "t";
+  return log;
+}
 
 std::string ReadData(const std::string& relative) {
   std::ifstream in(kData + relative, std::ios::binary);
@@ -198,7 +206,7 @@ TEST(ReportTest, SignatureOfARaceIgnoresTheOrderOfItsThreads) {
 // (all cases, as Valgrind builds run every test executable), captured at /work/main.
 TEST(ReportTest, BatchedValgrindRunNamesTheCaseOfEachFinding) {
   std::vector<InputError> errors;
-  const ReportContext consumer{"/work/main/tests/consumer/", {"/work/main/build/"}};
+  const ReportContext consumer{"/work/main/tests/consumer/", {"/work/main/build/"}, {}};
   std::multiset<std::string> found;
   for (const Finding& finding : ReadDataLogs("batched", consumer, &errors)) {
     found.insert(finding.test + " " + Where(finding));
@@ -270,6 +278,93 @@ TEST(ReportTest, ParsesTheFrameFormatsOfEveryRuntime) {
       "/usr/include/invoke.h:61:14");
   EXPECT_EQ(spaces.function, "void std::__invoke_impl<void, main::$_0>(std::__invoke_other, main::$_0&&)");
   EXPECT_EQ(spaces.file, "/usr/include/invoke.h");
+}
+
+// Clang's TSan at -O1 records some accesses at line 0 and prints the file alone: the
+// frame keeps its file, so it still places the finding in that file rather than in the
+// next frame's.
+TEST(ReportTest, FrameWithAFileButNoLineKeepsItsFile) {
+  const Frame frame = ParseFrameLine("    #0 Worker(void*) /p/src/race.cc (race+0x1234) (BuildId: 9d)");
+  EXPECT_EQ(frame.function, "Worker(void*)");
+  EXPECT_EQ(frame.file, "/p/src/race.cc");
+  EXPECT_EQ(frame.line, 0);
+  EXPECT_EQ(frame.object, "race");
+
+  const std::string log =
+      "WARNING: ThreadSanitizer: data race (pid=7)\n"
+      "  Write of size 4 at 0x1 by thread T1:\n"
+      "    #0 Worker(void*) /p/src/race.cc (race+0x1234)\n"
+      "    #1 RunHelper() /p/tests/helper.cc:30:3 (race+0x2)\n"
+      "\n"
+      "  Previous write of size 4 at 0x1 by main thread:\n"
+      "    #0 main /p/src/race.cc:12:5 (race+0x3)\n"
+      "\n"
+      "SUMMARY: ThreadSanitizer: data race /p/src/race.cc in Worker(void*)\n";
+  std::vector<InputError> errors;
+  const ReportContext context{"/p/", {}, {}};
+  const std::vector<Finding> findings = ParseSanitizerLog(log, TestLog(), context, &errors);
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(LocationText(findings[0]), "src/race.cc");
+  EXPECT_EQ(findings[0].location.function, "Worker(void*)");
+}
+
+TEST(ReportTest, ExcludedDirectoriesComeFromTheProjectAndTheDefaults) {
+  testing::ScratchDir project;
+  const std::string root = project.path().string() + "/";
+  std::vector<InputError> errors;
+  ReportContext context = ProjectReportContext(root, {}, &errors);
+  EXPECT_TRUE(errors.empty());
+  bool inside = true;
+  // Vendored code at any depth, and the build tree, are not the project's own.
+  (void)RelativeToRoot(root + "src/third_party/zlib/inflate.c", context, &inside);
+  EXPECT_FALSE(inside);
+  (void)RelativeToRoot(root + "build/_deps/x.cc", context, &inside);
+  EXPECT_FALSE(inside);
+  EXPECT_EQ(RelativeToRoot(root + "src/external_api.cc", context, &inside), "src/external_api.cc");
+  EXPECT_TRUE(inside) << "a file named like a vendored directory is the project's";
+
+  project.Write("sanitizers/exclude.txt",
+                "# test helpers: a bug inside one is located at the test that called it\n"
+                "tests/support/\n"
+                "!external   # our own code lives in external/\n");
+  context = ProjectReportContext(root, {}, &errors);
+  EXPECT_TRUE(errors.empty());
+  (void)RelativeToRoot(root + "tests/support/fixture.cc", context, &inside);
+  EXPECT_FALSE(inside);
+  EXPECT_EQ(RelativeToRoot(root + "external/api.cc", context, &inside), "external/api.cc");
+  EXPECT_TRUE(inside);
+
+  project.Write("sanitizers/exclude.txt", "/etc/\n../elsewhere/\n!src\n");
+  (void)ProjectReportContext(root, {}, &errors);
+  ASSERT_EQ(errors.size(), 3u);
+  EXPECT_EQ(errors[0].line, 1);
+  EXPECT_NE(errors[2].message.find("'src' is not a default excluded directory name"), std::string::npos);
+}
+
+// A bug inside vendored code or a test helper: the row is at the project's nearest
+// frame, and says where the bad access itself was.
+TEST(ReportTest, FindingInExcludedCodeShowsTheAccessAndTheNearestProjectFrame) {
+  const std::string log =
+      "==1==ERROR: AddressSanitizer: heap-buffer-overflow on address 0x1 at pc 0x2 bp 0x3 sp 0x4\n"
+      "READ of size 1 at 0x1 thread T0\n"
+      "    #0 0x5 in __interceptor_memcpy ../../../../src/libsanitizer/sanitizer_common/x.inc:827\n"
+      "    #1 0x6 in Inflate /p/third_party/zlib/inflate.c:210:7\n"
+      "    #2 0x7 in LoadArchive(char const*) /p/src/archive.cc:44:10\n"
+      "    #3 0x8 in main /p/src/main.cc:5:3\n";
+  std::vector<InputError> errors;
+  ReportContext context{"/p/", {}, DefaultExcludedNames()};
+  const std::vector<Finding> findings = ParseSanitizerLog(log, TestLog(), context, &errors);
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(LocationText(findings[0]), "src/archive.cc:44");
+  EXPECT_EQ(AccessText(findings[0]), "third_party/zlib/inflate.c:210");
+  const std::string table = FormatTable(Deduplicate(findings), ReportSummary{});
+  EXPECT_NE(table.find("  access:  third_party/zlib/inflate.c:210"), std::string::npos) << table;
+  // In the project's own code the access is the location: said once.
+  context.excluded_names.clear();
+  const std::vector<Finding> own = ParseSanitizerLog(log, TestLog(), context, &errors);
+  ASSERT_EQ(own.size(), 1u);
+  EXPECT_EQ(LocationText(own[0]), "third_party/zlib/inflate.c:210");
+  EXPECT_EQ(AccessText(own[0]), "");
 }
 
 TEST(ReportTest, FrameLinesWithUnbalancedParenthesesAreKeptAsText) {
