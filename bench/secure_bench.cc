@@ -4,7 +4,11 @@
 //                              layer's primitive called directly (no memsafe code),
 //                              which bounds what the layer can reach
 //   SecurePool alloc+free      vs malloc/free and malloc/explicit_bzero/free, 32 B to
-//                              64 KiB (and sodium_malloc/sodium_free at 32 B)
+//                              64 KiB; with two threads at once; with a million (or
+//                              100,000) blocks live vs one; and against the other
+//                              secure allocators found at configure: sodium_malloc,
+//                              Botan 2's allocate_memory (its locking allocator),
+//                              OpenSSL's secure heap
 //   SecureString               vs std::string
 //   wipe_file                  vs writing the same bytes and fdatasync
 //
@@ -13,9 +17,11 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "memsafe/secure_buffer.h"
@@ -26,6 +32,12 @@
 
 #if MEMSAFE_BENCH_HAVE_SODIUM
 #include <sodium.h>
+#endif
+#if MEMSAFE_BENCH_HAVE_BOTAN
+#include <botan/mem_ops.h>
+#endif
+#if MEMSAFE_BENCH_HAVE_OPENSSL
+#include <openssl/crypto.h>
 #endif
 
 namespace memsafe::bench {
@@ -136,6 +148,77 @@ void AllocSecurePool(benchmark::State& state, std::size_t size) {
   }
 }
 
+// One block allocated and released while `live` others of the same size stay allocated
+// (in the same pool, its own, so they do not linger into the next run): a pool whose
+// bookkeeping grows with the blocks in use (a search for a block's chunk) shows it here.
+void AllocSecurePoolWithLive(benchmark::State& state, std::size_t size, std::size_t live) {
+  SecurePool pool;
+  std::vector<void*> held;
+  held.reserve(live);
+  for (std::size_t i = 0; i < live; ++i) held.push_back(pool.allocate(size));
+  for (auto _ : state) {
+    void* p = pool.allocate(size);
+    benchmark::DoNotOptimize(p);
+    pool.deallocate(p, size);
+  }
+  for (void* block : held) pool.deallocate(block, size);
+}
+
+void AllocMallocWithLive(benchmark::State& state, std::size_t size, std::size_t live) {
+  std::vector<void*> held;
+  held.reserve(live);
+  for (std::size_t i = 0; i < live; ++i) held.push_back(std::malloc(size));
+  for (auto _ : state) {
+    void* p = std::malloc(size);
+    benchmark::DoNotOptimize(p);
+    std::free(p);
+  }
+  for (void* block : held) std::free(block);
+}
+
+#if MEMSAFE_BENCH_HAVE_BOTAN
+// Botan 2's secure allocation: its mlock'ed pool when the locking allocator is built in,
+// zeroed on release.
+void AllocBotan(benchmark::State& state, std::size_t size) {
+  for (auto _ : state) {
+    void* p = Botan::allocate_memory(1, size);
+    benchmark::DoNotOptimize(p);
+    Botan::deallocate_memory(p, 1, size);
+  }
+}
+
+void ZeroWithBotan(benchmark::State& state, std::size_t size) {
+  std::vector<unsigned char> buffer(size, 1);
+  for (auto _ : state) {
+    Botan::secure_scrub_memory(buffer.data(), size);
+    benchmark::DoNotOptimize(buffer.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * size));
+}
+#endif
+
+#if MEMSAFE_BENCH_HAVE_OPENSSL
+// OpenSSL's secure heap (CRYPTO_secure_malloc_init in main): one global lock.
+void AllocOpenssl(benchmark::State& state, std::size_t size) {
+  for (auto _ : state) {
+    void* p = OPENSSL_secure_malloc(size);
+    benchmark::DoNotOptimize(p);
+    OPENSSL_secure_clear_free(p, size);
+  }
+}
+
+void ZeroWithOpenssl(benchmark::State& state, std::size_t size) {
+  std::vector<unsigned char> buffer(size, 1);
+  for (auto _ : state) {
+    OPENSSL_cleanse(buffer.data(), size);
+    benchmark::DoNotOptimize(buffer.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * size));
+}
+#endif
+
 #if MEMSAFE_BENCH_HAVE_SODIUM
 void AllocSodium(benchmark::State& state, std::size_t size) {
   for (auto _ : state) {
@@ -242,11 +325,66 @@ int main(int argc, char** argv) {
     comparisons.push_back({pool_name, malloc_name, false});
     comparisons.push_back({pool_name, zeroed_name, false});
   }
+  // Two threads allocating and releasing at once (per-operation times are wall time over
+  // both threads' operations).
+  benchmark::RegisterBenchmark("alloc/malloc+free/32B", AllocMalloc, 32)->Threads(2);
+  benchmark::RegisterBenchmark("alloc/SecurePool/32B", AllocSecurePool, 32)->Threads(2);
+  comparisons.push_back({"alloc/SecurePool/32B/threads:2", "alloc/malloc+free/32B/threads:2", false});
+  comparisons.push_back({"alloc/SecurePool/32B/threads:2", "alloc/SecurePool/32B", false});
+  // The cost with many blocks live, against the same pool with one live block.
+  using SizeAndLive = std::pair<std::size_t, std::size_t>;
+  for (const auto& [size, live] : {SizeAndLive{32, 1000000}, SizeAndLive{2048, 100000}}) {
+    const std::string one = "alloc/SecurePool-1-live/" + SizeName(size);
+    const std::string many = "alloc/SecurePool-" + std::to_string(live) + "-live/" + SizeName(size);
+    const std::string malloc_many = "alloc/malloc-" + std::to_string(live) + "-live/" + SizeName(size);
+    benchmark::RegisterBenchmark(one.c_str(), AllocSecurePoolWithLive, size, std::size_t{1});
+    benchmark::RegisterBenchmark(many.c_str(), AllocSecurePoolWithLive, size, live);
+    benchmark::RegisterBenchmark(malloc_many.c_str(), AllocMallocWithLive, size, live);
+    comparisons.push_back({many, one, false});
+    comparisons.push_back({many, malloc_many, false});
+  }
+  // Other secure allocators and scrubbers, when configure found them.
 #if MEMSAFE_BENCH_HAVE_SODIUM
   if (sodium_init() >= 0) {
     benchmark::RegisterBenchmark("alloc/sodium_malloc+free/32B", AllocSodium, 32);
     comparisons.push_back({"alloc/SecurePool/32B", "alloc/sodium_malloc+free/32B", false});
   }
+#else
+  std::printf("baseline libsodium: absent (install libsodium-dev and reconfigure)\n");
+#endif
+#if MEMSAFE_BENCH_HAVE_BOTAN
+  for (std::size_t size : {std::size_t{32}, std::size_t{4096}}) {
+    const std::string name = "alloc/Botan-allocate_memory/" + SizeName(size);
+    benchmark::RegisterBenchmark(name.c_str(), AllocBotan, size);
+    comparisons.push_back({"alloc/SecurePool/" + SizeName(size), name, false});
+  }
+  benchmark::RegisterBenchmark("alloc/Botan-allocate_memory/32B", AllocBotan, 32)->Threads(2);
+  comparisons.push_back({"alloc/SecurePool/32B/threads:2", "alloc/Botan-allocate_memory/32B/threads:2", false});
+  for (std::size_t size : {std::size_t{32}, std::size_t{256}, std::size_t{4096}}) {
+    const std::string name = "zero/Botan-secure_scrub_memory/" + SizeName(size);
+    benchmark::RegisterBenchmark(name.c_str(), ZeroWithBotan, size);
+    comparisons.push_back({"zero/secure_zero/" + SizeName(size), name, true});
+  }
+#else
+  std::printf("baseline Botan 2: absent (install libbotan-2-dev and reconfigure)\n");
+#endif
+#if MEMSAFE_BENCH_HAVE_OPENSSL
+  if (CRYPTO_secure_malloc_init(std::size_t{1} << 24, 16) == 1) {
+    for (std::size_t size : {std::size_t{32}, std::size_t{4096}}) {
+      const std::string name = "alloc/OpenSSL-secure_malloc/" + SizeName(size);
+      benchmark::RegisterBenchmark(name.c_str(), AllocOpenssl, size);
+      comparisons.push_back({"alloc/SecurePool/" + SizeName(size), name, false});
+    }
+  } else {
+    std::printf("baseline OpenSSL secure heap: CRYPTO_secure_malloc_init failed (RLIMIT_MEMLOCK?)\n");
+  }
+  for (std::size_t size : {std::size_t{32}, std::size_t{256}}) {
+    const std::string name = "zero/OPENSSL_cleanse/" + SizeName(size);
+    benchmark::RegisterBenchmark(name.c_str(), ZeroWithOpenssl, size);
+    comparisons.push_back({"zero/secure_zero/" + SizeName(size), name, true});
+  }
+#else
+  std::printf("baseline OpenSSL: absent (install libssl-dev and reconfigure)\n");
 #endif
   for (std::size_t length : {std::size_t{24}, std::size_t{64}}) {
     const std::string base = "string/std::string/" + std::to_string(length) + "B";

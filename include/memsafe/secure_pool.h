@@ -22,8 +22,14 @@
 //
 //   std::vector<char, memsafe::SecureAllocator<char>> text;   // see secure_allocator.h
 //
-// Thread-safety: a SecurePool may be used from many threads at once (one lock per
-// pool, held for a few dozen instructions per call). guarded_allocate/guarded_deallocate are thread-safe.
+// Thread-safety: a SecurePool may be used from many threads at once. It is split into
+// shards, each with its own lock, chunks and free blocks; a thread allocates from its
+// own shard (threads are spread over the shards as they first allocate), so threads
+// rarely wait for each other. A block may be released by any thread: it goes back to
+// the shard that owns its chunk, found in constant time from the block's address. Blocks
+// are zeroed outside any lock. A chunk whose blocks are all free is unmapped once its
+// shard already keeps one free chunk of that size class. guarded_allocate and
+// guarded_deallocate are thread-safe.
 //
 // Failure: allocation failure throws std::bad_alloc. If the system refuses to lock a
 // chunk the pool keeps working with unlocked memory and says so in stats().degraded
@@ -39,6 +45,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <vector>
 
 namespace memsafe {
@@ -59,8 +66,8 @@ class SecurePool {
   static constexpr std::size_t kMaxSmall = 64 * 1024;
   static constexpr std::size_t kAlignment = 16;
 
-  // chunk_bytes: how much each size class maps (and locks) at a time, rounded up to
-  // whole pages, and at least one block of the class.
+  // chunk_bytes: how much each size class maps (and locks) at a time, rounded up to a
+  // power of two of whole pages, and at least one block of the class.
   explicit SecurePool(std::size_t chunk_bytes = 64 * 1024);
   ~SecurePool();
   SecurePool(const SecurePool&) = delete;
@@ -86,31 +93,12 @@ class SecurePool {
  private:
   static constexpr std::size_t kClasses = 13;  // 16 ... 65536
 
-  struct Chunk {
-    std::byte* base = nullptr;
-    std::size_t bytes = 0;
-    bool locked = false;
-    std::vector<std::uint64_t> in_use;  // one bit per block
-  };
-  // A free block remembers where it lives, so allocate() needs no search.
-  struct FreeBlock {
-    std::byte* block;
-    std::uint32_t chunk;  // index into SizeClass::chunks
-    std::uint32_t index;  // block number within the chunk
-  };
-  struct SizeClass {
-    std::size_t block = 0;
-    std::vector<Chunk> chunks;
-    std::vector<FreeBlock> free;  // capacity kept at every block of every chunk
-  };
-
-  // The pool's critical sections are short (a free-list pop or push, a bit flip,
-  // zeroing one small block), so its lock is one atomic exchange to take and one store
-  // to release, where std::mutex costs two locked instructions and two library calls
-  // (perf put the mutex calls at about a fifth of a 32-byte allocate + deallocate in
-  // bench/secure_bench.cc). A waiter
-  // spins briefly, then yields, so a preempted holder (or one mapping a new chunk)
-  // does not make it burn its time slice.
+  // The pool's critical sections are short (a free-stack pop or push, a bit flip), so
+  // its lock is one atomic exchange to take and one store to release, where std::mutex
+  // costs two locked instructions and two library calls (perf put the mutex calls at
+  // about a fifth of a 32-byte allocate + deallocate in bench/secure_bench.cc). A waiter
+  // spins briefly, then yields, so a preempted holder (or one mapping a new chunk) does
+  // not make it burn its time slice.
   class SpinLock {
    public:
     void lock() noexcept {
@@ -124,6 +112,44 @@ class SecurePool {
     std::atomic<bool> held_{false};
   };
 
+  struct Shard;
+  // A mapping of one size class's blocks, aligned to its own size (a power of two), so
+  // the chunk of a block is its address with the low bits cleared. Its bookkeeping lives
+  // outside the locked memory, where an overflow of a block cannot reach it.
+  struct Chunk {
+    SecurePool* pool = nullptr;
+    Shard* shard = nullptr;
+    std::byte* base = nullptr;
+    std::size_t bytes = 0;
+    std::size_t class_index = 0;
+    bool locked = false;
+    std::uint32_t blocks = 0;
+    std::uint32_t live = 0;
+    std::uint32_t free_count = 0;                 // entries of free_stack in use
+    std::unique_ptr<std::uint32_t[]> free_stack;  // block numbers, one slot per block
+    // One bit per block, set while handed out. Atomic: deallocate reads it before it
+    // takes the lock, to refuse a double free before touching the block.
+    std::unique_ptr<std::atomic<std::uint64_t>[]> in_use;
+    Chunk* prev = nullptr;  // in the class's list of chunks with free blocks
+    Chunk* next = nullptr;
+    bool listed = false;
+    std::size_t all_index = 0;  // in Shard::all
+  };
+  struct SizeClass {
+    std::size_t block = 0;
+    Chunk* with_free = nullptr;  // chunks with at least one free block
+    std::size_t empty_chunks = 0;
+    std::size_t chunks = 0;
+  };
+  // alignas: shards are written by different threads; keep them off each other's lines.
+  struct alignas(64) Shard {
+    SpinLock lock;
+    std::array<SizeClass, kClasses> classes;
+    std::size_t used_bytes = 0;    // handed out, size-class bytes
+    std::size_t locked_bytes = 0;  // of this shard's chunks
+    std::vector<Chunk*> all;       // every chunk, for stats() and the destructor
+  };
+
   // A request above kMaxSmall: its own mapping, whole pages.
   struct Large {
     std::size_t size = 0;    // as requested
@@ -132,21 +158,26 @@ class SecurePool {
   };
 
   static std::size_t ClassIndex(std::size_t size) noexcept;
+  std::size_t ChunkBytes(std::size_t class_index) const noexcept;
+  Shard& ThisThreadsShard() noexcept;
   void* AllocateLarge(std::size_t size);
   void DeallocateLarge(void* block, std::size_t size) noexcept;
-  void NoteLockResult(bool locked, std::size_t bytes) noexcept;  // with lock_ held
-  void AddChunk(SizeClass& size_class);                          // with lock_ held
-  // The chunk and block numbers of `block`, or aborts: it is not ours.
-  static FreeBlock Locate(SizeClass& size_class, void* block) noexcept;
+  void NoteLockFailure() noexcept;
+  Chunk* AddChunk(Shard& shard, std::size_t class_index);  // with the shard's lock held
+  // The chunk of a block handed out for `size`, or aborts: the pointer is not ours.
+  Chunk* ChunkOf(void* block, std::size_t class_index) noexcept;
+  static void Unlist(SizeClass& size_class, Chunk* chunk) noexcept;
+  static void List(SizeClass& size_class, Chunk* chunk) noexcept;
+  static void ReleaseChunk(Chunk* chunk) noexcept;  // unmaps and deletes, no lock needed
 
   std::size_t chunk_bytes_;
-  mutable SpinLock lock_;
-  std::array<SizeClass, kClasses> classes_;
-  std::size_t used_bytes_ = 0;
+  std::size_t shard_count_;
+  std::unique_ptr<Shard[]> shards_;
+  mutable SpinLock large_lock_;
   std::size_t large_bytes_ = 0;
+  std::size_t large_locked_bytes_ = 0;
   std::map<const void*, Large> large_;
-  std::size_t locked_bytes_ = 0;
-  bool degraded_ = false;
+  std::atomic<bool> degraded_{false};
 };
 
 // A block of `size` bytes between two inaccessible guard pages, ending exactly at the

@@ -193,6 +193,43 @@ TEST(SecurePoolTest, GrowsBeyondOneChunk) {
   EXPECT_EQ(pool.stats().used_bytes, 0u);
 }
 
+TEST(SecurePoolTest, DrainedChunksAreReturnedToTheSystem) {
+  SecurePool pool;
+  std::vector<void*> blocks;
+  // 40 chunks' worth of 32-byte blocks, then all released: one free chunk stays for the
+  // next allocation, the others are unlocked and unmapped.
+  for (int i = 0; i < 40 * 2048; ++i) blocks.push_back(pool.allocate(32));
+  EXPECT_EQ(pool.stats().chunks, 40u);
+  for (void* block : blocks) pool.deallocate(block, 32);
+  const SecurePoolStats stats = pool.stats();
+  EXPECT_EQ(stats.used_bytes, 0u);
+  EXPECT_EQ(stats.chunks, 1u);
+  EXPECT_EQ(stats.locked_bytes, 64u * 1024);
+  // The chunk kept serves the next block without a new mapping.
+  void* again = pool.allocate(32);
+  EXPECT_EQ(pool.stats().chunks, 1u);
+  pool.deallocate(again, 32);
+}
+
+TEST(SecurePoolTest, BlocksReleasedOnAnotherThreadGoBackToTheirChunk) {
+  SecurePool pool;
+  std::vector<void*> blocks;
+  std::thread producer([&] {
+    for (int i = 0; i < 5000; ++i) blocks.push_back(pool.allocate(48));
+  });
+  producer.join();
+  const std::size_t chunks = pool.stats().chunks;
+  for (void* block : blocks) pool.deallocate(block, 48);  // released by this thread
+  EXPECT_EQ(pool.stats().used_bytes, 0u);
+  EXPECT_LE(pool.stats().chunks, chunks);
+  std::thread again([&] {
+    for (int i = 0; i < 5000; ++i) blocks[static_cast<std::size_t>(i)] = pool.allocate(48);
+    for (void* block : blocks) pool.deallocate(block, 48);
+  });
+  again.join();
+  EXPECT_EQ(pool.stats().used_bytes, 0u);
+}
+
 TEST(SecurePoolTest, SafeFromManyThreads) {
   SecurePool pool;
   std::vector<std::thread> threads;
@@ -337,6 +374,17 @@ TEST(SecurePoolDeathTest, WrongSizeAbortsBeforeTouchingMemory) {
   pool.deallocate(large, 100000);
   pool.deallocate(neighbour, 32);
   pool.deallocate(small, 32);
+}
+
+TEST(SecurePoolDeathTest, BlockOfAnotherPoolAborts) {
+  SecurePool pool;
+  SecurePool other;
+  void* block = pool.allocate(32);
+  void* others = other.allocate(32);  // the same size class exists in both
+  EXPECT_DEATH(other.deallocate(block, 32), "not from this pool");
+  EXPECT_DEATH(pool.deallocate(static_cast<char*>(block) + 16, 32), "not the start of a block");
+  pool.deallocate(block, 32);
+  other.deallocate(others, 32);
 }
 
 TEST(SecurePoolDeathTest, DestroyingAPoolWithBlocksInUseAborts) {
