@@ -16,6 +16,7 @@
 #include "init.h"
 #include "presets.h"
 #include "process.h"
+#include "result_cache.h"
 #include "suppressions.h"
 
 namespace memsafe::tools {
@@ -118,6 +119,8 @@ std::vector<int> CanaryNumbers(const TestPreset& preset, const std::string& sour
 struct RunContext {
   std::string source;
   bool slow = false;
+  bool use_cache = false;                               // the quick memory-check run
+  std::vector<std::string> cache_files;                 // what every test depends on (sanitizers/, presets)
   int shard_index = 0, shard_count = 0;                 // 0: no sharding
   ProcessOptions child;                                 // environment of every child
   std::optional<std::vector<TestResult>> fast_results;  // for the overhead
@@ -187,6 +190,48 @@ PresetRun RunPreset(const TestPreset& preset, const RunContext& context) {
       ctest.push_back("-I");
       ctest.push_back(ShardSelection(context.shard_index, context.shard_count, CanaryNumbers(preset, context.source)));
     }
+    // The result cache: the tests this selection would run, with their keys; those that
+    // passed with the same key are left out of this run.
+    const std::string cache_path = (binary_dir / "memsafe-result-cache.json").string();
+    std::map<std::string, CacheEntry> keys;
+    ResultCache cache;
+    std::vector<std::string> cached;
+    if (context.use_cache) {
+      std::vector<std::string> listing = ctest;
+      listing.erase(listing.begin() + 5, listing.begin() + 10);  // -T Test --no-tests=error --output-junit FILE
+      listing.push_back("--show-only=json-v1");
+      ProcessOptions options = context.child;
+      options.capture_stdout = true;
+      const ProcessResult listed = RunProcess(listing, options);
+      CacheContext cache_context;
+      cache_context.files = context.cache_files;
+      cache_context.extra =
+          "memsafe " MEMSAFE_VERSION "\npreset " + preset.name + "\ntools " + preset.tools + "\n" + ToolEnvironment();
+      if (preset.tools.find("valgrind") != std::string::npos) {
+        ProcessOptions quiet;
+        quiet.capture_stdout = true;
+        cache_context.extra += RunProcess({"valgrind", "--version"}, quiet).output;
+      }
+      std::string error;
+      if (listed.started && listed.exit_code == 0) {
+        if (std::optional<std::map<std::string, CacheEntry>> listed_keys =
+                ListTests(listed.output, cache_context, &error)) {
+          keys = std::move(*listed_keys);
+        }
+      }
+      if (!error.empty()) std::cout << "memsafe check: result cache not used: " << error << std::endl;
+      cache = ResultCache::Load(cache_path);
+      for (const auto& [name, entry] : keys) {
+        if (!entry.canary && cache.Passed(name, entry.key)) cached.push_back(name);
+      }
+      if (!cached.empty()) {
+        ctest.push_back("-E");
+        ctest.push_back(ExactNamesRegex(cached));
+        std::cout << "memsafe check: " << cached.size() << " of " << keys.size() << " tests of " << preset.name
+                  << " passed before and nothing they depend on changed: not run again (--no-cache runs them)"
+                  << std::endl;
+      }
+    }
     const Clock::time_point test_start = Clock::now();
     (void)Step(ctest, context.child);  // the verdict comes from the results, not the status
     run.test_seconds = SecondsSince(test_start);
@@ -194,6 +239,18 @@ PresetRun RunPreset(const TestPreset& preset, const RunContext& context) {
     if (std::optional<std::vector<TestResult>> results = LatestResults(binary_dir, &error)) {
       run.tested = true;
       run.counts = CountResults(*results);
+      if (context.use_cache) {
+        // Passes are remembered with the key they passed with; anything else forgets.
+        for (const TestResult& result : *results) {
+          const auto entry = keys.find(result.name);
+          if (entry != keys.end() && !entry->second.canary) {
+            cache.Record(result.name, entry->second.key, result.outcome == TestOutcome::kPassed);
+          }
+        }
+        if (!cache.Save(cache_path)) std::cout << "memsafe check: cannot write " << cache_path << std::endl;
+        run.cached = static_cast<int>(cached.size());
+        run.counts.run += run.cached;
+      }
       if (context.fast_results && !preset.tools.empty()) run.overhead = ToolOverhead(*context.fast_results, *results);
     } else {
       std::cout << "memsafe check: " << error << std::endl;
@@ -288,6 +345,7 @@ int RunCheck(const CheckOptions& options) {
   RunContext context;
   context.source = source.string();
   context.slow = options.slow;
+  context.use_cache = options.memory_checks && !options.slow && !options.no_cache;
   if (!options.shard.empty() && !ParseShard(options.shard, &context.shard_index, &context.shard_count)) {
     std::cerr << "memsafe check: --shard wants I/N with 1 <= I <= N <= 1000, got '" << options.shard << "'\n";
     return kUsage;
@@ -332,6 +390,17 @@ int RunCheck(const CheckOptions& options) {
         if (entry.overdue) overdue.push_back(entry);
       }
     }
+  }
+
+  // Every test depends on the suppression files and options, and on the presets.
+  for (const std::string& file : suppression_files) context.cache_files.push_back(file);
+  for (const char* name : {"CMakePresets.json", "CMakeUserPresets.json"}) {
+    context.cache_files.push_back((source / name).string());
+  }
+  for (const fs::path& dir : {source / "sanitizers", source / "cmake"}) {
+    if (fs::is_regular_file(dir / "memsafe-presets.json", error))
+      context.cache_files.push_back((dir / "memsafe-presets.json").string());
+    if (fs::is_regular_file(dir / "exclude.txt", error)) context.cache_files.push_back((dir / "exclude.txt").string());
   }
 
   // cmake --preset and ctest --preset read the presets of the working directory.

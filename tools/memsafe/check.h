@@ -17,6 +17,10 @@
 //   options.memory_checks = true;
 //   return RunCheck(options);  // 0 clean, 1 a finding or failure, 2 bad usage
 //
+// The quick memory-check run (without --slow or --no-cache) keeps a result cache per
+// preset (result_cache.h, <build>/memsafe-result-cache.json): a test that passed is not
+// run again while nothing it depends on changed; canaries always run.
+//
 // Thread-safety: runs child processes and writes to stdout; one call at a time.
 // Failure: every problem (missing program, failed build, failed or skipped-over test,
 // uncaught canary, finding, unreadable log) is printed and makes the status non-zero;
@@ -32,9 +36,10 @@ namespace memsafe::tools {
 struct CheckOptions {
   std::string source = ".";  // the project: its CMakePresets.json and sanitizers/
   bool memory_checks = false;
-  std::string presets;  // --preset NAME[,NAME...]; empty: the run's default set
-  std::string shard;    // --shard I/N
-  bool slow = false;    // the thorough run: memsafe-slow tests and valgrind-slow options
+  std::string presets;    // --preset NAME[,NAME...]; empty: the run's default set
+  std::string shard;      // --shard I/N
+  bool slow = false;      // the thorough run: memsafe-slow tests and valgrind-slow options
+  bool no_cache = false;  // run every test, even those the result cache could answer
   bool list = false;
   bool matrix = false;
   bool dry_run = false;              // say what would run, run nothing

@@ -95,6 +95,11 @@ std::string FormatSummary(const std::vector<PresetRun>& runs) {
     if (!run.counts.skipped_names.empty()) {
       out += run.label + ": skipped: " + Join(run.counts.skipped_names, ", ") + "\n";
     }
+    if (run.cached > 0) {
+      out += run.label + ": " + std::to_string(run.cached) + " of " + std::to_string(run.counts.run) +
+             " results from the cache (they passed, and nothing they depend on changed since; --no-cache or --slow "
+             "runs them)\n";
+    }
   }
   return out;
 }

@@ -34,6 +34,7 @@ struct PresetRun {
   ResultCounts counts;
   int build_seconds = 0, test_seconds = 0, wall_seconds = 0;
   std::optional<double> overhead;     // test time over the fast preset's, same tests
+  int cached = 0;                     // of counts.run, results taken from the result cache
   std::vector<std::string> problems;  // filled by JudgeRun: why the preset failed
 };
 

@@ -3,7 +3,7 @@
 //   memsafe init [--project DIR] [--dry-run] [--action OWNER/REPO@SHA] [--pre-push-hook]
 //                                                        adopt memsafe in a CMake project: presets,
 //                                                        sanitizers/, workflow; no CMake file edited
-//   memsafe check [--memory-checks [--preset NAMES] [--shard I/N] [--slow]] [--list] [--matrix]
+//   memsafe check [--memory-checks [--preset NAMES] [--shard I/N] [--slow] [--no-cache]] [--list] [--matrix]
 //                                                        the project's checks: build, test, judge, report
 //   memsafe suppressions lint   [--dir DIR] [FILE...]   syntax and metadata of suppression
 //                                                        files, and the runtime options list
@@ -229,6 +229,11 @@ int main(int argc, char** argv) {
   CLI::Option* slow_flag = check->add_flag(
       "--slow", check_options.slow,
       "With --memory-checks: the thorough run: also tests labelled memsafe-slow and the valgrind-slow options");
+  CLI::Option* no_cache_flag = check->add_flag(
+      "--no-cache", check_options.no_cache,
+      "With --memory-checks: run every test; without it the quick run skips tests that passed before while nothing "
+      "they depend on changed (executable, libraries, arguments, environment, options, suppressions); canaries "
+      "always run, and --slow never uses the cache");
   CLI::Option* list_flag = check->add_flag("--list", check_options.list, "List the presets, their tools and runs");
   CLI::Option* matrix_flag = check->add_flag(
       "--matrix", check_options.matrix, "Print the nightly job matrix (presets x shards) as JSON; --preset narrows it");
@@ -244,6 +249,7 @@ int main(int argc, char** argv) {
   check->add_option("--exclude", check_options.exclude, "Code under this directory is not the project's own");
   shard_option->needs(memory_flag);
   slow_flag->needs(memory_flag);
+  no_cache_flag->needs(memory_flag);
   list_flag->excludes(memory_flag, preset_option, shard_option, slow_flag, matrix_flag, dry_flag);
   matrix_flag->excludes(memory_flag, shard_option, slow_flag, dry_flag);
   CLI::App* suppressions = app.add_subcommand("suppressions", "Check and review suppression files");

@@ -54,6 +54,15 @@ TEST(CheckSummaryTest, SkippedTestsAreCountedAndShownButDoNotFail) {
   EXPECT_NE(FormatSummaryMarkdown({run}).find("| skipped |"), std::string::npos);
 }
 
+TEST(CheckSummaryTest, ResultsFromTheCacheAreCountedAndSaidSo) {
+  PresetRun run = Ran("address", {Result("canary.address.x", TestOutcome::kPassed)});
+  run.cached = 40;
+  run.counts.run += run.cached;
+  EXPECT_TRUE(JudgeRun(&run));
+  const std::string table = FormatSummary({run});
+  EXPECT_NE(table.find("p: 40 of 41 results from the cache"), std::string::npos) << table;
+}
+
 TEST(CheckSummaryTest, ToolPresetWithoutACanaryOrWithAMissedOneFails) {
   PresetRun none = Ran("thread", {Result("a", TestOutcome::kPassed)});
   EXPECT_FALSE(JudgeRun(&none));

@@ -1,0 +1,94 @@
+#include "result_cache.h"
+
+#include <string>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "tool_test_support.h"
+
+namespace memsafe::tools {
+namespace {
+
+using json = nlohmann::json;
+
+// `ctest --show-only=json-v1` output for one test running `program`, and a canary.
+std::string Listing(const std::string& program, const std::string& environment = "MEMSAFE_X=1") {
+  json tests = json::array();
+  tests.push_back({{"name", "Suite.Case"},
+                   {"command", {"/bin/bash", "run.sh", program, "--gtest_filter=Suite.Case"}},
+                   {"properties", {{{"name", "ENVIRONMENT"}, {"value", {environment}}}}}});
+  tests.push_back({{"name", "planted"},
+                   {"command", {program}},
+                   {"properties", {{{"name", "LABELS"}, {"value", {"canary", "canary-address"}}}}}});
+  return json{{"kind", "ctestInfo"}, {"tests", tests}}.dump();
+}
+
+std::string KeyOf(const std::string& listing, const CacheContext& context, const std::string& test) {
+  std::string error;
+  const auto tests = ListTests(listing, context, &error);
+  EXPECT_TRUE(tests) << error;
+  return tests ? tests->at(test).key : "";
+}
+
+TEST(ResultCacheTest, AKeyChangesWithEverythingTheTestDependsOn) {
+  testing::ScratchDir dir;
+  const std::string program = dir.Write("test_program", "version 1");
+  const std::string options = dir.Write("sanitizers/options.txt", "asan detect_leaks=1  # reason");
+  CacheContext context{{options}, "preset asan"};
+  const std::string listing = Listing(program);
+  const std::string key = KeyOf(listing, context, "Suite.Case");
+  EXPECT_EQ(KeyOf(listing, context, "Suite.Case"), key) << "same inputs, same key";
+
+  dir.Write("test_program", "version 2");  // rebuilt
+  EXPECT_NE(KeyOf(listing, context, "Suite.Case"), key);
+  dir.Write("test_program", "version 1");
+  EXPECT_EQ(KeyOf(listing, context, "Suite.Case"), key);
+
+  dir.Write("sanitizers/options.txt", "asan detect_leaks=1  # another reason");  // options or suppressions
+  EXPECT_NE(KeyOf(listing, context, "Suite.Case"), key);
+  dir.Write("sanitizers/options.txt", "asan detect_leaks=1  # reason");
+
+  EXPECT_NE(KeyOf(Listing(program, "MEMSAFE_X=2"), context, "Suite.Case"), key) << "environment";
+  CacheContext other_tool = context;
+  other_tool.extra = "preset asan\nvalgrind-3.20.0";
+  EXPECT_NE(KeyOf(listing, other_tool, "Suite.Case"), key) << "tool version";
+}
+
+TEST(ResultCacheTest, CanariesAreKnownByLabelOrName) {
+  testing::ScratchDir dir;
+  const std::string program = dir.Write("p", "x");
+  std::string error;
+  const auto tests = ListTests(Listing(program), CacheContext{}, &error);
+  ASSERT_TRUE(tests) << error;
+  EXPECT_FALSE(tests->at("Suite.Case").canary);
+  EXPECT_TRUE(tests->at("planted").canary);
+  EXPECT_FALSE(ListTests("not json", CacheContext{}, &error));
+}
+
+TEST(ResultCacheTest, OnlyPassesAreRememberedAndTheFileRoundTrips) {
+  testing::ScratchDir dir;
+  const std::string path = (dir.path() / "cache.json").string();
+  ResultCache cache;
+  cache.Record("a", "k1", true);
+  cache.Record("b", "k2", true);
+  cache.Record("b", "k2", false);  // failed this time: forgotten
+  ASSERT_TRUE(cache.Save(path));
+  const ResultCache loaded = ResultCache::Load(path);
+  EXPECT_TRUE(loaded.Passed("a", "k1"));
+  EXPECT_FALSE(loaded.Passed("a", "k-other")) << "a changed input runs the test";
+  EXPECT_FALSE(loaded.Passed("b", "k2"));
+  EXPECT_EQ(loaded.size(), 1u);
+
+  dir.Write("broken.json", "{\"version\": 1, \"passed\": [");
+  EXPECT_EQ(ResultCache::Load((dir.path() / "broken.json").string()).size(), 0u) << "a broken cache runs everything";
+  EXPECT_EQ(ResultCache::Load((dir.path() / "missing.json").string()).size(), 0u);
+}
+
+TEST(ResultCacheTest, NamesBecomeAnExactRegex) {
+  EXPECT_EQ(ExactNamesRegex({"Suite.Case", "a(b)+c"}), "^(Suite\\.Case|a\\(b\\)\\+c)$");
+  EXPECT_EQ(Fingerprint("/nonexistent/memsafe-file"), "missing");
+}
+
+}  // namespace
+}  // namespace memsafe::tools

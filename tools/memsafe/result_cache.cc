@@ -1,0 +1,214 @@
+#include "result_cache.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "process.h"
+#include "text.h"
+
+extern char** environ;
+
+namespace memsafe::tools {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+namespace {
+
+// Files up to this size count by content; larger ones (executables, libraries) by
+// size, modification time and inode, which a rebuild or reinstall changes.
+constexpr long long kContentBytes = 1 << 20;
+
+std::uint64_t Fnv1a(std::string_view text, std::uint64_t hash = 0xcbf29ce484222325ULL) {
+  for (unsigned char c : text) {
+    hash ^= c;
+    hash *= 0x100000001b3ULL;
+  }
+  return hash;
+}
+
+std::string Hex(std::uint64_t value) {
+  char text[17];
+  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(value));
+  return text;
+}
+
+bool IsElf(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  char magic[4] = {};
+  return in.read(magic, 4) && std::string_view(magic, 4) ==
+                                  "\x7f"
+                                  "ELF";
+}
+
+// The shared libraries an executable loads, as the dynamic loader resolves them.
+std::vector<std::string> SharedLibraries(const std::string& executable) {
+  ProcessOptions options;
+  options.capture_stdout = true;
+  const ProcessResult listed = RunProcess({"ldd", executable}, options);
+  std::vector<std::string> libraries;
+  if (!listed.started) return {"(ldd not available)"};
+  for (std::string_view line : SplitLines(listed.output)) {
+    line = Trim(line);
+    // "libfoo.so.1 => /lib/x86_64-linux-gnu/libfoo.so.1 (0x...)" or "/lib64/ld-linux... (0x...)"
+    if (const size_t arrow = line.find("=> "); arrow != std::string_view::npos) line.remove_prefix(arrow + 3);
+    const std::string_view path = line.substr(0, line.find(' '));
+    if (!path.empty() && path[0] == '/') libraries.emplace_back(path);
+  }
+  return libraries;
+}
+
+}  // namespace
+
+std::string Fingerprint(const std::string& path) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) return "missing";
+  if (!S_ISREG(info.st_mode)) return "not a file";
+  if (info.st_size <= kContentBytes) {
+    std::string content;
+    if (ReadWholeFile(path, &content)) return "content " + Hex(Fnv1a(content));
+  }
+  return "size " + std::to_string(info.st_size) + " mtime " + std::to_string(info.st_mtim.tv_sec) + "." +
+         std::to_string(info.st_mtim.tv_nsec) + " inode " + std::to_string(info.st_ino);
+}
+
+std::string ToolEnvironment() {
+  std::vector<std::string> lines;
+  for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
+    const std::string_view text = *entry;
+    const std::string_view name = text.substr(0, text.find('='));
+    if (name.starts_with("MEMSAFE_") || name.ends_with("_OPTIONS") || name.starts_with("VALGRIND_")) {
+      lines.emplace_back(text);
+    }
+  }
+  std::sort(lines.begin(), lines.end());
+  std::string joined;
+  for (const std::string& line : lines) joined += line + "\n";
+  return joined;
+}
+
+std::string ExactNamesRegex(const std::vector<std::string>& names) {
+  std::string regex = "^(";
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (i > 0) regex += '|';
+    for (char c : names[i]) {
+      if (std::string_view(".^$|()[]*+?\\").find(c) != std::string_view::npos) regex += '\\';
+      regex += c;
+    }
+  }
+  return regex + ")$";
+}
+
+std::optional<std::map<std::string, CacheEntry>> ListTests(std::string_view show_only_json, const CacheContext& context,
+                                                           std::string* error) {
+  const json document = json::parse(show_only_json, nullptr, false);
+  if (!document.is_object() || !document.contains("tests") || !document["tests"].is_array()) {
+    *error = "ctest --show-only=json-v1 gave no list of tests";
+    return std::nullopt;
+  }
+  std::string shared = context.extra + "\n";
+  for (const std::string& file : context.files) shared += file + " " + Fingerprint(file) + "\n";
+  const std::uint64_t shared_hash = Fnv1a(shared);
+
+  std::map<std::string, std::string> fingerprints;  // one look at each file per run
+  const auto fingerprint_of = [&fingerprints](const std::string& path) -> const std::string& {
+    auto [it, fresh] = fingerprints.try_emplace(path);
+    if (fresh) {
+      it->second = Fingerprint(path);
+      // An executable's code is also in the libraries it loads.
+      if (it->second.starts_with("size") && IsElf(path)) {
+        for (const std::string& library : SharedLibraries(path))
+          it->second += "\n  " + library + " " + Fingerprint(library);
+      }
+    }
+    return it->second;
+  };
+
+  std::map<std::string, CacheEntry> tests;
+  for (const json& test : document["tests"]) {
+    if (!test.is_object() || !test.contains("name") || !test["name"].is_string()) continue;
+    const std::string name = test["name"];
+    CacheEntry entry;
+    entry.canary = name.rfind("canary.", 0) == 0;
+    std::string key = name + "\n";
+    if (test.contains("command") && test["command"].is_array()) {
+      for (const json& arg : test["command"]) {
+        if (!arg.is_string()) continue;
+        const std::string text = arg;
+        key += "arg " + text + "\n";
+        std::error_code ignored;
+        if (!text.empty() && text[0] == '/' && fs::is_regular_file(text, ignored)) {
+          key += "  " + fingerprint_of(text) + "\n";
+        }
+      }
+    }
+    if (test.contains("properties")) {
+      for (const json& property : test["properties"]) {
+        const std::string property_name = property.value("name", "");
+        if (property_name == "LABELS" && property.contains("value")) {
+          for (const json& label : property["value"]) entry.canary = entry.canary || label == "canary";
+        }
+        key += "property " + property.dump() + "\n";
+        // Files the test declares it reads.
+        if (property_name == "REQUIRED_FILES" && property.contains("value") && property["value"].is_array()) {
+          for (const json& file : property["value"]) {
+            if (file.is_string()) key += "  " + std::string(file) + " " + fingerprint_of(file) + "\n";
+          }
+        }
+      }
+    }
+    entry.key = Hex(Fnv1a(key, shared_hash));
+    tests[name] = entry;
+  }
+  return tests;
+}
+
+ResultCache ResultCache::Load(const std::string& path) {
+  ResultCache cache;
+  std::string content;
+  if (!ReadWholeFile(path, &content)) return cache;
+  const json document = json::parse(content, nullptr, false);
+  if (!document.is_object() || document.value("version", 0) != 1 || !document.contains("passed") ||
+      !document["passed"].is_object()) {
+    return cache;
+  }
+  for (const auto& [test, key] : document["passed"].items()) {
+    if (key.is_string()) cache.passed_[test] = key;
+  }
+  return cache;
+}
+
+bool ResultCache::Save(const std::string& path) const {
+  json document = {{"version", 1}, {"passed", passed_}};
+  // Written beside and renamed: a run stopped half-way leaves the old cache or the new.
+  const std::string temporary = path + ".tmp";
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    out << document.dump(1) << "\n";
+    if (!out.flush()) return false;
+  }
+  std::error_code error;
+  fs::rename(temporary, path, error);
+  return !error;
+}
+
+bool ResultCache::Passed(const std::string& test, const std::string& key) const {
+  const auto it = passed_.find(test);
+  return it != passed_.end() && it->second == key;
+}
+
+void ResultCache::Record(const std::string& test, const std::string& key, bool passed) {
+  if (passed) {
+    passed_[test] = key;
+  } else {
+    passed_.erase(test);
+  }
+}
+
+}  // namespace memsafe::tools

@@ -1,0 +1,77 @@
+// The result cache of the quick memory-check run: a test that passed under a memory
+// tool is not run again while nothing it depends on has changed.
+//
+// What a test depends on is its key: its name and command line, its CTest properties
+// (environment, working directory, required files, ...), every file its command names
+// (the test executable, the launcher, the memsafe tool, the generated option files)
+// with the shared libraries each executable loads, the project's sanitizers/ files and
+// presets, the environment variables that steer the tools, and the tool versions the
+// caller adds. Small files count by content, large ones by size, modification time and
+// inode. A test whose key equals the key it passed with is skipped; any difference runs
+// it. Only passes are stored; a failure removes the entry. Canaries are never cached:
+// they prove the tool is on in every run.
+//
+// Example:
+//   ResultCache cache = ResultCache::Load(build_dir + "/memsafe-result-cache.json");
+//   std::map<std::string, CacheEntry> tests = ListTests(show_only_json, context, &error);
+//   for (auto& [name, entry] : tests) if (cache.Passed(name, entry.key)) skip(name);
+//   ... run the others ...
+//   cache.Record(name, key, passed); cache.Save(path);
+//
+// Thread-safety: values only; Load and Save touch the file system.
+// Failure: an unreadable or malformed cache file is an empty cache (everything runs);
+// ListTests returns nullopt with a message for output it cannot read.
+#ifndef MEMSAFE_TOOLS_RESULT_CACHE_H_
+#define MEMSAFE_TOOLS_RESULT_CACHE_H_
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace memsafe::tools {
+
+// What every test of a run depends on besides its own command: the project's sanitizers/
+// and preset files, the tool versions. Folded into each test's key.
+struct CacheContext {
+  std::vector<std::string> files;  // their fingerprints
+  std::string extra;               // tool versions, the preset's name and tools, ...
+};
+
+struct CacheEntry {
+  std::string key;
+  bool canary = false;
+};
+
+// The tests of `ctest --show-only=json-v1` output with their keys.
+std::optional<std::map<std::string, CacheEntry>> ListTests(std::string_view show_only_json, const CacheContext& context,
+                                                           std::string* error);
+
+// A file's fingerprint: its content for small files, size, modification time and inode
+// for large ones; "missing" when it does not exist.
+std::string Fingerprint(const std::string& path);
+
+// The environment variables that steer the tools and the launcher (MEMSAFE_*, *_OPTIONS,
+// VALGRIND_*), as NAME=value lines, sorted.
+std::string ToolEnvironment();
+
+// A CTest regular expression matching exactly the given test names.
+std::string ExactNamesRegex(const std::vector<std::string>& names);
+
+class ResultCache {
+ public:
+  static ResultCache Load(const std::string& path);
+  bool Save(const std::string& path) const;
+
+  bool Passed(const std::string& test, const std::string& key) const;
+  void Record(const std::string& test, const std::string& key, bool passed);
+  std::size_t size() const { return passed_.size(); }
+
+ private:
+  std::map<std::string, std::string> passed_;  // test -> key it passed with
+};
+
+}  // namespace memsafe::tools
+
+#endif  // MEMSAFE_TOOLS_RESULT_CACHE_H_
