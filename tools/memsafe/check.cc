@@ -169,7 +169,35 @@ PresetRun RunPreset(const TestPreset& preset, const RunContext& context) {
   if (const std::string self = ToolPath(); !self.empty()) {
     configure.push_back("-DMEMSAFE_TOOL=" + self);
   }
-  run.configured = Step(configure, context.child);
+  // A tree configured by this same command, with no preset, option or suppression file
+  // changed since, is not configured again: its build step reruns CMake by itself when a
+  // CMake file changed (the stamp records the command; a hand-run configure after it
+  // makes the cache newer than the stamp).
+  const fs::path stamp = binary_dir / "memsafe-configure-command";
+  std::error_code stamp_error;
+  std::string command_text;
+  for (const std::string& arg : configure) command_text += arg + "\n";
+  const auto modified = [](const fs::path& path) {
+    std::error_code ignored;
+    return fs::last_write_time(path, ignored);
+  };
+  std::string stamped;
+  bool up_to_date = ReadWholeFile(stamp.string(), &stamped) && stamped == command_text &&
+                    fs::exists(binary_dir / "CMakeCache.txt", stamp_error) &&
+                    modified(binary_dir / "CMakeCache.txt") <= modified(stamp);
+  for (const std::string& file : context.cache_files) {
+    if (up_to_date && fs::exists(file, stamp_error) && modified(file) > modified(stamp)) up_to_date = false;
+  }
+  if (up_to_date) {
+    std::cout << "memsafe check: " << preset.configure_preset << " is configured and nothing it reads changed"
+              << std::endl;
+    run.configured = true;
+  } else {
+    std::error_code ignored;
+    (void)fs::remove(stamp, ignored);  // a configure that fails must not leave an old stamp
+    run.configured = Step(configure, context.child);
+    if (run.configured && !WriteText(stamp.string(), command_text)) run.configured = false;
+  }
   if (run.configured) {
     run.built =
         Step(preset.has_build_preset ? std::vector<std::string>{"cmake", "--build", "--preset", preset.build_preset}
@@ -203,8 +231,11 @@ PresetRun RunPreset(const TestPreset& preset, const RunContext& context) {
       ProcessOptions options = context.child;
       options.capture_stdout = true;
       const ProcessResult listed = RunProcess(listing, options);
+      cache = ResultCache::Load(cache_path);
       CacheContext cache_context;
       cache_context.files = context.cache_files;
+      cache_context.libraries = &cache.libraries();
+      cache_context.contents = &cache.contents();
       cache_context.extra =
           "memsafe " MEMSAFE_VERSION "\npreset " + preset.name + "\ntools " + preset.tools + "\n" + ToolEnvironment();
       if (preset.tools.find("valgrind") != std::string::npos) {
@@ -220,7 +251,6 @@ PresetRun RunPreset(const TestPreset& preset, const RunContext& context) {
         }
       }
       if (!error.empty()) std::cout << "memsafe check: result cache not used: " << error << std::endl;
-      cache = ResultCache::Load(cache_path);
       for (const auto& [name, entry] : keys) {
         if (!entry.canary && cache.Passed(name, entry.key)) cached.push_back(name);
       }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -21,8 +22,8 @@ using json = nlohmann::json;
 
 namespace {
 
-// Files up to this size count by content; larger ones (executables, libraries) by
-// size, modification time and inode, which a rebuild or reinstall changes.
+// Files up to this size are read and hashed every time; larger ones (executables,
+// libraries) only when their size, modification time or inode changed.
 constexpr long long kContentBytes = 1 << 20;
 
 std::uint64_t Fnv1a(std::string_view text, std::uint64_t hash = 0xcbf29ce484222325ULL) {
@@ -66,7 +67,7 @@ std::vector<std::string> SharedLibraries(const std::string& executable) {
 
 }  // namespace
 
-std::string Fingerprint(const std::string& path) {
+std::string Fingerprint(const std::string& path, std::map<std::string, std::pair<std::string, std::string>>* contents) {
   struct stat info {};
   if (::stat(path.c_str(), &info) != 0) return "missing";
   if (!S_ISREG(info.st_mode)) return "not a file";
@@ -74,8 +75,32 @@ std::string Fingerprint(const std::string& path) {
     std::string content;
     if (ReadWholeFile(path, &content)) return "content " + Hex(Fnv1a(content));
   }
-  return "size " + std::to_string(info.st_size) + " mtime " + std::to_string(info.st_mtim.tv_sec) + "." +
-         std::to_string(info.st_mtim.tv_nsec) + " inode " + std::to_string(info.st_ino);
+  const std::string stamp = std::to_string(info.st_size) + " " + std::to_string(info.st_mtim.tv_sec) + "." +
+                            std::to_string(info.st_mtim.tv_nsec) + " " + std::to_string(info.st_ino);
+  if (contents != nullptr) {
+    if (const auto it = contents->find(path); it != contents->end() && it->second.first == stamp) {
+      return "content " + it->second.second;
+    }
+  }
+  // Eight bytes at a time: executables of sanitizer builds are tens of megabytes.
+  std::ifstream in(path, std::ios::binary);
+  std::vector<char> block(1 << 20);
+  std::uint64_t hash = 0x9e3779b97f4a7c15ULL ^ static_cast<std::uint64_t>(info.st_size);
+  while (in.read(block.data(), static_cast<std::streamsize>(block.size())) || in.gcount() > 0) {
+    const auto got = static_cast<std::size_t>(in.gcount());
+    std::size_t i = 0;
+    for (; i + 8 <= got; i += 8) {
+      std::uint64_t word;
+      std::memcpy(&word, block.data() + i, 8);
+      hash = (hash ^ word) * 0x100000001b3ULL;
+      hash ^= hash >> 29;
+    }
+    for (; i < got; ++i) hash = (hash ^ static_cast<unsigned char>(block[i])) * 0x100000001b3ULL;
+  }
+  if (in.bad()) return "unreadable " + stamp;
+  const std::string hex = Hex(hash);
+  if (contents != nullptr) (*contents)[path] = {stamp, hex};
+  return "content " + hex;
 }
 
 std::string ToolEnvironment() {
@@ -113,18 +138,29 @@ std::optional<std::map<std::string, CacheEntry>> ListTests(std::string_view show
     return std::nullopt;
   }
   std::string shared = context.extra + "\n";
-  for (const std::string& file : context.files) shared += file + " " + Fingerprint(file) + "\n";
+  for (const std::string& file : context.files) shared += file + " " + Fingerprint(file, context.contents) + "\n";
   const std::uint64_t shared_hash = Fnv1a(shared);
 
   std::map<std::string, std::string> fingerprints;  // one look at each file per run
-  const auto fingerprint_of = [&fingerprints](const std::string& path) -> const std::string& {
+  std::map<std::string, std::vector<std::string>> used_libraries;
+  const auto fingerprint_of = [&](const std::string& path) -> const std::string& {
     auto [it, fresh] = fingerprints.try_emplace(path);
     if (fresh) {
-      it->second = Fingerprint(path);
-      // An executable's code is also in the libraries it loads.
-      if (it->second.starts_with("size") && IsElf(path)) {
-        for (const std::string& library : SharedLibraries(path))
-          it->second += "\n  " + library + " " + Fingerprint(library);
+      it->second = Fingerprint(path, context.contents);
+      // An executable's code is also in the libraries it loads: asked of the loader once
+      // per build of the executable.
+      if (IsElf(path)) {
+        const std::string id = path + " " + it->second;
+        std::vector<std::string> libraries;
+        if (context.libraries != nullptr && context.libraries->count(id)) {
+          libraries = context.libraries->at(id);
+        } else {
+          libraries = SharedLibraries(path);
+        }
+        for (const std::string& library : libraries) {
+          it->second += "\n  " + library + " " + Fingerprint(library, context.contents);
+        }
+        used_libraries[id] = std::move(libraries);
       }
     }
     return it->second;
@@ -166,6 +202,7 @@ std::optional<std::map<std::string, CacheEntry>> ListTests(std::string_view show
     entry.key = Hex(Fnv1a(key, shared_hash));
     tests[name] = entry;
   }
+  if (context.libraries != nullptr) *context.libraries = std::move(used_libraries);  // drops stale builds
   return tests;
 }
 
@@ -181,11 +218,29 @@ ResultCache ResultCache::Load(const std::string& path) {
   for (const auto& [test, key] : document["passed"].items()) {
     if (key.is_string()) cache.passed_[test] = key;
   }
+  if (document.contains("contents") && document["contents"].is_object()) {
+    for (const auto& [file, pair] : document["contents"].items()) {
+      if (pair.is_array() && pair.size() == 2 && pair[0].is_string() && pair[1].is_string()) {
+        cache.contents_[file] = {pair[0], pair[1]};
+      }
+    }
+  }
+  if (document.contains("libraries") && document["libraries"].is_object()) {
+    for (const auto& [executable, list] : document["libraries"].items()) {
+      if (!list.is_array()) continue;
+      std::vector<std::string>& libraries = cache.libraries_[executable];
+      for (const json& library : list) {
+        if (library.is_string()) libraries.push_back(library);
+      }
+    }
+  }
   return cache;
 }
 
 bool ResultCache::Save(const std::string& path) const {
-  json document = {{"version", 1}, {"passed", passed_}};
+  json contents = json::object();
+  for (const auto& [file, stamp_and_hash] : contents_) contents[file] = {stamp_and_hash.first, stamp_and_hash.second};
+  json document = {{"version", 1}, {"passed", passed_}, {"libraries", libraries_}, {"contents", contents}};
   // Written beside and renamed: a run stopped half-way leaves the old cache or the new.
   const std::string temporary = path + ".tmp";
   {

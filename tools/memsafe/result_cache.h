@@ -6,10 +6,10 @@
 // (the test executable, the launcher, the memsafe tool, the generated option files)
 // with the shared libraries each executable loads, the project's sanitizers/ files and
 // presets, the environment variables that steer the tools, and the tool versions the
-// caller adds. Small files count by content, large ones by size, modification time and
-// inode. A test whose key equals the key it passed with is skipped; any difference runs
-// it. Only passes are stored; a failure removes the entry. Canaries are never cached:
-// they prove the tool is on in every run.
+// caller adds. Every file counts by content; a large one is read again only when its
+// size, modification time or inode changed. A test whose key equals the key it passed with is skipped; any difference
+// runs it. Only passes are stored; a failure removes the entry. Canaries are never cached: they prove the tool is on in
+// every run.
 //
 // Example:
 //   ResultCache cache = ResultCache::Load(build_dir + "/memsafe-result-cache.json");
@@ -37,6 +37,15 @@ namespace memsafe::tools {
 struct CacheContext {
   std::vector<std::string> files;  // their fingerprints
   std::string extra;               // tool versions, the preset's name and tools, ...
+  // The shared libraries of each executable ("path fingerprint" -> library paths),
+  // remembered between runs so a warm run need not ask the dynamic loader again; filled
+  // in for executables not yet in it. May be null.
+  std::map<std::string, std::vector<std::string>>* libraries = nullptr;
+  // The content hashes of large files, by path: {size, modification time and inode, hash}.
+  // A file whose stamp is unchanged is not read again; a relinked executable is, and if
+  // its bytes are the same (a static library changed in parts it does not use) its tests
+  // stay cached. May be null.
+  std::map<std::string, std::pair<std::string, std::string>>* contents = nullptr;
 };
 
 struct CacheEntry {
@@ -48,9 +57,11 @@ struct CacheEntry {
 std::optional<std::map<std::string, CacheEntry>> ListTests(std::string_view show_only_json, const CacheContext& context,
                                                            std::string* error);
 
-// A file's fingerprint: its content for small files, size, modification time and inode
-// for large ones; "missing" when it does not exist.
-std::string Fingerprint(const std::string& path);
+// A file's fingerprint: a hash of its content ("missing" when it does not exist). Large
+// files are hashed again only when their size, modification time or inode changed
+// since `contents` (may be null) saw them.
+std::string Fingerprint(const std::string& path,
+                        std::map<std::string, std::pair<std::string, std::string>>* contents = nullptr);
 
 // The environment variables that steer the tools and the launcher (MEMSAFE_*, *_OPTIONS,
 // VALGRIND_*), as NAME=value lines, sorted.
@@ -65,11 +76,16 @@ class ResultCache {
   bool Save(const std::string& path) const;
 
   bool Passed(const std::string& test, const std::string& key) const;
+  // See CacheContext::libraries; Save keeps only the entries used by the last listing.
+  std::map<std::string, std::vector<std::string>>& libraries() { return libraries_; }
+  std::map<std::string, std::pair<std::string, std::string>>& contents() { return contents_; }
   void Record(const std::string& test, const std::string& key, bool passed);
   std::size_t size() const { return passed_.size(); }
 
  private:
   std::map<std::string, std::string> passed_;  // test -> key it passed with
+  std::map<std::string, std::vector<std::string>> libraries_;
+  std::map<std::string, std::pair<std::string, std::string>> contents_;
 };
 
 }  // namespace memsafe::tools
