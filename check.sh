@@ -19,7 +19,7 @@ source "$ROOT/tools/lib.sh"
 
 usage() {
   cat <<'EOF'
-USAGE: ./check.sh [--memory-checks [--preset NAME[,NAME...]] [--shard I/N] [--slow]]
+USAGE: ./check.sh [--memory-checks [--preset NAME[,NAME...]] [--shard I/N] [--slow] [--no-cache]]
                   [--review-suppressions] [--memory-baseline] [--fuzz SECONDS] [--list]
                   [--matrix [NAMES]] [--help]
 
@@ -36,6 +36,9 @@ USAGE: ./check.sh [--memory-checks [--preset NAME[,NAME...]] [--shard I/N] [--sl
   --slow             with --memory-checks: the thorough run: also the tests labelled
                      memsafe-slow (minutes each under Valgrind) and the valgrind-slow
                      options of sanitizers/options.txt; CI and the nightly pass it
+  --no-cache         with --memory-checks: run every test; without it the quick run
+                     skips tests that passed before while nothing they depend on
+                     changed (the canaries always run; --slow never uses the cache)
   --review-suppressions
                      list suppression entries whose review-by date has passed or is
                      within 14 days; exit 1 if any is overdue (the quarterly review)
@@ -76,7 +79,7 @@ while (($#)); do
       [[ $# -ge 2 && -n $2 && $2 != -* ]] || { echo "check.sh: $1 wants a value" >&2; usage >&2; exit 2; }
       memory_args+=("$1" "$2"); shift 2 ;;
     --preset=* | --shard=*) memory_args+=("${1%%=*}" "${1#*=}"); shift ;;
-    --slow) memory_args+=(--slow); shift ;;
+    --slow | --no-cache) memory_args+=("$1"); shift ;;
     --list) set_mode list; shift ;;
     --matrix)
       set_mode matrix; shift
@@ -92,7 +95,7 @@ while (($#)); do
 done
 mode="${mode:-fast}"
 if ((${#memory_args[@]})) && [[ $mode != memory-checks && $mode != matrix ]]; then
-  echo "check.sh: --preset, --shard and --slow go with --memory-checks" >&2
+  echo "check.sh: --preset, --shard, --slow and --no-cache go with --memory-checks" >&2
   usage >&2
   exit 2
 fi

@@ -18,6 +18,7 @@ for pair in "--memory-checks --review-suppressions" "--memory-checks --fuzz 5" "
   expect 2 "USAGE:" "check.sh $pair: two modes are a usage error, not the last one winning" -- parse_only "${args[@]}"
 done
 expect 2 "USAGE:" "check.sh --slow without --memory-checks" -- parse_only --slow
+expect 2 "USAGE:" "check.sh --no-cache without --memory-checks" -- parse_only --no-cache
 expect 2 "USAGE:" "check.sh --preset without a value" -- parse_only --memory-checks --preset
 expect 2 "USAGE:" "check.sh --fuzz with a huge number" -- parse_only --fuzz 99999999999999999999
 
@@ -33,6 +34,7 @@ expect 2 "--shard wants I/N" "shard 0/2 is a usage error" -- check --memory-chec
 expect 2 "--shard wants I/N" "shard 3/2 is a usage error" -- check --memory-checks --shard 3/2 --dry-run
 expect 2 "requires --memory-checks" "--shard needs --memory-checks" -- check --shard 1/2 --dry-run
 expect 2 "excludes" "--list and --memory-checks conflict" -- check --list --memory-checks
+expect 2 "requires --memory-checks" "--no-cache needs --memory-checks" -- check --no-cache --dry-run
 expect 0 "3 preset\\(s\\) would run" "the default memory set is valid" -- check --memory-checks --dry-run
 expect 2 "no CMakePresets.json" "a directory without presets is a usage error" -- \
   "$memsafe" check --source "$source_dir/tests/harness" --memory-checks
