@@ -187,15 +187,6 @@ void AllocBotan(benchmark::State& state, std::size_t size) {
   }
 }
 
-void ZeroWithBotan(benchmark::State& state, std::size_t size) {
-  std::vector<unsigned char> buffer(size, 1);
-  for (auto _ : state) {
-    Botan::secure_scrub_memory(buffer.data(), size);
-    benchmark::DoNotOptimize(buffer.data());
-    benchmark::ClobberMemory();
-  }
-  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * size));
-}
 #endif
 
 #if MEMSAFE_BENCH_HAVE_OPENSSL
@@ -208,15 +199,6 @@ void AllocOpenssl(benchmark::State& state, std::size_t size) {
   }
 }
 
-void ZeroWithOpenssl(benchmark::State& state, std::size_t size) {
-  std::vector<unsigned char> buffer(size, 1);
-  for (auto _ : state) {
-    OPENSSL_cleanse(buffer.data(), size);
-    benchmark::DoNotOptimize(buffer.data());
-    benchmark::ClobberMemory();
-  }
-  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * size));
-}
 #endif
 
 #if MEMSAFE_BENCH_HAVE_SODIUM
@@ -362,7 +344,7 @@ int main(int argc, char** argv) {
   comparisons.push_back({"alloc/SecurePool/32B/threads:2", "alloc/Botan-allocate_memory/32B/threads:2", false});
   for (std::size_t size : {std::size_t{32}, std::size_t{256}, std::size_t{4096}}) {
     const std::string name = "zero/Botan-secure_scrub_memory/" + SizeName(size);
-    benchmark::RegisterBenchmark(name.c_str(), ZeroWithBotan, size);
+    benchmark::RegisterBenchmark(name.c_str(), ZeroWithPrimitive, &Botan::secure_scrub_memory, size);
     comparisons.push_back({"zero/secure_zero/" + SizeName(size), name, true});
   }
 #else
@@ -380,7 +362,7 @@ int main(int argc, char** argv) {
   }
   for (std::size_t size : {std::size_t{32}, std::size_t{256}}) {
     const std::string name = "zero/OPENSSL_cleanse/" + SizeName(size);
-    benchmark::RegisterBenchmark(name.c_str(), ZeroWithOpenssl, size);
+    benchmark::RegisterBenchmark(name.c_str(), ZeroWithPrimitive, &OPENSSL_cleanse, size);
     comparisons.push_back({"zero/secure_zero/" + SizeName(size), name, true});
   }
 #else
