@@ -366,7 +366,12 @@ bool MissingInstrumentation(const std::string& program, const std::vector<std::s
   std::vector<char> block(1 << 20);
   while (in.read(block.data(), static_cast<std::streamsize>(block.size())) || in.gcount() > 0) {
     window.append(block.data(), static_cast<size_t>(in.gcount()));
-    for (auto& [tool, found] : seen) found = found || window.find(kMarkers.at(tool)) != std::string::npos;
+    bool all = true;
+    for (auto& [tool, found] : seen) {
+      found = found || window.find(kMarkers.at(tool)) != std::string::npos;
+      all = all && found;
+    }
+    if (all) break;  // the rest of a large executable need not be read
     if (window.size() > longest) window.erase(0, window.size() - longest);
   }
   if (in.bad()) {
