@@ -459,7 +459,7 @@ macro(memsafe_add_googletest)
 endmacro()
 
 # memsafe_add_test(<name> SOURCES <src>... [LIBRARIES <lib>...] [LABELS <label>...]
-#                  [TIMEOUT <seconds>] [SLOW_CASES <Suite.Case>...])
+#                  [TIMEOUT <seconds>] [SLOW_CASES <Suite.Case>...] [DATA <file-or-dir>...])
 # One executable, run through the launcher with this build's tool. Its main() is
 # memsafe's (cmake/memsafe_test_main.cc); a test that uses GoogleMock lists gmock in
 # LIBRARIES (GoogleMock's own flags then keep their defaults).
@@ -470,8 +470,11 @@ endmacro()
 #    for leaks after it, so findings still name their case. SLOW_CASES (and the whole
 #    executable when LABELS has memsafe-slow) run as CTest tests of their own, labelled
 #    memsafe-slow: `ctest -LE memsafe-slow` leaves them out of a quick run.
+#  - DATA: files and directories the tests read (given to them as MEMSAFE_TEST_DATA,
+#    ':'-separated): a change in them reruns the tests in memsafe check's quick run,
+#    whose result cache sees only what a test's command line and properties name.
 function(memsafe_add_test name)
-  cmake_parse_arguments(PARSE_ARGV 1 ARG "" "TIMEOUT" "SOURCES;LIBRARIES;LABELS;SLOW_CASES")
+  cmake_parse_arguments(PARSE_ARGV 1 ARG "" "TIMEOUT" "SOURCES;LIBRARIES;LABELS;SLOW_CASES;DATA")
   if(NOT ARG_SOURCES)
     message(FATAL_ERROR "memsafe_add_test(${name}): SOURCES is required")
   endif()
@@ -486,6 +489,12 @@ function(memsafe_add_test name)
     set(_timeout ${ARG_TIMEOUT})
   endif()
   set(_labels unit ${ARG_LABELS})
+  # One value, not a list: gtest_discover_tests splits list values of its PROPERTIES.
+  set(_data_property)
+  if(ARG_DATA)
+    list(JOIN ARG_DATA ":" _data_paths)
+    set(_data_property ENVIRONMENT "MEMSAFE_TEST_DATA=${_data_paths}")
+  endif()
   if(NOT MEMSAFE_VALGRIND)
     # The launcher says when a case skipped itself without a finding, and rewrites
     # GoogleTest's own "[  SKIPPED ]", which gtest_discover_tests makes a skip pattern
@@ -494,7 +503,7 @@ function(memsafe_add_test name)
     gtest_discover_tests(${name}
       DISCOVERY_TIMEOUT 120
       PROPERTIES LABELS "${_labels}" TIMEOUT ${_timeout}
-        SKIP_REGULAR_EXPRESSION "memsafe: SKIPPED: ")
+        SKIP_REGULAR_EXPRESSION "memsafe: SKIPPED: " ${_data_property})
     return()
   endif()
   set(_filter)
@@ -511,6 +520,9 @@ function(memsafe_add_test name)
   endif()
   add_test(NAME ${name} COMMAND ${MEMSAFE_LAUNCHER} --name ${name} $<TARGET_FILE:${name}> ${_filter})
   set_tests_properties(${name} PROPERTIES LABELS "${_labels}" TIMEOUT ${_timeout})
+  if(ARG_DATA)
+    set_tests_properties(${name} PROPERTIES ${_data_property})
+  endif()
 endfunction()
 
 # memsafe_add_canary(<name> TOOL <address|leak|undefined|thread|valgrind>

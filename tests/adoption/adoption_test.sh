@@ -74,12 +74,14 @@ CMAKE
   endgroup
 fi
 
-# check_run <dir> <log> <expected status> [extra env...]: memsafe check --memory-checks in <dir>.
+# check_run <dir> <log> <expected status> [extra env...]: memsafe check --memory-checks in <dir>,
+# with the arguments in check_args.
+check_args=()
 check_run() {
   local dir="$1" log="$2" want="$3" status
   shift 3
   set +e
-  (cd "$dir" && env "$@" "$memsafe" check --memory-checks >"$log" 2>&1)
+  (cd "$dir" && env "$@" "$memsafe" check --memory-checks "${check_args[@]}" >"$log" 2>&1)
   status=$?
   set -e
   if ((status != want)); then
@@ -328,6 +330,11 @@ if ((real)); then
     name="$(basename "$project")"
     before="$(cmake_files "$project")"
     (cd "$project" && "$memsafe" init >/dev/null)
+    # jsoncpp's two reader/writer tests write the same .actual files next to the test data:
+    # run at once they race and one reads the other's half-written output (seen here as a
+    # truncated legacy_test_large_01.actual), so its tests run one at a time.
+    check_args=()
+    if [[ $name == libjsoncpp-* ]]; then check_args=(--jobs 1); fi
     if check_run "$project" "$work/real-$name.log" 0 && canaries_caught "$work/real-$name.log"; then
       ok "$name: every preset green, every canary caught"
       sed -n '/memory checks: summary/,/^OVERHEAD/p' "$work/real-$name.log"
@@ -335,6 +342,7 @@ if ((real)); then
     else
       fail "$name"
     fi
+    check_args=()
     after="$(cmake_files "$project")"
     if [[ $before == "$after" ]]; then ok "$name: no CMake file changed"; else fail "$name: CMake files changed"; fi
   done

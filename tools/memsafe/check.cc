@@ -120,6 +120,7 @@ struct RunContext {
   std::string source;
   bool slow = false;
   bool use_cache = false;                               // the quick memory-check run
+  int jobs = 0;                                         // ctest -j; 0: the test preset's
   std::vector<std::string> cache_files;                 // what every test depends on (sanitizers/, presets)
   int shard_index = 0, shard_count = 0;                 // 0: no sharding
   ProcessOptions child;                                 // environment of every child
@@ -214,6 +215,10 @@ PresetRun RunPreset(const TestPreset& preset, const RunContext& context) {
       ctest.push_back("-LE");
       ctest.push_back("memsafe-slow");
     }
+    if (context.jobs > 0) {
+      ctest.push_back("-j");
+      ctest.push_back(std::to_string(context.jobs));
+    }
     if (context.shard_count > 0) {
       ctest.push_back("-I");
       ctest.push_back(ShardSelection(context.shard_index, context.shard_count, CanaryNumbers(preset, context.source)));
@@ -252,7 +257,7 @@ PresetRun RunPreset(const TestPreset& preset, const RunContext& context) {
       }
       if (!error.empty()) std::cout << "memsafe check: result cache not used: " << error << std::endl;
       for (const auto& [name, entry] : keys) {
-        if (!entry.canary && cache.Passed(name, entry.key)) cached.push_back(name);
+        if (!entry.always_run && cache.Passed(name, entry.key)) cached.push_back(name);
       }
       if (!cached.empty()) {
         ctest.push_back("-E");
@@ -273,7 +278,7 @@ PresetRun RunPreset(const TestPreset& preset, const RunContext& context) {
         // Passes are remembered with the key they passed with; anything else forgets.
         for (const TestResult& result : *results) {
           const auto entry = keys.find(result.name);
-          if (entry != keys.end() && !entry->second.canary) {
+          if (entry != keys.end() && !entry->second.always_run) {
             cache.Record(result.name, entry->second.key, result.outcome == TestOutcome::kPassed);
           }
         }
@@ -376,6 +381,7 @@ int RunCheck(const CheckOptions& options) {
   context.source = source.string();
   context.slow = options.slow;
   context.use_cache = options.memory_checks && !options.slow && !options.no_cache;
+  context.jobs = options.jobs;
   if (!options.shard.empty() && !ParseShard(options.shard, &context.shard_index, &context.shard_count)) {
     std::cerr << "memsafe check: --shard wants I/N with 1 <= I <= N <= 1000, got '" << options.shard << "'\n";
     return kUsage;

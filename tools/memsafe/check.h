@@ -40,6 +40,7 @@ struct CheckOptions {
   std::string shard;      // --shard I/N
   bool slow = false;      // the thorough run: memsafe-slow tests and valgrind-slow options
   bool no_cache = false;  // run every test, even those the result cache could answer
+  int jobs = 0;           // tests run at once; 0: as the test preset says
   bool list = false;
   bool matrix = false;
   bool dry_run = false;              // say what would run, run nothing

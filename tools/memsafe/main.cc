@@ -234,6 +234,11 @@ int main(int argc, char** argv) {
       "With --memory-checks: run every test; without it the quick run skips tests that passed before while nothing "
       "they depend on changed (executable, libraries, arguments, environment, options, suppressions); canaries "
       "always run, and --slow never uses the cache");
+  check
+      ->add_option("--jobs", check_options.jobs,
+                   "Run this many tests at once instead of the test preset's number (1 for a project whose tests "
+                   "share files and cannot run in parallel)")
+      ->check(CLI::Range(1, 256));
   CLI::Option* list_flag = check->add_flag("--list", check_options.list, "List the presets, their tools and runs");
   CLI::Option* matrix_flag = check->add_flag(
       "--matrix", check_options.matrix, "Print the nightly job matrix (presets x shards) as JSON; --preset narrows it");

@@ -171,7 +171,7 @@ std::optional<std::map<std::string, CacheEntry>> ListTests(std::string_view show
     if (!test.is_object() || !test.contains("name") || !test["name"].is_string()) continue;
     const std::string name = test["name"];
     CacheEntry entry;
-    entry.canary = name.rfind("canary.", 0) == 0;
+    entry.always_run = name.rfind("canary.", 0) == 0;
     std::string key = name + "\n";
     if (test.contains("command") && test["command"].is_array()) {
       for (const json& arg : test["command"]) {
@@ -188,14 +188,42 @@ std::optional<std::map<std::string, CacheEntry>> ListTests(std::string_view show
       for (const json& property : test["properties"]) {
         const std::string property_name = property.value("name", "");
         if (property_name == "LABELS" && property.contains("value")) {
-          for (const json& label : property["value"]) entry.canary = entry.canary || label == "canary";
+          for (const json& label : property["value"]) {
+            entry.always_run = entry.always_run || label == "canary" || label == "memsafe-no-cache";
+          }
         }
         key += "property " + property.dump() + "\n";
-        // Files the test declares it reads.
-        if (property_name == "REQUIRED_FILES" && property.contains("value") && property["value"].is_array()) {
-          for (const json& file : property["value"]) {
-            if (file.is_string()) key += "  " + std::string(file) + " " + fingerprint_of(file) + "\n";
+        // Files the test declares it reads (CTest's REQUIRED_FILES, or memsafe_add_test's
+        // DATA as MEMSAFE_TEST_DATA=a:b); a directory stands for every file below it.
+        std::vector<std::string> declared;
+        if (property.contains("value") && property["value"].is_array()) {
+          for (const json& value : property["value"]) {
+            if (!value.is_string()) continue;
+            const std::string text = value;
+            if (property_name == "REQUIRED_FILES") declared.push_back(text);
+            if (property_name == "ENVIRONMENT" && text.starts_with("MEMSAFE_TEST_DATA=")) {
+              std::string_view paths = std::string_view(text).substr(18);
+              while (!paths.empty()) {
+                const size_t colon = paths.find(':');
+                if (colon != 0) declared.emplace_back(paths.substr(0, colon));
+                if (colon == std::string_view::npos) break;
+                paths.remove_prefix(colon + 1);
+              }
+            }
           }
+        }
+        for (const std::string& path : declared) {
+          std::error_code ignored;
+          if (!fs::is_directory(path, ignored)) {
+            key += "  " + path + " " + fingerprint_of(path) + "\n";
+            continue;
+          }
+          std::vector<std::string> below;
+          for (fs::recursive_directory_iterator it(path, ignored), end; !ignored && it != end; it.increment(ignored)) {
+            if (it->is_regular_file(ignored)) below.push_back(it->path().string());
+          }
+          std::sort(below.begin(), below.end());
+          for (const std::string& each : below) key += "  " + each + " " + fingerprint_of(each) + "\n";
         }
       }
     }

@@ -50,7 +50,10 @@ struct CacheContext {
 
 struct CacheEntry {
   std::string key;
-  bool canary = false;
+  // Always run: a canary (label "canary" or a name starting "canary."), or a test
+  // labelled "memsafe-no-cache" because it reads inputs no key can name (a test that
+  // builds a whole project from a source tree).
+  bool always_run = false;
 };
 
 // The tests of `ctest --show-only=json-v1` output with their keys.

@@ -55,14 +55,41 @@ TEST(ResultCacheTest, AKeyChangesWithEverythingTheTestDependsOn) {
   EXPECT_NE(KeyOf(listing, other_tool, "Suite.Case"), key) << "tool version";
 }
 
-TEST(ResultCacheTest, CanariesAreKnownByLabelOrName) {
+TEST(ResultCacheTest, DeclaredDataFilesAndDirectoriesCount) {
+  testing::ScratchDir dir;
+  const std::string data = (dir.path() / "testdata").string();
+  dir.Write("testdata/reports/one.log", "first");
+  const std::string listing =
+      json{{"tests",
+            {{{"name", "ReportTest.Reads"},
+              {"command", {"/bin/true"}},
+              {"properties", {{{"name", "ENVIRONMENT"}, {"value", {"MEMSAFE_TEST_DATA=/nonexistent:" + data}}}}}}}}}
+          .dump();
+  const std::string key = KeyOf(listing, CacheContext{}, "ReportTest.Reads");
+  dir.Write("testdata/reports/one.log", "changed");
+  EXPECT_NE(KeyOf(listing, CacheContext{}, "ReportTest.Reads"), key) << "a file below a declared directory";
+  dir.Write("testdata/reports/one.log", "first");
+  EXPECT_EQ(KeyOf(listing, CacheContext{}, "ReportTest.Reads"), key);
+  dir.Write("testdata/new.xml", "<x/>");
+  EXPECT_NE(KeyOf(listing, CacheContext{}, "ReportTest.Reads"), key) << "a new file";
+}
+
+TEST(ResultCacheTest, CanariesAndUncacheableTestsAlwaysRun) {
   testing::ScratchDir dir;
   const std::string program = dir.Write("p", "x");
   std::string error;
   const auto tests = ListTests(Listing(program), CacheContext{}, &error);
   ASSERT_TRUE(tests) << error;
-  EXPECT_FALSE(tests->at("Suite.Case").canary);
-  EXPECT_TRUE(tests->at("planted").canary);
+  EXPECT_FALSE(tests->at("Suite.Case").always_run);
+  EXPECT_TRUE(tests->at("planted").always_run);
+  const std::string uncacheable = json{{"tests",
+                                        {{{"name", "consumer.asan"},
+                                          {"command", {"/bin/bash", "check_consumer.sh"}},
+                                          {"properties", {{{"name", "LABELS"}, {"value", {"memsafe-no-cache"}}}}}}}}}
+                                      .dump();
+  const auto listed = ListTests(uncacheable, CacheContext{}, &error);
+  ASSERT_TRUE(listed) << error;
+  EXPECT_TRUE(listed->at("consumer.asan").always_run);
   EXPECT_FALSE(ListTests("not json", CacheContext{}, &error));
 }
 
