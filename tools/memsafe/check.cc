@@ -208,20 +208,22 @@ PresetRun RunPreset(const TestPreset& preset, const RunContext& context) {
   run.build_seconds = SecondsSince(start);
   if (run.built) {
     // --test-dir: with -T, CTest 3.25 would otherwise test the working directory.
-    std::vector<std::string> ctest = {
-        "ctest", "--preset", preset.name,        "--test-dir",     preset.binary_dir,
-        "-T",    "Test",     "--no-tests=error", "--output-junit", (binary_dir / "ctest-junit.xml").string()};
-    if (!context.slow) {
-      ctest.push_back("-LE");
-      ctest.push_back("memsafe-slow");
+    // Which tests run: the same for the run and for the cache's listing of it.
+    std::vector<std::string> selection;
+    if (!context.slow) selection.insert(selection.end(), {"-LE", "memsafe-slow"});
+    if (context.shard_count > 0) {
+      selection.push_back("-I");
+      selection.push_back(
+          ShardSelection(context.shard_index, context.shard_count, CanaryNumbers(preset, context.source)));
     }
+    const std::vector<std::string> ctest_base = {"ctest", "--preset", preset.name, "--test-dir", preset.binary_dir};
+    std::vector<std::string> ctest = ctest_base;
+    ctest.insert(ctest.end(),
+                 {"-T", "Test", "--no-tests=error", "--output-junit", (binary_dir / "ctest-junit.xml").string()});
+    ctest.insert(ctest.end(), selection.begin(), selection.end());
     if (context.jobs > 0) {
       ctest.push_back("-j");
       ctest.push_back(std::to_string(context.jobs));
-    }
-    if (context.shard_count > 0) {
-      ctest.push_back("-I");
-      ctest.push_back(ShardSelection(context.shard_index, context.shard_count, CanaryNumbers(preset, context.source)));
     }
     // The result cache: the tests this selection would run, with their keys; those that
     // passed with the same key are left out of this run.
@@ -230,8 +232,8 @@ PresetRun RunPreset(const TestPreset& preset, const RunContext& context) {
     ResultCache cache;
     std::vector<std::string> cached;
     if (context.use_cache) {
-      std::vector<std::string> listing = ctest;
-      listing.erase(listing.begin() + 5, listing.begin() + 10);  // -T Test --no-tests=error --output-junit FILE
+      std::vector<std::string> listing = ctest_base;
+      listing.insert(listing.end(), selection.begin(), selection.end());
       listing.push_back("--show-only=json-v1");
       ProcessOptions options = context.child;
       options.capture_stdout = true;

@@ -227,20 +227,10 @@ std::vector<std::string> TopFrames(const Stack& stack, size_t count) {
   return keys;
 }
 
-std::string Hex64(uint64_t value) {
-  char text[17];
-  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(value));
-  return text;
-}
-
-uint64_t Fnv1a(std::string_view data) {
-  uint64_t hash = 1469598103934665603ull;
-  for (unsigned char c : data) {
-    hash ^= c;
-    hash *= 1099511628211ull;
-  }
-  return hash;
-}
+// The hash seed findings' signatures have always used (not FNV's standard offset basis):
+// kept, because a new seed would renumber every finding's fingerprint in SARIF and so
+// in code scanning's history.
+constexpr uint64_t kSignatureSeed = 1469598103934665603ULL;
 
 // The first project frame of the first stack that has frames: that stack locates the
 // bug; the others say where the memory came from.
@@ -705,7 +695,7 @@ std::string Signature(const Finding& finding, const ReportContext& context) {
   std::sort(places.begin(), places.end());
   if (!places.empty() && std::none_of(places.begin(), places.end(), [](const std::string& p) { return p.empty(); })) {
     for (const std::string& place : places) key += "\n" + place;
-    return Hex64(Fnv1a(key));
+    return Hex64(Fnv1a(key, kSignatureSeed));
   }
   // No way into the project (a bug inside a library, a stack without files): the top
   // frames that are not the runtime's, without line numbers.
@@ -720,7 +710,7 @@ std::string Signature(const Finding& finding, const ReportContext& context) {
     for (const std::string& frame : frames) key += "\n" + frame;
     key += "\n--";
   }
-  return Hex64(Fnv1a(key));
+  return Hex64(Fnv1a(key, kSignatureSeed));
 }
 
 std::string RelativeToRoot(const std::string& file, const ReportContext& context, bool* inside) {

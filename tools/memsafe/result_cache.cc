@@ -26,20 +26,6 @@ namespace {
 // libraries) only when their size, modification time or inode changed.
 constexpr long long kContentBytes = 1 << 20;
 
-std::uint64_t Fnv1a(std::string_view text, std::uint64_t hash = 0xcbf29ce484222325ULL) {
-  for (unsigned char c : text) {
-    hash ^= c;
-    hash *= 0x100000001b3ULL;
-  }
-  return hash;
-}
-
-std::string Hex(std::uint64_t value) {
-  char text[17];
-  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(value));
-  return text;
-}
-
 bool IsElf(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   char magic[4] = {};
@@ -73,7 +59,7 @@ std::string Fingerprint(const std::string& path, std::map<std::string, std::pair
   if (!S_ISREG(info.st_mode)) return "not a file";
   if (info.st_size <= kContentBytes) {
     std::string content;
-    if (ReadWholeFile(path, &content)) return "content " + Hex(Fnv1a(content));
+    if (ReadWholeFile(path, &content)) return "content " + Hex64(Fnv1a(content));
   }
   const std::string stamp = std::to_string(info.st_size) + " " + std::to_string(info.st_mtim.tv_sec) + "." +
                             std::to_string(info.st_mtim.tv_nsec) + " " + std::to_string(info.st_ino);
@@ -98,7 +84,7 @@ std::string Fingerprint(const std::string& path, std::map<std::string, std::pair
     for (; i < got; ++i) hash = (hash ^ static_cast<unsigned char>(block[i])) * 0x100000001b3ULL;
   }
   if (in.bad()) return "unreadable " + stamp;
-  const std::string hex = Hex(hash);
+  const std::string hex = Hex64(hash);
   if (contents != nullptr) (*contents)[path] = {stamp, hex};
   return "content " + hex;
 }
@@ -227,7 +213,7 @@ std::optional<std::map<std::string, CacheEntry>> ListTests(std::string_view show
         }
       }
     }
-    entry.key = Hex(Fnv1a(key, shared_hash));
+    entry.key = Hex64(Fnv1a(key, shared_hash));
     tests[name] = entry;
   }
   if (context.libraries != nullptr) *context.libraries = std::move(used_libraries);  // drops stale builds

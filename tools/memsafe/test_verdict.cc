@@ -28,8 +28,6 @@ constexpr size_t kMaxHeadlines = 20;
 // A report's lines shown at most (a deep stack, a long list of shadow bytes).
 constexpr int kMaxLinesPerReport = 40;
 
-bool StartsWith(std::string_view text, std::string_view prefix) { return text.substr(0, prefix.size()) == prefix; }
-
 void ReplaceAll(std::string* text, std::string_view from, std::string_view to) {
   for (size_t at = text->find(from); at != std::string::npos; at = text->find(from, at + to.size())) {
     text->replace(at, from.size(), to);
@@ -45,7 +43,7 @@ std::vector<std::string> RunLogs(const std::string& prefix) {
   std::error_code error;
   for (fs::directory_iterator it(base.parent_path(), error), end; !error && it != end; it.increment(error)) {
     const std::string name = it->path().filename().string();
-    if (!StartsWith(name, stem)) continue;
+    if (!name.starts_with(stem)) continue;
     std::string_view rest = std::string_view(name).substr(stem.size());
     if (rest.size() > 4 && rest.substr(rest.size() - 4) == ".xml") rest.remove_suffix(4);
     if (!rest.empty() && std::all_of(rest.begin(), rest.end(), [](char c) { return c >= '0' && c <= '9'; })) {
@@ -125,11 +123,11 @@ std::string CutSanitizerLog(std::string_view log, const std::string& path, int m
   int hidden = 0;
   for (std::string_view line : SplitLines(log)) {
     std::string_view body = line;
-    if (StartsWith(body, "==")) {
+    if (body.starts_with("==")) {
       const size_t end = body.find("==", 2);
       if (end != std::string_view::npos) body.remove_prefix(end + 2);
     }
-    const bool headline = ((StartsWith(body, "ERROR: ") || StartsWith(body, "WARNING: ")) &&
+    const bool headline = ((body.starts_with("ERROR: ") || body.starts_with("WARNING: ")) &&
                            body.find("Sanitizer", 7) != std::string_view::npos && body.find("Sanitizer") < 30) ||
                           line.find(": runtime error: ") != std::string_view::npos;
     if (headline) ++reports;
@@ -175,10 +173,10 @@ TestVerdict JudgeTestRun(const TestRun& run) {
   bool skipped = false;
   bool passed_case = false;
   for (std::string_view line : SplitLines(stderr_text))
-    timed_out = timed_out || StartsWith(line, "timeout: sending signal");
+    timed_out = timed_out || line.starts_with("timeout: sending signal");
   for (std::string_view line : SplitLines(stdout_text)) {
-    skipped = skipped || StartsWith(line, "[  SKIPPED ] ");
-    passed_case = passed_case || StartsWith(line, "[       OK ] ");
+    skipped = skipped || line.starts_with("[  SKIPPED ] ");
+    passed_case = passed_case || line.starts_with("[       OK ] ");
   }
   const bool skipped_only = skipped && !passed_case;
 

@@ -93,4 +93,18 @@ std::string FormatDate(int days) {
   return text;
 }
 
+std::uint64_t Fnv1a(std::string_view data, std::uint64_t hash) {
+  for (unsigned char c : data) {
+    hash ^= c;
+    hash *= 1099511628211ULL;
+  }
+  return hash;
+}
+
+std::string Hex64(std::uint64_t value) {
+  char text[17];
+  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(value));
+  return text;
+}
+
 }  // namespace memsafe::tools

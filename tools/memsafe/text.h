@@ -12,6 +12,7 @@
 #ifndef MEMSAFE_TOOLS_TEXT_H_
 #define MEMSAFE_TOOLS_TEXT_H_
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,6 +29,12 @@ std::string_view Trim(std::string_view text);
 // (a FIFO or device)", "is larger than ...", the system's error).
 inline constexpr long long kMaxInputBytes = 1LL << 30;
 bool ReadWholeFile(const std::string& path, std::string* content, std::string* why = nullptr);
+
+// FNV-1a, 64 bits, continuing from `hash` (the standard offset basis by default): the
+// identity of findings and of cached test results. Not for adversarial input.
+std::uint64_t Fnv1a(std::string_view data, std::uint64_t hash = 14695981039346656037ULL);
+// `value` as 16 lower-case hex digits.
+std::string Hex64(std::uint64_t value);
 
 // Days since 1970-01-01 of a strict YYYY-MM-DD date, or nullopt.
 std::optional<int> ParseDate(std::string_view text);

@@ -22,6 +22,12 @@ TEST(DatesTest, StrictCalendarDates) {
   EXPECT_EQ(FormatDate(*ParseDate("2027-02-20")), "2027-02-20");
 }
 
+TEST(TextTest, HashesAreFnv1aIn16HexDigits) {
+  EXPECT_EQ(Hex64(Fnv1a("")), "cbf29ce484222325");  // the offset basis
+  EXPECT_EQ(Hex64(Fnv1a("a")), "af63dc4c8601ec8c");  // FNV's published value
+  EXPECT_EQ(Fnv1a("b", Fnv1a("a")), Fnv1a("ab")) << "continues from a given hash";
+}
+
 TEST(TextTest, LinesAndTrimming) {
   const std::vector<std::string_view> lines = SplitLines("a\r\nb\n\nc");
   ASSERT_EQ(lines.size(), 4u);
