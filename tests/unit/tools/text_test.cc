@@ -23,7 +23,7 @@ TEST(DatesTest, StrictCalendarDates) {
 }
 
 TEST(TextTest, HashesAreFnv1aIn16HexDigits) {
-  EXPECT_EQ(Hex64(Fnv1a("")), "cbf29ce484222325");  // the offset basis
+  EXPECT_EQ(Hex64(Fnv1a("")), "cbf29ce484222325");   // the offset basis
   EXPECT_EQ(Hex64(Fnv1a("a")), "af63dc4c8601ec8c");  // FNV's published value
   EXPECT_EQ(Fnv1a("b", Fnv1a("a")), Fnv1a("ab")) << "continues from a given hash";
 }
