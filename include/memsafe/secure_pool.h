@@ -31,6 +31,14 @@
 // shard already keeps one free chunk of that size class. guarded_allocate and
 // guarded_deallocate are thread-safe.
 //
+// The process-wide pool (Default()) also keeps, in each thread, a small cache of free
+// blocks of the sizes up to 1 KiB: an allocation and a release there take no lock and no
+// atomic read-modify-write. A cached block is zeroed and, to the memory tools, released;
+// releasing it again aborts like any double free. The cache is filled and emptied half
+// at a time through the shards, and returned to them when its thread exits. Pools a
+// program creates itself have no thread caches, so destroying one needs nothing from
+// other threads.
+//
 // Failure: allocation failure throws std::bad_alloc. If the system refuses to lock a
 // chunk the pool keeps working with unlocked memory and says so in stats().degraded
 // and through the log hook. Releasing a pointer the pool did not hand out, with the
@@ -127,14 +135,17 @@ class SecurePool {
     std::uint32_t live = 0;
     std::uint32_t free_count = 0;                 // entries of free_stack in use
     std::unique_ptr<std::uint32_t[]> free_stack;  // block numbers, one slot per block
-    // One bit per block, set while handed out. Atomic: deallocate reads it before it
-    // takes the lock, to refuse a double free before touching the block.
-    std::unique_ptr<std::atomic<std::uint64_t>[]> in_use;
+    // One BlockState per block. Written by the holder of the shard's lock, or by the
+    // thread whose cache holds the block; read by deallocate before it touches the
+    // block, to refuse a double free. Atomic (relaxed loads and stores, no
+    // read-modify-write) because a buggy caller may release a block from two threads.
+    std::unique_ptr<std::atomic<std::uint8_t>[]> state;
     Chunk* prev = nullptr;  // in the class's list of chunks with free blocks
     Chunk* next = nullptr;
     bool listed = false;
     std::size_t all_index = 0;  // in Shard::all
   };
+  enum BlockState : std::uint8_t { kFree = 0, kInUse = 1, kCached = 2 };
   struct SizeClass {
     std::size_t block = 0;
     Chunk* with_free = nullptr;  // chunks with at least one free block
@@ -157,6 +168,11 @@ class SecurePool {
     bool locked = false;
   };
 
+  // The thread caches of Default() (secure_pool.cc): classes 16 ... 1024 bytes.
+  static constexpr std::size_t kCachedClasses = 7;
+  struct ThreadCache;
+  struct CacheFlusher;
+
   static std::size_t ClassIndex(std::size_t size) noexcept;
   std::size_t ChunkBytes(std::size_t class_index) const noexcept;
   Shard& ThisThreadsShard() noexcept;
@@ -169,6 +185,19 @@ class SecurePool {
   static void Unlist(SizeClass& size_class, Chunk* chunk) noexcept;
   static void List(SizeClass& size_class, Chunk* chunk) noexcept;
   static void ReleaseChunk(Chunk* chunk) noexcept;  // unmaps and deletes, no lock needed
+  // With the shard's lock held: one block out of the class's chunks (mapping a chunk
+  // when none has a free one), marked `state`. Throws std::bad_alloc.
+  std::byte* TakeBlockLocked(Shard& shard, std::size_t class_index, BlockState state, Chunk** chunk,
+                             std::uint32_t* index);
+  // With the shard's lock held: the block back on its chunk's free stack. Returns the
+  // chunk when it drained and must be released (outside the lock), else null.
+  Chunk* ReturnBlockLocked(Shard& shard, Chunk* chunk, std::uint32_t index) noexcept;
+  // Fills an empty magazine of this thread's cache to half; false when the thread's
+  // cache was retired (its thread is exiting). Throws std::bad_alloc.
+  bool RefillCache(ThreadCache& cache, std::size_t class_index);
+  // Returns the oldest blocks of a magazine to their shards until `keep` are left.
+  void FlushCache(ThreadCache& cache, std::size_t class_index, std::uint32_t keep) noexcept;
+  void RetireCache(ThreadCache& cache) noexcept;
 
   std::size_t chunk_bytes_;
   std::size_t shard_count_;
@@ -178,6 +207,10 @@ class SecurePool {
   std::size_t large_locked_bytes_ = 0;
   std::map<const void*, Large> large_;
   std::atomic<bool> degraded_{false};
+  bool thread_cached_ = false;  // Default() only
+  mutable SpinLock caches_lock_;
+  ThreadCache* caches_ = nullptr;  // the active thread caches, for stats()
+  static thread_local ThreadCache thread_cache_;
 };
 
 // A block of `size` bytes between two inaccessible guard pages, ending exactly at the

@@ -31,7 +31,9 @@
 #ifndef MEMSAFE_SECURE_ZERO_H_
 #define MEMSAFE_SECURE_ZERO_H_
 
+#include <atomic>
 #include <cstddef>
+#include <cstring>
 #include <optional>
 #include <string_view>
 
@@ -49,8 +51,31 @@ enum class ZeroLayer {
 // "volatile-loop".
 std::string_view ZeroLayerName(ZeroLayer layer) noexcept;
 
+namespace internal {
+// True while the layer in use is memset followed by a compiler barrier and has nothing
+// to log: libsodium on glibc, whose sodium_memzero forwards to explicit_bzero, which is
+// exactly that. Constant-initialized, so it is valid during static initialization and
+// destruction; cleared while a test forces a layer.
+extern std::atomic<bool> secure_zero_inline;
+void SecureZeroOutOfLine(void* data, std::size_t size) noexcept;
+}  // namespace internal
+
 // Zeroes [data, data + size) with the layer secure_zero_layer() names.
-void secure_zero(void* data, std::size_t size) noexcept;
+//
+// Inline, so that where the layer is memset plus a barrier the caller pays for memset
+// alone (and the compiler turns a small constant size into a few stores): the asm takes
+// the pointer and clobbers memory, so the zeroes must reach memory before it and no
+// optimizer, with link-time optimization too, may drop them as dead stores.
+inline void secure_zero(void* data, std::size_t size) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+  if (data != nullptr && internal::secure_zero_inline.load(std::memory_order_relaxed)) [[likely]] {
+    std::memset(data, 0, size);
+    __asm__ __volatile__("" : : "r"(data) : "memory");
+    return;
+  }
+#endif
+  internal::SecureZeroOutOfLine(data, size);
+}
 
 // The layer secure_zero() uses now: the strongest available one, unless a test forced
 // another with secure_zero_force_layer().

@@ -20,6 +20,18 @@ namespace {
 
 constexpr int kNoForcedLayer = -1;
 std::atomic<int> g_forced_layer{kNoForcedLayer};
+
+// Whether the automatic layer is memset plus a barrier with nothing to log (see
+// internal::secure_zero_inline): libsodium's sodium_memzero on glibc is explicit_bzero
+// (glibc has no memset_s, which libsodium would prefer), and glibc's explicit_bzero is
+// memset followed by a compiler barrier.
+constexpr bool kAutomaticLayerIsInline =
+#if MEMSAFE_HAVE_SODIUM && MEMSAFE_HAVE_EXPLICIT_BZERO && defined(__GLIBC__) && \
+    (defined(__GNUC__) || defined(__clang__))
+    true;
+#else
+    false;
+#endif
 // The log hook generation (high 32 bits) and one bit per layer (low bits) that was
 // reported to the hook of that generation.
 std::atomic<std::uint64_t> g_layers_reported{0};
@@ -157,31 +169,19 @@ ZeroLayer secure_zero_layer() noexcept {
   return forced == kNoForcedLayer ? StrongestAvailableLayer() : static_cast<ZeroLayer>(forced);
 }
 
-void secure_zero(void* data, std::size_t size) noexcept {
+namespace internal {
+
+constinit std::atomic<bool> secure_zero_inline{kAutomaticLayerIsInline};
+
+void SecureZeroOutOfLine(void* data, std::size_t size) noexcept {
   if (size == 0) return;
   MEMSAFE_CHECK(data != nullptr, "secure_zero: null pointer with a non-zero size");
-  if (g_forced_layer.load(std::memory_order_relaxed) == kNoForcedLayer) [[likely]] {
-#if MEMSAFE_HAVE_SODIUM && MEMSAFE_HAVE_EXPLICIT_BZERO && defined(__GLIBC__) && \
-    (defined(__GNUC__) || defined(__clang__))
-    // The strongest layer, without its hops: libsodium's sodium_memzero on glibc is
-    // explicit_bzero (glibc has no memset_s, which libsodium would prefer), and glibc's
-    // explicit_bzero is memset followed by a compiler barrier. Written here, that is one
-    // call (memset) instead of three, and the same guarantee: the barrier takes the
-    // pointer and clobbers memory, so the zeroes must be in memory when it runs and no
-    // optimizer, here or with link-time optimization, may drop them. A libsodium layer
-    // has nothing to log.
-    std::memset(data, 0, size);
-    __asm__ __volatile__("" : : "r"(data) : "memory");
-    return;
-#elif MEMSAFE_HAVE_SODIUM
-    sodium_memzero(data, size);
-    return;
-#endif
-  }
   const ZeroLayer layer = secure_zero_layer();
   ReportLayerOnce(layer);
   ZeroWith(layer, data, size);
 }
+
+}  // namespace internal
 
 void secure_zero_with(ZeroLayer layer, void* data, std::size_t size) noexcept {
   MEMSAFE_CHECK(secure_zero_layer_available(layer), "secure_zero_with: that layer is not available in this build");
@@ -196,6 +196,7 @@ void secure_zero_force_layer(std::optional<ZeroLayer> layer) noexcept {
                   "secure_zero_force_layer: that layer is not available in this build");
   }
   g_forced_layer.store(layer ? static_cast<int>(*layer) : kNoForcedLayer, std::memory_order_relaxed);
+  internal::secure_zero_inline.store(!layer && kAutomaticLayerIsInline, std::memory_order_relaxed);
 }
 
 }  // namespace memsafe

@@ -21,6 +21,17 @@
 #include "memsafe/secure_buffer.h"
 #include "test_support.h"
 
+#if defined(__SANITIZE_ADDRESS__)
+#define MEMSAFE_TEST_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define MEMSAFE_TEST_ASAN 1
+#endif
+#endif
+#ifndef MEMSAFE_TEST_ASAN
+#define MEMSAFE_TEST_ASAN 0
+#endif
+
 namespace memsafe {
 namespace {
 
@@ -247,6 +258,78 @@ TEST(SecurePoolTest, SafeFromManyThreads) {
   EXPECT_EQ(pool.stats().used_bytes, 0u);
 }
 
+// The process-wide pool keeps a cache of free blocks per thread; these tests run each in
+// a process of their own (one CTest test per case), so Default() starts empty.
+TEST(SecurePoolThreadCacheTest, CachedBlocksCountAsFreeAndHoldNoSecret) {
+  SecurePool& pool = SecurePool::Default();
+  const SecurePoolStats before = pool.stats();
+  auto* block = static_cast<unsigned char*>(pool.allocate(32));
+  std::memset(block, 0xC3, 32);
+  EXPECT_EQ(pool.stats().used_bytes, before.used_bytes + 32);
+  pool.deallocate(block, 32);
+  const SecurePoolStats after = pool.stats();
+  EXPECT_EQ(after.used_bytes, before.used_bytes);
+  EXPECT_GE(after.free_bytes, 32u);
+  unsigned char left[32];
+  SecurePool::PeekReleasedForTesting(block, sizeof left, left);
+  EXPECT_TRUE(AllZero(left, sizeof left));
+  // The next block of that size is the one just released, zeroed.
+  auto* again = static_cast<unsigned char*>(pool.allocate(32));
+  EXPECT_EQ(again, block);
+  EXPECT_TRUE(AllZero(again, 32));
+  pool.deallocate(again, 32);
+}
+
+TEST(SecurePoolThreadCacheTest, ThreadCacheGoesBackToTheShardsWhenItsThreadExits) {
+  SecurePool& pool = SecurePool::Default();
+  const SecurePoolStats before = pool.stats();
+  // Three chunks' worth of 32-byte blocks, released in order: the first chunk to drain
+  // is kept for the next allocation, the second is unmapped, and the blocks the thread's
+  // cache still holds keep the third mapped until the thread exits.
+  std::thread worker([&pool] {
+    std::vector<void*> blocks;
+    for (int i = 0; i < 5000; ++i) blocks.push_back(pool.allocate(32));
+    for (void* block : blocks) pool.deallocate(block, 32);
+  });
+  worker.join();
+  const SecurePoolStats after = pool.stats();
+  EXPECT_EQ(after.used_bytes, before.used_bytes);
+  EXPECT_EQ(after.chunks, before.chunks + 1) << "the exited thread's cached blocks still hold a chunk";
+}
+
+TEST(SecurePoolThreadCacheTest, BlocksMoveBetweenThreadCaches) {
+  SecurePool& pool = SecurePool::Default();
+  const std::size_t used_before = pool.stats().used_bytes;
+  // Blocks allocated on one thread and released on another land in the releasing
+  // thread's cache, whatever shard their chunk belongs to.
+  std::vector<std::thread> threads;
+  std::vector<std::vector<void*>> handed(4);
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&pool, &handed, t] {
+      for (int i = 0; i < 3000; ++i) {
+        const std::size_t size = 16u << ((i + t) % 7);
+        auto* block = static_cast<unsigned char*>(pool.allocate(size));
+        block[size - 1] = static_cast<unsigned char>(i);
+        handed[static_cast<std::size_t>(t)].push_back(block);
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  threads.clear();
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&pool, &handed, t] {
+      // Each thread releases the blocks another thread allocated, then allocates more.
+      const std::vector<void*>& blocks = handed[static_cast<std::size_t>((t + 1) % 4)];
+      for (std::size_t i = 0; i < blocks.size(); ++i) {
+        pool.deallocate(blocks[i], 16u << ((i + static_cast<std::size_t>((t + 1) % 4)) % 7));
+      }
+      for (int i = 0; i < 1000; ++i) pool.deallocate(pool.allocate(64), 64);
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(pool.stats().used_bytes, used_before);
+}
+
 TEST(SecurePoolTest, ChunkMappingFailureThrowsBadAlloc) {
   SecurePool pool(std::size_t{1} << 60);  // no machine maps this much
   EXPECT_THROW((void)pool.allocate(32), std::bad_alloc);
@@ -349,6 +432,31 @@ TEST(SecurePoolDeathTest, DoubleFreeAborts) {
   void* block = pool.allocate(32);
   pool.deallocate(block, 32);
   EXPECT_DEATH(pool.deallocate(block, 32), "released twice");
+}
+
+TEST(SecurePoolDeathTest, DoubleFreeOfACachedBlockAborts) {
+  SecurePool& pool = SecurePool::Default();
+  void* block = pool.allocate(32);
+  pool.deallocate(block, 32);  // into this thread's cache
+  EXPECT_DEATH(pool.deallocate(block, 32), "released twice");
+  std::thread other([&] { EXPECT_DEATH(pool.deallocate(block, 32), "released twice"); });
+  other.join();
+}
+
+TEST(SecurePoolDeathTest, UseOfACachedBlockIsReportedByAddressSanitizer) {
+#if !MEMSAFE_TEST_ASAN
+  GTEST_SKIP() << "needs AddressSanitizer";
+#else
+  SecurePool& pool = SecurePool::Default();
+  auto* block = static_cast<volatile unsigned char*>(pool.allocate(32));
+  pool.deallocate(const_cast<unsigned char*>(block), 32);
+  EXPECT_DEATH(
+      {
+        testing::SendSanitizerReportsToStderr();
+        block[3] = 1;
+      },
+      "use-after-poison");
+#endif
 }
 
 TEST(SecurePoolDeathTest, ForeignPointerAborts) {
