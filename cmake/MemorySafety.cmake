@@ -331,6 +331,32 @@ endif()
 # Whatever links an instrumented library links the runtime too (the link options are
 # part of the library's interface): with Clang an executable that links instrumented
 # code without the runtime does not link at all (undefined __asan_* symbols).
+# In builds with a leak check at exit (LeakSanitizer, Valgrind), every executable gets
+# cmake/memsafe_exit_scrub.c and runs its main through it (-Wl,--wrap=main): the stack
+# that main's callees left behind is zeroed before the check scans it, so a stale
+# pointer there cannot hide a leak (the file says what was measured).
+if("leak" IN_LIST MEMSAFE_ACTIVE_TOOLS OR "valgrind" IN_LIST MEMSAFE_ACTIVE_TOOLS)
+  set(_memsafe_scrub_exit ON)
+else()
+  set(_memsafe_scrub_exit OFF)
+endif()
+
+function(_memsafe_exit_scrub target)
+  if(NOT TARGET memsafe_exit_scrub)
+    set(_source "${_memsafe_gen_dir}/memsafe_exit_scrub.c")
+    configure_file("${_MEMSAFE_MODULE_DIR}/memsafe_exit_scrub.c" "${_source}" COPYONLY)
+    # Uninstrumented on purpose (see the file); C where the project enables it.
+    if(NOT CMAKE_C_COMPILER_LOADED)
+      set_source_files_properties("${_source}" PROPERTIES LANGUAGE CXX)
+    endif()
+    add_library(memsafe_exit_scrub OBJECT "${_source}")
+  endif()
+  # target_sources, not target_link_libraries: a project's own plain-signature
+  # target_link_libraries calls must not clash with a keyword call of ours.
+  target_sources(${target} PRIVATE $<TARGET_OBJECTS:memsafe_exit_scrub>)
+  target_link_options(${target} PRIVATE "LINKER:--wrap=main")
+endfunction()
+
 function(memsafe_instrument)
   foreach(_target IN LISTS ARGN)
     get_target_property(_imported ${_target} IMPORTED)
@@ -342,6 +368,9 @@ function(memsafe_instrument)
     target_compile_options(${_target} PRIVATE ${MEMSAFE_COMPILE_OPTIONS})
     if(NOT _type STREQUAL "STATIC_LIBRARY" AND NOT _type STREQUAL "OBJECT_LIBRARY")
       target_link_options(${_target} PRIVATE ${MEMSAFE_LINK_OPTIONS})
+    endif()
+    if(_type STREQUAL "EXECUTABLE" AND _memsafe_scrub_exit)
+      _memsafe_exit_scrub(${_target})
     endif()
     if(_type MATCHES "_LIBRARY$")
       target_link_options(${_target} INTERFACE ${MEMSAFE_LINK_OPTIONS})

@@ -258,8 +258,13 @@ run_fast_checks() {
 # gets), then the SARIF it wrote against the schema.
 run_memory_checks() {
   build_memsafe_tool || exit 1
-  local status=0
-  "$MEMSAFE_TOOL" check --source "$ROOT" --memory-checks "$@" || status=$?
+  local status=0 detection=()
+  # The thorough, unsharded run also checks the table of docs/MEMORY_SAFETY.md against
+  # what its presets caught of tests/detection (a quick or sharded run has only some).
+  if [[ " $* " == *" --slow "* && " $* " != *" --shard "* ]]; then
+    detection=(--detection-table "$ROOT/docs/MEMORY_SAFETY.md")
+  fi
+  "$MEMSAFE_TOOL" check --source "$ROOT" --memory-checks "$@" "${detection[@]}" || status=$?
   # Bad usage (an empty preset name, a malformed shard) stays exit 2, as for check.sh's own.
   if ((status == 2)); then exit 2; fi
   if ((status != 0)); then fail "memory checks failed (summary and findings above)"; fi

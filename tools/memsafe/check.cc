@@ -60,25 +60,6 @@ bool Step(const std::vector<std::string>& args, const ProcessOptions& options) {
   return result.started && result.exit_code == 0;
 }
 
-// The results of the latest `ctest -T Test` in a build tree.
-std::optional<std::vector<TestResult>> LatestResults(const fs::path& binary_dir, std::string* error) {
-  std::string tag;
-  if (!ReadWholeFile((binary_dir / "Testing" / "TAG").string(), &tag)) {
-    *error = "no CTest results in " + binary_dir.string();
-    return std::nullopt;
-  }
-  tag = tag.substr(0, tag.find('\n'));
-  const fs::path xml = binary_dir / "Testing" / tag / "Test.xml";
-  std::string content, why;
-  if (!ReadWholeFile(xml.string(), &content, &why)) {
-    *error = xml.string() + ": " + why;
-    return std::nullopt;
-  }
-  std::optional<std::vector<TestResult>> results = ParseCtestTestXml(content, error);
-  if (!results) *error = xml.string() + ": " + *error;
-  return results;
-}
-
 // The programs a preset needs that are not installed.
 std::vector<std::string> MissingPrograms(const TestPreset& preset) {
   std::vector<std::string> needed = {"cmake", "ctest"};
@@ -273,7 +254,7 @@ PresetRun RunPreset(const TestPreset& preset, const RunContext& context) {
     (void)Step(ctest, context.child);  // the verdict comes from the results, not the status
     run.test_seconds = SecondsSince(test_start);
     std::string error;
-    if (std::optional<std::vector<TestResult>> results = LatestResults(binary_dir, &error)) {
+    if (std::optional<std::vector<TestResult>> results = LatestCtestResults(binary_dir.string(), &error)) {
       run.tested = true;
       run.counts = CountResults(*results);
       if (context.use_cache) {
@@ -453,7 +434,7 @@ int RunCheck(const CheckOptions& options) {
   }
   if (const TestPreset* fast = FastPreset(*set)) {
     std::string ignored;
-    context.fast_results = LatestResults(fast->binary_dir, &ignored);
+    context.fast_results = LatestCtestResults(fast->binary_dir, &ignored);
   }
 
   std::vector<PresetRun> runs;
@@ -522,6 +503,20 @@ int RunCheck(const CheckOptions& options) {
       // Information only: an entry may be needed by a preset this run did not include.
       (void)UnusedCommand(suppression_files, log_dirs);
       GroupEnd();
+    }
+  }
+  if (!options.detection_table.empty()) {
+    GroupStart("detection corpus: what each preset caught, against " + options.detection_table);
+    DetectionTableOptions detection;
+    detection.corpus = options.detection_corpus.empty() ? (source / "tests" / "detection" / "corpus.txt").string()
+                                                        : options.detection_corpus;
+    detection.root = source.string();
+    detection.check = options.detection_table;
+    for (const TestPreset* preset : chosen) detection.build_dirs.push_back(preset->binary_dir);
+    const int status = DetectionTableCommand(detection);
+    GroupEnd();
+    if (status != kClean) {
+      failures.push_back("detection corpus: the run disagrees with " + options.detection_table + " (above)");
     }
   }
 

@@ -56,6 +56,21 @@ int ReportCommand(const ReportOptions& options);
 
 int UnusedCommand(const std::vector<std::string>& files, const std::vector<std::string>& log_dirs);
 
+// `memsafe detection-table`: the corpus's cases against the latest CTest run and the
+// logs of each build directory given (build/<preset>). Prints the Markdown table; with
+// `update`, rewrites the document's section; with `check`, compares the document's
+// table with the run for the presets that ran. Exit 1 on a problem of the run (a failed
+// detection test, a bug split over report rows, a finding in a clean case) or a
+// difference with the document, 2 on unreadable input.
+struct DetectionTableOptions {
+  std::string corpus = "tests/detection/corpus.txt";
+  std::string root = ".";
+  std::vector<std::string> build_dirs;
+  std::string update;  // document whose section is rewritten
+  std::string check;   // document whose section must agree with the run
+};
+int DetectionTableCommand(const DetectionTableOptions& options);
+
 // `memsafe suppressions add --from-report`: appends a draft entry (suppression_drafts.h)
 // for each finding of the report to the right file under `dir`, unless the file already
 // has that entry. Exit 0 when every finding got its entry, 1 when some cannot be

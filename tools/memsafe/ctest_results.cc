@@ -1,10 +1,16 @@
 #include "ctest_results.h"
 
+#include <cstdlib>
+#include <filesystem>
+
 #include <pugixml.hpp>
 
-#include <cstdlib>
+#include "text.h"
 
 namespace memsafe::tools {
+
+namespace fs = std::filesystem;
+
 namespace {
 
 std::string Measurement(const pugi::xml_node& results, const char* name) {
@@ -133,6 +139,25 @@ ResultCounts CountResults(const std::vector<TestResult>& results) {
     }
   }
   return counts;
+}
+
+std::optional<std::vector<TestResult>> LatestCtestResults(const std::string& binary_dir, std::string* error) {
+  const fs::path dir(binary_dir);
+  std::string tag;
+  if (!ReadWholeFile((dir / "Testing" / "TAG").string(), &tag)) {
+    *error = "no CTest results in " + binary_dir;
+    return std::nullopt;
+  }
+  tag = tag.substr(0, tag.find('\n'));
+  const fs::path xml = dir / "Testing" / tag / "Test.xml";
+  std::string content, why;
+  if (!ReadWholeFile(xml.string(), &content, &why)) {
+    *error = xml.string() + ": " + why;
+    return std::nullopt;
+  }
+  std::optional<std::vector<TestResult>> results = ParseCtestTestXml(content, error);
+  if (!results) *error = xml.string() + ": " + *error;
+  return results;
 }
 
 }  // namespace memsafe::tools

@@ -63,6 +63,10 @@ struct ResultCounts {
 
 ResultCounts CountResults(const std::vector<TestResult>& results);
 
+// The results of the latest `ctest -T Test` in a build tree (Testing/TAG names it), or
+// nullopt and why.
+std::optional<std::vector<TestResult>> LatestCtestResults(const std::string& binary_dir, std::string* error);
+
 }  // namespace memsafe::tools
 
 #endif  // MEMSAFE_TOOLS_CTEST_RESULTS_H_

@@ -252,6 +252,18 @@ int main(int argc, char** argv) {
                    "Where the findings reports go (default: <source>/build/memsafe-report)")
       ->check(not_an_option);
   check->add_option("--exclude", check_options.exclude, "Code under this directory is not the project's own");
+  CLI::Option* detection_option =
+      check
+          ->add_option("--detection-table", check_options.detection_table,
+                       "With --memory-checks --slow: the detection corpus's table in this file must agree with what "
+                       "the run's presets caught (see memsafe detection-table)")
+          ->check(not_an_option);
+  check
+      ->add_option("--detection-corpus", check_options.detection_corpus,
+                   "The corpus for --detection-table (default: <source>/tests/detection/corpus.txt)")
+      ->needs(detection_option);
+  // The table holds every detection test's result: a quick or sharded run has only some.
+  detection_option->needs(slow_flag)->excludes(shard_option);
   shard_option->needs(memory_flag);
   slow_flag->needs(memory_flag);
   no_cache_flag->needs(memory_flag);
@@ -314,6 +326,24 @@ int main(int argc, char** argv) {
   report->add_option("--json", report_options.json, "Write the findings as JSON")->check(not_an_option);
   report->add_flag("--github-annotations", report_options.annotations, "Print ::error annotations for GitHub");
   report->add_flag("--include-canaries", report_options.include_canaries, "Count the canaries' expected findings too");
+
+  memsafe::tools::DetectionTableOptions detection_options;
+  CLI::App* detection = app.add_subcommand(
+      "detection-table",
+      "Which planted bug of a detection corpus each memory preset caught, from the latest run of each build "
+      "directory: a Markdown table, checked against a document or written into it");
+  detection->add_option("build_dirs", detection_options.build_dirs, "build/<preset> directories")->required();
+  detection->add_option("--corpus", detection_options.corpus, "The corpus (default: tests/detection/corpus.txt)");
+  detection->add_option("--root", detection_options.root, "The project's source root (default: .)");
+  auto* update_option = detection
+                            ->add_option("--update", detection_options.update,
+                                         "Rewrite the table between the detection-table markers of this file")
+                            ->check(not_an_option);
+  detection
+      ->add_option("--check", detection_options.check,
+                   "Exit 1 when this file's table differs from the run in a preset the run has")
+      ->check(not_an_option)
+      ->excludes(update_option);
 
   std::string program;
   std::string expect_tools;
@@ -399,6 +429,7 @@ int main(int argc, char** argv) {
   }
   if (instrumented->parsed()) return Instrumented(program, expect_tools, test_name);
   if (report->parsed()) return memsafe::tools::ReportCommand(report_options);
+  if (detection->parsed()) return memsafe::tools::DetectionTableCommand(detection_options);
   if (baseline->parsed()) {
     for (const char* action : {"run", "check", "update"}) {
       if (baseline->got_subcommand(action)) return Baseline(action, baseline_options);

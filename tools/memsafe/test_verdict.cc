@@ -246,8 +246,13 @@ TestVerdict JudgeTestRun(const TestRun& run) {
         verdict.exit_status = 2;
         return verdict;
       }
-      bool matched = false;
+      // A pattern may name the raw report ("AddressSanitizer: heap-use-after-free") or
+      // the finding as parsed ("heap-use-after-free at src/a.c:12"): the second checks
+      // the kind and the place in the project whatever tool reported it.
+      bool matched = std::any_of(headlines.begin(), headlines.end(),
+                                 [&regex](const std::string& line) { return std::regex_search(line, regex); });
       for (const std::string& path : found) {
+        if (matched) break;
         std::string content;
         if (ReadWholeFile(path, &content) && AnyLineMatches(content, regex)) {
           matched = true;
@@ -266,6 +271,9 @@ TestVerdict JudgeTestRun(const TestRun& run) {
     verdict.err += "memsafe: CANARY NOT CAUGHT: " + quoted + " ran under " + run.tool + " (exit status " +
                    std::to_string(run.status) + ") without a report matching " + list +
                    ". The tool is not active or the optimizer removed the bug.\n";
+    for (size_t i = 0; i < headlines.size() && i < kMaxHeadlines; ++i) {
+      verdict.err += "memsafe:   reported instead: " + headlines[i] + "\n";
+    }
     verdict.exit_status = 1;
     return verdict;
   }

@@ -150,6 +150,17 @@ TEST(ReportTest, SignatureIsTheKindAndWhereTheBugEntersTheProject) {
   Finding ubsan = asan;
   ubsan.kind = "array-index-out-of-bounds";
   EXPECT_EQ(Signature(asan, context), Signature(ubsan, context));
+  // A read of a returned frame or of a vector's spare capacity is ASan's kind, and the
+  // use of undefined bytes to Valgrind: one bug at one place.
+  Finding dead_frame = asan;
+  dead_frame.kind = "stack-use-after-return";
+  Finding undefined = asan;
+  undefined.kind = "uninitialised-value";
+  Finding spare = asan;
+  spare.kind = "container-overflow";
+  EXPECT_EQ(Signature(dead_frame, context), Signature(undefined, context));
+  EXPECT_EQ(Signature(spare, context), Signature(undefined, context));
+  EXPECT_NE(Signature(undefined, context), Signature(asan, context)) << "an overflow is another bug";
 }
 
 // Valgrind's own words for each kind of error, as its XML gives them.
@@ -553,6 +564,30 @@ TEST(ReportTest, PlainSanitizerLogsOfAnyNameAreReadAsUsersWriteThem) {
   ASSERT_FALSE(leak.empty());
   EXPECT_EQ(leak[0].tool, "valgrind");
   EXPECT_EQ(leak[0].kind, "memory-leak");
+}
+
+TEST(ReportTest, UndefinedBehaviorKindsComeFromTheMessage) {
+  // Messages of Clang 14's runtime, one per line as UBSan prints them.
+  const std::pair<const char*, const char*> cases[] = {
+      {"addition of unsigned offset to 0x7feda5600020 overflowed to 0x7feda560001c", "pointer-overflow"},
+      {"subtraction of unsigned offset from 0x000000001000 overflowed to 0xfffffffffffff000", "pointer-overflow"},
+      {"pointer index expression with base 0x000000000001 overflowed to 0xffffffffffffffff", "pointer-overflow"},
+      {"signed integer overflow: 70000 * 70000 cannot be represented in type 'int'", "signed-integer-overflow"},
+      {"index 8 out of bounds for type 'int[8]'", "array-index-out-of-bounds"},
+      {"load of value 2, which is not a valid value for type 'volatile bool'", "invalid-value-load"},
+      {"downcast of address 0x7f1bf9500020 which does not point to an object of type 'const Square'", "vptr-check"},
+      {"shift exponent 32 is too large for 32-bit type 'unsigned int'", "shift-out-of-bounds"},
+  };
+  for (const auto& [message, kind] : cases) {
+    ScratchDir dir;
+    dir.Write("ubsan.1", std::string("/src/project/src/a.c:9:10: runtime error: ") + message + "\n");
+    std::vector<InputError> errors;
+    const std::vector<Finding> findings =
+        ReadLogs(CollectLogs({dir.path().string()}, &errors), kCapturedContext, &errors);
+    EXPECT_TRUE(errors.empty());
+    ASSERT_EQ(findings.size(), 1u) << message;
+    EXPECT_EQ(findings[0].kind, kind) << message;
+  }
 }
 
 TEST(ReportTest, SanitizerCrashesWithoutAParserOfTheirOwnAreFindings) {

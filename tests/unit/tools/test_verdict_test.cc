@@ -106,6 +106,23 @@ TEST_F(TestVerdictTest, CanaryPassesOnlyWhenEveryPatternMatches) {
   EXPECT_EQ(JudgeTestRun(broken).exit_status, 2) << "a malformed pattern is a usage error";
 }
 
+TEST_F(TestVerdictTest, CanaryPatternMayNameTheParsedKindAndPlace) {
+  // The log says "/src/project/src/use.cc:9:5"; the parsed finding is the kind at the
+  // place relative to the project root, which no line of the log spells.
+  TestRun run = Run("planted", "", "");
+  Log("planted.asan.12", kUseAfterFree);
+  run.expect = {"^heap-use-after-free at src/use\\.cc:(9)([^0-9]|$)"};
+  EXPECT_EQ(JudgeTestRun(run).exit_status, 0);
+
+  run = Run("planted", "", "");
+  Log("planted.asan.12", kUseAfterFree);
+  run.expect = {"^heap-use-after-free at src/use\\.cc:(10)([^0-9]|$)"};
+  const TestVerdict wrong_line = JudgeTestRun(run);
+  EXPECT_EQ(wrong_line.exit_status, 1);
+  EXPECT_NE(wrong_line.err.find("reported instead: heap-use-after-free at src/use.cc:9"), std::string::npos)
+      << wrong_line.err;
+}
+
 TEST_F(TestVerdictTest, SuppressedCanaryNeedsItsEntryListed) {
   TestRun run = Run("supp", "", "");
   Log("supp.asan.4", "Suppressions used:\n  count      bytes template\n      1         40 my_entry\n");
