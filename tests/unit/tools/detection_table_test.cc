@@ -19,8 +19,8 @@ TestResult Result(const std::string& name, TestOutcome outcome, bool expects) {
   result.name = name;
   result.outcome = outcome;
   // As CTest writes it in Test.xml: every argument quoted.
-  result.command = "\"bash\" \"memsafe-run.sh\" \"--name\" \"" + name + (expects ? "\" \"--expect\" \"^x\" \"" : "\" \"") +
-                   "/b/" + name + "\"";
+  result.command = "\"bash\" \"memsafe-run.sh\" \"--name\" \"" + name +
+                   (expects ? "\" \"--expect\" \"^x\" \"" : "\" \"") + "/b/" + name + "\"";
   return result;
 }
 
