@@ -199,8 +199,21 @@ std::string PlaceText(const Frame& frame) {
 }  // namespace
 
 std::string LocationText(const Finding& finding) {
-  if (!finding.has_location) return "(no frame in the project)";
-  return PlaceText(finding.location);
+  if (finding.has_location) return PlaceText(finding.location);
+  // A stack of bare addresses means the symbolizer could not read the binary at report
+  // time (llvm-symbolizer then prints "error reading file" and TSan "global '??'"): it
+  // was deleted or relinked while the program ran, or stripped. Saying so points at the
+  // run, where "no frame in the project" would point at the code.
+  const auto stack =
+      std::find_if(finding.stacks.begin(), finding.stacks.end(), [](const Stack& s) { return !s.frames.empty(); });
+  if (stack != finding.stacks.end() && std::all_of(stack->frames.begin(), stack->frames.end(), [](const Frame& f) {
+        return f.function.empty() && f.file.empty();
+      })) {
+    const std::string& object = stack->frames.front().object;
+    return "(not symbolized: " + (object.empty() ? std::string("the binary") : object) +
+           " was removed, relinked or stripped before the report)";
+  }
+  return "(no frame in the project)";
 }
 
 std::string AccessText(const Finding& finding) {

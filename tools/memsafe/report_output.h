@@ -32,7 +32,8 @@ std::string FormatSarif(const std::vector<Group>& groups, const ReportContext& c
 std::string FormatJson(const std::vector<Group>& groups, const ReportSummary& summary);
 std::string FormatAnnotations(const std::vector<Group>& groups);
 
-// "file:line" of a group's location, or "(no frame in the project)".
+// "file:line" of a group's location; "(no frame in the project)", or "(not symbolized:
+// ...)" when its stack is bare addresses.
 std::string LocationText(const Finding& finding);
 // Where the bad access happened, when that is not the location (code excluded from the
 // project's own: vendored, a test helper); "" otherwise.

@@ -319,6 +319,33 @@ TEST(ReportTest, FrameWithAFileButNoLineKeepsItsFile) {
   EXPECT_EQ(findings[0].location.function, "Worker(void*)");
 }
 
+// A binary deleted or relinked while it ran leaves the symbolizer nothing to read: the
+// stacks are bare addresses (captured from a Clang TSan program that unlinked itself).
+TEST(ReportTest, AStackOfBareAddressesSaysItWasNotSymbolized) {
+  const std::string log =
+      "WARNING: ThreadSanitizer: data race (pid=2639)\n"
+      "  Write of size 4 at 0x55d83ab91258 by thread T2:\n"
+      "    #0 <null> <null> (t2+0xd018f) (BuildId: f533044c8e803d1e65b6636cd88bab64ffeef86e)\n"
+      "    #1 <null> <null> (t2+0x51318) (BuildId: f533044c8e803d1e65b6636cd88bab64ffeef86e)\n"
+      "\n"
+      "  Location is global '?"
+      "?' at 0x55d83971b000 (t2+0x1476258)\n"
+      "\n"
+      "SUMMARY: ThreadSanitizer: data race (/tmp/t2+0xd018f) (BuildId: f533044c8e80)\n";
+  std::vector<InputError> errors;
+  const ReportContext context{"/p/", {}, {}};
+  const std::vector<Finding> bare = ParseSanitizerLog(log, TestLog(), context, &errors);
+  ASSERT_EQ(bare.size(), 1u);
+  EXPECT_EQ(LocationText(bare[0]), "(not symbolized: t2 was removed, relinked or stripped before the report)");
+
+  // Symbolized frames outside the project keep the plain wording.
+  std::string outside = log;
+  outside.replace(outside.find("<null> <null> (t2+0xd018f)"), 26, "Run /usr/lib/x.cc:3:1 (t2+0xd018f)");
+  const std::vector<Finding> elsewhere = ParseSanitizerLog(outside, TestLog(), context, &errors);
+  ASSERT_EQ(elsewhere.size(), 1u);
+  EXPECT_EQ(LocationText(elsewhere[0]), "(no frame in the project)");
+}
+
 TEST(ReportTest, ExcludedDirectoriesComeFromTheProjectAndTheDefaults) {
   testing::ScratchDir project;
   const std::string root = project.path().string() + "/";
