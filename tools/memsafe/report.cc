@@ -240,6 +240,10 @@ void Locate(Finding& finding, const ReportContext& context) {
   const auto stack =
       std::find_if(finding.stacks.begin(), finding.stacks.end(), [](const Stack& s) { return !s.frames.empty(); });
   if (stack == finding.stacks.end()) return;
+  finding.unsymbolized = std::all_of(stack->frames.begin(), stack->frames.end(),
+                                     [](const Frame& f) { return f.function.empty() && f.file.empty(); });
+  // Only the binary is known then; the location keeps it for the report's wording.
+  if (finding.unsymbolized) finding.location.object = stack->frames.front().object;
   for (const Frame& frame : stack->frames) {
     if (frame.file.empty()) continue;
     bool inside = false;

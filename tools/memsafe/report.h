@@ -58,6 +58,8 @@ struct Finding {
   // root. The location differs from it only when the access is in excluded code.
   Frame access;
   bool has_access = false;
+  // The locating stack is bare addresses: the symbolizer could not read the binary.
+  bool unsymbolized = false;
   std::string signature;  // 16 hex digits
   bool complete = true;   // false when the report was cut short
   bool expected = false;  // from a canary's log: the finding is the point of that test

@@ -204,12 +204,8 @@ std::string LocationText(const Finding& finding) {
   // time (llvm-symbolizer then prints "error reading file" and TSan "global '??'"): it
   // was deleted or relinked while the program ran, or stripped. Saying so points at the
   // run, where "no frame in the project" would point at the code.
-  const auto stack =
-      std::find_if(finding.stacks.begin(), finding.stacks.end(), [](const Stack& s) { return !s.frames.empty(); });
-  if (stack != finding.stacks.end() && std::all_of(stack->frames.begin(), stack->frames.end(), [](const Frame& f) {
-        return f.function.empty() && f.file.empty();
-      })) {
-    const std::string& object = stack->frames.front().object;
+  if (finding.unsymbolized) {
+    const std::string& object = finding.location.object;
     return "(not symbolized: " + (object.empty() ? std::string("the binary") : object) +
            " was removed, relinked or stripped before the report)";
   }
