@@ -211,7 +211,7 @@ PresetRun RunPreset(const TestPreset& preset, const RunContext& context) {
     const std::string cache_path = (binary_dir / "memsafe-result-cache.json").string();
     std::map<std::string, CacheEntry> keys;
     ResultCache cache;
-    std::vector<std::string> cached;
+    std::vector<std::string> cached, cached_skips;
     if (context.use_cache) {
       std::vector<std::string> listing = ctest_base;
       listing.insert(listing.end(), selection.begin(), selection.end());
@@ -240,14 +240,18 @@ PresetRun RunPreset(const TestPreset& preset, const RunContext& context) {
       }
       if (!error.empty()) std::cout << "memsafe check: result cache not used: " << error << std::endl;
       for (const auto& [name, entry] : keys) {
-        if (!entry.always_run && cache.Passed(name, entry.key)) cached.push_back(name);
+        if (entry.always_run) continue;
+        if (cache.Passed(name, entry.key)) cached.push_back(name);
+        if (cache.Skipped(name, entry.key)) cached_skips.push_back(name);
       }
-      if (!cached.empty()) {
+      if (!cached.empty() || !cached_skips.empty()) {
+        std::vector<std::string> left_out = cached;
+        left_out.insert(left_out.end(), cached_skips.begin(), cached_skips.end());
         ctest.push_back("-E");
-        ctest.push_back(ExactNamesRegex(cached));
-        std::cout << "memsafe check: " << cached.size() << " of " << keys.size() << " tests of " << preset.name
-                  << " passed before and nothing they depend on changed: not run again (--no-cache runs them)"
-                  << std::endl;
+        ctest.push_back(ExactNamesRegex(left_out));
+        std::cout << "memsafe check: " << left_out.size() << " of " << keys.size() << " tests of " << preset.name
+                  << " passed (" << cached.size() << ") or skipped themselves (" << cached_skips.size()
+                  << ") before and nothing they depend on changed: not run again (--no-cache runs them)" << std::endl;
       }
     }
     const Clock::time_point test_start = Clock::now();
@@ -262,12 +266,11 @@ PresetRun RunPreset(const TestPreset& preset, const RunContext& context) {
         for (const TestResult& result : *results) {
           const auto entry = keys.find(result.name);
           if (entry != keys.end() && !entry->second.always_run) {
-            cache.Record(result.name, entry->second.key, result.outcome == TestOutcome::kPassed);
+            cache.Record(result.name, entry->second.key, result.outcome);
           }
         }
         if (!cache.Save(cache_path)) std::cout << "memsafe check: cannot write " << cache_path << std::endl;
-        run.cached = static_cast<int>(cached.size());
-        run.counts.run += run.cached;
+        AddCachedResults(cached, cached_skips, &run);
       }
       if (context.fast_results && !preset.tools.empty()) run.overhead = ToolOverhead(*context.fast_results, *results);
     } else {

@@ -25,6 +25,14 @@ std::string Caught(const PresetRun& run) {
 
 }  // namespace
 
+void AddCachedResults(const std::vector<std::string>& passed, const std::vector<std::string>& skipped, PresetRun* run) {
+  run->cached += static_cast<int>(passed.size());
+  run->counts.run += static_cast<int>(passed.size());
+  run->cached_skips += static_cast<int>(skipped.size());
+  run->counts.skipped += static_cast<int>(skipped.size());
+  for (const std::string& name : skipped) run->counts.skipped_names.push_back(name + " (cached)");
+}
+
 bool JudgeRun(PresetRun* run) {
   run->problems.clear();
   const ResultCounts& c = run->counts;
@@ -95,9 +103,10 @@ std::string FormatSummary(const std::vector<PresetRun>& runs) {
     if (!run.counts.skipped_names.empty()) {
       out += run.label + ": skipped: " + Join(run.counts.skipped_names, ", ") + "\n";
     }
-    if (run.cached > 0) {
-      out += run.label + ": " + std::to_string(run.cached) + " of " + std::to_string(run.counts.run) +
-             " results from the cache (they passed, and nothing they depend on changed since; --no-cache or --slow "
+    if (run.cached > 0 || run.cached_skips > 0) {
+      out += run.label + ": " + std::to_string(run.cached) + " of " + std::to_string(run.counts.run) + " results and " +
+             std::to_string(run.cached_skips) + " of " + std::to_string(run.counts.skipped) +
+             " skips from the cache (nothing they depend on changed since they last ran; --no-cache or --slow "
              "runs them)\n";
     }
   }

@@ -34,9 +34,14 @@ struct PresetRun {
   ResultCounts counts;
   int build_seconds = 0, test_seconds = 0, wall_seconds = 0;
   std::optional<double> overhead;     // test time over the fast preset's, same tests
-  int cached = 0;                     // of counts.run, results taken from the result cache
+  int cached = 0;                     // of counts.run, passes taken from the result cache
+  int cached_skips = 0;               // of counts.skipped, skips taken from the result cache
   std::vector<std::string> problems;  // filled by JudgeRun: why the preset failed
 };
+
+// Counts the tests the result cache left out of the run as what they were when they last
+// ran: passes as run, skips as skipped (named, marked "(cached)").
+void AddCachedResults(const std::vector<std::string>& passed, const std::vector<std::string>& skipped, PresetRun* run);
 
 // Fills run->problems from what happened; true when the preset passed.
 bool JudgeRun(PresetRun* run);

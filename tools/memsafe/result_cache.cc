@@ -232,6 +232,11 @@ ResultCache ResultCache::Load(const std::string& path) {
   for (const auto& [test, key] : document["passed"].items()) {
     if (key.is_string()) cache.passed_[test] = key;
   }
+  if (document.contains("skipped") && document["skipped"].is_object()) {
+    for (const auto& [test, key] : document["skipped"].items()) {
+      if (key.is_string() && !cache.passed_.count(test)) cache.skipped_[test] = key;
+    }
+  }
   if (document.contains("contents") && document["contents"].is_object()) {
     for (const auto& [file, pair] : document["contents"].items()) {
       if (pair.is_array() && pair.size() == 2 && pair[0].is_string() && pair[1].is_string()) {
@@ -254,7 +259,8 @@ ResultCache ResultCache::Load(const std::string& path) {
 bool ResultCache::Save(const std::string& path) const {
   json contents = json::object();
   for (const auto& [file, stamp_and_hash] : contents_) contents[file] = {stamp_and_hash.first, stamp_and_hash.second};
-  json document = {{"version", 1}, {"passed", passed_}, {"libraries", libraries_}, {"contents", contents}};
+  json document = {
+      {"version", 1}, {"passed", passed_}, {"skipped", skipped_}, {"libraries", libraries_}, {"contents", contents}};
   // Written beside and renamed: a run stopped half-way leaves the old cache or the new.
   const std::string temporary = path + ".tmp";
   {
@@ -272,12 +278,16 @@ bool ResultCache::Passed(const std::string& test, const std::string& key) const 
   return it != passed_.end() && it->second == key;
 }
 
-void ResultCache::Record(const std::string& test, const std::string& key, bool passed) {
-  if (passed) {
-    passed_[test] = key;
-  } else {
-    passed_.erase(test);
-  }
+bool ResultCache::Skipped(const std::string& test, const std::string& key) const {
+  const auto it = skipped_.find(test);
+  return it != skipped_.end() && it->second == key;
+}
+
+void ResultCache::Record(const std::string& test, const std::string& key, TestOutcome outcome) {
+  passed_.erase(test);
+  skipped_.erase(test);
+  if (outcome == TestOutcome::kPassed) passed_[test] = key;
+  if (outcome == TestOutcome::kSkipped) skipped_[test] = key;
 }
 
 }  // namespace memsafe::tools

@@ -7,16 +7,17 @@
 // with the shared libraries each executable loads, the project's sanitizers/ files and
 // presets, the environment variables that steer the tools, and the tool versions the
 // caller adds. Every file counts by content; a large one is read again only when its
-// size, modification time or inode changed. A test whose key equals the key it passed with is skipped; any difference
-// runs it. Only passes are stored; a failure removes the entry. Canaries are never cached: they prove the tool is on in
-// every run.
+// size, modification time or inode changed. A test whose key equals the key it passed with is not run again; any
+// difference runs it. Passes and skips are stored (a skip decided by the same executable under the same tool and
+// environment is decided the same way again, and counts as skipped again); a failure, timeout or crash removes the
+// entry. Canaries are never cached: they prove the tool is on in every run.
 //
 // Example:
 //   ResultCache cache = ResultCache::Load(build_dir + "/memsafe-result-cache.json");
 //   std::map<std::string, CacheEntry> tests = ListTests(show_only_json, context, &error);
-//   for (auto& [name, entry] : tests) if (cache.Passed(name, entry.key)) skip(name);
+//   for (auto& [name, entry] : tests) if (cache.Passed(name, entry.key)) leave_out(name);
 //   ... run the others ...
-//   cache.Record(name, key, passed); cache.Save(path);
+//   cache.Record(name, key, outcome); cache.Save(path);
 //
 // Thread-safety: values only; Load and Save touch the file system.
 // Failure: an unreadable or malformed cache file is an empty cache (everything runs);
@@ -29,6 +30,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "ctest_results.h"
 
 namespace memsafe::tools {
 
@@ -79,14 +82,17 @@ class ResultCache {
   bool Save(const std::string& path) const;
 
   bool Passed(const std::string& test, const std::string& key) const;
+  bool Skipped(const std::string& test, const std::string& key) const;
   // See CacheContext::libraries; Save keeps only the entries used by the last listing.
   std::map<std::string, std::vector<std::string>>& libraries() { return libraries_; }
   std::map<std::string, std::pair<std::string, std::string>>& contents() { return contents_; }
-  void Record(const std::string& test, const std::string& key, bool passed);
-  std::size_t size() const { return passed_.size(); }
+  // A pass or a skip is remembered with its key; any other outcome forgets the test.
+  void Record(const std::string& test, const std::string& key, TestOutcome outcome);
+  std::size_t size() const { return passed_.size() + skipped_.size(); }
 
  private:
-  std::map<std::string, std::string> passed_;  // test -> key it passed with
+  std::map<std::string, std::string> passed_;   // test -> key it passed with
+  std::map<std::string, std::string> skipped_;  // test -> key it was skipped with
   std::map<std::string, std::vector<std::string>> libraries_;
   std::map<std::string, std::pair<std::string, std::string>> contents_;
 };

@@ -56,11 +56,14 @@ TEST(CheckSummaryTest, SkippedTestsAreCountedAndShownButDoNotFail) {
 
 TEST(CheckSummaryTest, ResultsFromTheCacheAreCountedAndSaidSo) {
   PresetRun run = Ran("address", {Result("canary.address.x", TestOutcome::kPassed)});
-  run.cached = 40;
-  run.counts.run += run.cached;
-  EXPECT_TRUE(JudgeRun(&run));
+  std::vector<std::string> passed(40, "cached pass");
+  AddCachedResults(passed, {"SkipsUnderThisTool"}, &run);
+  EXPECT_EQ(run.counts.run, 41);
+  EXPECT_EQ(run.counts.skipped, 1);
+  EXPECT_TRUE(JudgeRun(&run)) << "a cached skip, like a fresh one, does not fail the preset";
   const std::string table = FormatSummary({run});
-  EXPECT_NE(table.find("p: 40 of 41 results from the cache"), std::string::npos) << table;
+  EXPECT_NE(table.find("p: 40 of 41 results and 1 of 1 skips from the cache"), std::string::npos) << table;
+  EXPECT_NE(table.find("p: skipped: SkipsUnderThisTool (cached)"), std::string::npos) << table;
 }
 
 TEST(CheckSummaryTest, ToolPresetWithoutACanaryOrWithAMissedOneFails) {

@@ -93,19 +93,36 @@ TEST(ResultCacheTest, CanariesAndUncacheableTestsAlwaysRun) {
   EXPECT_FALSE(ListTests("not json", CacheContext{}, &error));
 }
 
-TEST(ResultCacheTest, OnlyPassesAreRememberedAndTheFileRoundTrips) {
+TEST(ResultCacheTest, OnlyPassesAndSkipsAreRememberedAndTheFileRoundTrips) {
   testing::ScratchDir dir;
   const std::string path = (dir.path() / "cache.json").string();
   ResultCache cache;
-  cache.Record("a", "k1", true);
-  cache.Record("b", "k2", true);
-  cache.Record("b", "k2", false);  // failed this time: forgotten
+  cache.Record("a", "k1", TestOutcome::kPassed);
+  cache.Record("b", "k2", TestOutcome::kPassed);
+  cache.Record("b", "k2", TestOutcome::kFailed);  // failed this time: forgotten
+  cache.Record("c", "k3", TestOutcome::kSkipped);
+  cache.Record("d", "k4", TestOutcome::kSkipped);
+  cache.Record("d", "k4", TestOutcome::kCrashed);
+  cache.Record("e", "k5", TestOutcome::kSkipped);
+  cache.Record("e", "k5", TestOutcome::kPassed);  // now runs: a pass, no longer a skip
+  for (TestOutcome forgotten : {TestOutcome::kTimeout, TestOutcome::kNotRun, TestOutcome::kDisabled}) {
+    cache.Record("f", "k6", TestOutcome::kPassed);
+    cache.Record("f", "k6", forgotten);
+    EXPECT_FALSE(cache.Passed("f", "k6")) << OutcomeName(forgotten);
+  }
   ASSERT_TRUE(cache.Save(path));
   const ResultCache loaded = ResultCache::Load(path);
   EXPECT_TRUE(loaded.Passed("a", "k1"));
   EXPECT_FALSE(loaded.Passed("a", "k-other")) << "a changed input runs the test";
+  EXPECT_FALSE(loaded.Skipped("a", "k1")) << "a pass is not a skip";
   EXPECT_FALSE(loaded.Passed("b", "k2"));
-  EXPECT_EQ(loaded.size(), 1u);
+  EXPECT_TRUE(loaded.Skipped("c", "k3"));
+  EXPECT_FALSE(loaded.Passed("c", "k3")) << "a skip is not a pass";
+  EXPECT_FALSE(loaded.Skipped("c", "k-other"));
+  EXPECT_FALSE(loaded.Skipped("d", "k4"));
+  EXPECT_TRUE(loaded.Passed("e", "k5"));
+  EXPECT_FALSE(loaded.Skipped("e", "k5"));
+  EXPECT_EQ(loaded.size(), 3u);
 
   dir.Write("broken.json", "{\"version\": 1, \"passed\": [");
   EXPECT_EQ(ResultCache::Load((dir.path() / "broken.json").string()).size(), 0u) << "a broken cache runs everything";
