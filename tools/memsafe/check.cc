@@ -241,8 +241,9 @@ PresetRun RunPreset(const TestPreset& preset, const RunContext& context) {
       if (!error.empty()) std::cout << "memsafe check: result cache not used: " << error << std::endl;
       for (const auto& [name, entry] : keys) {
         if (entry.always_run) continue;
-        if (cache.Passed(name, entry.key)) cached.push_back(name);
-        if (cache.Skipped(name, entry.key)) cached_skips.push_back(name);
+        if (const std::optional<TestOutcome> before = cache.Remembered(name, entry.key)) {
+          (*before == TestOutcome::kPassed ? cached : cached_skips).push_back(name);
+        }
       }
       if (!cached.empty() || !cached_skips.empty()) {
         std::vector<std::string> left_out = cached;

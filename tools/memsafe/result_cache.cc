@@ -229,12 +229,12 @@ ResultCache ResultCache::Load(const std::string& path) {
       !document["passed"].is_object()) {
     return cache;
   }
-  for (const auto& [test, key] : document["passed"].items()) {
-    if (key.is_string()) cache.passed_[test] = key;
-  }
-  if (document.contains("skipped") && document["skipped"].is_object()) {
-    for (const auto& [test, key] : document["skipped"].items()) {
-      if (key.is_string() && !cache.passed_.count(test)) cache.skipped_[test] = key;
+  // Two objects in the file, "passed" and "skipped", so a reader sees each list; a test
+  // in both (a hand-edited file) counts as passed.
+  for (const auto& [field, outcome] : {std::pair{"passed", TestOutcome::kPassed}, {"skipped", TestOutcome::kSkipped}}) {
+    if (!document.contains(field) || !document[field].is_object()) continue;
+    for (const auto& [test, key] : document[field].items()) {
+      if (key.is_string()) cache.results_.try_emplace(test, Result{key, outcome});
     }
   }
   if (document.contains("contents") && document["contents"].is_object()) {
@@ -259,8 +259,11 @@ ResultCache ResultCache::Load(const std::string& path) {
 bool ResultCache::Save(const std::string& path) const {
   json contents = json::object();
   for (const auto& [file, stamp_and_hash] : contents_) contents[file] = {stamp_and_hash.first, stamp_and_hash.second};
+  json passed = json::object(), skipped = json::object();
+  for (const auto& [test, result] : results_)
+    (result.outcome == TestOutcome::kPassed ? passed : skipped)[test] = result.key;
   json document = {
-      {"version", 1}, {"passed", passed_}, {"skipped", skipped_}, {"libraries", libraries_}, {"contents", contents}};
+      {"version", 1}, {"passed", passed}, {"skipped", skipped}, {"libraries", libraries_}, {"contents", contents}};
   // Written beside and renamed: a run stopped half-way leaves the old cache or the new.
   const std::string temporary = path + ".tmp";
   {
@@ -273,21 +276,18 @@ bool ResultCache::Save(const std::string& path) const {
   return !error;
 }
 
-bool ResultCache::Passed(const std::string& test, const std::string& key) const {
-  const auto it = passed_.find(test);
-  return it != passed_.end() && it->second == key;
-}
-
-bool ResultCache::Skipped(const std::string& test, const std::string& key) const {
-  const auto it = skipped_.find(test);
-  return it != skipped_.end() && it->second == key;
+std::optional<TestOutcome> ResultCache::Remembered(const std::string& test, const std::string& key) const {
+  const auto it = results_.find(test);
+  if (it == results_.end() || it->second.key != key) return std::nullopt;
+  return it->second.outcome;
 }
 
 void ResultCache::Record(const std::string& test, const std::string& key, TestOutcome outcome) {
-  passed_.erase(test);
-  skipped_.erase(test);
-  if (outcome == TestOutcome::kPassed) passed_[test] = key;
-  if (outcome == TestOutcome::kSkipped) skipped_[test] = key;
+  if (outcome == TestOutcome::kPassed || outcome == TestOutcome::kSkipped) {
+    results_.insert_or_assign(test, Result{key, outcome});
+  } else {
+    results_.erase(test);
+  }
 }
 
 }  // namespace memsafe::tools

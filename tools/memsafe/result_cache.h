@@ -15,7 +15,7 @@
 // Example:
 //   ResultCache cache = ResultCache::Load(build_dir + "/memsafe-result-cache.json");
 //   std::map<std::string, CacheEntry> tests = ListTests(show_only_json, context, &error);
-//   for (auto& [name, entry] : tests) if (cache.Passed(name, entry.key)) leave_out(name);
+//   for (auto& [name, entry] : tests) if (cache.Remembered(name, entry.key)) leave_out(name);
 //   ... run the others ...
 //   cache.Record(name, key, outcome); cache.Save(path);
 //
@@ -81,18 +81,22 @@ class ResultCache {
   static ResultCache Load(const std::string& path);
   bool Save(const std::string& path) const;
 
-  bool Passed(const std::string& test, const std::string& key) const;
-  bool Skipped(const std::string& test, const std::string& key) const;
+  // The outcome (kPassed or kSkipped) the test had with this key, or nullopt when it has
+  // not run with this key or did anything else.
+  std::optional<TestOutcome> Remembered(const std::string& test, const std::string& key) const;
   // See CacheContext::libraries; Save keeps only the entries used by the last listing.
   std::map<std::string, std::vector<std::string>>& libraries() { return libraries_; }
   std::map<std::string, std::pair<std::string, std::string>>& contents() { return contents_; }
   // A pass or a skip is remembered with its key; any other outcome forgets the test.
   void Record(const std::string& test, const std::string& key, TestOutcome outcome);
-  std::size_t size() const { return passed_.size() + skipped_.size(); }
+  std::size_t size() const { return results_.size(); }
 
  private:
-  std::map<std::string, std::string> passed_;   // test -> key it passed with
-  std::map<std::string, std::string> skipped_;  // test -> key it was skipped with
+  struct Result {
+    std::string key;
+    TestOutcome outcome;  // kPassed or kSkipped
+  };
+  std::map<std::string, Result> results_;  // test -> the key it ran with and how it ended
   std::map<std::string, std::vector<std::string>> libraries_;
   std::map<std::string, std::pair<std::string, std::string>> contents_;
 };

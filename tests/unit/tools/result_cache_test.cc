@@ -108,20 +108,17 @@ TEST(ResultCacheTest, OnlyPassesAndSkipsAreRememberedAndTheFileRoundTrips) {
   for (TestOutcome forgotten : {TestOutcome::kTimeout, TestOutcome::kNotRun, TestOutcome::kDisabled}) {
     cache.Record("f", "k6", TestOutcome::kPassed);
     cache.Record("f", "k6", forgotten);
-    EXPECT_FALSE(cache.Passed("f", "k6")) << OutcomeName(forgotten);
+    EXPECT_EQ(cache.Remembered("f", "k6"), std::nullopt) << OutcomeName(forgotten);
   }
   ASSERT_TRUE(cache.Save(path));
   const ResultCache loaded = ResultCache::Load(path);
-  EXPECT_TRUE(loaded.Passed("a", "k1"));
-  EXPECT_FALSE(loaded.Passed("a", "k-other")) << "a changed input runs the test";
-  EXPECT_FALSE(loaded.Skipped("a", "k1")) << "a pass is not a skip";
-  EXPECT_FALSE(loaded.Passed("b", "k2"));
-  EXPECT_TRUE(loaded.Skipped("c", "k3"));
-  EXPECT_FALSE(loaded.Passed("c", "k3")) << "a skip is not a pass";
-  EXPECT_FALSE(loaded.Skipped("c", "k-other"));
-  EXPECT_FALSE(loaded.Skipped("d", "k4"));
-  EXPECT_TRUE(loaded.Passed("e", "k5"));
-  EXPECT_FALSE(loaded.Skipped("e", "k5"));
+  EXPECT_EQ(loaded.Remembered("a", "k1"), TestOutcome::kPassed);
+  EXPECT_EQ(loaded.Remembered("a", "k-other"), std::nullopt) << "a changed input runs the test";
+  EXPECT_EQ(loaded.Remembered("b", "k2"), std::nullopt) << "a failure is forgotten";
+  EXPECT_EQ(loaded.Remembered("c", "k3"), TestOutcome::kSkipped) << "a skip is not a pass";
+  EXPECT_EQ(loaded.Remembered("c", "k-other"), std::nullopt);
+  EXPECT_EQ(loaded.Remembered("d", "k4"), std::nullopt);
+  EXPECT_EQ(loaded.Remembered("e", "k5"), TestOutcome::kPassed) << "a later pass replaces the skip";
   EXPECT_EQ(loaded.size(), 3u);
 
   dir.Write("broken.json", "{\"version\": 1, \"passed\": [");
