@@ -71,14 +71,14 @@ echo "valgrind options: $*" >&2
 exit 0
 SCRIPT
 chmod +x "$fake_valgrind"
-printf -- '--leak-check=full\n' >"$work/valgrind.args"
+printf -- '--leak-check=full\n\n  \n--num-callers=40' >"$work/valgrind.args"  # blank lines, no final newline
 printf -- '--track-origins=yes\n' >"$work/valgrind-slow.args"
 valgrind_common=(--memsafe "$memsafe" --tool valgrind --log-dir "$work/logs" --timeout 20 --valgrind "$fake_valgrind"
   --valgrind-args "$work/valgrind.args" --valgrind-slow-args "$work/valgrind-slow.args")
-expect 0 "valgrind options: --leak-check=full --track-origins=yes --xml=yes" \
+expect 0 "valgrind options: --leak-check=full --num-callers=40 --track-origins=yes --xml=yes" \
   "a thorough run adds the valgrind-slow options" -- \
   env MEMSAFE_SLOW=1 bash "$launcher" "${valgrind_common[@]}" --name vg-slow /bin/true
-expect 0 "valgrind options: --leak-check=full --xml=yes" "a quick run leaves them out" -- \
+expect 0 "valgrind options: --leak-check=full --num-callers=40 --xml=yes" "a quick run leaves them out" -- \
   env -u MEMSAFE_SLOW bash "$launcher" "${valgrind_common[@]}" --name vg-quick /bin/true
 # A script is not compiled code: it runs natively under the Valgrind preset, and says so.
 expect 0 "NOT UNDER VALGRIND: 'vg-script'" "a script runs natively under Valgrind, named" -- \
@@ -101,6 +101,14 @@ chmod +x "$work/print-options.sh"
 expect 0 "ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:verbosity=0:log_path=" "the options reach the test" -- \
   env ASAN_OPTIONS=verbosity=0 bash "$launcher" --memsafe "$memsafe" --tool asan --log-dir "$work/logs" --timeout 20 \
     --env "$work/runtime.env" --name env-check "$work/print-options.sh"
+# A canary whose patterns need no symbols is not symbolized in the quick run; the
+# thorough run symbolizes it like any test.
+expect 0 "ASAN_OPTIONS=log_path=[^ ]*:symbolize=0\$" "a quick run leaves such a canary unsymbolized" -- \
+  env -u MEMSAFE_SLOW -u ASAN_OPTIONS bash "$launcher" "${common[@]}" --name quick-canary --quick-unsymbolized \
+    "$work/print-options.sh"
+expect 0 "ASAN_OPTIONS=log_path=[^ :]*\$" "a thorough run symbolizes it" -- \
+  env -u ASAN_OPTIONS MEMSAFE_SLOW=1 bash "$launcher" "${common[@]}" --name slow-canary --quick-unsymbolized \
+    "$work/print-options.sh"
 # A noisy log: the first five reports reach the test output, then a count and the path.
 noisy=()
 for i in 1 2 3 4 5 6 7 8; do noisy+=("==1==ERROR: AddressSanitizer: heap-use-after-free number $i" "  #0 frame of $i"); done
