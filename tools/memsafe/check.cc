@@ -212,13 +212,18 @@ PresetRun RunPreset(const TestPreset& preset, const RunContext& context) {
     std::map<std::string, CacheEntry> keys;
     ResultCache cache;
     std::vector<std::string> cached, cached_skips;
+    std::vector<std::string> listing = ctest_base;
+    listing.insert(listing.end(), selection.begin(), selection.end());
+    listing.push_back("--show-only=json-v1");
+    ProcessOptions list_options = context.child;
+    list_options.capture_stdout = true;
+    const ProcessResult listed = RunProcess(listing, list_options);
+    const bool have_listing = listed.started && listed.exit_code == 0;
+    // The programs as they are now: a build of this tree while the tests run shows as a
+    // changed stamp afterwards (see ProgramStamps).
+    const std::map<std::string, std::string> programs =
+        have_listing ? ProgramStamps(listed.output) : std::map<std::string, std::string>{};
     if (context.use_cache) {
-      std::vector<std::string> listing = ctest_base;
-      listing.insert(listing.end(), selection.begin(), selection.end());
-      listing.push_back("--show-only=json-v1");
-      ProcessOptions options = context.child;
-      options.capture_stdout = true;
-      const ProcessResult listed = RunProcess(listing, options);
       cache = ResultCache::Load(cache_path);
       CacheContext cache_context;
       cache_context.files = context.cache_files;
@@ -232,7 +237,7 @@ PresetRun RunPreset(const TestPreset& preset, const RunContext& context) {
         cache_context.extra += RunProcess({"valgrind", "--version"}, quiet).output;
       }
       std::string error;
-      if (listed.started && listed.exit_code == 0) {
+      if (have_listing) {
         if (std::optional<std::map<std::string, CacheEntry>> listed_keys =
                 ListTests(listed.output, cache_context, &error)) {
           keys = std::move(*listed_keys);
@@ -258,6 +263,7 @@ PresetRun RunPreset(const TestPreset& preset, const RunContext& context) {
     const Clock::time_point test_start = Clock::now();
     (void)Step(ctest, context.child);  // the verdict comes from the results, not the status
     run.test_seconds = SecondsSince(test_start);
+    run.changed_during_run = ChangedPrograms(programs);
     std::string error;
     if (std::optional<std::vector<TestResult>> results = LatestCtestResults(binary_dir.string(), &error)) {
       run.tested = true;

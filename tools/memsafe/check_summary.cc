@@ -56,6 +56,15 @@ bool JudgeRun(PresetRun* run) {
     run->problems.push_back(run->label + ": " + std::to_string(c.failed) + " of " + std::to_string(c.run + c.not_run) +
                             " tests failed: " + Join(c.failed_names, ", "));
   }
+  if (!run->changed_during_run.empty()) {
+    // Results from two builds, and reports symbolized against the wrong binary ('??'):
+    // nothing of this run can be trusted, whatever the tests said.
+    run->problems.push_back(run->label + ": the build tree changed while its tests ran (" +
+                            std::to_string(run->changed_during_run.size()) + " program(s) relinked, replaced or " +
+                            "removed: " + Join(run->changed_during_run, ", ") +
+                            "): its results may mix two builds and its reports may name no function; run again "
+                            "with no build of that tree running at the same time");
+  }
   if (!run->tools.empty() && c.canaries == 0) {
     run->problems.push_back(run->label + ": no canary ran, so nothing shows that " + run->tools +
                             " was active: did the preset lose its flags, or the build its canaries?");
@@ -73,6 +82,7 @@ std::string Verdict(const PresetRun& run) {
   if (!run.built) return "build failed";
   if (!run.tested) return "no results";
   if (run.counts.failed > 0) return "FAILED";
+  if (!run.changed_during_run.empty()) return "tree changed";
   if (run.counts.canaries == 0 && !run.tools.empty()) return "no canaries";
   return "canary missed";
 }

@@ -33,9 +33,11 @@ struct PresetRun {
   bool configured = false, built = false, tested = false;
   ResultCounts counts;
   int build_seconds = 0, test_seconds = 0, wall_seconds = 0;
-  std::optional<double> overhead;     // test time over the fast preset's, same tests
-  int cached = 0;                     // of counts.run, passes taken from the result cache
-  int cached_skips = 0;               // of counts.skipped, skips taken from the result cache
+  std::optional<double> overhead;  // test time over the fast preset's, same tests
+  int cached = 0;                  // of counts.run, passes taken from the result cache
+  int cached_skips = 0;            // of counts.skipped, skips taken from the result cache
+  // Programs of the tests that were relinked, replaced or removed while the tests ran.
+  std::vector<std::string> changed_during_run;
   std::vector<std::string> problems;  // filled by JudgeRun: why the preset failed
 };
 

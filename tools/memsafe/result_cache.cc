@@ -53,6 +53,49 @@ std::vector<std::string> SharedLibraries(const std::string& executable) {
 
 }  // namespace
 
+namespace {
+
+std::string StampOf(const struct stat& info) {
+  return std::to_string(info.st_size) + " " + std::to_string(info.st_mtim.tv_sec) + "." +
+         std::to_string(info.st_mtim.tv_nsec) + " " + std::to_string(info.st_ino);
+}
+
+}  // namespace
+
+std::string FileStamp(const std::string& path) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) return "missing";
+  return StampOf(info);
+}
+
+std::map<std::string, std::string> ProgramStamps(std::string_view show_only_json) {
+  std::map<std::string, std::string> stamps;
+  const json document = json::parse(show_only_json, nullptr, false);
+  if (!document.is_object() || !document.contains("tests") || !document["tests"].is_array()) return stamps;
+  for (const json& test : document["tests"]) {
+    if (!test.is_object() || !test.contains("command") || !test["command"].is_array()) continue;
+    for (const json& arg : test["command"]) {
+      if (!arg.is_string()) continue;
+      const std::string path = arg;
+      std::error_code ignored;
+      // Compiled programs only: a test may name a data file it rewrites itself.
+      if (path.empty() || path[0] != '/' || stamps.count(path) || !fs::is_regular_file(path, ignored) || !IsElf(path)) {
+        continue;
+      }
+      stamps[path] = FileStamp(path);
+    }
+  }
+  return stamps;
+}
+
+std::vector<std::string> ChangedPrograms(const std::map<std::string, std::string>& before) {
+  std::vector<std::string> changed;
+  for (const auto& [path, stamp] : before) {
+    if (FileStamp(path) != stamp) changed.push_back(path);
+  }
+  return changed;
+}
+
 std::string Fingerprint(const std::string& path, std::map<std::string, std::pair<std::string, std::string>>* contents) {
   struct stat info {};
   if (::stat(path.c_str(), &info) != 0) return "missing";
@@ -61,8 +104,7 @@ std::string Fingerprint(const std::string& path, std::map<std::string, std::pair
     std::string content;
     if (ReadWholeFile(path, &content)) return "content " + Hex64(Fnv1a(content));
   }
-  const std::string stamp = std::to_string(info.st_size) + " " + std::to_string(info.st_mtim.tv_sec) + "." +
-                            std::to_string(info.st_mtim.tv_nsec) + " " + std::to_string(info.st_ino);
+  const std::string stamp = StampOf(info);
   if (contents != nullptr) {
     if (const auto it = contents->find(path); it != contents->end() && it->second.first == stamp) {
       return "content " + it->second.second;

@@ -69,6 +69,20 @@ std::optional<std::map<std::string, CacheEntry>> ListTests(std::string_view show
 std::string Fingerprint(const std::string& path,
                         std::map<std::string, std::pair<std::string, std::string>>* contents = nullptr);
 
+// A file's identity on disk, "size mtime inode" ("missing" when absent): it changes
+// whenever the file is rewritten, relinked or replaced, without reading it.
+std::string FileStamp(const std::string& path);
+
+// The programs the tests of `ctest --show-only=json-v1` output run: every absolute path
+// on their command lines that is an ELF executable or library, with its FileStamp. Compared before and
+// after the tests run, it shows a build tree that changed under them (a build running
+// at the same time): their results may come from two builds, and a sanitizer that
+// symbolizes a report after its binary was relinked names no function ('??').
+std::map<std::string, std::string> ProgramStamps(std::string_view show_only_json);
+
+// The paths whose stamp differs between two ProgramStamps of the same listing.
+std::vector<std::string> ChangedPrograms(const std::map<std::string, std::string>& before);
+
 // The environment variables that steer the tools and the launcher (MEMSAFE_*, *_OPTIONS,
 // VALGRIND_*), as NAME=value lines, sorted.
 std::string ToolEnvironment();

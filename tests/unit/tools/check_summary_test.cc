@@ -43,6 +43,16 @@ TEST(CheckSummaryTest, FailureTimeoutCrashAndNotRunEachFailThePreset) {
   }
 }
 
+TEST(CheckSummaryTest, AProgramRelinkedWhileTheTestsRanFailsThePreset) {
+  PresetRun run = Ran("thread", {Result("a", TestOutcome::kPassed), Result("canary.thread.x", TestOutcome::kPassed)});
+  run.changed_during_run = {"/b/tests/unit/pool_test"};
+  EXPECT_FALSE(JudgeRun(&run)) << "every test passed, but some may have run another build";
+  EXPECT_EQ(Verdict(run), "tree changed");
+  ASSERT_EQ(run.problems.size(), 1u);
+  EXPECT_NE(run.problems[0].find("changed while its tests ran"), std::string::npos) << run.problems[0];
+  EXPECT_NE(run.problems[0].find("/b/tests/unit/pool_test"), std::string::npos) << run.problems[0];
+}
+
 TEST(CheckSummaryTest, SkippedTestsAreCountedAndShownButDoNotFail) {
   PresetRun run = Ran("address", {Result("a", TestOutcome::kSkipped), Result("b", TestOutcome::kDisabled),
                                   Result("canary.address.x", TestOutcome::kPassed)});

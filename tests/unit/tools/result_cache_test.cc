@@ -1,6 +1,9 @@
 #include "result_cache.h"
 
+#include <filesystem>
+#include <map>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -124,6 +127,36 @@ TEST(ResultCacheTest, OnlyPassesAndSkipsAreRememberedAndTheFileRoundTrips) {
   dir.Write("broken.json", "{\"version\": 1, \"passed\": [");
   EXPECT_EQ(ResultCache::Load((dir.path() / "broken.json").string()).size(), 0u) << "a broken cache runs everything";
   EXPECT_EQ(ResultCache::Load((dir.path() / "missing.json").string()).size(), 0u);
+}
+
+TEST(ResultCacheTest, ProgramsReplacedWhileTestsRunAreFound) {
+  testing::ScratchDir dir;
+  const std::string program = dir.Write("bin/pool_test", std::string("\x7f"
+                                                                     "ELF first build"));
+  const std::string other = dir.Write("bin/report_test", std::string("\x7f"
+                                                                     "ELF"));
+  const std::string data = dir.Write("out/result.json", "{}");  // a file a test rewrites itself
+  const std::string listing =
+      json{{"tests",
+            {{{"name", "a"}, {"command", {"/bin/bash", "run.sh", program, "--gtest_filter=A.*"}}},
+             {{"name", "b"}, {"command", {other, "--out", data, "relative/path"}}}}}}
+          .dump();
+  const std::map<std::string, std::string> stamps = ProgramStamps(listing);
+  EXPECT_TRUE(stamps.count(program));
+  EXPECT_TRUE(stamps.count(other));
+  EXPECT_FALSE(stamps.count(data)) << "not a program";
+  EXPECT_TRUE(ChangedPrograms(stamps).empty());
+
+  dir.Write("out/result.json", "{\"rewritten\": true}");
+  EXPECT_TRUE(ChangedPrograms(stamps).empty()) << "a data file the test writes is not a program";
+  // A relink writes a new file and renames it over the old one.
+  const std::string relinked = dir.Write("bin/pool_test.tmp", std::string("\x7f"
+                                                                          "ELF second build!"));
+  std::filesystem::rename(relinked, program);
+  EXPECT_EQ(ChangedPrograms(stamps), std::vector<std::string>{program});
+  std::filesystem::remove(other);
+  EXPECT_EQ(ChangedPrograms(stamps), (std::vector<std::string>{program, other}));
+  EXPECT_TRUE(ProgramStamps("not json").empty());
 }
 
 TEST(ResultCacheTest, NamesBecomeAnExactRegex) {
