@@ -51,10 +51,7 @@ std::vector<std::string> SharedLibraries(const std::string& executable) {
   return libraries;
 }
 
-}  // namespace
-
-namespace {
-
+// Size, modification time and inode: what changes when a file is rewritten or replaced.
 std::string StampOf(const struct stat& info) {
   return std::to_string(info.st_size) + " " + std::to_string(info.st_mtim.tv_sec) + "." +
          std::to_string(info.st_mtim.tv_nsec) + " " + std::to_string(info.st_ino);
