@@ -9,6 +9,7 @@
 #include <map>
 #include <regex>
 #include <set>
+#include <utility>
 
 #include "report.h"
 #include "report_output.h"
@@ -107,6 +108,14 @@ bool AnyLineMatches(std::string_view content, const std::regex& pattern) {
 
 std::string Quote(const std::string& text) { return "'" + text + "'"; }
 
+// A TSan location line that describes an address of the "[stack]" mapping as a global
+// (see CutSanitizerLog).
+bool IsStackMappingGlobal(std::string_view line) {
+  line = Trim(line);
+  return line.starts_with("Location is global '") && line.ends_with(")") &&
+         line.find(" ([stack]+0x") != std::string_view::npos;
+}
+
 }  // namespace
 
 std::string DefuseSkipMarkers(std::string_view text) {
@@ -116,12 +125,19 @@ std::string DefuseSkipMarkers(std::string_view text) {
   return out;
 }
 
-std::string CutSanitizerLog(std::string_view log, const std::string& path, int max_reports) {
+std::string CutSanitizerLog(std::string_view log, const std::string& path, int max_reports, int* stack_globals) {
   std::string shown;
   int reports = 0;
   int lines_shown = 0;
   int hidden = 0;
+  bool dropped = false;  // the line before was a stack-mapping global, left out with its blank line
   for (std::string_view line : SplitLines(log)) {
+    if (IsStackMappingGlobal(line)) {
+      if (stack_globals != nullptr) ++*stack_globals;
+      dropped = true;
+      continue;
+    }
+    if (std::exchange(dropped, false) && Trim(line).empty()) continue;
     std::string_view body = line;
     if (body.starts_with("==")) {
       const size_t end = body.find("==", 2);
@@ -216,14 +232,32 @@ TestVerdict JudgeTestRun(const TestRun& run) {
   if (!found.count(stderr_path)) (void)fs::remove(stderr_path, ignored);  // clean stderr is not a log
 
   // What the tool said, for people: the log files stay whole for the tools.
+  int stack_globals = 0;
   for (const std::string& path : logs) {
     verdict.err += "---- memsafe: " + path + "\n";
     if (path.size() > 4 && path.substr(path.size() - 4) == ".xml") {
       verdict.err += DescribeValgrind(by_log[path], path, run.name);
     } else {
       std::string content;
-      if (ReadWholeFile(path, &content, &why)) verdict.err += CutSanitizerLog(content, path, kMaxShown);
+      if (ReadWholeFile(path, &content, &why)) {
+        verdict.err += CutSanitizerLog(content, path, kMaxShown, &stack_globals);
+      }
     }
+  }
+  // Each stack-mapping global made the sanitizer ask llvm-symbolizer for a file named
+  // "[stack]", which said so on the test's stderr: as many of those lines go too. More of
+  // them than that (a binary really gone) stay.
+  if (stack_globals > 0) {
+    const std::string shown_stderr = DefuseSkipMarkers(stderr_text);
+    std::string kept;
+    for (std::string_view line : SplitLines(shown_stderr)) {
+      if (stack_globals > 0 && line == "LLVMSymbolizer: error reading file: No such file or directory") {
+        --stack_globals;
+        continue;
+      }
+      kept.append(line).push_back('\n');
+    }
+    verdict.err.replace(0, shown_stderr.size(), kept);
   }
 
   const std::string quoted = Quote(run.name);

@@ -190,6 +190,69 @@ TEST_F(TestVerdictTest, ValgrindBatchedRunNamesTheCaseKindAndLineOfEachError) {
   }
 }
 
+// A race on a local of the main thread, as Clang 14's TSan logs it (captured; GCC 12's
+// runtime writes '<null>' at 0x000000000000 in the same line).
+constexpr const char* kStackRace =
+    "==================\n"
+    "WARNING: ThreadSanitizer: data race (pid=25167)\n"
+    "  Write of size 4 at 0x7ffd24975d1c by main thread:\n"
+    "    #0 main /src/project/tests/race.cc:5:5 (race+0xd440d)\n"
+    "\n"
+    "  Previous write of size 4 at 0x7ffd24975d1c by thread T1:\n"
+    "    #0 main::$_0::operator()() const /src/project/tests/race.cc:4:25 (race+0xd44e2)\n"
+    "\n"
+    "  Location is stack of main thread.\n"
+    "\n"
+    "  Location is global '?\?' at 0x7ffd24956000 ([stack]+0x1fd1c)\n"
+    "\n"
+    "  Thread T1 (tid=25169, running) created by main thread at:\n"
+    "    #0 pthread_create <null> (race+0x533fd)\n"
+    "\n"
+    "SUMMARY: ThreadSanitizer: data race /src/project/tests/race.cc:5:5 in main\n"
+    "==================\n";
+
+TEST_F(TestVerdictTest, StackRaceIsNotAlsoShownAsAnUnsymbolizedGlobal) {
+  TestRun run = Run("race", "", "LLVMSymbolizer: error reading file: No such file or directory\nmy own line\n");
+  run.tool = "tsan";
+  Log("race.asan.25167", kStackRace);
+  const TestVerdict verdict = JudgeTestRun(run);
+  EXPECT_EQ(verdict.exit_status, 1) << "the race itself still fails the test";
+  EXPECT_NE(verdict.err.find("data-race at tests/race.cc:5"), std::string::npos) << verdict.err;
+  EXPECT_NE(verdict.err.find("Location is stack of main thread."), std::string::npos) << verdict.err;
+  EXPECT_EQ(verdict.err.find("Location is global"), std::string::npos) << verdict.err;
+  EXPECT_EQ(verdict.err.find("LLVMSymbolizer"), std::string::npos) << verdict.err;
+  EXPECT_NE(verdict.err.find("my own line"), std::string::npos) << "the test's own output stays";
+  EXPECT_NE(verdict.err.find("main thread.\n\n  Thread T1"), std::string::npos) << "one blank line between";
+}
+
+TEST_F(TestVerdictTest, SymbolizerErrorsBeyondTheStackGlobalsStay) {
+  // Two failures to read a file, one explained by the stack mapping: the other is a
+  // binary that was really gone, and says so.
+  TestRun run = Run("gone", "",
+                    "LLVMSymbolizer: error reading file: No such file or directory\n"
+                    "LLVMSymbolizer: error reading file: No such file or directory\n");
+  run.tool = "tsan";
+  Log("gone.asan.25167", kStackRace);
+  const std::string err = JudgeTestRun(run).err;
+  const size_t first = err.find("LLVMSymbolizer");
+  ASSERT_NE(first, std::string::npos) << err;
+  EXPECT_EQ(err.find("LLVMSymbolizer", first + 1), std::string::npos) << err;
+  // Without a stack-mapping global in the logs, nothing is taken out.
+  TestRun alone = Run("alone", "", "LLVMSymbolizer: error reading file: No such file or directory\n");
+  EXPECT_NE(JudgeTestRun(alone).err.find("LLVMSymbolizer"), std::string::npos);
+}
+
+TEST(CutSanitizerLogTest, ARealGlobalIsKept) {
+  int stack_globals = 0;
+  const std::string shown = CutSanitizerLog(
+      "  Location is global 'counter' of size 4 at 0x55f0 (race+0x4010)\n"
+      "  Location is global '<null>' at 0x000000000000 ([stack]+0x1e8b4)\n",
+      "x.log", 5, &stack_globals);
+  EXPECT_NE(shown.find("'counter'"), std::string::npos);
+  EXPECT_EQ(shown.find("[stack]"), std::string::npos) << "GCC's form of the same artifact";
+  EXPECT_EQ(stack_globals, 1);
+}
+
 TEST(CutSanitizerLogTest, ShowsTheFirstReportsThenACount) {
   std::string log;
   for (int i = 1; i <= 8; ++i)
