@@ -268,22 +268,10 @@ run_memory_checks() {
   # Bad usage (an empty preset name, a malformed shard) stays exit 2, as for check.sh's own.
   if ((status == 2)); then exit 2; fi
   if ((status != 0)); then fail "memory checks failed (summary and findings above)"; fi
-  local sarif="$ROOT/build/memsafe-report/findings.sarif" stamp="$ROOT/build/dev/sarif-validated.sha256" digest
-  if [[ -f $sarif ]]; then
-    # The same bytes against the same validator and packages give the same answer: a
-    # report identical to one that validated is not checked again (the schema check is
-    # half a second of a warm quick run). Only a report that passed is remembered.
-    digest="$(cat -- "$sarif" "$ROOT/tools/node/validate-sarif.mjs" "$ROOT/tools/node/package-lock.json" | sha256sum)"
-    if [[ -f $stamp && "$(<"$stamp")" == "$digest" ]]; then
-      echo "$sarif: valid SARIF 2.1.0 (the same report validated before)"
-    elif node_tools_ready; then
-      rm -f -- "$stamp"
-      if node "$ROOT/tools/node/validate-sarif.mjs" "$sarif"; then
-        printf '%s\n' "$digest" >"$stamp"
-      else
-        fail "memsafe report's SARIF does not validate against the SARIF 2.1.0 schema"
-      fi
-    fi
+  local sarif="$ROOT/build/memsafe-report/findings.sarif"
+  if [[ -f $sarif ]] && node_tools_ready; then
+    node "$ROOT/tools/node/validate-sarif.mjs" --stamp "$ROOT/build/dev/sarif-validated.sha256" "$sarif" ||
+      fail "memsafe report's SARIF does not validate against the SARIF 2.1.0 schema"
   fi
   finish
 }
