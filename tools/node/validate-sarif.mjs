@@ -80,5 +80,6 @@ for (const file of files) {
     }
   }
 }
-if (status === 0 && stampPath !== null) await writeFile(stampPath, `${digest}\n`);
+// A stamp that cannot be written only means the next run validates again.
+if (status === 0 && stampPath !== null) await writeFile(stampPath, `${digest}\n`).catch(() => {});
 process.exit(status);
