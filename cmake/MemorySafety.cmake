@@ -394,10 +394,14 @@ list(JOIN MEMSAFE_ACTIVE_TOOLS "," MEMSAFE_ACTIVE_TOOLS_CSV)
 configure_file("${_MEMSAFE_MODULE_DIR}/memsafe_runtime_options.cc.in"
   "${_memsafe_gen_dir}/memsafe_runtime_options.cc" @ONLY)
 # One argument per line, read by the launcher.
-list(JOIN _memsafe_opts_valgrind "\n" _memsafe_valgrind_args)
-file(CONFIGURE OUTPUT "${_memsafe_gen_dir}/valgrind.args" CONTENT "${_memsafe_valgrind_args}\n")
-list(JOIN _memsafe_opts_valgrind-slow "\n" _memsafe_valgrind_slow_args)
-file(CONFIGURE OUTPUT "${_memsafe_gen_dir}/valgrind-slow.args" CONTENT "${_memsafe_valgrind_slow_args}\n")
+# One argument per line and no empty line (an empty list is an empty file): the
+# launcher reads each line as one argument.
+list(TRANSFORM _memsafe_opts_valgrind APPEND "\n" OUTPUT_VARIABLE _memsafe_valgrind_args)
+string(JOIN "" _memsafe_valgrind_args ${_memsafe_valgrind_args})
+file(CONFIGURE OUTPUT "${_memsafe_gen_dir}/valgrind.args" CONTENT "${_memsafe_valgrind_args}")
+list(TRANSFORM _memsafe_opts_valgrind-slow APPEND "\n" OUTPUT_VARIABLE _memsafe_valgrind_slow_args)
+string(JOIN "" _memsafe_valgrind_slow_args ${_memsafe_valgrind_slow_args})
+file(CONFIGURE OUTPUT "${_memsafe_gen_dir}/valgrind-slow.args" CONTENT "${_memsafe_valgrind_slow_args}")
 # The sanitizer options for the launcher's environment, one VARIABLE=value per line:
 # they reach every process a test starts, also programs that link no hooks (plain
 # executables, scripts that run the project's binaries).

@@ -85,8 +85,7 @@ if [[ -z $name ]]; then
   done
 fi
 id="${name//[^A-Za-z0-9._-]/_}"
-# Process starts are a large part of a short test's time under the launcher: the
-# directory, the old logs and the checks below use bash builtins where they can.
+# Builtins where they can: process starts are much of a short test's time.
 if [[ ! -d $log_dir ]] && ! mkdir -p -- "$log_dir" 2>/dev/null; then
   echo "memsafe-run: cannot create the log directory '$log_dir' (is its parent writable?)" >&2
   exit 2
@@ -123,14 +122,6 @@ if ((rnd_bits > 28)); then
   fi
 fi
 
-# The lines of an options file that are not blank, one argument each, onto vg_args.
-add_args_of() {
-  local line
-  while IFS= read -r line || [[ -n $line ]]; do
-    [[ $line =~ ^[[:space:]]*$ ]] || vg_args+=("$line")
-  done <"$1"
-}
-
 # Is the test's program built for the tools the preset expects? Programs compiled with
 # memsafe_add_test check themselves in more depth; this covers every other program
 # (plain main() tests in C or C++, other frameworks). A script is not compiled code and
@@ -163,11 +154,11 @@ case "$tool" in
   valgrind)
     # Valgrind would otherwise try to download debug info over the network.
     unset DEBUGINFOD_URLS
-    vg_args=()
-    add_args_of "$valgrind_args"
+    # One argument per line (MemorySafety.cmake writes no empty line).
+    mapfile -t vg_args <"$valgrind_args"
     # The thorough run (check.sh --slow: CI, nightly) adds the valgrind-slow options.
     if [[ ${MEMSAFE_SLOW:-0} == 1 && -n $valgrind_slow_args ]]; then
-      add_args_of "$valgrind_slow_args"
+      mapfile -t -O "${#vg_args[@]}" vg_args <"$valgrind_slow_args"
     fi
     # A test whose program is a script or an interpreter (a Python driver that runs the
     # project's programs) runs without Valgrind, and says so. Under Valgrind the

@@ -71,7 +71,7 @@ echo "valgrind options: $*" >&2
 exit 0
 SCRIPT
 chmod +x "$fake_valgrind"
-printf -- '--leak-check=full\n\n  \n--num-callers=40' >"$work/valgrind.args"  # blank lines, no final newline
+printf -- '--leak-check=full\n--num-callers=40' >"$work/valgrind.args"  # no final newline
 printf -- '--track-origins=yes\n' >"$work/valgrind-slow.args"
 valgrind_common=(--memsafe "$memsafe" --tool valgrind --log-dir "$work/logs" --timeout 20 --valgrind "$fake_valgrind"
   --valgrind-args "$work/valgrind.args" --valgrind-slow-args "$work/valgrind-slow.args")
