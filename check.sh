@@ -111,8 +111,10 @@ if [[ ${MEMSAFE_CHECK_PARSE_ONLY:-} == 1 ]]; then
   exit 0
 fi
 
-# What a fresh machine lacks is installed (as root) or named in one apt-get line.
-ensure_dependencies
+# What a fresh machine lacks is installed (as root) or named in one apt-get line. With
+# --matrix, standard output is the JSON a workflow reads: what the installer says goes
+# to standard error.
+if [[ $mode == matrix ]]; then ensure_dependencies >&2; else ensure_dependencies; fi
 
 case "$mode" in
   fast) run_fast_checks ;;

@@ -14,6 +14,7 @@
 #include "commands.h"
 #include "ctest_results.h"
 #include "init.h"
+#include "options_lint.h"
 #include "presets.h"
 #include "process.h"
 #include "result_cache.h"
@@ -405,7 +406,18 @@ int RunCheck(const CheckOptions& options) {
   if (options.memory_checks && fs::is_directory(sanitizers, error)) {
     suppression_files = DefaultSuppressionFiles(sanitizers.string());
     GroupStart("suppressions: lint before the run");
-    const int lint = LintCommand(suppression_files, {});
+    // The presets can set the tools' options too (a test preset's ASAN_OPTIONS), and so
+    // can the environment this run hands every test: both are linted like options.txt.
+    int lint = LintCommand(suppression_files, set->files);
+    std::string environment;
+    for (const char* name : {"ASAN_OPTIONS", "LSAN_OPTIONS", "UBSAN_OPTIONS", "TSAN_OPTIONS"}) {
+      if (const char* value = std::getenv(name); value != nullptr)
+        environment += std::string(name) + "=" + value + "\n";
+    }
+    for (const Problem& problem : LintOptionStrings(environment)) {
+      std::cout << "environment of memsafe check: " << problem.message << "\n";
+      lint = kFindings;
+    }
     GroupEnd();
     if (lint != kClean) {
       std::cout << "memsafe check: FAIL: the suppression files or runtime options have problems (above); "
@@ -423,8 +435,12 @@ int RunCheck(const CheckOptions& options) {
 
   // Every test depends on the suppression files and options, and on the presets.
   for (const std::string& file : suppression_files) context.cache_files.push_back(file);
-  for (const char* name : {"CMakePresets.json", "CMakeUserPresets.json"}) {
-    context.cache_files.push_back((source / name).string());
+  // Every presets file CMake reads: a test preset's environment in an included file
+  // reaches the tests as surely as one in CMakePresets.json.
+  for (const std::string& file : set->files) context.cache_files.push_back(file);
+  if (const std::string user = (source / "CMakeUserPresets.json").string();
+      std::find(context.cache_files.begin(), context.cache_files.end(), user) == context.cache_files.end()) {
+    context.cache_files.push_back(user);  // its appearing counts too
   }
   for (const fs::path& dir : {source / "sanitizers", source / "cmake"}) {
     if (fs::is_regular_file(dir / "memsafe-presets.json", error))

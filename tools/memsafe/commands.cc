@@ -325,7 +325,14 @@ int AddDraftsCommand(const std::string& report, const std::string& dir, int toda
       contents[path] = content;
     }
     std::string& content = contents[path];
-    if (content.find(draft.entry) != std::string::npos) {
+    // An entry the file already has, to the letter: a Valgrind block by its name, an
+    // ignore-list entry by its line (its [section] is not an entry), others whole.
+    const std::string wanted = draft.entry.find('\n') == std::string::npos ? draft.entry
+                               : draft.entry.front() == '{' ? std::string(Trim(SplitLines(draft.entry).at(1)))
+                                                            : draft.entry.substr(draft.entry.rfind('\n') + 1);
+    const ParsedFile existing = ParseSuppressions(path, content);
+    if (std::any_of(existing.entries.begin(), existing.entries.end(),
+                    [&wanted](const Entry& entry) { return entry.text == wanted; })) {
       std::cout << path << ": already has " << draft.entry.substr(0, draft.entry.find('\n')) << "\n";
       continue;
     }
@@ -333,6 +340,19 @@ int AddDraftsCommand(const std::string& report, const std::string& dir, int toda
     content += "\n" + draft.text;
     ++added[path];
     std::cout << (dry_run ? "would add to " : "add to ") << path << ":\n" << draft.text;
+  }
+  // Each file as it would be written passes the lint, or nothing is written: a draft
+  // must never be what breaks (or widens) a suppression file.
+  for (const auto& [path, count] : added) {
+    std::string before;
+    (void)ReadWholeFile(path, &before);  // a missing file has no problems to keep
+    const std::size_t had = ParseSuppressions(path, before).problems.size();
+    const ParsedFile after = ParseSuppressions(path, contents[path]);
+    if (after.problems.size() > had) {
+      std::cerr << "memsafe suppressions add: " << path << " would not pass the lint with the drafts ("
+                << after.problems.front().message << "); nothing written\n";
+      return kFindings;
+    }
   }
   for (const auto& [path, count] : added) {
     if (!dry_run && !WriteText(path, contents[path])) return kUsage;

@@ -138,49 +138,122 @@ const std::set<std::string, std::less<>>& ToolOptions(std::string_view tool) {
   return none;
 }
 
-// Options whose value switches a check off or hides what a tool found, with what they
-// hide: one list for options.txt and for option strings in scripts and presets.
-struct Blinding {
-  const char* tool;    // "sanitizer" for every sanitizer, or asan/lsan/ubsan/tsan/valgrind
-  const char* option;  // name=value, or --flag=value
+// The options that weaken a tool: each switches a check off, hides what a tool found, or
+// sends its report where memsafe does not read it. One table for options.txt, for option
+// strings in scripts and presets, and for the environment of `memsafe check`; each row
+// names the runtime source that defines the option (LLVM 14 compiler-rt, GCC 12's copy of
+// it, Valgrind 3.19), so a reader can check what it does.
+//   weak: the value that weakens, after ReadFlagValue ("0", "1", "no", "yes", "none");
+//         "*" any value (an option that names a file); "!memcheck" any value but that one.
+struct Weakening {
+  const char* tool;  // "sanitizer" for every sanitizer, or asan/lsan/ubsan/tsan/valgrind
+  const char* name;  // the option's name (Valgrind's with its dashes)
+  const char* weak;
   const char* hides;
+  const char* source;
 };
-constexpr Blinding kBlinding[] = {
-    {"sanitizer", "exitcode=0", "a finding no longer changes the exit status"},
-    {"sanitizer", "print_summary=0", "the SUMMARY line that names the place of a finding"},
-    {"asan", "detect_leaks=0", "every leak"},
-    {"asan", "halt_on_error=0", "errors after the first (and with recovery, the failure itself)"},
-    {"asan", "alloc_dealloc_mismatch=0", "malloc/delete and new/free mismatches"},
-    {"asan", "new_delete_type_mismatch=0", "deletes with the wrong size or type"},
-    {"asan", "detect_odr_violation=0", "one-definition-rule violations"},
-    {"asan", "detect_stack_use_after_return=0", "uses of dead stack frames"},
-    {"asan", "detect_container_overflow=0", "container overflows"},
-    {"asan", "check_initialization_order=0", "initialisation-order bugs"},
-    {"asan", "poison_heap=0", "heap overflows and uses after free"},
-    {"asan", "report_globals=0", "global buffer overflows"},
-    {"lsan", "detect_leaks=0", "every leak"},
-    {"ubsan", "halt_on_error=0", "the failure of a check that fires (with recovery)"},
-    {"tsan", "report_bugs=0", "every race and every other TSan report"},
-    {"tsan", "report_thread_leaks=0", "threads never joined"},
-    {"tsan", "report_mutex_bugs=0", "mutex misuse"},
-    {"tsan", "report_signal_unsafe=0", "async-signal-unsafe calls in signal handlers"},
-    {"tsan", "report_destroy_locked=0", "destruction of a locked mutex"},
-    {"valgrind", "--error-exitcode=0", "an error no longer changes the exit status"},
-    {"valgrind", "--leak-check=no", "every leak"},
-    {"valgrind", "--leak-check=summary", "the stack of every leak (no leak is an error)"},
-    {"valgrind", "--undef-value-errors=no", "every use of an uninitialised value"},
-    {"valgrind", "--errors-for-leak-kinds=none", "leaks as errors"},
-    {"valgrind", "--show-leak-kinds=none", "every leak"},
+constexpr Weakening kWeakening[] = {
+    // sanitizer_common/sanitizer_flags.inc: read by every sanitizer runtime.
+    {"sanitizer", "exitcode", "0", "a finding no longer changes the exit status", "sanitizer_flags.inc"},
+    {"sanitizer", "print_summary", "0", "the SUMMARY line that names the place of a finding", "sanitizer_flags.inc"},
+    {"sanitizer", "detect_leaks", "0", "every leak", "sanitizer_flags.inc"},
+    {"sanitizer", "leak_check_at_exit", "0", "every leak (the check at exit does not run)", "sanitizer_flags.inc"},
+    {"sanitizer", "handle_segv", "0", "the report of a crash on a bad address (SEGV)", "sanitizer_flags.inc"},
+    {"sanitizer", "log_exe_name", "1", "every report (the log is renamed where memsafe does not look)",
+     "sanitizer_flags.inc"},
+    {"sanitizer", "log_path", "*", "every report (written where memsafe does not look); memsafe sets it per test",
+     "sanitizer_flags.inc"},
+    {"sanitizer", "suppressions", "*",
+     "whatever that file suppresses, unlinted; memsafe passes sanitizers/<tool>.supp itself", "sanitizer_flags.inc"},
+    {"sanitizer", "include", "*", "the options of an unlinted file (suppressions, detect_leaks=0, ...)",
+     "sanitizer_flag_parser.cpp"},
+    {"sanitizer", "include_if_exists", "*", "the options of an unlinted file (suppressions, detect_leaks=0, ...)",
+     "sanitizer_flag_parser.cpp"},
+    {"sanitizer", "intercept_strlen", "0", "overflows inside strlen and strnlen", "sanitizer_flags.inc"},
+    {"sanitizer", "intercept_strchr", "0", "overflows inside strchr and strrchr", "sanitizer_flags.inc"},
+    {"sanitizer", "intercept_strndup", "0", "overflows inside strndup", "sanitizer_flags.inc"},
+    {"sanitizer", "intercept_strpbrk", "0", "overflows inside strpbrk", "sanitizer_flags.inc"},
+    {"sanitizer", "intercept_strspn", "0", "overflows inside strspn and strcspn", "sanitizer_flags.inc"},
+    {"sanitizer", "intercept_strstr", "0", "overflows inside strstr and strcasestr", "sanitizer_flags.inc"},
+    {"sanitizer", "intercept_memcmp", "0", "overflows inside memcmp and bcmp", "sanitizer_flags.inc"},
+    {"sanitizer", "intercept_memmem", "0", "overflows inside memmem", "sanitizer_flags.inc"},
+    {"sanitizer", "intercept_send", "0", "overflows in the buffers given to send and sendmsg", "sanitizer_flags.inc"},
+    // asan/asan_flags.inc
+    {"asan", "halt_on_error", "0", "errors after the first (and with recovery, the failure itself)", "asan_flags.inc"},
+    {"asan", "alloc_dealloc_mismatch", "0", "malloc/delete and new/free mismatches", "asan_flags.inc"},
+    {"asan", "new_delete_type_mismatch", "0", "deletes with the wrong size or type", "asan_flags.inc"},
+    {"asan", "detect_odr_violation", "0", "one-definition-rule violations", "asan_flags.inc"},
+    {"asan", "detect_stack_use_after_return", "0", "uses of dead stack frames", "asan_flags.inc"},
+    {"asan", "detect_container_overflow", "0", "container overflows", "asan_flags.inc"},
+    {"asan", "check_initialization_order", "0", "initialisation-order bugs", "asan_flags.inc"},
+    {"asan", "poison_heap", "0", "heap overflows and uses after free", "asan_flags.inc"},
+    {"asan", "poison_partial", "0", "overflows into the partly used last word of a block", "asan_flags.inc"},
+    {"asan", "report_globals", "0", "global buffer overflows", "asan_flags.inc"},
+    {"asan", "quarantine_size_mb", "0", "uses after free (freed memory is reused at once)", "asan_flags.inc"},
+    {"asan", "replace_intrin", "0", "overflows inside memcpy, memmove and memset", "asan_flags.inc"},
+    {"asan", "replace_str", "0", "overflows inside the string functions", "asan_flags.inc"},
+    // ubsan/ubsan_flags.inc
+    {"ubsan", "halt_on_error", "0", "the failure of a check that fires (with recovery)", "ubsan_flags.inc"},
+    // tsan/rtl/tsan_flags.inc
+    {"tsan", "report_bugs", "0", "every race and every other TSan report", "tsan_flags.inc"},
+    {"tsan", "report_thread_leaks", "0", "threads never joined", "tsan_flags.inc"},
+    {"tsan", "report_mutex_bugs", "0", "mutex misuse", "tsan_flags.inc"},
+    {"tsan", "report_signal_unsafe", "0", "async-signal-unsafe calls in signal handlers", "tsan_flags.inc"},
+    {"tsan", "report_destroy_locked", "0", "destruction of a locked mutex", "tsan_flags.inc"},
+    {"tsan", "report_atomic_races", "0", "races between an atomic and a plain access", "tsan_flags.inc"},
+    {"tsan", "ignore_noninstrumented_modules", "1", "races in code of libraries built without TSan", "tsan_flags.inc"},
+    {"tsan", "ignore_interceptors_accesses", "1", "races on memory that libc functions read or write",
+     "tsan_flags.inc"},
+    // Valgrind: coregrind/m_main.c (core options), memcheck/mc_main.c (memcheck's).
+    {"valgrind", "--tool", "!memcheck", "every memcheck error (another tool runs, or none)", "coregrind/m_main.c"},
+    {"valgrind", "--error-exitcode", "0", "an error no longer changes the exit status", "coregrind/m_main.c"},
+    {"valgrind", "--suppressions", "*",
+     "whatever that file suppresses, unlinted; memsafe passes sanitizers/valgrind.supp itself", "coregrind/m_main.c"},
+    {"valgrind", "--xml", "no", "every error (memsafe reads the XML)", "coregrind/m_main.c"},
+    {"valgrind", "--xml-file", "*", "every error (written where memsafe does not look)", "coregrind/m_main.c"},
+    {"valgrind", "--xml-fd", "*", "every error (written where memsafe does not look)", "coregrind/m_main.c"},
+    {"valgrind", "--xml-socket", "*", "every error (written where memsafe does not look)", "coregrind/m_main.c"},
+    {"valgrind", "--leak-check", "no", "every leak", "memcheck/mc_main.c"},
+    {"valgrind", "--leak-check", "summary", "the stack of every leak (no leak is an error)", "memcheck/mc_main.c"},
+    {"valgrind", "--undef-value-errors", "no", "every use of an uninitialised value", "memcheck/mc_main.c"},
+    {"valgrind", "--errors-for-leak-kinds", "none", "leaks as errors", "memcheck/mc_main.c"},
+    {"valgrind", "--show-leak-kinds", "none", "every leak", "memcheck/mc_main.c"},
+    {"valgrind", "--partial-loads-ok", "yes", "reads that start inside a block and run past its end",
+     "memcheck/mc_main.c"},
+    {"valgrind", "--expensive-definedness-checks", "no", "uninitialised values the cheap checks miss",
+     "memcheck/mc_main.c"},
+    {"valgrind", "--freelist-vol", "0", "uses after free (freed memory is reused at once)", "memcheck/mc_main.c"},
+    {"valgrind", "--show-mismatched-frees", "no", "malloc/delete and new/free mismatches", "memcheck/mc_main.c"},
 };
+
+// A flag's value as the runtimes read it: the sanitizers take false/no/off for 0 and
+// true/yes/on for 1 (sanitizer_flag_parser.h, FlagHandler<bool>); Valgrind's yes/no stay.
+std::string ReadFlagValue(std::string_view tool, std::string_view value) {
+  std::string lower;
+  for (char c : value) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (tool == "valgrind") return lower;
+  if (lower == "false" || lower == "no" || lower == "off") return "0";
+  if (lower == "true" || lower == "yes" || lower == "on") return "1";
+  // 0.0, 00: a number that reads as zero.
+  if (!lower.empty() && lower.find_first_not_of("0.") == std::string::npos) return "0";
+  return lower;
+}
 
 }  // namespace
 
 std::optional<std::string> BlindingOption(std::string_view tool, std::string_view option) {
   const std::string_view base = tool == "valgrind-slow" ? std::string_view("valgrind") : tool;
-  for (const Blinding& entry : kBlinding) {
-    const std::string_view entry_tool = entry.tool;
-    const bool tool_matches = entry_tool == base || (entry_tool == "sanitizer" && base != "valgrind");
-    if (tool_matches && option == entry.option) return std::string(entry.hides);
+  const auto equals = option.find('=');
+  const std::string_view name = option.substr(0, equals);
+  const std::string value =
+      ReadFlagValue(base, equals == std::string_view::npos ? std::string_view() : option.substr(equals + 1));
+  for (const Weakening& row : kWeakening) {
+    const std::string_view row_tool = row.tool;
+    const bool tool_matches = row_tool == base || (row_tool == "sanitizer" && base != "valgrind");
+    if (!tool_matches || name != row.name) continue;
+    const std::string_view weak = row.weak;
+    const bool weakens = weak == "*" || (weak == "!memcheck" ? value != "memcheck" : value == weak);
+    if (weakens) return std::string(row.hides) + "; see " + row.source;
   }
   return std::nullopt;
 }
@@ -227,10 +300,10 @@ std::vector<Problem> LintOptions(std::string_view content) {
         problem("unknown " + tool + " option '" + std::string(name) + "' (the runtime would ignore it)");
       }
     }
-    if (const std::optional<std::string> hides = BlindingOption(tool, option);
-        hides && reason.substr(0, kAcceptedBlindSpot.size()) != kAcceptedBlindSpot) {
-      problem("'" + std::string(option) + "' switches part of the tool off (it hides " + *hides +
-              "); if that is intended, start the reason with '" + std::string(kAcceptedBlindSpot) + "'");
+    if (const std::optional<std::string> hides = BlindingOption(tool, option)) {
+      // No reason makes such a line acceptable: a run with it can end green over a real bug.
+      problem("'" + std::string(option) + "' weakens the tool (it hides " + *hides +
+              "): memsafe refuses it; fix the code, or suppress the one finding in sanitizers/");
     }
   }
   return problems;
@@ -242,6 +315,19 @@ std::vector<Problem> LintOptionStrings(std::string_view content) {
   for (std::size_t i = 0; i < lines.size(); ++i) {
     const int number = static_cast<int>(i) + 1;
     const std::string_view line = lines[i];
+    // Files that suppress or ignore findings, named outside sanitizers/: never linted.
+    for (const std::string_view flag : {"-fsanitize-ignorelist=", "-fsanitize-blacklist=", "--suppressions="}) {
+      for (auto at = line.find(flag); at != std::string_view::npos; at = line.find(flag, at + 1)) {
+        std::size_t end = at + flag.size();
+        while (end < line.size() && line[end] != ' ' && line[end] != '\t' && line[end] != '"' && line[end] != '\'')
+          ++end;
+        const std::string_view value = line.substr(at + flag.size(), end - at - flag.size());
+        if (value.empty() || value.find('$') != std::string_view::npos) continue;  // memsafe's own wiring
+        problems.push_back({number, "'" + std::string(line.substr(at, end - at)) +
+                                        "' names a file of suppressions outside the lint: memsafe passes "
+                                        "sanitizers/ (ubsan_ignorelist.txt, valgrind.supp) itself"});
+      }
+    }
     for (const char* tool : {"asan", "lsan", "ubsan", "tsan"}) {
       std::string variable;
       for (const char* c = tool; *c != '\0'; ++c) variable += static_cast<char>(*c - 'a' + 'A');
@@ -283,8 +369,7 @@ std::vector<Problem> LintOptionStrings(std::string_view content) {
                     "' (the runtime would ignore it)");
           } else if (const std::optional<std::string> hides = BlindingOption(tool, part)) {
             // A string has no place for a reason: such a setting belongs in options.txt.
-            problem("'" + std::string(part) + "' switches part of the tool off (it hides " + *hides +
-                    "); set it in options.txt with a reason if it is intended");
+            problem("'" + std::string(part) + "' weakens the tool (it hides " + *hides + "): memsafe refuses it");
           }
         }
       }

@@ -22,16 +22,20 @@ std::vector<Problem> LintOptions(std::string_view content);
 // Finds every ASAN_OPTIONS=, LSAN_OPTIONS=, UBSAN_OPTIONS= and TSAN_OPTIONS= assignment
 // in any text (a script, a workflow, a presets file) and checks its value the same
 // way: ':'-separated name=value pairs, known names, no ',' between options, no stray
-// spaces. Parts that expand a shell variable ($...) are skipped.
+// spaces, no option that weakens a tool (BlindingOption). Also refuses a
+// -fsanitize-ignorelist= or Valgrind --suppressions= naming a file: suppressions come
+// only from sanitizers/, linted. Parts that expand a shell variable ($...) are skipped.
 std::vector<Problem> LintOptionStrings(std::string_view content);
 
 // Whether `name` is a runtime option of `tool` (asan, lsan, ubsan, tsan) in the LLVM 14
 // and GCC 12 runtimes, including the flags common to all sanitizers.
 bool IsKnownSanitizerOption(std::string_view tool, std::string_view name);
 
-// What an option hides when it switches part of a tool off ("exitcode=0", "report_bugs=0",
-// "--leak-check=no", ...), or nullopt. In options.txt such a line is an error unless its
-// reason starts with kAcceptedBlindSpot; in an option string it is always an error.
+// What an option hides when it weakens a tool: switches a check off ("exitcode=0",
+// "report_bugs=false", "--leak-check=no"), or names a file memsafe does not lint or read
+// ("suppressions=...", "include=...", "--xml-file=..."); nullopt otherwise. Values read as
+// the runtime reads them (false/no/off are 0). Always an error, wherever it is set: one
+// table (options_lint.cc), each row citing the runtime source that defines the option.
 std::optional<std::string> BlindingOption(std::string_view tool, std::string_view option);
 
 }  // namespace memsafe::tools

@@ -171,8 +171,12 @@ std::optional<PresetSet> LoadPresets(const std::string& path, std::string* error
   std::set<std::string> seen;
   error->clear();
   if (!LoadFile(path, &loaded, &seen, error)) return std::nullopt;
-  PresetSet set;
   std::error_code ec;
+  if (const fs::path user = fs::path(path).parent_path() / "CMakeUserPresets.json"; fs::exists(user, ec)) {
+    if (!LoadFile(user, &loaded, &seen, error)) return std::nullopt;
+  }
+  PresetSet set;
+  set.files.assign(seen.begin(), seen.end());
   set.source_dir = fs::weakly_canonical(fs::absolute(path), ec).parent_path().string();
   for (const std::string& name : loaded.test_order) {
     const json& preset = loaded.test.at(name);

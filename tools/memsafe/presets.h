@@ -44,8 +44,13 @@ struct TestPreset {
 struct PresetSet {
   std::string source_dir;                // the directory of the top CMakePresets.json
   std::vector<TestPreset> test_presets;  // visible test presets, in file order
+  // Every presets file CMake reads for this project: CMakePresets.json, the
+  // CMakeUserPresets.json beside it, and each file either includes, as absolute paths.
+  std::vector<std::string> files;
 };
 
+// `path` is the project's CMakePresets.json; a CMakeUserPresets.json beside it is read
+// too, as CMake reads it (a preset defined in both is an error, as in CMake).
 std::optional<PresetSet> LoadPresets(const std::string& path, std::string* error);
 
 // The presets a run means. `requested` is a comma-separated list of names (each must

@@ -154,6 +154,30 @@ std::string Describe(const json& finding) {
   return finding.value("kind", "?") + " at " + where + (tests.empty() ? "" : " in " + tests);
 }
 
+// Why a name from a report cannot stand in an entry as it is: a newline would start
+// another entry, '*' and '?' are wildcards, '#' starts a comment, braces and blanks break
+// a Valgrind block or a sanitizer line, and a name that is not UTF-8 or longer than 1 KiB
+// is no symbol a compiler wrote. "" when it can.
+std::string UnsafeName(std::string_view name) {
+  if (name.size() > 1024) return "longer than 1 KiB";
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    const auto c = static_cast<unsigned char>(name[i]);
+    if (c < 0x20 || c == 0x7f) return "holds a control character";
+    if (c == '*' || c == '?' || c == '#' || c == '{' || c == '}' || c == '^' || c == '$') {
+      return std::string("holds '") + static_cast<char>(c) + "'";
+    }
+    if (c < 0x80) continue;
+    // UTF-8: a lead byte and as many continuation bytes as it announces.
+    const int more = (c & 0xe0) == 0xc0 ? 1 : (c & 0xf0) == 0xe0 ? 2 : (c & 0xf8) == 0xf0 ? 3 : -1;
+    if (more < 0) return "is not UTF-8";
+    for (int k = 1; k <= more; ++k) {
+      if (i + k >= name.size() || (static_cast<unsigned char>(name[i + k]) & 0xc0) != 0x80) return "is not UTF-8";
+    }
+    i += static_cast<std::size_t>(more);
+  }
+  return {};
+}
+
 }  // namespace
 
 bool DraftSuppressions(std::string_view report_json, int today, std::vector<Draft>* drafts,
@@ -186,11 +210,24 @@ bool DraftSuppressions(std::string_view report_json, int today, std::vector<Draf
         continue;
       }
       Draft draft;
+      if (const std::string unsafe = UnsafeName(function); !unsafe.empty()) {
+        not_drafted->push_back(tool + ": " + described + ": to fix: its function name " + unsafe +
+                               ", which no entry can name safely");
+        continue;
+      }
       // A sanitizer matches the pattern anywhere in a frame's function name: a C
-      // function is anchored ("^main$", or every main thread's stack would match).
+      // function is anchored, so "^parse$" does not also match "parse_all".
       std::string name = WithoutParameters(function);
+      // LSan and TSan match an entry against every frame of the stack: an entry for a
+      // function every stack has ("main") or a name of two letters would hide every other
+      // finding of its kind. Such a finding is to fix, not to suppress.
       if (FromCSource(finding) && name.find_first_not_of(kIdentifierChars) == std::string::npos)
         name = "^" + name + "$";
+      if (const std::optional<std::string> broad = TooBroadPattern(name); broad && (tool == "lsan" || tool == "tsan")) {
+        not_drafted->push_back(tool + ": " + described + ": to fix: the only frame to name is '" + name + "' (" +
+                               *broad + "), so no entry would be narrower than every finding of its kind");
+        continue;
+      }
       if (tool == "lsan") {
         draft.file = "lsan.supp";
         draft.entry = "leak:" + name;
@@ -212,9 +249,22 @@ bool DraftSuppressions(std::string_view report_json, int today, std::vector<Draf
           continue;
         }
         draft.file = "valgrind.supp";
-        draft.entry = "{\n   draft-" + finding.value("signature", std::string("finding")) +
-                      "\n   Memcheck:" + memcheck + "\n" + (extra.empty() ? "" : "   " + extra + "\n") + "   ...\n   " +
-                      ValgrindFrame(finding, function) + "\n}";
+        // The block's name is the finding's signature when it is one (hex digits): a name
+        // from the report file could close the block or start another.
+        std::string signature = finding.value("signature", std::string());
+        if (signature.empty() || signature.size() > 64 ||
+            signature.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos) {
+          signature = "finding";
+        }
+        const std::string frame = ValgrindFrame(finding, function);
+        if (const std::string unsafe = UnsafeName(frame.substr(frame.find(':') + 1));
+            frame.starts_with("src:") && !unsafe.empty()) {
+          not_drafted->push_back(tool + ": " + described + ": to fix: its file name " + unsafe +
+                                 ", which no entry can name safely");
+          continue;
+        }
+        draft.entry = "{\n   draft-" + signature + "\n   Memcheck:" + memcheck + "\n" +
+                      (extra.empty() ? "" : "   " + extra + "\n") + "   ...\n   " + frame + "\n}";
       } else if (tool == "ubsan" && !UbsanCheck(kind).empty()) {
         draft.file = "ubsan_ignorelist.txt";
         draft.entry = "[" + UbsanCheck(kind) + "]\nfun:" + name;
@@ -226,6 +276,14 @@ bool DraftSuppressions(std::string_view report_json, int today, std::vector<Draf
         continue;
       }
       draft.text = reason + metadata_tail + draft.entry + "\n";
+      // The draft as the lint will read it: anything it would refuse is not written.
+      const ParsedFile linted = ParseSuppressions(draft.file, draft.text);
+      if (!linted.problems.empty() || linted.entries.size() != 1) {
+        not_drafted->push_back(tool + ": " + described + ": to fix: the drafted entry would not pass the lint (" +
+                               (linted.problems.empty() ? std::string("not one entry") : linted.problems[0].message) +
+                               ")");
+        continue;
+      }
       drafts->push_back(std::move(draft));
     }
   }

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -36,9 +37,65 @@ const std::map<std::string, std::set<std::string>>& SanitizerTypes() {
   return types;
 }
 
-// "*", "**": a pattern that matches anything.
-bool OnlyWildcards(std::string_view pattern) {
-  return !pattern.empty() && pattern.find_first_not_of('*') == std::string_view::npos;
+// Frames on (nearly) every stack a tool reports, as the symbolizers name them: the
+// program's and each thread's entry points (glibc, libstdc++'s std::thread, the
+// sanitizer runtimes' thread start) and the allocator every leak and heap report passes
+// through.
+constexpr std::string_view kEveryStack[] = {
+    "main",
+    "__libc_start_main",
+    "__libc_start_call_main",
+    "_start",
+    "start_thread",
+    "clone",
+    "clone3",
+    "__clone",
+    "__clone3",
+    "std::thread::_State_impl<std::thread::_Invoker<std::tuple<void (*)()> > >::_M_run()",
+    "void std::__invoke_impl<void, void (*)()>(std::__invoke_other, void (*&&)())",
+    "__tsan_thread_start_func",
+    "asan_thread_start",
+    "operator new(unsigned long)",
+    "operator new[](unsigned long)",
+    "operator delete(void*)",
+    "operator delete[](void*)",
+    "malloc",
+    "calloc",
+    "realloc",
+    "free",
+    "posix_memalign",
+    "aligned_alloc",
+    "memalign",
+    "valloc",
+    "__interceptor_malloc",
+    "__interceptor_calloc",
+    "__interceptor_realloc",
+    "__interceptor_free",
+};
+
+// Whether a suppression pattern matches a function name: '*' is any text ('?' is taken
+// as one character, as Valgrind reads it: the broader reading), '^' and '$' anchor,
+// and otherwise the pattern may match anywhere in the name (LSan's and TSan's rule).
+bool PatternMatches(std::string_view pattern, std::string_view name) {
+  std::string regex;
+  if (!pattern.empty() && pattern.front() == '^') {
+    regex += '^';
+    pattern.remove_prefix(1);
+  }
+  const bool end = !pattern.empty() && pattern.back() == '$';
+  if (end) pattern.remove_suffix(1);
+  for (char c : pattern) {
+    if (c == '*') {
+      regex += ".*";
+    } else if (c == '?') {
+      regex += '.';
+    } else {
+      if (std::string_view(".^$|()[]{}+\\").find(c) != std::string_view::npos) regex += '\\';
+      regex += c;
+    }
+  }
+  if (end) regex += '$';
+  return std::regex_search(name.begin(), name.end(), std::regex(regex));
 }
 
 bool IsPlaceholder(std::string_view reason) {
@@ -142,6 +199,21 @@ bool IsValgrindFrame(std::string_view line) {
 
 }  // namespace
 
+std::optional<std::string> TooBroadPattern(std::string_view pattern) {
+  // What must literally be in a frame for the pattern to match: without the wildcards
+  // ('*', and '?' which Valgrind reads as one) and the sanitizers' anchors ('^', '$').
+  std::string literal;
+  for (char c : pattern) {
+    if (c != '*' && c != '?' && c != '^' && c != '$') literal += c;
+  }
+  if (literal.empty()) return "matches every report of its kind";
+  if (literal.size() <= 2) return "a pattern of one or two characters matches almost every stack";
+  for (const std::string_view frame : kEveryStack) {
+    if (PatternMatches(pattern, frame)) return "it matches '" + std::string(frame) + "', on (nearly) every stack";
+  }
+  return std::nullopt;
+}
+
 SuppressionSyntax SyntaxForPath(std::string_view path) {
   const auto slash = path.find_last_of('/');
   const std::string_view name = slash == std::string_view::npos ? path : path.substr(slash + 1);
@@ -160,14 +232,14 @@ ParsedFile ParseSuppressions(std::string path, std::string_view content) {
   const std::vector<std::string_view> lines = SplitLines(content);
   Pending pending;
   std::set<std::string> seen;
-  // catch_all: the entry matches every report of its kind, which switches the tool off.
-  const auto add_entry = [&](Entry entry, bool catch_all = false) {
+  // too_broad: why the entry matches (nearly) every report of its kind, which switches
+  // the tool off; no reason makes that acceptable.
+  const auto add_entry = [&](Entry entry, const std::optional<std::string>& too_broad = std::nullopt) {
     entry.tool = tool;
-    if (catch_all && (!pending.reason || pending.reason->rfind(kAcceptedBlindSpot, 0) != 0)) {
-      file.problems.push_back({entry.line, "entry '" + entry.text +
-                                               "' matches every report of its kind, which switches the tool off; "
-                                               "if that is intended, start its reason with '" +
-                                               std::string(kAcceptedBlindSpot) + "'"});
+    if (too_broad) {
+      file.problems.push_back({entry.line, "entry '" + entry.text + "' is a catch-all (" + *too_broad +
+                                               "), which switches the tool off: memsafe refuses it; fix the "
+                                               "code, or suppress the finding by a frame of its own"});
     }
     Attach(entry, pending, file);
     if (!seen.insert(entry.text).second) {
@@ -198,7 +270,7 @@ ParsedFile ParseSuppressions(std::string path, std::string_view content) {
           file.problems.push_back(Problem{number, "whitespace inside the entry (the runtime would take it literally)"});
         }
         add_entry(MakeEntry(number, std::string(line)),
-                  colon != std::string_view::npos && OnlyWildcards(Trim(line.substr(colon + 1))));
+                  colon == std::string_view::npos ? std::nullopt : TooBroadPattern(Trim(line.substr(colon + 1))));
         break;
       }
       case SuppressionSyntax::kIgnoreList: {
@@ -215,9 +287,14 @@ ParsedFile ParseSuppressions(std::string path, std::string_view content) {
           file.problems.push_back(
               Problem{number, "expected src:, fun:, type:, global: or mainfile:, got '" + std::string(line) + "'"});
         }
-        add_entry(MakeEntry(number, std::string(line)), colon != std::string_view::npos &&
-                                                            (type == "src" || type == "fun") &&
-                                                            OnlyWildcards(Trim(line.substr(colon + 1))));
+        // An ignore list names where code is, not what is on a stack: only a pattern of
+        // wildcards alone covers everything.
+        std::optional<std::string> too_broad;
+        if (colon != std::string_view::npos && (type == "src" || type == "fun")) {
+          const std::string_view pattern = Trim(line.substr(colon + 1));
+          if (pattern.find_first_not_of("*?") == std::string_view::npos) too_broad = "matches all code";
+        }
+        add_entry(MakeEntry(number, std::string(line)), too_broad);
         break;
       }
       case SuppressionSyntax::kValgrind: {
@@ -240,6 +317,8 @@ ParsedFile ParseSuppressions(std::string path, std::string_view content) {
           break;
         }
         Entry entry = MakeEntry(number, body.empty() ? std::string() : std::string(body.front()));
+        // A block whose every frame line matches anything, or only frames every stack
+        // has ("...", fun:*, fun:main, fun:malloc), matches every error of its kind.
         bool catch_all = body.size() >= 3;
         if (body.size() < 3) {
           file.problems.push_back(
@@ -258,15 +337,16 @@ ParsedFile ParseSuppressions(std::string path, std::string_view content) {
           for (std::size_t k = frames; k < body.size(); ++k) {
             const std::string_view frame = body[k];
             const auto colon = frame.find(':');
-            catch_all =
-                catch_all &&
-                (frame == "..." || (colon != std::string_view::npos && OnlyWildcards(Trim(frame.substr(colon + 1)))));
+            // Valgrind matches a frame's pattern against the whole name: anchored here.
+            const std::string whole = "^" + std::string(Trim(frame.substr(colon + 1))) + "$";
+            catch_all = catch_all && (frame == "..." || (colon != std::string_view::npos && TooBroadPattern(whole)));
             if (!IsValgrindFrame(body[k])) {
               file.problems.push_back(Problem{number, "not a frame line: '" + std::string(body[k]) + "'"});
             }
           }
         }
-        add_entry(std::move(entry), catch_all);
+        add_entry(std::move(entry),
+                  catch_all ? std::optional<std::string>("its frames match every stack") : std::nullopt);
         i = j;
         break;
       }

@@ -48,10 +48,11 @@ struct ParsedFile {
   std::vector<Problem> drafts;    // entries still to explain (not problems), in line order
 };
 
-// The start of a reason that accepts an entry or option which switches part of a tool
-// off (a suppression that matches every report of its kind, "report_bugs=0", ...):
-// without it the lint refuses such a line.
-inline constexpr std::string_view kAcceptedBlindSpot = "accepted blind spot:";
+// Why a suppression pattern (what follows "leak:", "race:", a Valgrind "fun:") would
+// match (nearly) every report: nothing but wildcards and anchors ("*", "^*$", "*?*"),
+// one or two characters ("a", "^"), or a function on every stack ("main", "^main$",
+// "malloc", "operator new"). nullopt for a pattern narrow enough to review.
+std::optional<std::string> TooBroadPattern(std::string_view pattern);
 
 // The longest a review-by date may lie after the added date: one quarter.
 inline constexpr int kMaxReviewDays = 92;

@@ -1,5 +1,6 @@
 #include "presets.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -46,6 +47,36 @@ TEST(PresetsTest, ReadsToolsRunsAndBuildTreesThroughIncludesAndInherits) {
   EXPECT_EQ(dev->tools, "");
   EXPECT_EQ(dev->run_by, "check");
   EXPECT_EQ(Find(*set, "memsafe-test-asan"), nullptr) << "hidden presets are building blocks, not presets";
+}
+
+// What CMake reads is what memsafe reads: the user's presets beside the project's, and
+// every file either includes (the result cache keys on all of them).
+TEST(PresetsTest, UserPresetsAndEveryIncludedFileAreRead) {
+  ScratchDir dir;
+  const std::string project = dir.Write("CMakePresets.json", R"({"version": 6, "include": ["more/env.json"],
+    "configurePresets": [{"name": "base", "binaryDir": "${sourceDir}/build/base"}],
+    "testPresets": [{"name": "asan", "configurePreset": "base", "inherits": "env-block"}]})");
+  const std::string included = dir.Write("more/env.json", R"({"version": 6,
+    "testPresets": [{"name": "env-block", "hidden": true, "environment": {"MEMSAFE_EXPECT": "address"}}]})");
+  std::string error;
+  std::optional<PresetSet> set = LoadPresets(project, &error);
+  ASSERT_TRUE(set) << error;
+  EXPECT_EQ(set->files.size(), 2u);
+  const std::string user = dir.Write("CMakeUserPresets.json", R"({"version": 6, "include": ["CMakePresets.json"],
+    "testPresets": [{"name": "mine", "configurePreset": "base", "environment": {"MEMSAFE_EXPECT": "thread"}}]})");
+  set = LoadPresets(project, &error);
+  ASSERT_TRUE(set) << error;
+  ASSERT_NE(Find(*set, "mine"), nullptr) << "a preset of CMakeUserPresets.json is a preset";
+  EXPECT_EQ(Find(*set, "mine")->tools, "thread");
+  EXPECT_EQ(Find(*set, "asan")->tools, "address");
+  std::vector<std::string> files = set->files;
+  std::sort(files.begin(), files.end());
+  EXPECT_EQ(files, (std::vector<std::string>{project, user, included}));
+  // A preset defined in both files is an error, as CMake makes it.
+  dir.Write("CMakeUserPresets.json", R"({"version": 6,
+    "testPresets": [{"name": "asan", "configurePreset": "base"}]})");
+  EXPECT_FALSE(LoadPresets(project, &error));
+  EXPECT_NE(error.find("preset 'asan' is defined twice"), std::string::npos) << error;
 }
 
 TEST(PresetsTest, SelectionRefusesEmptyUnknownDuplicateAndToollessNames) {
