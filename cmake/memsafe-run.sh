@@ -34,6 +34,8 @@ EOF
   exit 2
 }
 
+# As CTest gave them: memsafe check tells this test's files from the others' by them.
+given_args=("$@")
 memsafe="" root="" tool="" log_dir="" timeout_s="" valgrind="" valgrind_args="" valgrind_slow_args="" name="" expect_supp="" env_file=""
 quick_unsymbolized=0
 expect=()
@@ -85,6 +87,17 @@ if [[ -z $name ]]; then
   done
 fi
 id="${name//[^A-Za-z0-9._-]/_}"
+# Two names that differ only where characters were replaced ("c a", "c_a") must not
+# share log files: such a name gets a hash of itself (djb2, in builtins).
+if [[ $id != "$name" ]]; then
+  hash=5381
+  for ((i = 0; i < ${#name}; i++)); do
+    printf -v code '%d' "'${name:i:1}"
+    hash=$(((hash * 33 + code) & 0xffffffff))
+  done
+  printf -v hash '%08x' "$hash"
+  id+="~$hash"
+fi
 # Builtins where they can: process starts are much of a short test's time.
 if [[ ! -d $log_dir ]] && ! mkdir -p -- "$log_dir" 2>/dev/null; then
   echo "memsafe-run: cannot create the log directory '$log_dir' (is its parent writable?)" >&2
@@ -93,6 +106,9 @@ fi
 prefix="$log_dir/$id.$tool"
 old_logs=("$prefix".*)
 if [[ -e ${old_logs[0]} ]]; then rm -f -- "${old_logs[@]}"; fi
+# The launcher's own arguments, NUL-separated: memsafe check pairs them with CTest's
+# listing to find each test's verdict (<prefix>.verdict, written by test-verdict).
+printf '%s\0' "$0" "${given_args[@]}" >"$prefix.argv"
 # A canary's findings are the point of the test: the marker tells the report tooling
 # (memsafe report) to set them aside instead of listing them as bugs.
 if ((${#expect[@]})) || [[ -n $expect_supp ]]; then

@@ -166,6 +166,32 @@ expect 2 "cannot create the log directory '/proc/memsafe-no-such-dir'" \
   "an uncreatable log directory is a clear error" -- \
   bash "$launcher" --memsafe "$memsafe" --tool none --log-dir /proc/memsafe-no-such-dir --timeout 5 true
 
+# Two names that differ only where the log name replaces characters run at once: each
+# keeps its own logs and verdict (the clean one passes, the buggy one fails).
+bash "$launcher" "${common[@]}" --name "c a" "$fake_log" "==1==ERROR: AddressSanitizer: heap-use-after-free" \
+  >"$work/c-space.out" 2>&1 &
+space_pid=$!
+set +e
+bash "$launcher" "${common[@]}" --name "c_a" "$fake" 0 >"$work/c-underscore.out" 2>&1
+underscore_status=$?
+wait "$space_pid"
+space_status=$?
+set -e
+if ((space_status == 1 && underscore_status == 0)) && [[ $(cat "$work/logs/c_a.asan.verdict") == clean ]] &&
+   compgen -G "$work/logs/c_a~*.asan.verdict" >/dev/null && [[ $(cat "$work/logs"/c_a~*.asan.verdict) == finding ]]; then
+  echo "ok: 'c a' and 'c_a' keep their own logs and verdicts"
+else
+  echo "FAIL: 'c a' ($space_status) and 'c_a' ($underscore_status) share logs:"; ls "$work/logs"
+  EXPECT_FAILURES=$((EXPECT_FAILURES + 1))
+fi
+# The arguments as given, for memsafe check to pair the verdict with CTest's test.
+if [[ $(tr '\0' ' ' <"$work/logs/c_a.asan.argv") == "$launcher ${common[*]} --name c_a $fake 0 " ]]; then
+  echo "ok: the launcher's arguments are kept beside the verdict"
+else
+  echo "FAIL: $work/logs/c_a.asan.argv: $(tr '\0' ' ' <"$work/logs/c_a.asan.argv")"
+  EXPECT_FAILURES=$((EXPECT_FAILURES + 1))
+fi
+
 expect 2 "USAGE:" "an unknown tool is a usage error" -- bash "$launcher" --memsafe "$memsafe" --tool purify --log-dir "$work" --timeout 1 true
 
 expect_summary "launcher test"

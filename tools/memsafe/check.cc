@@ -225,13 +225,24 @@ PresetRun RunPreset(const TestPreset& preset, const RunContext& context) {
     const std::map<std::string, std::string> programs =
         have_listing ? ProgramStamps(listed.output) : std::map<std::string, std::string>{};
     if (context.use_cache) {
-      cache = ResultCache::Load(cache_path);
+      std::string unreadable;
+      cache = ResultCache::Load(cache_path, &unreadable);
+      if (!unreadable.empty()) {
+        std::cout << "memsafe check: result cache unreadable (" << cache_path << ": " << unreadable
+                  << "): running every test" << std::endl;
+      }
       CacheContext cache_context;
       cache_context.files = context.cache_files;
+      // A shared object of the build tree may be loaded by any test (dlopen of a plugin
+      // no command line names): each one is in every key.
+      for (const std::string& library : SharedObjectsUnder(preset.binary_dir)) cache_context.files.push_back(library);
       cache_context.libraries = &cache.libraries();
       cache_context.contents = &cache.contents();
       cache_context.extra =
-          "memsafe " MEMSAFE_VERSION "\npreset " + preset.name + "\ntools " + preset.tools + "\n" + ToolEnvironment();
+          "memsafe " MEMSAFE_VERSION "\npreset " + preset.name + "\ntools " + preset.tools + "\n" + RunEnvironment();
+      for (const auto& [name, value] : context.child.environment) {
+        cache_context.extra += "child " + name + "=" + value.value_or("(unset)") + "\n";
+      }
       if (preset.tools.find("valgrind") != std::string::npos) {
         ProcessOptions quiet;
         quiet.capture_stdout = true;
@@ -245,11 +256,22 @@ PresetRun RunPreset(const TestPreset& preset, const RunContext& context) {
         }
       }
       if (!error.empty()) std::cout << "memsafe check: result cache not used: " << error << std::endl;
+      const int clean_runs_needed =
+          preset.tools.find("thread") != std::string::npos ? kCleanRunsNeededThread : kCleanRunsNeeded;
+      std::vector<std::string> scripts;
       for (const auto& [name, entry] : keys) {
+        if (!entry.uncached_why.empty()) scripts.push_back(name + " (" + entry.uncached_why + ")");
         if (entry.always_run) continue;
-        if (const std::optional<TestOutcome> before = cache.Remembered(name, entry.key)) {
+        if (const std::optional<TestOutcome> before = cache.Remembered(name, entry.key, clean_runs_needed)) {
           (*before == TestOutcome::kPassed ? cached : cached_skips).push_back(name);
         }
+      }
+      if (!scripts.empty()) {
+        std::cout << "memsafe check: " << scripts.size() << " test(s) of " << preset.name
+                  << " always run (a script's programs are not in any key):";
+        for (size_t i = 0; i < scripts.size() && i < 5; ++i) std::cout << "\n  " << scripts[i];
+        if (scripts.size() > 5) std::cout << "\n  ... and " << scripts.size() - 5 << " more";
+        std::cout << std::endl;
       }
       if (!cached.empty() || !cached_skips.empty()) {
         std::vector<std::string> left_out = cached;
@@ -270,11 +292,14 @@ PresetRun RunPreset(const TestPreset& preset, const RunContext& context) {
       run.tested = true;
       run.counts = CountResults(*results);
       if (context.use_cache) {
-        // Passes are remembered with the key they passed with; anything else forgets.
+        // A run counts as clean only by memsafe's verdict, never by CTest's outcome alone.
+        const std::map<std::string, std::string> verdicts = LauncherVerdicts((binary_dir / "memcheck").string());
         for (const TestResult& result : *results) {
           const auto entry = keys.find(result.name);
           if (entry != keys.end() && !entry->second.always_run) {
-            cache.Record(result.name, entry->second.key, result.outcome);
+            const auto verdict = verdicts.find(entry->second.command);
+            cache.Record(result.name, entry->second.key, result.outcome,
+                         verdict == verdicts.end() ? std::string_view() : std::string_view(verdict->second));
           }
         }
         if (!cache.Save(cache_path)) std::cout << "memsafe check: cannot write " << cache_path << std::endl;

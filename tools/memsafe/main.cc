@@ -423,6 +423,9 @@ int main(int argc, char** argv) {
   if (check->parsed()) return memsafe::tools::RunCheck(check_options);
   if (verdict->parsed()) {
     const memsafe::tools::TestVerdict result = memsafe::tools::JudgeTestRun(test_run);
+    // For memsafe check's result cache; a verdict it cannot write only means the test
+    // runs again next time (no file: nothing is remembered).
+    (void)memsafe::tools::WriteText(test_run.prefix + ".verdict", result.word + "\n");
     std::cout << result.out << std::flush;
     std::cerr << result.err << std::flush;
     return result.exit_status;

@@ -497,8 +497,15 @@ void ScanLogDir(const fs::path& dir, const std::string& preset, LogSet* set, std
     return;
   }
   for (const auto& item : items) {
-    std::error_code type_error;  // a dangling or looping link is no log
-    if (!item.is_regular_file(type_error)) continue;
+    std::error_code type_error;
+    if (!item.is_regular_file(type_error)) {
+      // Named, never passed over in silence: a FIFO, a device, a directory, or a link
+      // that leads nowhere or loops may be where a tool's report should have been.
+      errors->push_back({item.path().string(), 0,
+                         "skipped: not a regular file (a directory, FIFO, device, socket, or a link that leads "
+                         "nowhere or loops)"});
+      continue;
+    }
     LogFile log;
     std::string suffix;
     if (!ParseLogName(item.path().filename().string(), &log, &suffix)) continue;

@@ -51,10 +51,22 @@ std::vector<std::string> SharedLibraries(const std::string& executable) {
   return libraries;
 }
 
-// Size, modification time and inode: what changes when a file is rewritten or replaced.
+// Size, modification time, inode and status-change time: what changes when a file is
+// rewritten or replaced. The ctime cannot be set back by a user (touch -r, utimensat set
+// only the modification time), so a file rewritten in place at the same size and then
+// given its old modification time still gets a new stamp.
 std::string StampOf(const struct stat& info) {
   return std::to_string(info.st_size) + " " + std::to_string(info.st_mtim.tv_sec) + "." +
-         std::to_string(info.st_mtim.tv_nsec) + " " + std::to_string(info.st_ino);
+         std::to_string(info.st_mtim.tv_nsec) + " " + std::to_string(info.st_ino) + " " +
+         std::to_string(info.st_ctim.tv_sec) + "." + std::to_string(info.st_ctim.tv_nsec);
+}
+
+// A regular file that starts with "#!": a script, whose interpreter runs programs the
+// listing does not name.
+bool IsScript(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  char magic[2] = {};
+  return in.read(magic, 2) && magic[0] == '#' && magic[1] == '!';
 }
 
 }  // namespace
@@ -128,19 +140,53 @@ std::string Fingerprint(const std::string& path, std::map<std::string, std::pair
   return "content " + hex;
 }
 
-std::string ToolEnvironment() {
+std::string RunEnvironment() {
   std::vector<std::string> lines;
   for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
     const std::string_view text = *entry;
     const std::string_view name = text.substr(0, text.find('='));
-    if (name.starts_with("MEMSAFE_") || name.ends_with("_OPTIONS") || name.starts_with("VALGRIND_")) {
-      lines.emplace_back(text);
-    }
+    // The shell's own bookkeeping, different in every shell that starts memsafe check
+    // and read by no test program: the last command's argument, the previous directory.
+    if (name == "_" || name == "OLDPWD") continue;
+    lines.emplace_back(text);
   }
   std::sort(lines.begin(), lines.end());
   std::string joined;
   for (const std::string& line : lines) joined += line + "\n";
   return joined;
+}
+
+std::map<std::string, std::string> LauncherVerdicts(const std::string& log_dir) {
+  std::map<std::string, std::string> verdicts;
+  std::error_code error;
+  for (fs::directory_iterator it(log_dir, error), end; !error && it != end; it.increment(error)) {
+    const std::string path = it->path().string();
+    if (!path.ends_with(".argv")) continue;
+    std::string command, word;
+    if (!ReadWholeFile(path, &command)) continue;
+    if (!command.empty() && command.back() == '\0') command.pop_back();
+    const std::string verdict_path = path.substr(0, path.size() - 5) + ".verdict";
+    (void)ReadWholeFile(verdict_path, &word);  // none: killed before its verdict; never clean
+    while (!word.empty() && (word.back() == '\n' || word.back() == ' ')) word.pop_back();
+    const auto [at, fresh] = verdicts.try_emplace(command, word);
+    if (!fresh && at->second != word) at->second = "failed";
+  }
+  return verdicts;
+}
+
+std::vector<std::string> SharedObjectsUnder(const std::string& dir) {
+  std::vector<std::string> found;
+  std::error_code error;
+  for (fs::recursive_directory_iterator it(dir, fs::directory_options::skip_permission_denied, error), end;
+       !error && it != end; it.increment(error)) {
+    const std::string name = it->path().filename().string();
+    const size_t so = name.find(".so");
+    if (so == std::string::npos || !(so + 3 == name.size() || name[so + 3] == '.')) continue;
+    std::error_code ignored;
+    if (it->is_regular_file(ignored) && IsElf(it->path().string())) found.push_back(it->path().string());
+  }
+  std::sort(found.begin(), found.end());
+  return found;
 }
 
 std::string ExactNamesRegex(const std::vector<std::string>& names) {
@@ -175,7 +221,11 @@ std::optional<std::map<std::string, CacheEntry>> ListTests(std::string_view show
       // An executable's code is also in the libraries it loads: asked of the loader once
       // per build of the executable.
       if (IsElf(path)) {
-        const std::string id = path + " " + it->second;
+        // The loader's search path decides which libraries these are.
+        const char* library_path = std::getenv("LD_LIBRARY_PATH");
+        const char* preload = std::getenv("LD_PRELOAD");
+        const std::string id =
+            path + " " + it->second + " " + (library_path ? library_path : "") + " " + (preload ? preload : "");
         std::vector<std::string> libraries;
         if (context.libraries != nullptr && context.libraries->count(id)) {
           libraries = context.libraries->at(id);
@@ -198,14 +248,42 @@ std::optional<std::map<std::string, CacheEntry>> ListTests(std::string_view show
     CacheEntry entry;
     entry.always_run = name.rfind("canary.", 0) == 0;
     std::string key = name + "\n";
+    // Relative paths on the command line are the test's working directory's.
+    std::string working_directory;
+    for (const json& property : test.value("properties", json::array())) {
+      if (property.value("name", "") == "WORKING_DIRECTORY" && property.contains("value") &&
+          property["value"].is_string()) {
+        working_directory = property["value"];
+      }
+    }
     if (test.contains("command") && test["command"].is_array()) {
+      std::size_t index = 0;
       for (const json& arg : test["command"]) {
+        const std::size_t at = index++;
         if (!arg.is_string()) continue;
         const std::string text = arg;
         key += "arg " + text + "\n";
-        std::error_code ignored;
-        if (!text.empty() && text[0] == '/' && fs::is_regular_file(text, ignored)) {
-          key += "  " + fingerprint_of(text) + "\n";
+        if (at > 0) entry.command += std::string(entry.command.empty() ? "" : std::string(1, '\0')) + text;
+        // The file an argument names: the whole argument, or the value of --opt=path.
+        std::vector<std::string> candidates = {text};
+        if (const size_t equals = text.find('='); equals != std::string::npos && text.starts_with("-")) {
+          candidates.push_back(text.substr(equals + 1));
+        }
+        for (std::string path : candidates) {
+          if (path.empty()) continue;
+          if (path[0] != '/') {
+            if (working_directory.empty()) continue;
+            path = working_directory + "/" + path;
+          }
+          std::error_code ignored;
+          if (!fs::is_regular_file(path, ignored)) continue;
+          key += "  " + path + " " + fingerprint_of(path) + "\n";
+          // A script runs programs no listing names: its results cannot be proven
+          // unchanged (memsafe's own launcher, the first argument, is a script it knows).
+          const bool launcher = at == 1 && path.ends_with("memsafe-run.sh");
+          if (at > 0 && !launcher && !IsElf(path) && IsScript(path) && entry.uncached_why.empty()) {
+            entry.uncached_why = "runs the script " + path + ", whose programs no key can name";
+          }
         }
       }
     }
@@ -252,6 +330,7 @@ std::optional<std::map<std::string, CacheEntry>> ListTests(std::string_view show
         }
       }
     }
+    if (!entry.uncached_why.empty()) entry.always_run = true;
     entry.key = Hex64(Fnv1a(key, shared_hash));
     tests[name] = entry;
   }
@@ -259,22 +338,30 @@ std::optional<std::map<std::string, CacheEntry>> ListTests(std::string_view show
   return tests;
 }
 
-ResultCache ResultCache::Load(const std::string& path) {
+ResultCache ResultCache::Load(const std::string& path, std::string* unreadable) {
   ResultCache cache;
   std::string content;
-  if (!ReadWholeFile(path, &content)) return cache;
-  const json document = json::parse(content, nullptr, false);
-  if (!document.is_object() || document.value("version", 0) != 1 || !document.contains("passed") ||
-      !document["passed"].is_object()) {
+  std::error_code missing;
+  if (!fs::exists(path, missing)) return cache;  // a first run: nothing to say
+  std::string why;
+  if (!ReadWholeFile(path, &content, &why)) {
+    if (unreadable != nullptr) *unreadable = why;
     return cache;
   }
-  // Two objects in the file, "passed" and "skipped", so a reader sees each list; a test
-  // in both (a hand-edited file) counts as passed.
-  for (const auto& [field, outcome] : {std::pair{"passed", TestOutcome::kPassed}, {"skipped", TestOutcome::kSkipped}}) {
-    if (!document.contains(field) || !document[field].is_object()) continue;
-    for (const auto& [test, key] : document[field].items()) {
-      if (key.is_string()) cache.results_.try_emplace(test, Result{key, outcome});
-    }
+  const json document = json::parse(content, nullptr, false);
+  if (!document.is_object() || document.value("version", 0) != 2 || !document.contains("results") ||
+      !document["results"].is_object()) {
+    if (unreadable != nullptr) *unreadable = "not a result cache of this memsafe version";
+    return cache;
+  }
+  for (const auto& [test, result] : document["results"].items()) {
+    if (!result.is_object() || !result.contains("key") || !result["key"].is_string()) continue;
+    const std::string outcome = result.value("outcome", "");
+    if (outcome != "passed" && outcome != "skipped") continue;
+    const int runs = result.value("clean_runs", 0);
+    cache.results_.try_emplace(test,
+                               Result{result["key"], outcome == "passed" ? TestOutcome::kPassed : TestOutcome::kSkipped,
+                                      runs < 0 ? 0 : runs, result.value("finding_seen", false)});
   }
   if (document.contains("contents") && document["contents"].is_object()) {
     for (const auto& [file, pair] : document["contents"].items()) {
@@ -298,11 +385,14 @@ ResultCache ResultCache::Load(const std::string& path) {
 bool ResultCache::Save(const std::string& path) const {
   json contents = json::object();
   for (const auto& [file, stamp_and_hash] : contents_) contents[file] = {stamp_and_hash.first, stamp_and_hash.second};
-  json passed = json::object(), skipped = json::object();
-  for (const auto& [test, result] : results_)
-    (result.outcome == TestOutcome::kPassed ? passed : skipped)[test] = result.key;
-  json document = {
-      {"version", 1}, {"passed", passed}, {"skipped", skipped}, {"libraries", libraries_}, {"contents", contents}};
+  json results = json::object();
+  for (const auto& [test, result] : results_) {
+    results[test] = {{"key", result.key},
+                     {"outcome", result.outcome == TestOutcome::kPassed ? "passed" : "skipped"},
+                     {"clean_runs", result.clean_runs},
+                     {"finding_seen", result.finding_seen}};
+  }
+  json document = {{"version", 2}, {"results", results}, {"libraries", libraries_}, {"contents", contents}};
   // Written beside and renamed: a run stopped half-way leaves the old cache or the new.
   const std::string temporary = path + ".tmp";
   {
@@ -315,18 +405,34 @@ bool ResultCache::Save(const std::string& path) const {
   return !error;
 }
 
-std::optional<TestOutcome> ResultCache::Remembered(const std::string& test, const std::string& key) const {
+std::optional<TestOutcome> ResultCache::Remembered(const std::string& test, const std::string& key,
+                                                   int clean_runs_needed) const {
   const auto it = results_.find(test);
   if (it == results_.end() || it->second.key != key) return std::nullopt;
+  const int needed = it->second.finding_seen ? std::max(clean_runs_needed, kCleanRunsAfterAFinding) : clean_runs_needed;
+  if (it->second.clean_runs < needed) return std::nullopt;
   return it->second.outcome;
 }
 
-void ResultCache::Record(const std::string& test, const std::string& key, TestOutcome outcome) {
-  if (outcome == TestOutcome::kPassed || outcome == TestOutcome::kSkipped) {
-    results_.insert_or_assign(test, Result{key, outcome});
-  } else {
-    results_.erase(test);
+void ResultCache::Record(const std::string& test, const std::string& key, TestOutcome outcome,
+                         std::string_view verdict) {
+  const auto it = results_.find(test);
+  const bool same_key = it != results_.end() && it->second.key == key;
+  const bool finding_seen = same_key && it->second.finding_seen;
+  const bool clean = (outcome == TestOutcome::kPassed && verdict == "clean") ||
+                     (outcome == TestOutcome::kSkipped && verdict == "skipped");
+  if (clean) {
+    const int before = same_key && it->second.outcome == outcome ? it->second.clean_runs : 0;
+    results_.insert_or_assign(test, Result{key, outcome, before + 1, finding_seen});
+    return;
   }
+  if (verdict == "finding") {
+    // Kept with no clean run: under this key the test must pass kCleanRunsAfterAFinding
+    // times in a row before it is left out (the bug may show only now and then).
+    results_.insert_or_assign(test, Result{key, TestOutcome::kPassed, 0, true});
+    return;
+  }
+  results_.erase(test);
 }
 
 }  // namespace memsafe::tools

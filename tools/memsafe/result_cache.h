@@ -57,6 +57,11 @@ struct CacheEntry {
   // labelled "memsafe-no-cache" because it reads inputs no key can name (a test that
   // builds a whole project from a source tree).
   bool always_run = false;
+  // Why the test is never cached although nothing labels it so ("" when it may be).
+  std::string uncached_why;
+  // Its command line without the first word (the shell that runs the launcher), the
+  // words NUL-separated: what the launcher writes to <prefix>.argv.
+  std::string command;
 };
 
 // The tests of `ctest --show-only=json-v1` output with their keys.
@@ -83,32 +88,61 @@ std::map<std::string, std::string> ProgramStamps(std::string_view show_only_json
 // The paths whose stamp differs between two ProgramStamps of the same listing.
 std::vector<std::string> ChangedPrograms(const std::map<std::string, std::string>& before);
 
-// The environment variables that steer the tools and the launcher (MEMSAFE_*, *_OPTIONS,
-// VALGRIND_*), as NAME=value lines, sorted.
-std::string ToolEnvironment();
+// The environment memsafe check hands every test, as NAME=value lines, sorted: any
+// variable may steer a test (HP_MODE=bug, LD_LIBRARY_PATH), so all of them are in every
+// key, but for the shell's bookkeeping ("_", OLDPWD).
+std::string RunEnvironment();
+
+// The verdicts the launcher left in a log directory, by the command that ran: each
+// <prefix>.argv (the launcher's arguments, NUL-separated) with the word of its
+// <prefix>.verdict, "" when there is none (the test was killed before its verdict).
+// Commands that ran more than once (two tests with one command line) keep the worst:
+// any verdict but "clean" or "skipped", or a disagreement, becomes "failed".
+std::map<std::string, std::string> LauncherVerdicts(const std::string& log_dir);
+
+// The shared objects (*.so, *.so.N) under a build tree, sorted.
+std::vector<std::string> SharedObjectsUnder(const std::string& dir);
 
 // A CTest regular expression matching exactly the given test names.
 std::string ExactNamesRegex(const std::vector<std::string>& names);
 
+// Clean runs in a row a test needs under one key before the cache leaves it out, by the
+// run's tool: one clean run may be luck (a race, a use after free that depends on
+// timing or allocation order). TSan's results depend on the schedule more than any.
+inline constexpr int kCleanRunsNeeded = 2;
+inline constexpr int kCleanRunsNeededThread = 3;
+// After a finding under a key, that many clean runs in a row under it.
+inline constexpr int kCleanRunsAfterAFinding = 5;
+
 class ResultCache {
  public:
-  static ResultCache Load(const std::string& path);
+  // A missing file is an empty cache. A file that cannot be read or parsed is an empty
+  // cache too (everything runs), and `unreadable` (may be null) says why.
+  static ResultCache Load(const std::string& path, std::string* unreadable = nullptr);
   bool Save(const std::string& path) const;
 
-  // The outcome (kPassed or kSkipped) the test had with this key, or nullopt when it has
-  // not run with this key or did anything else.
-  std::optional<TestOutcome> Remembered(const std::string& test, const std::string& key) const;
+  // The outcome (kPassed or kSkipped) the test had with this key, when it had it in the
+  // last `clean_runs_needed` runs under the key in a row (kCleanRunsAfterAFinding when
+  // it ever reported a finding under the key); nullopt otherwise.
+  std::optional<TestOutcome> Remembered(const std::string& test, const std::string& key,
+                                        int clean_runs_needed = kCleanRunsNeeded) const;
   // See CacheContext::libraries; Save keeps only the entries used by the last listing.
   std::map<std::string, std::vector<std::string>>& libraries() { return libraries_; }
   std::map<std::string, std::pair<std::string, std::string>>& contents() { return contents_; }
-  // A pass or a skip is remembered with its key; any other outcome forgets the test.
-  void Record(const std::string& test, const std::string& key, TestOutcome outcome);
+  // A run of the test under `key`: CTest's outcome and memsafe's verdict of it
+  // (TestVerdict::word; "" when the launcher left none). Only a pass whose verdict is
+  // "clean" and a skip whose verdict is "skipped" count as clean runs: CTest's outcome
+  // alone can be a pass over a finding (WILL_FAIL, PASS_REGULAR_EXPRESSION). A finding
+  // is remembered as such; anything else forgets the test.
+  void Record(const std::string& test, const std::string& key, TestOutcome outcome, std::string_view verdict);
   std::size_t size() const { return results_.size(); }
 
  private:
   struct Result {
     std::string key;
     TestOutcome outcome;  // kPassed or kSkipped
+    int clean_runs = 0;   // in a row under this key
+    bool finding_seen = false;
   };
   std::map<std::string, Result> results_;  // test -> the key it ran with and how it ended
   std::map<std::string, std::vector<std::string>> libraries_;

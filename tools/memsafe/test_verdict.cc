@@ -265,10 +265,12 @@ TestVerdict JudgeTestRun(const TestRun& run) {
     verdict.err += "memsafe: TIMEOUT: " + quoted + " was stopped after " + std::to_string(run.timeout_s) +
                    "s (hung or too slow for " + run.tool + ")\n";
     verdict.exit_status = 1;
+    verdict.word = found.empty() ? "timeout" : "finding";
     return verdict;
   }
 
   if (!run.expect.empty()) {
+    verdict.word = "canary";
     std::vector<std::string> missed;
     for (const std::string& pattern : run.expect) {
       std::regex regex;
@@ -325,6 +327,7 @@ TestVerdict JudgeTestRun(const TestRun& run) {
     for (const std::string& path : found) list += (list.empty() ? "" : " ") + path;
     verdict.err += "memsafe: full report: " + list + "\n";
     verdict.exit_status = 1;
+    verdict.word = "finding";
     return verdict;
   }
 
@@ -334,10 +337,12 @@ TestVerdict JudgeTestRun(const TestRun& run) {
   if (run.status == 0 && skipped_only && run.expect_suppressed.empty()) {
     verdict.err += "memsafe: SKIPPED: " + quoted + " skipped itself and no tool reported anything [  SKIPPED ]\n";
     verdict.exit_status = 0;
+    verdict.word = "skipped";
     return verdict;
   }
 
   if (!run.expect_suppressed.empty()) {
+    verdict.word = "canary";
     for (const std::string& path : logs) {
       std::string content;
       if (ReadWholeFile(path, &content) && content.find(run.expect_suppressed) != std::string::npos) {
@@ -353,6 +358,7 @@ TestVerdict JudgeTestRun(const TestRun& run) {
     return verdict;
   }
   verdict.exit_status = run.status;
+  if (run.status == 0) verdict.word = "clean";
   return verdict;
 }
 

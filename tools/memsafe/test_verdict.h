@@ -39,6 +39,12 @@ struct TestRun {
 
 struct TestVerdict {
   int exit_status = 0;
+  // What memsafe concluded, whatever CTest later makes of the exit status (WILL_FAIL,
+  // PASS_REGULAR_EXPRESSION): "clean" (no report, exit status 0), "skipped" (skipped
+  // itself, no report), "finding" (a tool reported), "timeout", "canary" (a canary
+  // judged), "failed" (anything else). The launcher keeps it in <prefix>.verdict: the
+  // result cache remembers only "clean" and "skipped".
+  std::string word = "failed";
   std::string out;  // the test's own standard output, skip markers defused
   std::string err;  // its standard error, the tool's reports and the launcher's verdict
 };

@@ -651,12 +651,18 @@ TEST(ReportTest, HostileInputsAreErrorsNamingThePathNeverHangsOrCrashes) {
   ASSERT_EQ(errors.size(), 3u);
   EXPECT_EQ(errors[0].file, (dir.path() / "loop-a").string());
   EXPECT_NE(errors[1].message.find("FIFO"), std::string::npos) << errors[1].message;
-  // A memcheck directory with a link loop inside is read without it.
-  fs::create_directories(dir.path() / "build/asan/memcheck");
-  fs::create_symlink(dir.path() / "build/asan/memcheck/x.asan.1", dir.path() / "build/asan/memcheck/x.asan.1");
+  // Inside a memcheck directory, a link loop, a dangling link and a FIFO are named as
+  // skipped, as they are when named directly: an error, never silence.
+  const fs::path memcheck = dir.path() / "build/asan/memcheck";
+  fs::create_directories(memcheck);
+  fs::create_symlink(memcheck / "x.asan.1", memcheck / "x.asan.1");
+  fs::create_symlink(memcheck / "gone", memcheck / "y.asan.2");
+  ASSERT_EQ(mkfifo((memcheck / "z.asan.3").c_str(), 0600), 0);
   errors.clear();
   const LogSet logs = CollectLogs({(dir.path() / "build").string()}, &errors);
-  EXPECT_TRUE(errors.empty());
+  ASSERT_EQ(errors.size(), 3u);
+  for (const InputError& error : errors)
+    EXPECT_NE(error.message.find("skipped: not a regular file"), std::string::npos);
   EXPECT_TRUE(logs.files.empty());
   // An unreadable memcheck directory is an error, not "0 findings". (Root reads it anyway.)
   if (geteuid() != 0) {

@@ -1,6 +1,11 @@
 #include "result_cache.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <string>
 #include <vector>
@@ -96,25 +101,35 @@ TEST(ResultCacheTest, CanariesAndUncacheableTestsAlwaysRun) {
   EXPECT_FALSE(ListTests("not json", CacheContext{}, &error));
 }
 
-TEST(ResultCacheTest, OnlyPassesAndSkipsAreRememberedAndTheFileRoundTrips) {
+// A clean run twice in a row under one key (the default), as memsafe's verdict says.
+void RecordClean(ResultCache* cache, const std::string& test, const std::string& key, TestOutcome outcome,
+                 int times = kCleanRunsNeeded) {
+  for (int i = 0; i < times; ++i) {
+    cache->Record(test, key, outcome, outcome == TestOutcome::kSkipped ? "skipped" : "clean");
+  }
+}
+
+TEST(ResultCacheTest, OnlyCleanPassesAndSkipsAreRememberedAndTheFileRoundTrips) {
   testing::ScratchDir dir;
   const std::string path = (dir.path() / "cache.json").string();
   ResultCache cache;
-  cache.Record("a", "k1", TestOutcome::kPassed);
-  cache.Record("b", "k2", TestOutcome::kPassed);
-  cache.Record("b", "k2", TestOutcome::kFailed);  // failed this time: forgotten
-  cache.Record("c", "k3", TestOutcome::kSkipped);
-  cache.Record("d", "k4", TestOutcome::kSkipped);
-  cache.Record("d", "k4", TestOutcome::kCrashed);
-  cache.Record("e", "k5", TestOutcome::kSkipped);
-  cache.Record("e", "k5", TestOutcome::kPassed);  // now runs: a pass, no longer a skip
+  RecordClean(&cache, "a", "k1", TestOutcome::kPassed);
+  RecordClean(&cache, "b", "k2", TestOutcome::kPassed);
+  cache.Record("b", "k2", TestOutcome::kFailed, "failed");  // failed this time: forgotten
+  RecordClean(&cache, "c", "k3", TestOutcome::kSkipped);
+  RecordClean(&cache, "d", "k4", TestOutcome::kSkipped);
+  cache.Record("d", "k4", TestOutcome::kCrashed, "failed");
+  RecordClean(&cache, "e", "k5", TestOutcome::kSkipped);
+  RecordClean(&cache, "e", "k5", TestOutcome::kPassed);  // now runs: a pass, no longer a skip
   for (TestOutcome forgotten : {TestOutcome::kTimeout, TestOutcome::kNotRun, TestOutcome::kDisabled}) {
-    cache.Record("f", "k6", TestOutcome::kPassed);
-    cache.Record("f", "k6", forgotten);
+    RecordClean(&cache, "f", "k6", TestOutcome::kPassed);
+    cache.Record("f", "k6", forgotten, "");
     EXPECT_EQ(cache.Remembered("f", "k6"), std::nullopt) << OutcomeName(forgotten);
   }
   ASSERT_TRUE(cache.Save(path));
-  const ResultCache loaded = ResultCache::Load(path);
+  std::string unreadable;
+  const ResultCache loaded = ResultCache::Load(path, &unreadable);
+  EXPECT_EQ(unreadable, "");
   EXPECT_EQ(loaded.Remembered("a", "k1"), TestOutcome::kPassed);
   EXPECT_EQ(loaded.Remembered("a", "k-other"), std::nullopt) << "a changed input runs the test";
   EXPECT_EQ(loaded.Remembered("b", "k2"), std::nullopt) << "a failure is forgotten";
@@ -124,9 +139,141 @@ TEST(ResultCacheTest, OnlyPassesAndSkipsAreRememberedAndTheFileRoundTrips) {
   EXPECT_EQ(loaded.Remembered("e", "k5"), TestOutcome::kPassed) << "a later pass replaces the skip";
   EXPECT_EQ(loaded.size(), 3u);
 
-  dir.Write("broken.json", "{\"version\": 1, \"passed\": [");
-  EXPECT_EQ(ResultCache::Load((dir.path() / "broken.json").string()).size(), 0u) << "a broken cache runs everything";
-  EXPECT_EQ(ResultCache::Load((dir.path() / "missing.json").string()).size(), 0u);
+  dir.Write("broken.json", "{\"version\": 2, \"results\": [");
+  EXPECT_EQ(ResultCache::Load((dir.path() / "broken.json").string(), &unreadable).size(), 0u)
+      << "a broken cache runs everything";
+  EXPECT_NE(unreadable, "") << "and says so";
+  dir.Write("old.json", R"({"version": 1, "passed": {"a": "k1"}})");
+  unreadable.clear();
+  EXPECT_EQ(ResultCache::Load((dir.path() / "old.json").string(), &unreadable).size(), 0u);
+  EXPECT_NE(unreadable, "");
+  unreadable.clear();
+  EXPECT_EQ(ResultCache::Load((dir.path() / "missing.json").string(), &unreadable).size(), 0u);
+  EXPECT_EQ(unreadable, "") << "no cache yet is nothing to report";
+}
+
+// CTest's outcome can be a pass over a finding (WILL_FAIL, PASS_REGULAR_EXPRESSION):
+// only memsafe's verdict makes a run clean.
+TEST(ResultCacheTest, APassOverAFindingIsNeverRemembered) {
+  ResultCache cache;
+  for (int i = 0; i < 10; ++i) cache.Record("will-fail", "k", TestOutcome::kPassed, "finding");
+  EXPECT_EQ(cache.Remembered("will-fail", "k"), std::nullopt);
+  for (int i = 0; i < 10; ++i) cache.Record("no-verdict", "k", TestOutcome::kPassed, "");
+  EXPECT_EQ(cache.Remembered("no-verdict", "k"), std::nullopt) << "killed before its verdict";
+  for (int i = 0; i < 10; ++i) cache.Record("own-failure", "k", TestOutcome::kPassed, "failed");
+  EXPECT_EQ(cache.Remembered("own-failure", "k"), std::nullopt) << "WILL_FAIL over an exit status 1";
+  for (int i = 0; i < 10; ++i) cache.Record("skip-regex", "k", TestOutcome::kSkipped, "clean");
+  EXPECT_EQ(cache.Remembered("skip-regex", "k"), std::nullopt) << "a skip memsafe did not see";
+}
+
+// A bug that shows now and then must not hide behind one lucky run.
+TEST(ResultCacheTest, ATestIsLeftOutOnlyAfterCleanRunsInARow) {
+  ResultCache cache;
+  cache.Record("t", "k", TestOutcome::kPassed, "clean");
+  EXPECT_EQ(cache.Remembered("t", "k"), std::nullopt) << "one clean run may be luck";
+  cache.Record("t", "k", TestOutcome::kPassed, "clean");
+  EXPECT_EQ(cache.Remembered("t", "k"), TestOutcome::kPassed);
+  EXPECT_EQ(cache.Remembered("t", "k", kCleanRunsNeededThread), std::nullopt) << "TSan wants more";
+  cache.Record("t", "k", TestOutcome::kPassed, "clean");
+  EXPECT_EQ(cache.Remembered("t", "k", kCleanRunsNeededThread), TestOutcome::kPassed);
+  // A finding under the key: kCleanRunsAfterAFinding clean runs in a row before it is
+  // left out again; another key starts afresh.
+  cache.Record("t", "k", TestOutcome::kFailed, "finding");
+  for (int i = 1; i < kCleanRunsAfterAFinding; ++i) {
+    cache.Record("t", "k", TestOutcome::kPassed, "clean");
+    EXPECT_EQ(cache.Remembered("t", "k"), std::nullopt) << i << " clean runs after a finding";
+  }
+  cache.Record("t", "k", TestOutcome::kPassed, "clean");
+  EXPECT_EQ(cache.Remembered("t", "k"), TestOutcome::kPassed);
+  cache.Record("t", "k2", TestOutcome::kPassed, "clean");
+  EXPECT_EQ(cache.Remembered("t", "k2"), std::nullopt);
+}
+
+TEST(ResultCacheTest, LauncherVerdictsArePairedWithTheirCommands) {
+  testing::ScratchDir dir;
+  dir.Write("logs/a.asan.argv", std::string("run.sh\0--name\0a\0/bin/a\0", 23));
+  dir.Write("logs/a.asan.verdict", "clean\n");
+  dir.Write("logs/b.asan.argv", std::string("run.sh\0--name\0b\0/bin/b\0", 23));  // killed: no verdict
+  dir.Write("logs/c1.asan.argv", std::string("run.sh\0/bin/c\0", 14));
+  dir.Write("logs/c1.asan.verdict", "clean\n");
+  dir.Write("logs/c2.asan.argv", std::string("run.sh\0/bin/c\0", 14));
+  dir.Write("logs/c2.asan.verdict", "finding\n");
+  const std::map<std::string, std::string> verdicts = LauncherVerdicts((dir.path() / "logs").string());
+  EXPECT_EQ(verdicts.at(std::string("run.sh\0--name\0a\0/bin/a", 22)), "clean");
+  EXPECT_EQ(verdicts.at(std::string("run.sh\0--name\0b\0/bin/b", 22)), "");
+  EXPECT_EQ(verdicts.at(std::string("run.sh\0/bin/c", 13)), "failed") << "one command, two verdicts";
+  std::string error;
+  const auto tests = ListTests(
+      json{{"tests", {{{"name", "a"}, {"command", {"/bin/bash", "run.sh", "--name", "a", "/bin/a"}}}}}}.dump(),
+      CacheContext{}, &error);
+  ASSERT_TRUE(tests) << error;
+  EXPECT_EQ(tests->at("a").command, std::string("run.sh\0--name\0a\0/bin/a", 22));
+}
+
+// Whatever can reach a test changes its key: the files its arguments name however they
+// name them, the whole environment of the run, a file rewritten at the same size with
+// its old modification time.
+TEST(ResultCacheTest, UndeclaredButVisibleInputsChangeTheKey) {
+  testing::ScratchDir dir;
+  const std::string input = dir.Write("data/input.txt", "fine");
+  dir.Write("work/relative.txt", "fine");
+  const std::string big = dir.Write("data/big.bin", std::string(2 << 20, 'a'));
+  const std::string listing =
+      json{{"tests",
+            {{{"name", "t"},
+              {"command", {"/bin/true", "--input=" + input, "relative.txt", big}},
+              {"properties", {{{"name", "WORKING_DIRECTORY"}, {"value", (dir.path() / "work").string()}}}}}}}}
+          .dump();
+  std::map<std::string, std::pair<std::string, std::string>> contents;
+  CacheContext context;
+  context.contents = &contents;
+  const std::string key = KeyOf(listing, context, "t");
+  EXPECT_EQ(KeyOf(listing, context, "t"), key);
+
+  dir.Write("data/input.txt", "bug!");
+  EXPECT_NE(KeyOf(listing, context, "t"), key) << "--opt=/path";
+  dir.Write("data/input.txt", "fine");
+  dir.Write("work/relative.txt", "bug!");
+  EXPECT_NE(KeyOf(listing, context, "t"), key) << "a relative path, from WORKING_DIRECTORY";
+  dir.Write("work/relative.txt", "fine");
+  EXPECT_EQ(KeyOf(listing, context, "t"), key);
+
+  struct stat before {};
+  ASSERT_EQ(stat(big.c_str(), &before), 0);
+  {
+    std::fstream file(big, std::ios::in | std::ios::out | std::ios::binary);
+    file.seekp(1000);
+    file.put('b');
+  }
+  const struct timespec times[2] = {before.st_atim, before.st_mtim};
+  ASSERT_EQ(utimensat(AT_FDCWD, big.c_str(), times, 0), 0);  // touch -r: the old modification time
+  EXPECT_NE(KeyOf(listing, context, "t"), key) << "rewritten in place at the same size, mtime put back";
+
+  // memsafe check folds the whole environment of the run into every key.
+  const std::string environment = RunEnvironment();
+  setenv("HP_MODE", "bug", 1);
+  EXPECT_NE(RunEnvironment(), environment) << "any variable of the run's environment";
+  unsetenv("HP_MODE");
+  EXPECT_EQ(RunEnvironment(), environment);
+  setenv("OLDPWD", "/somewhere/else", 1);
+  EXPECT_EQ(RunEnvironment(), environment) << "the shell's bookkeeping is left out";
+}
+
+TEST(ResultCacheTest, AScriptThatRunsProgramsIsNeverCached) {
+  testing::ScratchDir dir;
+  const std::string script = dir.Write("run_all.sh", "#!/bin/sh\n./prog < in.txt\n");
+  const std::string launcher = dir.Write("memsafe-run.sh", "#!/bin/bash\n");
+  std::string error;
+  const auto tests =
+      ListTests(json{{"tests",
+                      {{{"name", "scripted"}, {"command", {"/bin/bash", launcher, "--name", "scripted", script}}},
+                       {{"name", "plain"}, {"command", {"/bin/bash", launcher, "--name", "plain", "/bin/true"}}}}}}
+                    .dump(),
+                CacheContext{}, &error);
+  ASSERT_TRUE(tests) << error;
+  EXPECT_TRUE(tests->at("scripted").always_run);
+  EXPECT_NE(tests->at("scripted").uncached_why.find("runs the script"), std::string::npos);
+  EXPECT_FALSE(tests->at("plain").always_run) << "memsafe's own launcher is a script it knows";
 }
 
 TEST(ResultCacheTest, ProgramsReplacedWhileTestsRunAreFound) {

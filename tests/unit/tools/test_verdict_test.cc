@@ -66,6 +66,19 @@ TEST_F(TestVerdictTest, ReportInTheLogFailsARunThatExitedZeroNamingKindAndPlace)
   EXPECT_NE(verdict.err.find("READ of size 4"), std::string::npos) << "the report is shown";
 }
 
+// The word the result cache reads: only a run with no report and exit status 0 is
+// clean, whatever CTest later makes of the status (WILL_FAIL inverts it).
+TEST_F(TestVerdictTest, TheVerdictWordSaysWhatMemsafeFoundNotWhatCTestWillSay) {
+  EXPECT_EQ(JudgeTestRun(Run("clean0", "ok\n", "")).word, "clean");
+  EXPECT_EQ(JudgeTestRun(Run("own1", "", "", 1)).word, "failed");
+  TestRun found = Run("found", "all done\n", "");
+  Log("found.asan.12", kUseAfterFree);
+  EXPECT_EQ(JudgeTestRun(found).word, "finding");
+  TestRun timed = Run("timed", "", "timeout: sending signal TERM to command 'x'\n", 124);
+  EXPECT_EQ(JudgeTestRun(timed).word, "timeout");
+  EXPECT_EQ(JudgeTestRun(Run("skip", "[  SKIPPED ] A.B\n", "")).word, "skipped");
+}
+
 TEST_F(TestVerdictTest, ReportOnStderrFailsAndStaysForTheReport) {
   const TestVerdict verdict =
       JudgeTestRun(Run("ub", "", "/src/project/t.cc:3:5: runtime error: signed integer overflow: 1 + 2147483647\n"));
