@@ -1,0 +1,127 @@
+/* The fixture's test program: `hp MODE [ARG]`. Every mode is clean unless its trigger
+ * says "bug"; then it writes one byte past a heap block (or leaks, or prints). */
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Writes one byte past an 8-byte heap block: ASan's heap-buffer-overflow. */
+static int overflow(void) {
+  volatile size_t size = 8;
+  char* block = malloc(size);
+  memset(block, 0, size);
+  ((volatile char*)block)[size] = 'x';
+  int first = block[0];
+  free(block);
+  return first;
+}
+
+static void* volatile leaked;
+
+/* Loses 32-byte blocks: LeakSanitizer's memory-leak. */
+__attribute__((noinline)) static void leak(void) {
+  for (int i = 0; i < 4; ++i) {
+    leaked = malloc(32);
+    memset(leaked, i, 32);
+  }
+  leaked = NULL;
+}
+
+/* Whether the file starts with "bug". */
+static int says_bug(const char* path) {
+  char text[4] = {0};
+  FILE* file = fopen(path, "rb");
+  if (file == NULL) {
+    fprintf(stderr, "hp: cannot open %s\n", path);
+    exit(2);
+  }
+  size_t got = fread(text, 1, 3, file);
+  fclose(file);
+  return got == 3 && memcmp(text, "bug", 3) == 0;
+}
+
+/* The flaky test: when its trigger says "on", it counts its executions in HP_COUNTER
+ * and overflows on the second one only. */
+static int flaky(const char* trigger) {
+  char text[3] = {0};
+  FILE* file = fopen(trigger, "rb");
+  if (file == NULL || fread(text, 1, 2, file) != 2 || memcmp(text, "on", 2) != 0) {
+    if (file != NULL) fclose(file);
+    return 0;
+  }
+  fclose(file);
+  long count = 0;
+  FILE* counter = fopen(HP_COUNTER, "r");
+  if (counter != NULL) {
+    if (fscanf(counter, "%ld", &count) != 1) count = 0;
+    fclose(counter);
+  }
+  ++count;
+  counter = fopen(HP_COUNTER, "w");
+  if (counter == NULL) {
+    fprintf(stderr, "hp: cannot write %s\n", HP_COUNTER);
+    return 2;
+  }
+  fprintf(counter, "%ld\n", count);
+  fclose(counter);
+  printf("flaky: execution %ld\n", count);
+  return count == 2 ? overflow() : 0;
+}
+
+static int plugin(void) {
+  void* handle = dlopen(HP_PLUGIN, RTLD_NOW);
+  if (handle == NULL) {
+    fprintf(stderr, "hp: %s\n", dlerror());
+    return 2;
+  }
+  int (*check)(void) = (int (*)(void))dlsym(handle, "hp_plugin_check");
+  if (check == NULL) {
+    fprintf(stderr, "hp: no hp_plugin_check in %s\n", HP_PLUGIN);
+    return 2;
+  }
+  int result = check();
+  dlclose(handle);
+  return result;
+}
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    fprintf(stderr, "usage: hp MODE [ARG]\n");
+    return 2;
+  }
+  const char* mode = argv[1];
+  const char* arg = argc > 2 ? argv[2] : "";
+  if (strcmp(mode, "will-fail") == 0) {
+    if (says_bug(arg)) return overflow();
+    return 1; /* the failure the test expects */
+  }
+  if (strcmp(mode, "pass-regex") == 0) {
+    printf("all done\n");
+    fflush(stdout);
+    return says_bug(arg) ? overflow() : 0;
+  }
+  if (strcmp(mode, "env") == 0) {
+    const char* value = getenv(arg);
+    return value != NULL && strcmp(value, "bug") == 0 ? overflow() : 0;
+  }
+  if (strcmp(mode, "opt") == 0) {
+    if (strncmp(arg, "--input=", 8) != 0) return 2;
+    return says_bug(arg + 8) ? overflow() : 0;
+  }
+  if (strcmp(mode, "file") == 0) return says_bug(arg) ? overflow() : 0;
+  if (strcmp(mode, "plugin") == 0) return plugin();
+  if (strcmp(mode, "flaky") == 0) return flaky(arg);
+  if (strcmp(mode, "leak") == 0) {
+    if (says_bug(arg)) leak();
+    return 0;
+  }
+  if (strcmp(mode, "stderr-text") == 0) {
+    if (says_bug(arg)) {
+      fprintf(stderr, "==1==ERROR: AddressSanitizer: heap-use-after-free on address 0x602000000010\n");
+      fprintf(stderr, "SUMMARY: AddressSanitizer: heap-use-after-free hp.c:1 in main\n");
+    }
+    return 0;
+  }
+  fprintf(stderr, "hp: unknown mode %s\n", mode);
+  return 2;
+}

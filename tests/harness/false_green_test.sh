@@ -1,0 +1,475 @@
+#!/usr/bin/env bash
+# No false green: `memsafe check --memory-checks` attacked as a new user would attack it.
+# tests/harness/false_green, a small C project that mentions memsafe nowhere, is adopted
+# with `memsafe init` and checked with the asan preset, configured and built once. Each
+# fixture makes ONE change that plants a memory bug (or hides one) and needs the run red:
+# the quick run (the default, with the result cache) naming the finding, and the
+# thorough run (--slow, no cache). Then it reverts the change and needs the run green
+# again, so the next fixture starts from a clean, warm cache. When a quick run ends
+# green, a --no-cache run with the same change shows whether the bug was there (an
+# `info:` line): a false green, not a fixture mistake.
+#
+#   will-fail             WILL_FAIL TRUE and a heap-buffer-overflow: the second quick
+#                         run, nothing changed, is still red
+#   pass-regex            PASS_REGULAR_EXPRESSION "all done", printed before the overflow:
+#                         the same
+#   env-of-run            HP_MODE=bug in the environment of memsafe check
+#   opt-path              --input=/abs/path/file, the file now says "bug"
+#   relative-arg          a path relative to WORKING_DIRECTORY, the file now says "bug"
+#   same-size-rewrite     a 2 MiB file on the command line rewritten in place at the same
+#                         size, its modification time put back with touch -r
+#   ld-library-path       LD_LIBRARY_PATH names a buggy copy of the project's shared library
+#   dlopen-plugin         the plugin the test dlopen()s is edited; memsafe check rebuilds it
+#   preset-include        a test preset in a file CMakePresets.json includes sets the
+#                         variable that makes the test overflow
+#   flaky                 a test that overflows on its second execution only: if the first
+#                         quick run is green by luck, the second must be red
+#   options-suppressions  options.txt names an LSan suppression file outside sanitizers/
+#                         (`leak:main`) while a test leaks: red even with --no-cache
+#   catch-all             a full-metadata `leak:^*$` in lsan.supp while a test leaks: red,
+#                         the lint naming the entry (not only "CANARY NOT CAUGHT")
+#   weakening-option      options.txt `asan detect_leaks=false` while a test leaks: red,
+#                         the lint refusing it as it refuses `detect_leaks=0`
+#   stderr-text           a test prints sanitizer-like text on stderr and exits 0 with no
+#                         tool log: what happens is printed (info), not judged
+#
+# The adopted project finds memsafe the way an installed memsafe is found: the script
+# lays out an installation (bin/memsafe, share/memsafe/cmake/ from the source tree) in
+# the work directory. With MEMSAFE_TEST_LOCK set, every build and memsafe check run holds
+# that lock file (a shared machine where other builds run).
+set -euo pipefail
+
+usage() {
+  echo "USAGE: false_green_test.sh <memsafe-source-dir> <memsafe-tool-path> <work-dir> [FIXTURE...]" >&2
+  exit 2
+}
+(($# >= 3)) || usage
+[[ -f $1/cmake/MemorySafety.cmake && -f $1/cmake/memsafeConfig.cmake.in ]] || usage
+[[ -f $2 && -x $2 ]] || usage
+root="$(cd "$1" && pwd)" tool="$(cd "$(dirname "$2")" && pwd)/$(basename "$2")" work="$3"
+shift 3
+fixtures=(will-fail pass-regex env-of-run opt-path relative-arg same-size-rewrite ld-library-path dlopen-plugin
+  preset-include flaky options-suppressions catch-all weakening-option stderr-text)
+selected=("$@")
+((${#selected[@]})) || selected=("${fixtures[@]}")
+for name in "${selected[@]}"; do
+  [[ " ${fixtures[*]} " == *" $name "* ]] || { echo "false_green_test: unknown fixture '$name'" >&2; usage; }
+done
+
+# What the lint says when it refuses a catch-all entry (a regular expression, any case).
+catch_all_words='catch-all'
+locked() {
+  if [[ -n ${MEMSAFE_TEST_LOCK:-} ]]; then flock "$MEMSAFE_TEST_LOCK" "$@"; else "$@"; fi
+}
+
+started=$SECONDS
+rm -rf -- "$work"
+mkdir -p -- "$work/logs"
+work="$(cd "$work" && pwd)"
+logs="$work/logs" project="$work/project" prefix="$work/prefix"
+passed=0 failed=0 runs=0 status=0 log=""
+pass() { echo "ok: $*"; passed=$((passed + 1)); }
+fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
+info() { echo "info: $*"; }
+finish() {
+  echo "false green test: $runs memsafe check runs in $((SECONDS - started))s; logs in $logs"
+  echo "$passed passed, $failed failed"
+  ((failed == 0)) || exit 1
+  exit 0
+}
+
+# An installation of memsafe: the tool in bin/, the CMake package in share/memsafe/cmake
+# (the source tree's cmake/ and a package config generated as the build generates it).
+mkdir -p "$prefix/bin" "$prefix/share/memsafe/cmake" "$prefix/share/memsafe/sanitizers"
+cp -- "$tool" "$prefix/bin/memsafe"
+memsafe="$prefix/bin/memsafe"
+cp -R -- "$root/cmake/." "$prefix/share/memsafe/cmake/"
+cp -- "$root/sanitizers/options.txt" "$prefix/share/memsafe/sanitizers/"
+version="$("$memsafe" --version | awk '{print $2}')"
+cat >"$work/package.cmake" <<'CMAKE'
+include(CMakePackageConfigHelpers)
+set(PROJECT_VERSION "${VERSION}")
+set(MEMSAFE_HAVE_SODIUM 0)
+set(CMAKE_INSTALL_BINDIR bin)
+set(CMAKE_INSTALL_PREFIX "${PREFIX}")
+configure_package_config_file("${SOURCE}/cmake/memsafeConfig.cmake.in" "${PREFIX}/share/memsafe/cmake/memsafeConfig.cmake"
+  INSTALL_DESTINATION share/memsafe/cmake PATH_VARS CMAKE_INSTALL_BINDIR)
+write_basic_package_version_file("${PREFIX}/share/memsafe/cmake/memsafeConfigVersion.cmake"
+  VERSION "${VERSION}" COMPATIBILITY SameMinorVersion)
+CMAKE
+cmake -DVERSION="$version" -DPREFIX="$prefix" -DSOURCE="$root" -P "$work/package.cmake"
+
+# The project, adopted. Its asan test preset also inherits the project's own hidden test
+# preset from presets/environment.json (included by CMakePresets.json), as a project
+# that sets its tests' environment in presets would write it.
+cp -R -- "$(dirname "${BASH_SOURCE[0]}")/false_green" "$project"
+mkdir -p "$project/state"
+if (cd "$project" && "$memsafe" init >"$logs/init.log" 2>&1); then
+  pass "setup: memsafe init adopts the project"
+else
+  cat "$logs/init.log"; fail "setup: memsafe init"; finish
+fi
+cat >"$work/inherit.cmake" <<'CMAKE'
+file(READ "${FILE}" text)
+string(JSON count LENGTH "${text}" testPresets)
+math(EXPR last "${count} - 1")
+foreach(i RANGE ${last})
+  string(JSON name GET "${text}" testPresets ${i} name)
+  if(name STREQUAL "asan")
+    string(JSON type TYPE "${text}" testPresets ${i} inherits)
+    if(type STREQUAL "STRING")
+      string(JSON parent GET "${text}" testPresets ${i} inherits)
+      string(JSON text SET "${text}" testPresets ${i} inherits "[\"${parent}\", \"hp-environment\"]")
+    else()
+      string(JSON n LENGTH "${text}" testPresets ${i} inherits)
+      string(JSON text SET "${text}" testPresets ${i} inherits ${n} "\"hp-environment\"")
+    endif()
+    file(WRITE "${FILE}" "${text}\n")
+    return()
+  endif()
+endforeach()
+message(FATAL_ERROR "no test preset named asan in ${FILE}")
+CMAKE
+cmake -DFILE="$project/CMakePresets.json" -P "$work/inherit.cmake"
+# 2 MiB: more than the size up to which the cache rereads a file every run.
+big="$project/data/big.bin"
+head -c $((2 * 1024 * 1024)) /dev/zero | tr '\0' '.' >"$big"
+printf 'ok ' | dd of="$big" conv=notrunc status=none
+cp -- "$project/sanitizers/options.txt" "$work/options.txt.orig"
+cp -- "$project/sanitizers/lsan.supp" "$work/lsan.supp.orig"
+
+# run LABEL [VAR=value...] [-- memsafe check options]: one memsafe check of the asan preset.
+run() {
+  local label="$1" envs=()
+  shift
+  while (($#)) && [[ $1 != -- ]]; do envs+=("$1"); shift; done
+  (($#)) && shift
+  runs=$((runs + 1))
+  log="$logs/$(printf '%02d' "$runs")-$label.log"
+  set +e
+  (cd "$project" && locked env "${envs[@]}" "$memsafe" check --source "$project" --memory-checks --preset asan "$@" \
+    >"$log" 2>&1)
+  status=$?
+  set -e
+}
+# What the run said was wrong, on one line.
+problems() { sed -n '/problem(s):$/,$p' "$log" | grep -E '^  - ' | sed 's/^  - //' | paste -sd ';' -; }
+# The findings report has a row of this kind and names this test.
+names_finding() { # kind test
+  grep -Eq "^$1 " "$log" && grep -Eq "^  tests: +(.*[ ,])?$2(,| |\$)" "$log"
+}
+expect_red() { # fixture what kind test
+  if ((status == 0)); then
+    fail "$1: $2: ended green (exit 0) while the bug is there (log: $log)"
+    return 1
+  elif names_finding "$3" "$4"; then
+    pass "$1: $2: red, $3 in $4"
+  else
+    fail "$1: $2: red (exit $status) but no $3 in $4 is reported: $(problems) (log: $log)"
+    return 1
+  fi
+}
+expect_green() { # fixture what
+  if ((status == 0)); then
+    pass "$1: $2: green"
+  else
+    fail "$1: $2: exit $status: $(problems) (log: $log)"
+  fi
+}
+# After a green quick run: does the same change show the bug without the cache?
+control() { # fixture kind test [VAR=value...]
+  run "$1-control" "${@:4}" -- --no-cache
+  if ((status != 0)) && names_finding "$2" "$3"; then
+    info "$1: --no-cache with the same change is red, $2 in $3: the quick run's green was false"
+  else
+    info "$1: --no-cache with the same change: exit $status, no $2 in $3: the fixture did not plant its bug (log: $log)"
+  fi
+}
+# The common shape: quick red (else the control), --slow red, revert, green.
+quick_red() { # fixture kind test [VAR=value...]
+  run "$1-quick" "${@:4}"
+  if ! expect_red "$1" "quick run" "$2" "$3" && ((status == 0)); then control "$@"; fi
+}
+slow_red() { # fixture kind test [VAR=value...]
+  run "$1-slow" "${@:4}" -- --slow
+  expect_red "$1" "--slow" "$2" "$3" || true
+}
+# Every test the fixtures attack, by name: before an attack each is left out by the
+# cache, so the attack tests the cache's key and not a test that would rerun anyway.
+# Not will-fail: WILL_FAIL passes it on its own exit status 1, which memsafe never
+# calls clean, so it always runs.
+cacheable=(pass-regex env-of-run preset-include opt-path relative-arg same-size-rewrite ld-library-path
+  dlopen-plugin flaky leak stderr-text)
+# The last run's CTest command left every one of them out (its -E list of exact names).
+cached_all() {
+  local line name
+  line="$(grep -E '^\$ ctest .* -E ' "$log" || true)"
+  for name in "${cacheable[@]}"; do
+    [[ $line == *"($name|"* || $line == *"|$name|"* || $line == *"|$name)"* || $line == *"($name)"* ]] || return 1
+  done
+}
+# Quick runs until the cache leaves every test out (a test needs clean runs in a row).
+warm() { # label
+  local i
+  for ((i = 0; i < 4; i++)); do
+    cached_all && return 0
+    run "$1-warm"
+    ((status == 0)) || return 1
+  done
+  cached_all
+}
+reverted_green() { # fixture
+  run "$1-revert"
+  expect_green "$1" "change reverted, quick run"
+  warm "$1" || fail "$1: after the revert the cache did not come to leave every test out (log: $log)"
+}
+# Rewrites the start of a file in place, same size, same modification time.
+rewrite_in_place() { # file text
+  touch -r "$1" "$work/mtime.ref"
+  printf '%s' "$2" | dd of="$1" conv=notrunc status=none
+  touch -r "$work/mtime.ref" "$1"
+}
+set_trigger() { printf '%s\n' "$2" >"$project/triggers/$1.txt"; }
+# Appends one entry with the full metadata the lint asks for.
+add_lsan_entry() { # entry
+  printf '\n# reason: a pool of a system library, released by the OS at exit\n# tracker: https://example.org/issues/7\n# added: %s\n# review-by: %s\n%s\n' \
+    "$(date -u +%F)" "$(date -u -d '+30 days' +%F)" "$1" >>"$project/sanitizers/lsan.supp"
+}
+restore_sanitizers() {
+  cp -- "$work/options.txt.orig" "$project/sanitizers/options.txt"
+  cp -- "$work/lsan.supp.orig" "$project/sanitizers/lsan.supp"
+}
+# The leaking test alone turns the run red: the bug the suppression attacks hide is seen.
+leak_seen() { # fixture
+  set_trigger leak bug
+  run "$1-leak"
+  expect_red "$1" "the leak alone, quick run" memory-leak leak || true
+}
+# Red for the right reason: the lint refuses the change (a line naming the file and
+# the pattern), or the leak is reported.
+lint_or_leak() { # fixture what lint-regex accept-leak
+  if ((status == 0)); then
+    fail "$1: $2: ended green (exit 0) while the test leaks (log: $log)"
+  elif grep -Eiq "$3" "$log"; then
+    pass "$1: $2: red, the lint refuses the change: $(grep -Eio "$3" "$log" | head -n 1)"
+  elif (($4)) && names_finding memory-leak leak; then
+    pass "$1: $2: red, memory-leak in leak"
+  elif grep -q 'CANARY NOT CAUGHT' "$log"; then
+    fail "$1: $2: red only because a canary was not caught (the change was accepted and hid it too): $(problems) (log: $log)"
+  else
+    fail "$1: $2: red (exit $status) for another reason: $(problems) (log: $log)"
+  fi
+}
+
+fixture_will_fail() {
+  set_trigger will-fail bug
+  quick_red will-fail heap-buffer-overflow will-fail
+  run will-fail-again
+  if ! expect_red will-fail "second quick run, nothing changed" heap-buffer-overflow will-fail && ((status == 0)); then
+    control will-fail heap-buffer-overflow will-fail
+  fi
+  slow_red will-fail heap-buffer-overflow will-fail
+  set_trigger will-fail ok
+  reverted_green will-fail
+}
+
+fixture_pass_regex() {
+  set_trigger pass-regex bug
+  quick_red pass-regex heap-buffer-overflow pass-regex
+  run pass-regex-again
+  if ! expect_red pass-regex "second quick run, nothing changed" heap-buffer-overflow pass-regex && ((status == 0)); then
+    control pass-regex heap-buffer-overflow pass-regex
+  fi
+  slow_red pass-regex heap-buffer-overflow pass-regex
+  set_trigger pass-regex ok
+  reverted_green pass-regex
+}
+
+fixture_env_of_run() {
+  quick_red env-of-run heap-buffer-overflow env-of-run HP_MODE=bug
+  slow_red env-of-run heap-buffer-overflow env-of-run HP_MODE=bug
+  reverted_green env-of-run
+}
+
+fixture_opt_path() {
+  echo bug >"$project/data/opt.txt"
+  quick_red opt-path heap-buffer-overflow opt-path
+  slow_red opt-path heap-buffer-overflow opt-path
+  echo ok >"$project/data/opt.txt"
+  reverted_green opt-path
+}
+
+fixture_relative_arg() {
+  echo bug >"$project/data/relative.txt"
+  quick_red relative-arg heap-buffer-overflow relative-arg
+  slow_red relative-arg heap-buffer-overflow relative-arg
+  echo ok >"$project/data/relative.txt"
+  reverted_green relative-arg
+}
+
+fixture_same_size_rewrite() {
+  local before after
+  before="$(stat -c '%s %y %i' "$big")"
+  rewrite_in_place "$big" bug
+  after="$(stat -c '%s %y %i' "$big")"
+  if [[ $before != "$after" ]]; then
+    fail "same-size-rewrite: the rewrite changed size, modification time or inode ($before -> $after)"
+  fi
+  quick_red same-size-rewrite heap-buffer-overflow same-size-rewrite
+  slow_red same-size-rewrite heap-buffer-overflow same-size-rewrite
+  rewrite_in_place "$big" 'ok '
+  reverted_green same-size-rewrite
+}
+
+fixture_ld_library_path() {
+  # A copy of the project's library with a bug, built outside the project, as a
+  # developer's stale or patched copy would be.
+  local evil="$work/evil-lib"
+  mkdir -p "$evil"
+  locked clang -shared -fPIC -g -O1 -fsanitize=address -DHP_SHARED_BUG -Wl,-soname,libhpshared.so \
+    -o "$evil/libhpshared.so" "$project/src/shared.c"
+  quick_red ld-library-path heap-buffer-overflow ld-library-path "LD_LIBRARY_PATH=$evil"
+  slow_red ld-library-path heap-buffer-overflow ld-library-path "LD_LIBRARY_PATH=$evil"
+  reverted_green ld-library-path
+}
+
+fixture_dlopen_plugin() {
+  local plugin="$project/src/plugin.c"
+  sed -i 's/^#define HP_PLUGIN_BUG 0$/#define HP_PLUGIN_BUG 1/' "$plugin"
+  grep -q '^#define HP_PLUGIN_BUG 1$' "$plugin" || fail "dlopen-plugin: could not plant the bug in $plugin"
+  quick_red dlopen-plugin heap-buffer-overflow dlopen-plugin
+  slow_red dlopen-plugin heap-buffer-overflow dlopen-plugin
+  sed -i 's/^#define HP_PLUGIN_BUG 1$/#define HP_PLUGIN_BUG 0/' "$plugin"
+  reverted_green dlopen-plugin
+}
+
+fixture_preset_include() {
+  # The included file, not CMakePresets.json nor memsafe's fragment, changes.
+  local included="$project/presets/environment.json"
+  cp -- "$included" "$work/environment.json.orig"
+  sed 's/"HP_PRESET_MODE": "ok"/"HP_PRESET_MODE": "bug"/' "$work/environment.json.orig" >"$included"
+  grep -q '"HP_PRESET_MODE": "bug"' "$included" || fail "preset-include: could not change $included"
+  quick_red preset-include heap-buffer-overflow preset-include
+  slow_red preset-include heap-buffer-overflow preset-include
+  cp -- "$work/environment.json.orig" "$included"
+  reverted_green preset-include
+}
+
+fixture_flaky() {
+  # The counter is compiled into the test (state/flaky.count): an input no key can see,
+  # as a race's timing is. Arming it changes the test's command-line file, so the first
+  # quick run does run it.
+  local counter="$project/state/flaky.count" first
+  rm -f -- "$counter"
+  set_trigger flaky on
+  run flaky-first
+  first=$status
+  if ((first == 0)); then
+    info "flaky: first quick run green (execution $(cat "$counter" 2>/dev/null || echo none): the bug did not show)"
+    run flaky-second
+    if ! expect_red flaky "second quick run, nothing changed" heap-buffer-overflow flaky && ((status == 0)); then
+      echo 1 >"$counter"
+      control flaky heap-buffer-overflow flaky
+    fi
+  else
+    expect_red flaky "first quick run" heap-buffer-overflow flaky || true
+  fi
+  echo 1 >"$counter"  # the next execution is the second
+  slow_red flaky heap-buffer-overflow flaky
+  set_trigger flaky off
+  rm -f -- "$counter"
+  reverted_green flaky
+}
+
+fixture_options_suppressions() {
+  leak_seen options-suppressions
+  mkdir -p "$work/elsewhere"
+  printf 'leak:main\n' >"$work/elsewhere/evil.supp"
+  printf 'lsan suppressions=%s # a pool of a system library, released by the OS at exit\n' \
+    "$work/elsewhere/evil.supp" >>"$project/sanitizers/options.txt"
+  local refused='options\.txt:[0-9]+:.*suppressions'
+  run options-suppressions-quick
+  lint_or_leak options-suppressions "quick run" "$refused" 1
+  run options-suppressions-nocache -- --no-cache
+  lint_or_leak options-suppressions "--no-cache" "$refused" 1
+  run options-suppressions-slow -- --slow
+  lint_or_leak options-suppressions "--slow" "$refused" 1
+  restore_sanitizers
+  set_trigger leak ok
+  reverted_green options-suppressions
+}
+
+fixture_catch_all() {
+  leak_seen catch-all
+  add_lsan_entry 'leak:^*$'
+  local refused="lsan\\.supp:[0-9]+:.*($catch_all_words)"
+  run catch-all-quick
+  lint_or_leak catch-all "quick run" "$refused" 0
+  run catch-all-slow -- --slow
+  lint_or_leak catch-all "--slow" "$refused" 0
+  restore_sanitizers
+  set_trigger leak ok
+  reverted_green catch-all
+}
+
+fixture_weakening_option() {
+  leak_seen weakening-option
+  printf 'asan detect_leaks=false # the leaks are in a library we do not own\n' >>"$project/sanitizers/options.txt"
+  local refused='options\.txt:[0-9]+:.*detect_leaks'
+  run weakening-option-quick
+  lint_or_leak weakening-option "quick run" "$refused" 0
+  run weakening-option-slow -- --slow
+  lint_or_leak weakening-option "--slow" "$refused" 0
+  restore_sanitizers
+  set_trigger leak ok
+  reverted_green weakening-option
+}
+
+fixture_stderr_text() {
+  set_trigger stderr-text bug
+  run stderr-text-quick
+  local said="exit $status"
+  if grep -q "reported a finding in 'stderr-text'" "$log"; then said+=", the test failed as a finding"; fi
+  if names_finding heap-use-after-free stderr-text; then said+=", the report lists heap-use-after-free in stderr-text"; fi
+  if compgen -G "$project/build/asan/memcheck/stderr-text.asan.[0-9]*" >/dev/null; then
+    said+=", a tool log exists"
+  else
+    said+=", no tool log"
+  fi
+  info "stderr-text: sanitizer-like text on stderr, exit 0: $said (log: $log)"
+  set_trigger stderr-text ok
+  reverted_green stderr-text
+}
+
+# The clean project: green, every canary caught, the cache warm.
+run setup
+if ((status == 0)) && grep -Eq '^asan +.* ([0-9]+)/\1 .* ok$' "$log"; then
+  pass "setup: the clean project is green with every canary caught"
+else
+  fail "setup: the clean project: exit $status: $(problems) (log: $log)"
+  finish
+fi
+if warm setup; then
+  pass "setup: the cache leaves every test out before the first attack"
+else
+  fail "setup: the cache never left every test out (log: $log)"
+fi
+for name in "${selected[@]}"; do
+  case "$name" in
+    will-fail) fixture_will_fail ;;
+    pass-regex) fixture_pass_regex ;;
+    env-of-run) fixture_env_of_run ;;
+    opt-path) fixture_opt_path ;;
+    relative-arg) fixture_relative_arg ;;
+    same-size-rewrite) fixture_same_size_rewrite ;;
+    ld-library-path) fixture_ld_library_path ;;
+    dlopen-plugin) fixture_dlopen_plugin ;;
+    preset-include) fixture_preset_include ;;
+    flaky) fixture_flaky ;;
+    options-suppressions) fixture_options_suppressions ;;
+    catch-all) fixture_catch_all ;;
+    weakening-option) fixture_weakening_option ;;
+    stderr-text) fixture_stderr_text ;;
+  esac
+done
+finish
