@@ -484,6 +484,13 @@ bool ParseLogName(const std::string& name, LogFile* log, std::string* suffix) {
   log->tool = std::string(rest.substr(dot2 + 1));
   if (log->tool != "asan" && log->tool != "tsan" && log->tool != "ubsan" && log->tool != "valgrind") return false;
   log->test = std::string(rest.substr(0, dot2));
+  // The launcher tells apart names that sanitize alike ("c a", "c_a") by a hash suffix,
+  // "~" and 8 hex digits, which is no part of the test's name.
+  if (const size_t tilde = log->test.rfind('~');
+      tilde != std::string::npos && log->test.size() - tilde == 9 &&
+      log->test.find_first_not_of("0123456789abcdef", tilde + 1) == std::string::npos) {
+    log->test.erase(tilde);
+  }
   return true;
 }
 
