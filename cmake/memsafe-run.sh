@@ -36,6 +36,14 @@ EOF
 
 # As CTest gave them: memsafe check tells this test's files from the others' by them.
 given_args=("$@")
+# The tools' options this test was given from outside options.txt (a test preset, the
+# test's ENVIRONMENT, the caller): the verdict lints them as options.txt is linted, so
+# one that weakens a tool (detect_leaks=0, suppressions=/elsewhere) fails the test
+# however it was set.
+given_options=()
+for var in ASAN_OPTIONS LSAN_OPTIONS UBSAN_OPTIONS TSAN_OPTIONS; do
+  if [[ -n ${!var-} ]]; then given_options+=(--given-option "$var=${!var}"); fi
+done
 memsafe="" root="" tool="" log_dir="" timeout_s="" valgrind="" valgrind_args="" valgrind_slow_args="" name="" expect_supp="" env_file=""
 quick_unsymbolized=0
 expect=()
@@ -183,7 +191,9 @@ case "$tool" in
     # tests: 8 minutes instead of 4 seconds, and only the interpreter's own leaks found.
     # The sanitizer presets check the processes such a test starts.
     if is_elf "$1"; then
-      cmd=("$valgrind" "${vg_args[@]}" --xml=yes "--xml-file=$prefix.%p.xml" "${cmd[@]}")
+      # --command-line-only: VALGRIND_OPTS and .valgrindrc files are not read, so the
+      # options are exactly options.txt's (linted).
+      cmd=("$valgrind" --command-line-only=yes "${vg_args[@]}" --xml=yes "--xml-file=$prefix.%p.xml" "${cmd[@]}")
     else
       echo "memsafe: NOT UNDER VALGRIND: '$name' runs $1, a script or interpreter, not a compiled" \
         "program; it runs natively (the sanitizer presets check what it starts)" >&2
@@ -213,5 +223,6 @@ verdict=("${no_aslr[@]}" "$memsafe" test-verdict --prefix "$prefix" --tool "$too
 [[ -z $root ]] || verdict+=(--root "$root")
 for pattern in "${expect[@]}"; do verdict+=(--expect "$pattern"); done
 [[ -z $expect_supp ]] || verdict+=(--expect-suppressed "$expect_supp")
+verdict+=("${given_options[@]}")
 unset ASAN_OPTIONS LSAN_OPTIONS UBSAN_OPTIONS TSAN_OPTIONS
 exec "${verdict[@]}"

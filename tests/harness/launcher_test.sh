@@ -75,10 +75,10 @@ printf -- '--leak-check=full\n--num-callers=40' >"$work/valgrind.args"  # no fin
 printf -- '--track-origins=yes\n' >"$work/valgrind-slow.args"
 valgrind_common=(--memsafe "$memsafe" --tool valgrind --log-dir "$work/logs" --timeout 20 --valgrind "$fake_valgrind"
   --valgrind-args "$work/valgrind.args" --valgrind-slow-args "$work/valgrind-slow.args")
-expect 0 "valgrind options: --leak-check=full --num-callers=40 --track-origins=yes --xml=yes" \
+expect 0 "valgrind options: --command-line-only=yes --leak-check=full --num-callers=40 --track-origins=yes --xml=yes" \
   "a thorough run adds the valgrind-slow options" -- \
   env MEMSAFE_SLOW=1 bash "$launcher" "${valgrind_common[@]}" --name vg-slow /bin/true
-expect 0 "valgrind options: --leak-check=full --num-callers=40 --xml=yes" "a quick run leaves them out" -- \
+expect 0 "valgrind options: --command-line-only=yes --leak-check=full --num-callers=40 --xml=yes" "a quick run leaves them out" -- \
   env -u MEMSAFE_SLOW bash "$launcher" "${valgrind_common[@]}" --name vg-quick /bin/true
 # A script is not compiled code: it runs natively under the Valgrind preset, and says so.
 expect 0 "NOT UNDER VALGRIND: 'vg-script'" "a script runs natively under Valgrind, named" -- \
@@ -191,6 +191,16 @@ else
   echo "FAIL: $work/logs/c_a.asan.argv: $(tr '\0' ' ' <"$work/logs/c_a.asan.argv")"
   EXPECT_FAILURES=$((EXPECT_FAILURES + 1))
 fi
+
+# Options from outside options.txt (a test preset's environment, the test's ENVIRONMENT)
+# that weaken the tool fail the test, whatever it found; harmless ones pass.
+expect 1 "ran with tool options that options.txt would not allow" \
+  "a suppression file named in the test's environment fails the test" -- \
+  env LSAN_OPTIONS=suppressions=/elsewhere/evil.supp bash "$launcher" "${common[@]}" --name env-supp "$fake" 0
+expect 1 "detect_leaks=false' weakens the tool" "detect_leaks=false in the test's environment fails the test" -- \
+  env ASAN_OPTIONS=verbosity=0:detect_leaks=false bash "$launcher" "${common[@]}" --name env-weak "$fake" 0
+expect 0 "" "a harmless option in the test's environment passes" -- \
+  env ASAN_OPTIONS=verbosity=0 bash "$launcher" "${common[@]}" --name env-fine "$fake" 0
 
 expect 2 "USAGE:" "an unknown tool is a usage error" -- bash "$launcher" --memsafe "$memsafe" --tool purify --log-dir "$work" --timeout 1 true
 

@@ -213,6 +213,7 @@ PresetRun RunPreset(const TestPreset& preset, const RunContext& context) {
     std::map<std::string, CacheEntry> keys;
     ResultCache cache;
     std::vector<std::string> cached, cached_skips;
+    CacheContext last_context;  // what the keys were computed with, to compute them again
     std::vector<std::string> listing = ctest_base;
     listing.insert(listing.end(), selection.begin(), selection.end());
     listing.push_back("--show-only=json-v1");
@@ -224,6 +225,22 @@ PresetRun RunPreset(const TestPreset& preset, const RunContext& context) {
     // changed stamp afterwards (see ProgramStamps).
     const std::map<std::string, std::string> programs =
         have_listing ? ProgramStamps(listed.output) : std::map<std::string, std::string>{};
+    // Two tests of one name (in two directories) write the same log files: one's
+    // finding can vanish under the other's run.
+    if (have_listing) {
+      if (const std::vector<std::string> twice = DuplicateTestNames(listed.output); !twice.empty()) {
+        std::string names;
+        for (const std::string& name : twice) names += (names.empty() ? "" : ", ") + name;
+        run.unsound.push_back("tests defined more than once: " + names +
+                              " (their logs and verdicts would mix; give each its own name)");
+      }
+    }
+    // A preset that repeats a failed test until it passes keeps only the last attempt:
+    // a finding of an earlier one is gone.
+    if (preset.repeat_mode == "until-pass" || preset.repeat_mode == "after-timeout") {
+      run.unsound.push_back("its test preset repeats failed tests (execution.repeat " + preset.repeat_mode +
+                            "): a finding in an earlier attempt would not count; remove the repeat");
+    }
     if (context.use_cache) {
       std::string unreadable;
       cache = ResultCache::Load(cache_path, &unreadable);
@@ -236,6 +253,9 @@ PresetRun RunPreset(const TestPreset& preset, const RunContext& context) {
       // A shared object of the build tree may be loaded by any test (dlopen of a plugin
       // no command line names): each one is in every key.
       for (const std::string& library : SharedObjectsUnder(preset.binary_dir)) cache_context.files.push_back(library);
+      // The loader's cache: a library installed (and ldconfig run) changes what ldd
+      // resolves, which the cache remembers per executable.
+      cache_context.files.push_back("/etc/ld.so.cache");
       cache_context.libraries = &cache.libraries();
       cache_context.contents = &cache.contents();
       cache_context.extra =
@@ -248,6 +268,7 @@ PresetRun RunPreset(const TestPreset& preset, const RunContext& context) {
         quiet.capture_stdout = true;
         cache_context.extra += RunProcess({"valgrind", "--version"}, quiet).output;
       }
+      last_context = cache_context;
       std::string error;
       if (have_listing) {
         if (std::optional<std::map<std::string, CacheEntry>> listed_keys =
@@ -300,6 +321,24 @@ PresetRun RunPreset(const TestPreset& preset, const RunContext& context) {
             const auto verdict = verdicts.find(entry->second.command);
             cache.Record(result.name, entry->second.key, result.outcome,
                          verdict == verdicts.end() ? std::string_view() : std::string_view(verdict->second));
+          }
+        }
+        // A test left out was judged by inputs as they were before the run: one that an
+        // earlier test rewrote (a fixture that generates data) is unproven.
+        std::string again_error;
+        CacheContext after = last_context;
+        if (const auto now = ListTests(listed.output, after, &again_error)) {
+          std::vector<std::string> moved;
+          for (const std::string& name : cached) {
+            const auto it = now->find(name);
+            if (it == now->end() || it->second.key != keys.at(name).key) moved.push_back(name);
+          }
+          if (!moved.empty()) {
+            std::string names;
+            for (const std::string& name : moved) names += (names.empty() ? "" : ", ") + name;
+            run.unsound.push_back("inputs of " + std::to_string(moved.size()) +
+                                  " test(s) taken from the cache changed while the others ran: " + names +
+                                  "; run again (they will run)");
           }
         }
         if (!cache.Save(cache_path)) std::cout << "memsafe check: cannot write " << cache_path << std::endl;

@@ -65,6 +65,7 @@ bool JudgeRun(PresetRun* run) {
                             "): its results may mix two builds and its reports may name no function; run again "
                             "with no build of that tree running at the same time");
   }
+  for (const std::string& why : run->unsound) run->problems.push_back(run->label + ": " + why);
   if (!run->tools.empty() && c.canaries == 0) {
     run->problems.push_back(run->label + ": no canary ran, so nothing shows that " + run->tools +
                             " was active: did the preset lose its flags, or the build its canaries?");
@@ -83,6 +84,7 @@ std::string Verdict(const PresetRun& run) {
   if (!run.tested) return "no results";
   if (run.counts.failed > 0) return "FAILED";
   if (!run.changed_during_run.empty()) return "tree changed";
+  if (!run.unsound.empty()) return "unsound";
   if (run.counts.canaries == 0 && !run.tools.empty()) return "no canaries";
   return "canary missed";
 }

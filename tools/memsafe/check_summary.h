@@ -38,6 +38,10 @@ struct PresetRun {
   int cached_skips = 0;            // of counts.skipped, skips taken from the result cache
   // Programs of the tests that were relinked, replaced or removed while the tests ran.
   std::vector<std::string> changed_during_run;
+  // Why the run's verdicts cannot be trusted although every test may have passed (two
+  // tests of one name, a preset that repeats failed tests until they pass, inputs of
+  // cached tests changed while the others ran): each fails the preset.
+  std::vector<std::string> unsound;
   std::vector<std::string> problems;  // filled by JudgeRun: why the preset failed
 };
 

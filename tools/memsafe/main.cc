@@ -374,6 +374,8 @@ int main(int argc, char** argv) {
   verdict->add_option("--timeout", test_run.timeout_s, "The test's time limit in seconds");
   verdict->add_option("--root", test_run.root, "The project's source root, to locate findings");
   verdict->add_option("--expect", test_run.expect, "A canary: an extended regex a report must match (repeatable)");
+  verdict->add_option("--given-option", test_run.given_options,
+                      "NAME=value of a tool's options the test got from outside options.txt (repeatable)");
   verdict->add_option("--expect-suppressed", test_run.expect_suppressed,
                       "A suppressed canary: the entry the tool must list as used");
 

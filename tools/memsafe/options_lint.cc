@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <optional>
 #include <set>
 #include <string>
@@ -143,8 +144,9 @@ const std::set<std::string, std::less<>>& ToolOptions(std::string_view tool) {
 // strings in scripts and presets, and for the environment of `memsafe check`; each row
 // names the runtime source that defines the option (LLVM 14 compiler-rt, GCC 12's copy of
 // it, Valgrind 3.19), so a reader can check what it does.
-//   weak: the value that weakens, after ReadFlagValue ("0", "1", "no", "yes", "none");
-//         "*" any value (an option that names a file); "!memcheck" any value but that one.
+//   weak: the value that weakens, after ReadFlagValue ("0", "1", "no", "yes", "summary");
+//         "*" any value (an option that names a file); "!memcheck" any value but that one;
+//         "!a,b" a list of kinds without a or b ("all" has them); "<N" a number below N.
 struct Weakening {
   const char* tool;  // "sanitizer" for every sanitizer, or asan/lsan/ubsan/tsan/valgrind
   const char* name;  // the option's name (Valgrind's with its dashes)
@@ -216,8 +218,16 @@ constexpr Weakening kWeakening[] = {
     {"valgrind", "--leak-check", "no", "every leak", "memcheck/mc_main.c"},
     {"valgrind", "--leak-check", "summary", "the stack of every leak (no leak is an error)", "memcheck/mc_main.c"},
     {"valgrind", "--undef-value-errors", "no", "every use of an uninitialised value", "memcheck/mc_main.c"},
-    {"valgrind", "--errors-for-leak-kinds", "none", "leaks as errors", "memcheck/mc_main.c"},
-    {"valgrind", "--show-leak-kinds", "none", "every leak", "memcheck/mc_main.c"},
+    {"valgrind", "--errors-for-leak-kinds", "!definite,indirect", "definite or indirect leaks as errors",
+     "memcheck/mc_main.c"},
+    {"valgrind", "--show-leak-kinds", "!definite,indirect", "the stacks of definite or indirect leaks",
+     "memcheck/mc_main.c"},
+    {"valgrind", "--ignore-ranges", "*", "every error in the address ranges it names", "memcheck/mc_main.c"},
+    {"valgrind", "--ignore-range-below-sp", "*", "accesses below the stack pointer", "memcheck/mc_main.c"},
+    {"valgrind", "--redzone-size", "<16", "overflows past a smaller red zone than the default 16 bytes",
+     "coregrind/m_main.c"},
+    {"valgrind", "--command-line-only", "no", "nothing itself, but lets VALGRIND_OPTS and .valgrindrc in",
+     "coregrind/m_main.c"},
     {"valgrind", "--partial-loads-ok", "yes", "reads that start inside a block and run past its end",
      "memcheck/mc_main.c"},
     {"valgrind", "--expensive-definedness-checks", "no", "uninitialised values the cheap checks miss",
@@ -234,8 +244,16 @@ std::string ReadFlagValue(std::string_view tool, std::string_view value) {
   if (tool == "valgrind") return lower;
   if (lower == "false" || lower == "no" || lower == "off") return "0";
   if (lower == "true" || lower == "yes" || lower == "on") return "1";
-  // 0.0, 00: a number that reads as zero.
-  if (!lower.empty() && lower.find_first_not_of("0.") == std::string::npos) return "0";
+  // A number as strtoll and strtod read it: a sign, leading zeros, a fraction or hex
+  // digits do not hide a zero ("+0", "00", "0.0", "0x0").
+  std::string_view number = lower;
+  if (!number.empty() && (number[0] == '+' || number[0] == '-')) number.remove_prefix(1);
+  if (number.starts_with("0x")) number.remove_prefix(2);
+  if (!number.empty() && number.find_first_not_of("0.") == std::string::npos) return "0";
+  if (!number.empty() && number.find_first_not_of("0123456789") == std::string::npos) {
+    const size_t first = number.find_first_not_of('0');
+    return std::string(first == std::string_view::npos ? "0" : number.substr(first));
+  }
   return lower;
 }
 
@@ -252,7 +270,26 @@ std::optional<std::string> BlindingOption(std::string_view tool, std::string_vie
     const bool tool_matches = row_tool == base || (row_tool == "sanitizer" && base != "valgrind");
     if (!tool_matches || name != row.name) continue;
     const std::string_view weak = row.weak;
-    const bool weakens = weak == "*" || (weak == "!memcheck" ? value != "memcheck" : value == weak);
+    bool weakens = weak == "*" || value == weak;
+    if (weak == "!memcheck") weakens = value != "memcheck";
+    if (weak.starts_with("!") && weak.find(',') != std::string_view::npos) {
+      // A list of kinds: every kind the row names must be in it.
+      const std::string list = "," + value + ",";
+      weakens = value != "all";
+      if (weakens) {
+        weakens = false;
+        for (std::string_view kinds = weak.substr(1); !kinds.empty();) {
+          const std::string_view kind = kinds.substr(0, kinds.find(','));
+          if (list.find("," + std::string(kind) + ",") == std::string::npos) weakens = true;
+          kinds.remove_prefix(std::min(kinds.size(), kind.size() + 1));
+        }
+      }
+    }
+    if (weak.starts_with("<")) {
+      char* end = nullptr;
+      const long long number = std::strtoll(value.c_str(), &end, 10);
+      weakens = end == value.c_str() || *end != '\0' || number < std::atoll(std::string(weak.substr(1)).c_str());
+    }
     if (weakens) return std::string(row.hides) + "; see " + row.source;
   }
   return std::nullopt;
@@ -322,7 +359,9 @@ std::vector<Problem> LintOptionStrings(std::string_view content) {
         while (end < line.size() && line[end] != ' ' && line[end] != '\t' && line[end] != '"' && line[end] != '\'')
           ++end;
         const std::string_view value = line.substr(at + flag.size(), end - at - flag.size());
-        if (value.empty() || value.find('$') != std::string_view::npos) continue;  // memsafe's own wiring
+        // memsafe's own wiring in MemorySafety.cmake names its files through these two
+        // variables; any other value, with macros or not, names a file no lint reads.
+        if (value == "${_ignorelist}" || value == "${_supp}") continue;
         problems.push_back({number, "'" + std::string(line.substr(at, end - at)) +
                                         "' names a file of suppressions outside the lint: memsafe passes "
                                         "sanitizers/ (ubsan_ignorelist.txt, valgrind.supp) itself"});

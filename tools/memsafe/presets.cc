@@ -198,6 +198,8 @@ std::optional<PresetSet> LoadPresets(const std::string& path, std::string* error
       return std::nullopt;
     }
     test.configure_preset = *configure;
+    test.repeat_mode =
+        Resolve(loaded.test, name, json::json_pointer("/execution/repeat/mode"), 0, &resolve_error).value_or("");
     const std::string generator =
         Resolve(loaded.configure, *configure, json::json_pointer("/generator"), 0, &resolve_error).value_or("");
     const std::optional<std::string> binary_dir =

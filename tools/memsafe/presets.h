@@ -39,6 +39,7 @@ struct TestPreset {
   std::string generator;          // of the configure preset, "" when not set
   bool has_build_preset = false;  // a build preset of the same configure preset exists
   std::string build_preset;
+  std::string repeat_mode;  // execution.repeat.mode of the test preset, "" when not set
 };
 
 struct PresetSet {

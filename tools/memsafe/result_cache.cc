@@ -34,10 +34,76 @@ bool IsElf(const std::string& path) {
                                   "ELF";
 }
 
-// The shared libraries an executable loads, as the dynamic loader resolves them.
-std::vector<std::string> SharedLibraries(const std::string& executable) {
+// LD_LIBRARY_PATH and LD_PRELOAD as a test gets them: its ENVIRONMENT property's, or
+// the run's.
+struct LoaderPath {
+  std::string library_path, preload;
+};
+
+// What a test's listing entry says, read once: its command, working directory, the
+// loader's path, the values of its environment, the files it declares.
+struct TestFacts {
+  std::vector<std::string> command;
+  std::string working_directory;
+  LoaderPath loader;
+  std::vector<std::string> environment_values;  // the value of each NAME=value
+  std::vector<std::string> declared;            // REQUIRED_FILES, MEMSAFE_TEST_DATA
+  bool uncached_label = false;                  // canary or memsafe-no-cache
+};
+
+// A directory a test names or declares is read whole up to this many files.
+constexpr std::size_t kMaxFilesBelow = 20000;
+
+TestFacts FactsOf(const json& test) {
+  TestFacts facts;
+  const char* library_path = std::getenv("LD_LIBRARY_PATH");
+  const char* preload = std::getenv("LD_PRELOAD");
+  facts.loader = {library_path != nullptr ? library_path : "", preload != nullptr ? preload : ""};
+  if (test.contains("command") && test["command"].is_array()) {
+    for (const json& arg : test["command"]) {
+      if (arg.is_string()) facts.command.push_back(arg);
+    }
+  }
+  for (const json& property : test.value("properties", json::array())) {
+    const std::string name = property.value("name", "");
+    const json value = property.value("value", json());
+    if (name == "WORKING_DIRECTORY" && value.is_string()) facts.working_directory = value;
+    if (!value.is_array()) continue;
+    for (const json& item : value) {
+      if (!item.is_string()) continue;
+      const std::string text = item;
+      if (name == "LABELS")
+        facts.uncached_label = facts.uncached_label || text == "canary" || text == "memsafe-no-cache";
+      if (name == "REQUIRED_FILES") facts.declared.push_back(text);
+      if (name != "ENVIRONMENT") continue;
+      const size_t equals = text.find('=');
+      const std::string variable = text.substr(0, equals);
+      const std::string assigned = equals == std::string::npos ? "" : text.substr(equals + 1);
+      if (variable == "LD_LIBRARY_PATH") facts.loader.library_path = assigned;
+      if (variable == "LD_PRELOAD") facts.loader.preload = assigned;
+      if (variable == "MEMSAFE_TEST_DATA") {
+        std::string_view paths = assigned;
+        while (!paths.empty()) {
+          const size_t colon = paths.find(':');
+          if (colon != 0) facts.declared.emplace_back(paths.substr(0, colon));
+          if (colon == std::string_view::npos) break;
+          paths.remove_prefix(colon + 1);
+        }
+      } else {
+        facts.environment_values.push_back(assigned);
+      }
+    }
+  }
+  return facts;
+}
+
+// The shared libraries an executable loads, as the dynamic loader resolves them under
+// the test's loader path.
+std::vector<std::string> SharedLibraries(const std::string& executable, const LoaderPath& loader) {
   ProcessOptions options;
   options.capture_stdout = true;
+  options.environment["LD_LIBRARY_PATH"] = loader.library_path;
+  options.environment["LD_PRELOAD"] = loader.preload;
   const ProcessResult listed = RunProcess({"ldd", executable}, options);
   std::vector<std::string> libraries;
   if (!listed.started) return {"(ldd not available)"};
@@ -145,9 +211,14 @@ std::string RunEnvironment() {
   for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
     const std::string_view text = *entry;
     const std::string_view name = text.substr(0, text.find('='));
-    // The shell's own bookkeeping, different in every shell that starts memsafe check
-    // and read by no test program: the last command's argument, the previous directory.
-    if (name == "_" || name == "OLDPWD") continue;
+    // The shell's own bookkeeping and the terminal session's identity, different in
+    // every shell, SSH login or tmux pane that starts memsafe check, and read by no test
+    // of a build: the last command's argument, the previous directory, the connection.
+    if (name == "_" || name == "OLDPWD" || name == "SSH_CLIENT" || name == "SSH_CONNECTION" || name == "SSH_TTY" ||
+        name == "TMUX" || name == "TMUX_PANE" || name == "STY" || name == "WINDOW" || name == "TERM_SESSION_ID" ||
+        name == "XDG_SESSION_ID") {
+      continue;
+    }
     lines.emplace_back(text);
   }
   std::sort(lines.begin(), lines.end());
@@ -172,6 +243,21 @@ std::map<std::string, std::string> LauncherVerdicts(const std::string& log_dir) 
     if (!fresh && at->second != word) at->second = "failed";
   }
   return verdicts;
+}
+
+std::vector<std::string> DuplicateTestNames(std::string_view show_only_json) {
+  const json document = json::parse(show_only_json, nullptr, false);
+  std::map<std::string, int> seen;
+  if (document.is_object() && document.contains("tests") && document["tests"].is_array()) {
+    for (const json& test : document["tests"]) {
+      if (test.is_object() && test.contains("name") && test["name"].is_string()) ++seen[test["name"]];
+    }
+  }
+  std::vector<std::string> twice;
+  for (const auto& [name, count] : seen) {
+    if (count > 1) twice.push_back(name);
+  }
+  return twice;
 }
 
 std::vector<std::string> SharedObjectsUnder(const std::string& dir) {
@@ -201,6 +287,69 @@ std::string ExactNamesRegex(const std::vector<std::string>& names) {
   return regex + ")$";
 }
 
+namespace {
+
+// Files below a directory a test names or declares, sorted; at most `limit` of them
+// (a test that names "/" or a huge tree is not cacheable: `*complete` says so).
+std::vector<std::string> FilesUnder(const std::string& dir, std::size_t limit, bool* complete) {
+  std::vector<std::string> below;
+  std::error_code ignored;
+  *complete = true;
+  for (fs::recursive_directory_iterator it(dir, fs::directory_options::skip_permission_denied, ignored), end;
+       !ignored && it != end; it.increment(ignored)) {
+    if (!it->is_regular_file(ignored)) continue;
+    if (below.size() == limit) {
+      *complete = false;
+      break;
+    }
+    below.push_back(it->path().string());
+  }
+  if (ignored) *complete = false;
+  std::sort(below.begin(), below.end());
+  return below;
+}
+
+// The paths a word of a command line or an environment value may name: the word, what
+// follows '=' ("--input=/p", "input=/p"), what follows a short option ("-i/p"), and
+// each part of a ':'-separated list; relative ones against the working directory.
+std::vector<std::string> PathsNamedBy(const std::string& text, const std::string& working_directory) {
+  std::vector<std::string> candidates;
+  const auto add = [&](std::string_view word) {
+    for (size_t start = 0; start <= word.size();) {
+      const size_t colon = std::min(word.find(':', start), word.size());
+      std::string path(word.substr(start, colon - start));
+      start = colon + 1;
+      if (path.empty()) continue;
+      if (path[0] != '/') {
+        if (working_directory.empty()) continue;
+        path = working_directory + "/" + path;
+      }
+      candidates.push_back(std::move(path));
+    }
+  };
+  add(text);
+  if (const size_t equals = text.find('='); equals != std::string::npos) add(std::string_view(text).substr(equals + 1));
+  if (text.size() > 2 && text[0] == '-' && text[1] != '-' && text[2] == '/') add(std::string_view(text).substr(2));
+  return candidates;
+}
+
+// An interpreter on a command line (sh -c "...", python3 drive.py, cmake -P): the
+// programs and files it runs are in its arguments' text, not named as files.
+bool IsInterpreter(const std::string& word) {
+  std::string name = word.substr(word.find_last_of('/') + 1);
+  while (!name.empty() && (std::isdigit(static_cast<unsigned char>(name.back())) || name.back() == '.')) {
+    name.pop_back();
+  }
+  for (const char* interpreter :
+       {"sh",     "bash", "dash",  "zsh", "ksh",   "csh",   "tcsh", "fish",  "python", "perl",  "ruby", "node",
+        "nodejs", "lua",  "tclsh", "php", "cmake", "ctest", "env",  "xargs", "make",   "ninja", "java"}) {
+    if (name == interpreter) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 std::optional<std::map<std::string, CacheEntry>> ListTests(std::string_view show_only_json, const CacheContext& context,
                                                            std::string* error) {
   const json document = json::parse(show_only_json, nullptr, false);
@@ -212,25 +361,23 @@ std::optional<std::map<std::string, CacheEntry>> ListTests(std::string_view show
   for (const std::string& file : context.files) shared += file + " " + Fingerprint(file, context.contents) + "\n";
   const std::uint64_t shared_hash = Fnv1a(shared);
 
-  std::map<std::string, std::string> fingerprints;  // one look at each file per run
+  std::map<std::string, std::string> fingerprints;  // one look at each file (and loader path) per run
   std::map<std::string, std::vector<std::string>> used_libraries;
-  const auto fingerprint_of = [&](const std::string& path) -> const std::string& {
-    auto [it, fresh] = fingerprints.try_emplace(path);
+  // `loader`: LD_LIBRARY_PATH and LD_PRELOAD as the test gets them, which decide the
+  // libraries an executable loads.
+  const auto fingerprint_of = [&](const std::string& path, const LoaderPath& loader) -> const std::string& {
+    auto [it, fresh] = fingerprints.try_emplace(path + "\n" + loader.library_path + "\n" + loader.preload);
     if (fresh) {
       it->second = Fingerprint(path, context.contents);
       // An executable's code is also in the libraries it loads: asked of the loader once
-      // per build of the executable.
+      // per build of the executable and loader path.
       if (IsElf(path)) {
-        // The loader's search path decides which libraries these are.
-        const char* library_path = std::getenv("LD_LIBRARY_PATH");
-        const char* preload = std::getenv("LD_PRELOAD");
-        const std::string id =
-            path + " " + it->second + " " + (library_path ? library_path : "") + " " + (preload ? preload : "");
+        const std::string id = path + " " + it->second + " " + loader.library_path + " " + loader.preload;
         std::vector<std::string> libraries;
         if (context.libraries != nullptr && context.libraries->count(id)) {
           libraries = context.libraries->at(id);
         } else {
-          libraries = SharedLibraries(path);
+          libraries = SharedLibraries(path, loader);
         }
         for (const std::string& library : libraries) {
           it->second += "\n  " + library + " " + Fingerprint(library, context.contents);
@@ -247,88 +394,77 @@ std::optional<std::map<std::string, CacheEntry>> ListTests(std::string_view show
     const std::string name = test["name"];
     CacheEntry entry;
     entry.always_run = name.rfind("canary.", 0) == 0;
+    const TestFacts facts = FactsOf(test);
+    entry.always_run = entry.always_run || facts.uncached_label;
     std::string key = name + "\n";
-    // Relative paths on the command line are the test's working directory's.
-    std::string working_directory;
-    for (const json& property : test.value("properties", json::array())) {
-      if (property.value("name", "") == "WORKING_DIRECTORY" && property.contains("value") &&
-          property["value"].is_string()) {
-        working_directory = property["value"];
+    for (const json& property : test.value("properties", json::array())) key += "property " + property.dump() + "\n";
+    // Files: named on the command line (however), in the environment's values, or
+    // declared (REQUIRED_FILES, MEMSAFE_TEST_DATA); a directory stands for every file
+    // below it.
+    // `named`: a word that may be a path; `directories`: a directory counts, file by file
+    // (not for environment values, where directories are search paths such as PATH).
+    const auto add_file = [&](const std::string& path, bool named, bool directories) {
+      std::error_code ignored;
+      if (fs::is_directory(path, ignored)) {
+        if (!directories) return;
+        bool complete = true;
+        for (const std::string& each : FilesUnder(path, kMaxFilesBelow, &complete)) {
+          key += "  " + each + " " + fingerprint_of(each, facts.loader) + "\n";
+        }
+        if (!complete && entry.uncached_why.empty()) {
+          entry.uncached_why = "names the directory " + path + ", too large to read or not readable whole";
+        }
+        return;
+      }
+      if (named && !fs::is_regular_file(path, ignored)) return;  // a word, not a file
+      key += "  " + path + " " + fingerprint_of(path, facts.loader) + "\n";
+    };
+    // Where the test's own command starts: after memsafe's launcher and its options,
+    // whose directories (the log directory, the source root) are not the test's inputs.
+    std::size_t own_start = 0;
+    if (facts.command.size() > 1 && facts.command[1].ends_with("memsafe-run.sh")) {
+      own_start = 2;
+      while (own_start < facts.command.size()) {
+        const std::string& word = facts.command[own_start];
+        if (word == "--") {
+          ++own_start;
+          break;
+        }
+        if (word == "--quick-unsymbolized") {
+          ++own_start;
+        } else if (word.starts_with("--")) {
+          own_start += 2;  // --memsafe PATH, --log-dir DIR, --name TEST, ...
+        } else {
+          break;
+        }
       }
     }
-    if (test.contains("command") && test["command"].is_array()) {
-      std::size_t index = 0;
-      for (const json& arg : test["command"]) {
-        const std::size_t at = index++;
-        if (!arg.is_string()) continue;
-        const std::string text = arg;
-        key += "arg " + text + "\n";
-        if (at > 0) entry.command += std::string(entry.command.empty() ? "" : std::string(1, '\0')) + text;
-        // The file an argument names: the whole argument, or the value of --opt=path.
-        std::vector<std::string> candidates = {text};
-        if (const size_t equals = text.find('='); equals != std::string::npos && text.starts_with("-")) {
-          candidates.push_back(text.substr(equals + 1));
-        }
-        for (std::string path : candidates) {
-          if (path.empty()) continue;
-          if (path[0] != '/') {
-            if (working_directory.empty()) continue;
-            path = working_directory + "/" + path;
-          }
-          std::error_code ignored;
-          if (!fs::is_regular_file(path, ignored)) continue;
-          key += "  " + path + " " + fingerprint_of(path) + "\n";
-          // A script runs programs no listing names: its results cannot be proven
-          // unchanged (memsafe's own launcher, the first argument, is a script it knows).
-          const bool launcher = at == 1 && path.ends_with("memsafe-run.sh");
-          if (at > 0 && !launcher && !IsElf(path) && IsScript(path) && entry.uncached_why.empty()) {
-            entry.uncached_why = "runs the script " + path + ", whose programs no key can name";
-          }
+    std::size_t index = 0;
+    for (const std::string& text : facts.command) {
+      const std::size_t at = index++;
+      key += "arg " + text + "\n";
+      if (at > 0) entry.command += std::string(entry.command.empty() ? "" : std::string(1, '\0')) + text;
+      // memsafe's own launcher (the second word) is a script it knows.
+      const bool launcher = at == 1 && text.ends_with("memsafe-run.sh");
+      if (at >= own_start && IsInterpreter(text) && entry.uncached_why.empty()) {
+        entry.uncached_why = "runs " + text + ", whose programs and files are in its arguments' text";
+      }
+      for (const std::string& path : PathsNamedBy(text, facts.working_directory)) {
+        add_file(path, true, at >= own_start);
+        std::error_code ignored;
+        // A script runs programs no listing names: its results cannot be proven unchanged.
+        if (at > 0 && !launcher && fs::is_regular_file(path, ignored) && !IsElf(path) && IsScript(path) &&
+            entry.uncached_why.empty()) {
+          entry.uncached_why = "runs the script " + path + ", whose programs no key can name";
         }
       }
     }
-    if (test.contains("properties")) {
-      for (const json& property : test["properties"]) {
-        const std::string property_name = property.value("name", "");
-        if (property_name == "LABELS" && property.contains("value")) {
-          for (const json& label : property["value"]) {
-            entry.always_run = entry.always_run || label == "canary" || label == "memsafe-no-cache";
-          }
-        }
-        key += "property " + property.dump() + "\n";
-        // Files the test declares it reads (CTest's REQUIRED_FILES, or memsafe_add_test's
-        // DATA as MEMSAFE_TEST_DATA=a:b); a directory stands for every file below it.
-        std::vector<std::string> declared;
-        if (property.contains("value") && property["value"].is_array()) {
-          for (const json& value : property["value"]) {
-            if (!value.is_string()) continue;
-            const std::string text = value;
-            if (property_name == "REQUIRED_FILES") declared.push_back(text);
-            if (property_name == "ENVIRONMENT" && text.starts_with("MEMSAFE_TEST_DATA=")) {
-              std::string_view paths = std::string_view(text).substr(18);
-              while (!paths.empty()) {
-                const size_t colon = paths.find(':');
-                if (colon != 0) declared.emplace_back(paths.substr(0, colon));
-                if (colon == std::string_view::npos) break;
-                paths.remove_prefix(colon + 1);
-              }
-            }
-          }
-        }
-        for (const std::string& path : declared) {
-          std::error_code ignored;
-          if (!fs::is_directory(path, ignored)) {
-            key += "  " + path + " " + fingerprint_of(path) + "\n";
-            continue;
-          }
-          std::vector<std::string> below;
-          for (fs::recursive_directory_iterator it(path, ignored), end; !ignored && it != end; it.increment(ignored)) {
-            if (it->is_regular_file(ignored)) below.push_back(it->path().string());
-          }
-          std::sort(below.begin(), below.end());
-          for (const std::string& each : below) key += "  " + each + " " + fingerprint_of(each) + "\n";
-        }
-      }
+    for (const std::string& value : facts.environment_values) {
+      for (const std::string& path : PathsNamedBy(value, facts.working_directory)) add_file(path, true, false);
+    }
+    for (const std::string& path : facts.declared) {
+      add_file(path[0] == '/' || facts.working_directory.empty() ? path : facts.working_directory + "/" + path, false,
+               true);
     }
     if (!entry.uncached_why.empty()) entry.always_run = true;
     entry.key = Hex64(Fnv1a(key, shared_hash));
@@ -348,20 +484,30 @@ ResultCache ResultCache::Load(const std::string& path, std::string* unreadable) 
     if (unreadable != nullptr) *unreadable = why;
     return cache;
   }
-  const json document = json::parse(content, nullptr, false);
-  if (!document.is_object() || document.value("version", 0) != 2 || !document.contains("results") ||
-      !document["results"].is_object()) {
+  json document = json::parse(content, nullptr, false);
+  // A field of the wrong type (a hand-edited file) makes value() throw: unreadable too.
+  try {
+    if (document.is_object() && document.value("version", 0) != 2) document = json();
+  } catch (const json::exception&) {
+    document = json();
+  }
+  if (!document.is_object() || !document.contains("results") || !document["results"].is_object()) {
     if (unreadable != nullptr) *unreadable = "not a result cache of this memsafe version";
     return cache;
   }
   for (const auto& [test, result] : document["results"].items()) {
     if (!result.is_object() || !result.contains("key") || !result["key"].is_string()) continue;
-    const std::string outcome = result.value("outcome", "");
+    if (!result.contains("outcome") || !result["outcome"].is_string() || !result.contains("clean_runs") ||
+        !result["clean_runs"].is_number_integer() || !result.contains("finding_seen") ||
+        !result["finding_seen"].is_boolean()) {
+      continue;  // an entry that is not whole is no proof: the test runs
+    }
+    const std::string outcome = result["outcome"];
     if (outcome != "passed" && outcome != "skipped") continue;
-    const int runs = result.value("clean_runs", 0);
+    const int runs = result["clean_runs"];
     cache.results_.try_emplace(test,
                                Result{result["key"], outcome == "passed" ? TestOutcome::kPassed : TestOutcome::kSkipped,
-                                      runs < 0 ? 0 : runs, result.value("finding_seen", false)});
+                                      runs < 0 ? 0 : runs, result["finding_seen"].get<bool>()});
   }
   if (document.contains("contents") && document["contents"].is_object()) {
     for (const auto& [file, pair] : document["contents"].items()) {
@@ -426,7 +572,9 @@ void ResultCache::Record(const std::string& test, const std::string& key, TestOu
     results_.insert_or_assign(test, Result{key, outcome, before + 1, finding_seen});
     return;
   }
-  if (verdict == "finding") {
+  if (verdict == "finding" || (finding_seen && same_key)) {
+    // A finding, or any unclean run after one under this key: the finding stays
+    // remembered, so a timeout between it and two clean runs does not reset the count.
     // Kept with no clean run: under this key the test must pass kCleanRunsAfterAFinding
     // times in a row before it is left out (the bug may show only now and then).
     results_.insert_or_assign(test, Result{key, TestOutcome::kPassed, 0, true});

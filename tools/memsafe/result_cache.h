@@ -100,6 +100,9 @@ std::string RunEnvironment();
 // any verdict but "clean" or "skipped", or a disagreement, becomes "failed".
 std::map<std::string, std::string> LauncherVerdicts(const std::string& log_dir);
 
+// Test names that `ctest --show-only=json-v1` output lists more than once, sorted.
+std::vector<std::string> DuplicateTestNames(std::string_view show_only_json);
+
 // The shared objects (*.so, *.so.N) under a build tree, sorted.
 std::vector<std::string> SharedObjectsUnder(const std::string& dir);
 

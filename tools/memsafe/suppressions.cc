@@ -5,7 +5,6 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
-#include <regex>
 #include <set>
 #include <sstream>
 
@@ -37,10 +36,12 @@ const std::map<std::string, std::set<std::string>>& SanitizerTypes() {
   return types;
 }
 
-// Frames on (nearly) every stack a tool reports, as the symbolizers name them: the
+// Frames on (nearly) every stack a tool reports, as the symbolizers name them, and the
+// modules and files they come from (LSan and TSan match a pattern against the function,
+// the module and the file of a frame; Valgrind's obj: against the module): the
 // program's and each thread's entry points (glibc, libstdc++'s std::thread, the
-// sanitizer runtimes' thread start) and the allocator every leak and heap report passes
-// through.
+// sanitizer runtimes' thread start), the allocator every leak and heap report passes
+// through (demangled and mangled), and the runtimes themselves.
 constexpr std::string_view kEveryStack[] = {
     "main",
     "__libc_start_main",
@@ -51,6 +52,8 @@ constexpr std::string_view kEveryStack[] = {
     "clone3",
     "__clone",
     "__clone3",
+    "pthread_create",
+    "__interceptor_pthread_create",
     "std::thread::_State_impl<std::thread::_Invoker<std::tuple<void (*)()> > >::_M_run()",
     "void std::__invoke_impl<void, void (*)()>(std::__invoke_other, void (*&&)())",
     "__tsan_thread_start_func",
@@ -59,6 +62,11 @@ constexpr std::string_view kEveryStack[] = {
     "operator new[](unsigned long)",
     "operator delete(void*)",
     "operator delete[](void*)",
+    "_Znwm",
+    "_Znam",
+    "_ZdlPv",
+    "_ZdaPv",
+    "_ZdlPvm",
     "malloc",
     "calloc",
     "realloc",
@@ -71,31 +79,105 @@ constexpr std::string_view kEveryStack[] = {
     "__interceptor_calloc",
     "__interceptor_realloc",
     "__interceptor_free",
+    "/lib/x86_64-linux-gnu/libc.so.6",
+    "/lib/x86_64-linux-gnu/libstdc++.so.6",
+    "/lib64/ld-linux-x86-64.so.2",
+    "/usr/lib/x86_64-linux-gnu/libasan.so.8",
+    "/usr/lib/x86_64-linux-gnu/libtsan.so.2",
+    "/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.asan-x86_64.a",
+    "/usr/lib/x86_64-linux-gnu/valgrind/vgpreload_memcheck-amd64-linux.so",
+    "compiler-rt/lib/asan/asan_malloc_linux.cpp",
+    "compiler-rt/lib/tsan/rtl/tsan_interceptors_posix.cpp",
+    "compiler-rt/lib/sanitizer_common/sanitizer_common_interceptors.inc",
 };
 
-// Whether a suppression pattern matches a function name: '*' is any text ('?' is taken
-// as one character, as Valgrind reads it: the broader reading), '^' and '$' anchor,
-// and otherwise the pattern may match anywhere in the name (LSan's and TSan's rule).
+// Functions the sanitizers intercept, as interceptor_name: entries name them: a pattern
+// that matches more than one is a family, not an interceptor.
+constexpr std::string_view kInterceptors[] = {
+    "strlen",  "strnlen", "strcpy",   "strncpy", "strcat", "strncat", "strcmp",  "strncmp", "strchr",
+    "strrchr", "strstr",  "strdup",   "strndup", "strspn", "strcspn", "strpbrk", "memcpy",  "memmove",
+    "memset",  "memcmp",  "memchr",   "memmem",  "bcmp",   "fread",   "fwrite",  "read",    "write",
+    "printf",  "sprintf", "snprintf", "fgets",   "gets",   "puts",    "send",    "recv",    "sendmsg"};
+
+// Whether a suppression pattern matches a name: '*' is any text, '?' one character (as
+// Valgrind reads it; the broader reading for the sanitizers), '^' and '$' anchor, and
+// otherwise the pattern may match anywhere in the name (LSan's and TSan's rule). Written
+// by hand, iteratively: a regular expression library recurses on long patterns.
 bool PatternMatches(std::string_view pattern, std::string_view name) {
-  std::string regex;
+  bool start = false, end = false;
   if (!pattern.empty() && pattern.front() == '^') {
-    regex += '^';
+    start = true;
     pattern.remove_prefix(1);
   }
-  const bool end = !pattern.empty() && pattern.back() == '$';
-  if (end) pattern.remove_suffix(1);
-  for (char c : pattern) {
-    if (c == '*') {
-      regex += ".*";
-    } else if (c == '?') {
-      regex += '.';
-    } else {
-      if (std::string_view(".^$|()[]{}+\\").find(c) != std::string_view::npos) regex += '\\';
-      regex += c;
-    }
+  if (!pattern.empty() && pattern.back() == '$') {
+    end = true;
+    pattern.remove_suffix(1);
   }
-  if (end) regex += '$';
-  return std::regex_search(name.begin(), name.end(), std::regex(regex));
+  // Glob matching of `pattern` against name[from, name.size()), with a trailing '*'
+  // when the end is not anchored.
+  const auto glob = [&](size_t from) {
+    size_t p = 0, n = from, star = std::string_view::npos, mark = 0;
+    while (n < name.size()) {
+      if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == name[n])) {
+        ++p;
+        ++n;
+      } else if (p < pattern.size() && pattern[p] == '*') {
+        star = p++;
+        mark = n;
+      } else if (p == pattern.size() && !end) {
+        return true;  // the rest of the name is free
+      } else if (star != std::string_view::npos) {
+        p = star + 1;
+        n = ++mark;
+      } else {
+        return false;
+      }
+    }
+    while (p < pattern.size() && pattern[p] == '*') ++p;
+    return p == pattern.size();
+  };
+  if (start) return glob(0);
+  for (size_t from = 0; from <= name.size(); ++from) {
+    if (glob(from)) return true;
+  }
+  return false;
+}
+
+// The checks of Clang's -fsanitize=undefined family, as ignore-list sections name them
+// ("undefined" for all of them; implicit-* and nullability-* by prefix).
+bool IsUbsanCheck(std::string_view name) {
+  static constexpr std::string_view kChecks[] = {"undefined",
+                                                 "alignment",
+                                                 "bool",
+                                                 "builtin",
+                                                 "bounds",
+                                                 "array-bounds",
+                                                 "local-bounds",
+                                                 "enum",
+                                                 "float-cast-overflow",
+                                                 "float-divide-by-zero",
+                                                 "function",
+                                                 "integer",
+                                                 "integer-divide-by-zero",
+                                                 "nonnull-attribute",
+                                                 "null",
+                                                 "object-size",
+                                                 "pointer-overflow",
+                                                 "return",
+                                                 "returns-nonnull-attribute",
+                                                 "shift",
+                                                 "shift-base",
+                                                 "shift-exponent",
+                                                 "signed-integer-overflow",
+                                                 "unreachable",
+                                                 "unsigned-integer-overflow",
+                                                 "unsigned-shift-base",
+                                                 "vla-bound",
+                                                 "vptr"};
+  for (const std::string_view check : kChecks) {
+    if (name == check) return true;
+  }
+  return name.starts_with("implicit-") || name.starts_with("nullability-");
 }
 
 bool IsPlaceholder(std::string_view reason) {
@@ -199,15 +281,30 @@ bool IsValgrindFrame(std::string_view line) {
 
 }  // namespace
 
-std::optional<std::string> TooBroadPattern(std::string_view pattern) {
-  // What must literally be in a frame for the pattern to match: without the wildcards
+std::optional<std::string> TooBroadPattern(std::string_view pattern, std::string_view type) {
+  if (pattern.size() > 1024) return "a pattern of over 1 KiB names no symbol a compiler wrote";
+  // What must literally be in a name for the pattern to match: without the wildcards
   // ('*', and '?' which Valgrind reads as one) and the sanitizers' anchors ('^', '$').
   std::string literal;
   for (char c : pattern) {
     if (c != '*' && c != '?' && c != '^' && c != '$') literal += c;
   }
   if (literal.empty()) return "matches every report of its kind";
-  if (literal.size() <= 2) return "a pattern of one or two characters matches almost every stack";
+  if (type == "interceptor_name") {
+    std::string matched;
+    int count = 0;
+    for (const std::string_view name : kInterceptors) {
+      if (PatternMatches(pattern, name)) {
+        matched += (count++ == 0 ? "" : ", ") + std::string(name);
+      }
+    }
+    if (count > 1) return "it matches the interceptors " + matched + ": a family, not one interceptor";
+    return std::nullopt;
+  }
+  // A name of one or two letters matches almost every name, unless anchored at both ends
+  // (the C function "ab" exactly).
+  const bool exact = pattern.starts_with("^") && pattern.ends_with("$") && pattern.size() > 2;
+  if (literal.size() <= 2 && !exact) return "a pattern of one or two characters matches almost every stack";
   for (const std::string_view frame : kEveryStack) {
     if (PatternMatches(pattern, frame)) return "it matches '" + std::string(frame) + "', on (nearly) every stack";
   }
@@ -232,6 +329,7 @@ ParsedFile ParseSuppressions(std::string path, std::string_view content) {
   const std::vector<std::string_view> lines = SplitLines(content);
   Pending pending;
   std::set<std::string> seen;
+  std::string section;  // the ignore list's current [check]
   // too_broad: why the entry matches (nearly) every report of its kind, which switches
   // the tool off; no reason makes that acceptable.
   const auto add_entry = [&](Entry entry, const std::optional<std::string>& too_broad = std::nullopt) {
@@ -270,13 +368,23 @@ ParsedFile ParseSuppressions(std::string path, std::string_view content) {
           file.problems.push_back(Problem{number, "whitespace inside the entry (the runtime would take it literally)"});
         }
         add_entry(MakeEntry(number, std::string(line)),
-                  colon == std::string_view::npos ? std::nullopt : TooBroadPattern(Trim(line.substr(colon + 1))));
+                  colon == std::string_view::npos ? std::nullopt : TooBroadPattern(Trim(line.substr(colon + 1)), type));
         break;
       }
       case SuppressionSyntax::kIgnoreList: {
         if (line.front() == '[') {
           if (line.back() != ']' || line.size() < 3) {
             file.problems.push_back(Problem{number, "unterminated section header '" + std::string(line) + "'"});
+            break;
+          }
+          // The list is given to -fsanitize-ignorelist=, which every sanitizer of the
+          // build reads: a section other than UBSan's checks would take ASan or TSan
+          // off the code it names, where no canary looks.
+          section = std::string(line.substr(1, line.size() - 2));
+          if (!IsUbsanCheck(section)) {
+            file.problems.push_back(Problem{number, "section [" + section +
+                                                        "] is not a UBSan check: this list reaches every sanitizer "
+                                                        "of the build, and only UBSan's checks may be ignored here"});
           }
           break;  // a section is not an entry; its lines below are
         }
@@ -287,12 +395,26 @@ ParsedFile ParseSuppressions(std::string path, std::string_view content) {
           file.problems.push_back(
               Problem{number, "expected src:, fun:, type:, global: or mainfile:, got '" + std::string(line) + "'"});
         }
-        // An ignore list names where code is, not what is on a stack: only a pattern of
-        // wildcards alone covers everything.
+        if (section.empty()) {
+          file.problems.push_back(Problem{number,
+                                          "entry outside a [check] section: it would take every sanitizer "
+                                          "of the build (ASan and TSan too) off that code; put it under "
+                                          "the UBSan check it is for, e.g. [alignment]"});
+        }
+        // An ignore list names where code is, not what is on a stack: a pattern whose
+        // fixed text (without wildcards and [...] classes) is one or two characters, such
+        // as "*", "/*" or "[a-z]*", covers everything.
         std::optional<std::string> too_broad;
         if (colon != std::string_view::npos && (type == "src" || type == "fun")) {
           const std::string_view pattern = Trim(line.substr(colon + 1));
-          if (pattern.find_first_not_of("*?") == std::string_view::npos) too_broad = "matches all code";
+          std::string fixed;
+          bool in_class = false;
+          for (char c : pattern) {
+            if (c == '[') in_class = true;
+            if (!in_class && c != '*' && c != '?') fixed += c;
+            if (c == ']') in_class = false;
+          }
+          if (fixed.size() <= 2) too_broad = "matches all code";
         }
         add_entry(MakeEntry(number, std::string(line)), too_broad);
         break;

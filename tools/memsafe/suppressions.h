@@ -52,7 +52,10 @@ struct ParsedFile {
 // match (nearly) every report: nothing but wildcards and anchors ("*", "^*$", "*?*"),
 // one or two characters ("a", "^"), or a function on every stack ("main", "^main$",
 // "malloc", "operator new"). nullopt for a pattern narrow enough to review.
-std::optional<std::string> TooBroadPattern(std::string_view pattern);
+// `type` is the entry's type ("leak", "race", "interceptor_name", ...; "" for a
+// Valgrind frame, which the caller anchors): an interceptor_name pattern is judged by the
+// interceptors it matches, not by stacks.
+std::optional<std::string> TooBroadPattern(std::string_view pattern, std::string_view type = "");
 
 // The longest a review-by date may lie after the added date: one quarter.
 inline constexpr int kMaxReviewDays = 92;

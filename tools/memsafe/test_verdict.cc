@@ -11,6 +11,7 @@
 #include <set>
 #include <utility>
 
+#include "options_lint.h"
 #include "report.h"
 #include "report_output.h"
 #include "text.h"
@@ -261,6 +262,18 @@ TestVerdict JudgeTestRun(const TestRun& run) {
   }
 
   const std::string quoted = Quote(run.name);
+  // Options set around options.txt (a preset's environment, the test's ENVIRONMENT)
+  // are judged by the same table: a weakened tool's silence proves nothing.
+  std::string given;
+  for (const std::string& option : run.given_options) given += option + "\n";
+  if (const std::vector<Problem> weakened = LintOptionStrings(given); !weakened.empty()) {
+    verdict.err += "memsafe: FAILED: " + quoted + " ran with tool options that options.txt would not allow:\n";
+    for (const Problem& problem : weakened) verdict.err += "memsafe:   " + problem.message + "\n";
+    verdict.err += "memsafe: set runtime options in sanitizers/options.txt, where each is linted\n";
+    verdict.exit_status = 1;
+    verdict.word = found.empty() ? "failed" : "finding";
+    return verdict;
+  }
   if (timed_out) {
     verdict.err += "memsafe: TIMEOUT: " + quoted + " was stopped after " + std::to_string(run.timeout_s) +
                    "s (hung or too slow for " + run.tool + ")\n";

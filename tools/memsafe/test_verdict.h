@@ -35,6 +35,9 @@ struct TestRun {
   int timeout_s = 0;
   std::vector<std::string> expect;  // a canary: every extended regex must match a report
   std::string expect_suppressed;    // a suppressed canary: this entry must be listed as used
+  // NAME=value of each *_OPTIONS the test was given from outside options.txt: one that
+  // weakens a tool fails the test (LintOptionStrings).
+  std::vector<std::string> given_options;
 };
 
 struct TestVerdict {

@@ -43,6 +43,15 @@ TEST(CheckSummaryTest, FailureTimeoutCrashAndNotRunEachFailThePreset) {
   }
 }
 
+TEST(CheckSummaryTest, ARunWhoseVerdictsCannotBeTrustedFailsThePreset) {
+  PresetRun run = Ran("address", {Result("a", TestOutcome::kPassed), Result("canary.address.x", TestOutcome::kPassed)});
+  run.unsound = {"tests defined more than once: a (their logs and verdicts would mix; give each its own name)"};
+  EXPECT_FALSE(JudgeRun(&run)) << "every test passed, but two of them wrote the same logs";
+  EXPECT_EQ(Verdict(run), "unsound");
+  ASSERT_EQ(run.problems.size(), 1u);
+  EXPECT_NE(run.problems[0].find("defined more than once"), std::string::npos) << run.problems[0];
+}
+
 TEST(CheckSummaryTest, AProgramRelinkedWhileTheTestsRanFailsThePreset) {
   PresetRun run = Ran("thread", {Result("a", TestOutcome::kPassed), Result("canary.thread.x", TestOutcome::kPassed)});
   run.changed_during_run = {"/b/tests/unit/pool_test"};

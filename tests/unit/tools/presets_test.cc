@@ -72,6 +72,14 @@ TEST(PresetsTest, UserPresetsAndEveryIncludedFileAreRead) {
   std::vector<std::string> files = set->files;
   std::sort(files.begin(), files.end());
   EXPECT_EQ(files, (std::vector<std::string>{project, user, included}));
+  // The repeat mode is read through inheritance: memsafe check refuses until-pass.
+  dir.Write("more/env.json", R"({"version": 6,
+    "testPresets": [{"name": "env-block", "hidden": true, "environment": {"MEMSAFE_EXPECT": "address"},
+                     "execution": {"repeat": {"mode": "until-pass", "count": 3}}}]})");
+  set = LoadPresets(project, &error);
+  ASSERT_TRUE(set) << error;
+  EXPECT_EQ(Find(*set, "asan")->repeat_mode, "until-pass");
+  EXPECT_EQ(Find(*set, "mine")->repeat_mode, "");
   // A preset defined in both files is an error, as CMake makes it.
   dir.Write("CMakeUserPresets.json", R"({"version": 6,
     "testPresets": [{"name": "asan", "configurePreset": "base"}]})");

@@ -24,7 +24,7 @@ using json = nlohmann::json;
 std::string Listing(const std::string& program, const std::string& environment = "MEMSAFE_X=1") {
   json tests = json::array();
   tests.push_back({{"name", "Suite.Case"},
-                   {"command", {"/bin/bash", "run.sh", program, "--gtest_filter=Suite.Case"}},
+                   {"command", {"/bin/bash", "/x/memsafe-run.sh", program, "--gtest_filter=Suite.Case"}},
                    {"properties", {{{"name", "ENVIRONMENT"}, {"value", {environment}}}}}});
   tests.push_back({{"name", "planted"},
                    {"command", {program}},
@@ -189,6 +189,35 @@ TEST(ResultCacheTest, ATestIsLeftOutOnlyAfterCleanRunsInARow) {
   EXPECT_EQ(cache.Remembered("t", "k2"), std::nullopt);
 }
 
+TEST(ResultCacheTest, AFindingIsRememberedThroughLaterFailuresUnderItsKey) {
+  ResultCache cache;
+  cache.Record("t", "k", TestOutcome::kFailed, "finding");
+  cache.Record("t", "k", TestOutcome::kTimeout, "timeout");
+  for (int i = 0; i < kCleanRunsNeeded; ++i) cache.Record("t", "k", TestOutcome::kPassed, "clean");
+  EXPECT_EQ(cache.Remembered("t", "k"), std::nullopt) << "a timeout does not wipe the finding";
+}
+
+TEST(ResultCacheTest, AHandEditedCacheIsUnreadableNotACrash) {
+  testing::ScratchDir dir;
+  std::string unreadable;
+  dir.Write("a.json", R"({"version": "2", "results": {}})");
+  EXPECT_EQ(ResultCache::Load((dir.path() / "a.json").string(), &unreadable).size(), 0u);
+  EXPECT_NE(unreadable, "");
+  dir.Write("b.json", R"({"version": 2, "results": {"t": {"key": "k", "outcome": "passed", "clean_runs": "9",
+                                                          "finding_seen": false}}})");
+  const ResultCache cache = ResultCache::Load((dir.path() / "b.json").string(), &unreadable);
+  EXPECT_EQ(cache.Remembered("t", "k"), std::nullopt) << "an entry that is not whole proves nothing";
+}
+
+TEST(ResultCacheTest, TestsOfOneNameAreFound) {
+  const std::string listing = json{{"tests",
+                                    {{{"name", "x"}, {"command", {"/bin/true"}}},
+                                     {{"name", "y"}, {"command", {"/bin/true"}}},
+                                     {{"name", "x"}, {"command", {"/bin/false"}}}}}}
+                                  .dump();
+  EXPECT_EQ(DuplicateTestNames(listing), std::vector<std::string>{"x"});
+}
+
 TEST(ResultCacheTest, LauncherVerdictsArePairedWithTheirCommands) {
   testing::ScratchDir dir;
   dir.Write("logs/a.asan.argv", std::string("run.sh\0--name\0a\0/bin/a\0", 23));
@@ -257,6 +286,51 @@ TEST(ResultCacheTest, UndeclaredButVisibleInputsChangeTheKey) {
   EXPECT_EQ(RunEnvironment(), environment);
   setenv("OLDPWD", "/somewhere/else", 1);
   EXPECT_EQ(RunEnvironment(), environment) << "the shell's bookkeeping is left out";
+}
+
+// More ways a command line or a test's properties name a file.
+TEST(ResultCacheTest, FilesNamedInEveryFormCount) {
+  testing::ScratchDir dir;
+  const std::string work = (dir.path() / "work").string();
+  dir.Write("short.txt", "a");
+  dir.Write("plain.txt", "a");
+  dir.Write("envfile.txt", "a");
+  dir.Write("work/required.txt", "a");
+  dir.Write("work/cases/one.txt", "a");
+  const std::string p = dir.path().string();
+  const std::string listing =
+      json{{"tests",
+            {{{"name", "t"},
+              {"command", {"/bin/true", "-i" + p + "/short.txt", "input=" + p + "/plain.txt", "cases"}},
+              {"properties",
+               {{{"name", "WORKING_DIRECTORY"}, {"value", work}},
+                {{"name", "ENVIRONMENT"}, {"value", {"DATA_FILE=" + p + "/envfile.txt", "PATH=/usr/bin:/bin"}}},
+                {{"name", "REQUIRED_FILES"}, {"value", {"required.txt"}}}}}}}}}
+          .dump();
+  const std::string key = KeyOf(listing, CacheContext{}, "t");
+  for (const char* file : {"short.txt", "plain.txt", "envfile.txt", "work/required.txt", "work/cases/one.txt"}) {
+    dir.Write(file, "b");
+    EXPECT_NE(KeyOf(listing, CacheContext{}, "t"), key) << file;
+    dir.Write(file, "a");
+    EXPECT_EQ(KeyOf(listing, CacheContext{}, "t"), key) << file;
+  }
+  dir.Write("work/cases/two.txt", "new");
+  EXPECT_NE(KeyOf(listing, CacheContext{}, "t"), key) << "a new file in a directory the command names";
+}
+
+TEST(ResultCacheTest, AnInterpreterOnTheCommandLineIsNeverCached) {
+  std::string error;
+  for (const char* program : {"/bin/sh", "python3", "/usr/bin/cmake", "perl5.36"}) {
+    const auto tests = ListTests(
+        json{{"tests",
+              {{{"name", "t"},
+                {"command",
+                 {"/bin/bash", "/x/memsafe-run.sh", "--name", "t", "--", program, "-c", "./prog < in.txt"}}}}}}
+            .dump(),
+        CacheContext{}, &error);
+    ASSERT_TRUE(tests) << error;
+    EXPECT_TRUE(tests->at("t").always_run) << program;
+  }
 }
 
 TEST(ResultCacheTest, AScriptThatRunsProgramsIsNeverCached) {

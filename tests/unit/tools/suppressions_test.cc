@@ -181,25 +181,27 @@ TEST(SuppressionsTest, CatchAllsAreRefusedWhateverTheReason) {
       "# reason: this preset only looks for leaks; races are the tsan preset's\n"
       "# tracker: https://bugs.example.org/7\n# added: 2026-11-22\n# review-by: 2027-02-20\n";
   for (const auto& [name, entry] :
-       {std::pair{"tsan.supp", "race:*\n"},
-        std::pair{"lsan.supp", "leak:**\n"},
-        std::pair{"tsan.supp", "called_from_lib:*\n"},
-        std::pair{"ubsan_ignorelist.txt", "src:*\n"},
-        std::pair{"ubsan_ignorelist.txt", "fun:*\n"},
-        std::pair{"ubsan_ignorelist.txt", "src:?*\n"},
-        std::pair{"lsan.supp", "leak:^\n"},
-        std::pair{"lsan.supp", "leak:$\n"},
-        std::pair{"lsan.supp", "leak:^*$\n"},
-        std::pair{"tsan.supp", "race:^*\n"},
-        std::pair{"lsan.supp", "leak:?\n"},
-        std::pair{"lsan.supp", "leak:*?*\n"},
-        std::pair{"lsan.supp", "leak:a\n"},
-        std::pair{"lsan.supp", "leak:ab\n"},
-        std::pair{"lsan.supp", "leak:main\n"},
-        std::pair{"lsan.supp", "leak:^main$\n"},
-        std::pair{"lsan.supp", "leak:operator*\n"},
-        std::pair{"lsan.supp", "leak:malloc\n"},
-        std::pair{"tsan.supp", "race:start_thread\n"},
+       {std::pair{"tsan.supp", "race:*\n"}, std::pair{"lsan.supp", "leak:**\n"},
+        std::pair{"tsan.supp", "called_from_lib:*\n"}, std::pair{"ubsan_ignorelist.txt", "[alignment]\nsrc:*\n"},
+        std::pair{"ubsan_ignorelist.txt", "[alignment]\nfun:*\n"},
+        std::pair{"ubsan_ignorelist.txt", "[alignment]\nsrc:?*\n"},
+        std::pair{"ubsan_ignorelist.txt", "[null]\nsrc:/*\n"},
+        std::pair{"ubsan_ignorelist.txt", "[null]\nfun:[a-z_A-Z]*\n"},
+        // what the symbolizers print besides the function: modules and files
+        std::pair{"lsan.supp", "leak:.so\n"}, std::pair{"lsan.supp", "leak:libc.so.6\n"},
+        std::pair{"lsan.supp", "leak:libasan\n"}, std::pair{"lsan.supp", "leak:asan_malloc_linux\n"},
+        std::pair{"tsan.supp", "race:pthread_create\n"}, std::pair{"tsan.supp", "race:libtsan\n"},
+        std::pair{"tsan.supp", "race:libstdc++\n"}, std::pair{"asan.supp", "interceptor_name:str\n"},
+        std::pair{"asan.supp", "interceptor_name:mem\n"},
+        std::pair{"valgrind.supp", "{\n   mangled\n   Memcheck:Leak\n   fun:_Znwm\n   ...\n}\n"},
+        std::pair{"valgrind.supp", "{\n   mangled-wild\n   Memcheck:Leak\n   fun:_Zn*\n}\n"},
+        std::pair{"valgrind.supp", "{\n   preload\n   Memcheck:Leak\n   obj:*vgpreload_memcheck*\n   ...\n}\n"},
+        std::pair{"valgrind.supp", "{\n   libc\n   Memcheck:Addr8\n   ...\n   obj:*/libc.so*\n}\n"},
+        std::pair{"lsan.supp", "leak:^\n"}, std::pair{"lsan.supp", "leak:$\n"}, std::pair{"lsan.supp", "leak:^*$\n"},
+        std::pair{"tsan.supp", "race:^*\n"}, std::pair{"lsan.supp", "leak:?\n"}, std::pair{"lsan.supp", "leak:*?*\n"},
+        std::pair{"lsan.supp", "leak:a\n"}, std::pair{"lsan.supp", "leak:ab\n"}, std::pair{"lsan.supp", "leak:main\n"},
+        std::pair{"lsan.supp", "leak:^main$\n"}, std::pair{"lsan.supp", "leak:operator*\n"},
+        std::pair{"lsan.supp", "leak:malloc\n"}, std::pair{"tsan.supp", "race:start_thread\n"},
         std::pair{"valgrind.supp", "{\n   all-leaks\n   Memcheck:Leak\n   ...\n}\n"},
         std::pair{"valgrind.supp", "{\n   all-reads\n   Memcheck:Addr4\n   fun:*\n   obj:*\n}\n"},
         std::pair{"valgrind.supp", "{\n   via-main\n   Memcheck:Leak\n   fun:malloc\n   ...\n   fun:main\n}\n"}}) {
@@ -211,13 +213,36 @@ TEST(SuppressionsTest, CatchAllsAreRefusedWhateverTheReason) {
                                                          explained.substr(explained.find('\n') + 1) + entry);
     EXPECT_FALSE(still.problems.empty()) << name << " " << entry;
   }
+  // A pattern far longer than any symbol: refused, and judged without deep recursion.
+  const ParsedFile huge = ParseSuppressions("lsan.supp", explained + "leak:" + std::string(120000, 'x') + "\n");
+  ASSERT_EQ(huge.problems.size(), 1u);
+  EXPECT_NE(huge.problems[0].message.find("over 1 KiB"), std::string::npos);
   // Narrow entries, wildcards and all, stay fine.
   for (const auto& [name, entry] :
-       {std::pair{"tsan.supp", "race:libfoo*\n"}, std::pair{"ubsan_ignorelist.txt", "src:*/x/*\n"},
+       {std::pair{"tsan.supp", "race:libfoo*\n"}, std::pair{"ubsan_ignorelist.txt", "[alignment]\nsrc:*/x/*\n"},
+        std::pair{"lsan.supp", "leak:^ab$\n"}, std::pair{"asan.supp", "interceptor_name:strlen\n"},
         std::pair{"lsan.supp", "leak:^shelf_parse$\n"}, std::pair{"lsan.supp", "leak:mainloop_init\n"},
         std::pair{"valgrind.supp", "{\n   one\n   Memcheck:Leak\n   fun:malloc\n   ...\n   fun:foo_init\n}\n"}}) {
     const ParsedFile narrow = ParseSuppressions(name, explained + entry);
     EXPECT_TRUE(narrow.problems.empty()) << name << " " << entry << Messages(narrow);
+  }
+}
+
+// The ignore list reaches every sanitizer of the build (-fsanitize-ignorelist=): only
+// UBSan's checks may be named, and every entry needs its check.
+TEST(SuppressionsTest, TheIgnoreListCannotTakeAddressOrThreadSanitizerOff) {
+  const std::string explained =
+      "# reason: generated parser code\n# tracker: https://bugs.example.org/7\n"
+      "# added: 2026-11-22\n# review-by: 2027-02-20\n";
+  for (const char* text : {"src:*/src/*\n", "[address]\nsrc:*/src/*\n", "[thread]\nfun:parse_*\n", "[*]\nsrc:*/gen/*\n",
+                           "[memory]\nsrc:*/gen/*\n"}) {
+    const ParsedFile file = ParseSuppressions("ubsan_ignorelist.txt", explained + text);
+    EXPECT_FALSE(file.problems.empty()) << text;
+  }
+  for (const char* text : {"[alignment]\nsrc:*/gen/*\n", "[implicit-integer-sign-change]\nfun:parse_*\n",
+                           "[undefined]\nsrc:*/third_party/packed/*\n"}) {
+    const ParsedFile file = ParseSuppressions("ubsan_ignorelist.txt", explained + text);
+    EXPECT_TRUE(file.problems.empty()) << text << Messages(file);
   }
 }
 
@@ -238,7 +263,12 @@ TEST(OptionsLintTest, OptionsThatWeakenAToolAreRefusedWhateverTheReason) {
         "lsan suppressions=/elsewhere/evil.supp # shared", "asan suppressions=/x.supp # shared",
         "ubsan suppressions=/x.supp # shared", "tsan include=/x/options # shared",
         "asan include_if_exists=/x/options # shared", "asan log_path=/tmp/logs # tidy",
-        "valgrind --suppressions=/elsewhere/evil.supp # shared", "valgrind --xml-file=/tmp/x.xml # tidy"}) {
+        "valgrind --suppressions=/elsewhere/evil.supp # shared", "valgrind --xml-file=/tmp/x.xml # tidy",
+        // numbers read as the runtimes read them; lists of leak kinds without one that fails
+        "asan quarantine_size_mb=+0 # less memory", "asan quarantine_size_mb=0x0 # less memory",
+        "valgrind --show-leak-kinds=indirect # quieter", "valgrind --errors-for-leak-kinds=reachable # odd",
+        "valgrind --ignore-ranges=0x0-0x7fffffffffff # noisy", "valgrind --redzone-size=0 # less memory",
+        "valgrind --command-line-only=no # my .valgrindrc"}) {
     const std::vector<Problem> problems = LintOptions(line);
     ASSERT_EQ(problems.size(), 1u) << line;
     EXPECT_NE(problems[0].message.find("weakens the tool"), std::string::npos) << problems[0].message;
@@ -251,6 +281,10 @@ TEST(OptionsLintTest, OptionsThatWeakenAToolAreRefusedWhateverTheReason) {
   EXPECT_TRUE(LintOptions("tsan halt_on_error=0 # report every race").empty());
   EXPECT_TRUE(LintOptions("asan detect_leaks=true # explicit").empty());
   EXPECT_TRUE(LintOptions("valgrind --tool=memcheck # explicit").empty());
+  EXPECT_TRUE(LintOptions("valgrind --show-leak-kinds=all # every kind").empty());
+  EXPECT_TRUE(LintOptions("valgrind --errors-for-leak-kinds=definite,indirect,possible # more").empty());
+  EXPECT_TRUE(LintOptions("valgrind --redzone-size=64 # wider").empty());
+  EXPECT_TRUE(LintOptions("asan quarantine_size_mb=512 # longer").empty());
   const std::vector<Problem> in_script = LintOptionStrings("export TSAN_OPTIONS=report_bugs=false:history_size=7\n");
   ASSERT_EQ(in_script.size(), 1u);
   EXPECT_NE(in_script[0].message.find("weakens the tool"), std::string::npos);
@@ -262,8 +296,10 @@ TEST(OptionStringsTest, SuppressionFilesNamedOutsideSanitizersAreRefused) {
       "  \"CMAKE_C_FLAGS\": \"-fsanitize=undefined -fsanitize-ignorelist=/tmp/all.txt\"\n"
       "valgrind --suppressions=/tmp/evil.supp ./test\n"
       "list(APPEND opts \"--suppressions=${_supp}\")\n"
-      "ASAN_OPTIONS=include_if_exists=/tmp/more\n");
-  ASSERT_EQ(problems.size(), 4u);
+      "ASAN_OPTIONS=include_if_exists=/tmp/more\n"
+      "  \"CMAKE_CXX_FLAGS\": \"-fsanitize-ignorelist=${sourceDir}/i.txt\"\n");
+  ASSERT_EQ(problems.size(), 5u);
+  EXPECT_EQ(problems[4].line, 6) << "a preset macro does not make it memsafe's own";
   EXPECT_EQ(problems[0].line, 1);
   EXPECT_NE(problems[0].message.find("weakens the tool"), std::string::npos) << problems[0].message;
   EXPECT_EQ(problems[1].line, 2);
