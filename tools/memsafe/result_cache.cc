@@ -446,7 +446,10 @@ std::optional<std::map<std::string, CacheEntry>> ListTests(std::string_view show
       if (at > 0) entry.command += std::string(entry.command.empty() ? "" : std::string(1, '\0')) + text;
       // memsafe's own launcher (the second word) is a script it knows.
       const bool launcher = at == 1 && text.ends_with("memsafe-run.sh");
-      if (at >= own_start && IsInterpreter(text) && entry.uncached_why.empty()) {
+      // The program, or a path to one further on (a word such as "env" or "make" further
+      // on may be a subcommand of the test's own program).
+      const bool program = at == own_start || (at > own_start && text.find('/') != std::string::npos);
+      if (program && IsInterpreter(text) && entry.uncached_why.empty()) {
         entry.uncached_why = "runs " + text + ", whose programs and files are in its arguments' text";
       }
       for (const std::string& path : PathsNamedBy(text, facts.working_directory)) {

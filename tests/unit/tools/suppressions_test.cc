@@ -262,8 +262,8 @@ TEST(OptionsLintTest, OptionsThatWeakenAToolAreRefusedWhateverTheReason) {
         // files memsafe does not lint or read
         "lsan suppressions=/elsewhere/evil.supp # shared", "asan suppressions=/x.supp # shared",
         "ubsan suppressions=/x.supp # shared", "tsan include=/x/options # shared",
-        "asan include_if_exists=/x/options # shared", "asan log_path=/tmp/logs # tidy",
-        "valgrind --suppressions=/elsewhere/evil.supp # shared", "valgrind --xml-file=/tmp/x.xml # tidy",
+        "asan include_if_exists=/x/options # shared", "valgrind --suppressions=/elsewhere/evil.supp # shared",
+        "valgrind --xml-file=/tmp/x.xml # tidy",
         // numbers read as the runtimes read them; lists of leak kinds without one that fails
         "asan quarantine_size_mb=+0 # less memory", "asan quarantine_size_mb=0x0 # less memory",
         "valgrind --show-leak-kinds=indirect # quieter", "valgrind --errors-for-leak-kinds=reachable # odd",
