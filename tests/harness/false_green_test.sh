@@ -30,6 +30,8 @@
 #                         the lint naming the entry (not only "CANARY NOT CAUGHT")
 #   weakening-option      options.txt `asan detect_leaks=false` while a test leaks: red,
 #                         the lint refusing it as it refuses `detect_leaks=0`
+#   child-exec            a test forks and execs a program of the project that overflows,
+#                         ignoring how it ended: red under asan and under valgrind
 #   stderr-text           a test prints sanitizer-like text on stderr and exits 0 with no
 #                         tool log: what happens is printed (info), not judged
 #
@@ -49,7 +51,7 @@ usage() {
 root="$(cd "$1" && pwd)" tool="$(cd "$(dirname "$2")" && pwd)/$(basename "$2")" work="$3"
 shift 3
 fixtures=(will-fail pass-regex env-of-run opt-path relative-arg same-size-rewrite ld-library-path dlopen-plugin
-  preset-include flaky options-suppressions catch-all weakening-option stderr-text)
+  preset-include flaky options-suppressions catch-all weakening-option child-exec stderr-text)
 selected=("$@")
 ((${#selected[@]})) || selected=("${fixtures[@]}")
 for name in "${selected[@]}"; do
@@ -147,7 +149,7 @@ run() {
   runs=$((runs + 1))
   log="$logs/$(printf '%02d' "$runs")-$label.log"
   set +e
-  (cd "$project" && locked env "${envs[@]}" "$memsafe" check --source "$project" --memory-checks --preset asan "$@" \
+  (cd "$project" && locked env "${envs[@]}" "$memsafe" check --source "$project" --memory-checks --preset "${preset:-asan}" "$@" \
     >"$log" 2>&1)
   status=$?
   set -e
@@ -425,6 +427,22 @@ fixture_weakening_option() {
   reverted_green weakening-option
 }
 
+# A test that forks and execs a program of the project, which overflows; the test
+# ignores how its child ended. Valgrind must follow the child (the sanitizer presets see
+# it because the child is instrumented too).
+fixture_child_exec() {
+  set_trigger child bug
+  quick_red child-exec heap-buffer-overflow child-exec
+  local preset=valgrind
+  run child-exec-valgrind
+  expect_red child-exec "valgrind preset, quick run" "(heap-buffer-overflow|invalid-write)" child-exec || true
+  run child-exec-valgrind-slow -- --slow
+  expect_red child-exec "valgrind preset, --slow" "(heap-buffer-overflow|invalid-write)" child-exec || true
+  unset preset
+  set_trigger child ok
+  reverted_green child-exec
+}
+
 fixture_stderr_text() {
   set_trigger stderr-text bug
   run stderr-text-quick
@@ -469,6 +487,7 @@ for name in "${selected[@]}"; do
     options-suppressions) fixture_options_suppressions ;;
     catch-all) fixture_catch_all ;;
     weakening-option) fixture_weakening_option ;;
+    child-exec) fixture_child_exec ;;
     stderr-text) fixture_stderr_text ;;
   esac
 done

@@ -224,6 +224,7 @@ constexpr Weakening kWeakening[] = {
     {"valgrind", "--ignore-range-below-sp", "*", "accesses below the stack pointer", "memcheck/mc_main.c"},
     {"valgrind", "--redzone-size", "<16", "overflows past a smaller red zone than the default 16 bytes",
      "coregrind/m_main.c"},
+    {"valgrind", "--trace-children", "no", "the programs of the project a test starts", "coregrind/m_main.c"},
     {"valgrind", "--command-line-only", "no", "nothing itself, but lets VALGRIND_OPTS and .valgrindrc in",
      "coregrind/m_main.c"},
     {"valgrind", "--partial-loads-ok", "yes", "reads that start inside a block and run past its end",

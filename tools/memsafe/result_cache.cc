@@ -456,7 +456,7 @@ std::optional<std::map<std::string, CacheEntry>> ListTests(std::string_view show
         add_file(path, true, at >= own_start);
         std::error_code ignored;
         // A script runs programs no listing names: its results cannot be proven unchanged.
-        if (at > 0 && !launcher && fs::is_regular_file(path, ignored) && !IsElf(path) && IsScript(path) &&
+        if (at >= own_start && !launcher && fs::is_regular_file(path, ignored) && !IsElf(path) && IsScript(path) &&
             entry.uncached_why.empty()) {
           entry.uncached_why = "runs the script " + path + ", whose programs no key can name";
         }

@@ -348,6 +348,15 @@ TEST(ResultCacheTest, AScriptThatRunsProgramsIsNeverCached) {
   EXPECT_TRUE(tests->at("scripted").always_run);
   EXPECT_NE(tests->at("scripted").uncached_why.find("runs the script"), std::string::npos);
   EXPECT_FALSE(tests->at("plain").always_run) << "memsafe's own launcher is a script it knows";
+  // A script among the launcher's own options (Debian's /usr/bin/valgrind is one) is the
+  // launcher's business, not the test's.
+  const auto valgrind = ListTests(
+      json{{"tests",
+            {{{"name", "v"}, {"command", {"/bin/bash", launcher, "--valgrind", script, "--name", "v", "/bin/true"}}}}}}
+          .dump(),
+      CacheContext{}, &error);
+  ASSERT_TRUE(valgrind) << error;
+  EXPECT_FALSE(valgrind->at("v").always_run) << valgrind->at("v").uncached_why;
 }
 
 TEST(ResultCacheTest, ProgramsReplacedWhileTestsRunAreFound) {
