@@ -49,6 +49,9 @@ struct TestFacts {
   std::vector<std::string> environment_values;  // the value of each NAME=value
   std::vector<std::string> declared;            // REQUIRED_FILES, MEMSAFE_TEST_DATA
   bool uncached_label = false;                  // canary or memsafe-no-cache
+  // It declares what it reads and runs (MEMSAFE_TEST_DATA, memsafe_add_test's DATA): a
+  // script or an interpreter is trusted to read and run only that.
+  bool declares_inputs = false;
 };
 
 // A directory a test names or declares is read whole up to this many files.
@@ -82,6 +85,7 @@ TestFacts FactsOf(const json& test) {
       if (variable == "LD_LIBRARY_PATH") facts.loader.library_path = assigned;
       if (variable == "LD_PRELOAD") facts.loader.preload = assigned;
       if (variable == "MEMSAFE_TEST_DATA") {
+        facts.declares_inputs = true;
         std::string_view paths = assigned;
         while (!paths.empty()) {
           const size_t colon = paths.find(':');
@@ -449,15 +453,15 @@ std::optional<std::map<std::string, CacheEntry>> ListTests(std::string_view show
       // The program, or a path to one further on (a word such as "env" or "make" further
       // on may be a subcommand of the test's own program).
       const bool program = at == own_start || (at > own_start && text.find('/') != std::string::npos);
-      if (program && IsInterpreter(text) && entry.uncached_why.empty()) {
+      if (program && !facts.declares_inputs && IsInterpreter(text) && entry.uncached_why.empty()) {
         entry.uncached_why = "runs " + text + ", whose programs and files are in its arguments' text";
       }
       for (const std::string& path : PathsNamedBy(text, facts.working_directory)) {
         add_file(path, true, at >= own_start);
         std::error_code ignored;
         // A script runs programs no listing names: its results cannot be proven unchanged.
-        if (at >= own_start && !launcher && fs::is_regular_file(path, ignored) && !IsElf(path) && IsScript(path) &&
-            entry.uncached_why.empty()) {
+        if (at >= own_start && !launcher && !facts.declares_inputs && fs::is_regular_file(path, ignored) &&
+            !IsElf(path) && IsScript(path) && entry.uncached_why.empty()) {
           entry.uncached_why = "runs the script " + path + ", whose programs no key can name";
         }
       }

@@ -348,6 +348,16 @@ TEST(ResultCacheTest, AScriptThatRunsProgramsIsNeverCached) {
   EXPECT_TRUE(tests->at("scripted").always_run);
   EXPECT_NE(tests->at("scripted").uncached_why.find("runs the script"), std::string::npos);
   EXPECT_FALSE(tests->at("plain").always_run) << "memsafe's own launcher is a script it knows";
+  // A script test that declares what it reads and runs (DATA) is trusted with it.
+  const auto declared =
+      ListTests(json{{"tests",
+                      {{{"name", "d"},
+                        {"command", {"/bin/bash", launcher, "--name", "d", script}},
+                        {"properties", {{{"name", "ENVIRONMENT"}, {"value", {"MEMSAFE_TEST_DATA=" + script}}}}}}}}}
+                    .dump(),
+                CacheContext{}, &error);
+  ASSERT_TRUE(declared) << error;
+  EXPECT_FALSE(declared->at("d").always_run) << declared->at("d").uncached_why;
   // A script among the launcher's own options (Debian's /usr/bin/valgrind is one) is the
   // launcher's business, not the test's.
   const auto valgrind = ListTests(
