@@ -50,7 +50,8 @@ struct TestFacts {
   std::vector<std::string> declared;            // REQUIRED_FILES, MEMSAFE_TEST_DATA
   bool uncached_label = false;                  // canary or memsafe-no-cache
   // It declares what it reads and runs (MEMSAFE_TEST_DATA, memsafe_add_test's DATA): a
-  // script or an interpreter is trusted to read and run only that.
+  // script or an interpreter is trusted to read and run only that, and a directory on
+  // its command line is taken for output (a build directory), not read file by file.
   bool declares_inputs = false;
 };
 
@@ -457,7 +458,7 @@ std::optional<std::map<std::string, CacheEntry>> ListTests(std::string_view show
         entry.uncached_why = "runs " + text + ", whose programs and files are in its arguments' text";
       }
       for (const std::string& path : PathsNamedBy(text, facts.working_directory)) {
-        add_file(path, true, at >= own_start);
+        add_file(path, true, at >= own_start && !facts.declares_inputs);
         std::error_code ignored;
         // A script runs programs no listing names: its results cannot be proven unchanged.
         if (at >= own_start && !launcher && !facts.declares_inputs && fs::is_regular_file(path, ignored) &&
