@@ -318,9 +318,17 @@ PresetRun RunPreset(const TestPreset& preset, const RunContext& context) {
         for (const TestResult& result : *results) {
           const auto entry = keys.find(result.name);
           if (entry != keys.end() && !entry->second.always_run) {
-            const auto verdict = verdicts.find(entry->second.command);
-            cache.Record(result.name, entry->second.key, result.outcome,
-                         verdict == verdicts.end() ? std::string_view() : std::string_view(verdict->second));
+            std::string word;
+            if (entry->second.launched) {
+              const auto verdict = verdicts.find(entry->second.command);
+              if (verdict != verdicts.end()) word = verdict->second;
+            } else if (!entry->second.outcome_altered) {
+              // No tool judged it (it runs outside the launcher): CTest's outcome is all
+              // there is, and no property can have turned a failure into it.
+              if (result.outcome == TestOutcome::kPassed) word = "clean";
+              if (result.outcome == TestOutcome::kSkipped) word = "skipped";
+            }
+            cache.Record(result.name, entry->second.key, result.outcome, word);
           }
         }
         // A test left out was judged by inputs as they were before the run: one that an

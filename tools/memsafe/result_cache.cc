@@ -402,7 +402,16 @@ std::optional<std::map<std::string, CacheEntry>> ListTests(std::string_view show
     const TestFacts facts = FactsOf(test);
     entry.always_run = entry.always_run || facts.uncached_label;
     std::string key = name + "\n";
-    for (const json& property : test.value("properties", json::array())) key += "property " + property.dump() + "\n";
+    for (const json& property : test.value("properties", json::array())) {
+      key += "property " + property.dump() + "\n";
+      const std::string property_name = property.value("name", "");
+      if (property_name == "PASS_REGULAR_EXPRESSION" || property_name == "FAIL_REGULAR_EXPRESSION" ||
+          property_name == "SKIP_REGULAR_EXPRESSION" || property_name == "SKIP_RETURN_CODE" ||
+          (property_name == "WILL_FAIL" && property.value("value", json(false)) != json(false))) {
+        entry.outcome_altered = true;
+      }
+    }
+    entry.launched = facts.command.size() > 1 && facts.command[1].ends_with("memsafe-run.sh");
     // Files: named on the command line (however), in the environment's values, or
     // declared (REQUIRED_FILES, MEMSAFE_TEST_DATA); a directory stands for every file
     // below it.

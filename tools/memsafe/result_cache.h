@@ -62,6 +62,11 @@ struct CacheEntry {
   // Its command line without the first word (the shell that runs the launcher), the
   // words NUL-separated: what the launcher writes to <prefix>.argv.
   std::string command;
+  // It runs through memsafe's launcher, which leaves a verdict. A test that does not
+  // (a project's own harness test that runs no program under a tool) has only CTest's
+  // outcome, which counts only when no property can turn a failure into a pass.
+  bool launched = false;
+  bool outcome_altered = false;  // WILL_FAIL, PASS/FAIL/SKIP_REGULAR_EXPRESSION, SKIP_RETURN_CODE
 };
 
 // The tests of `ctest --show-only=json-v1` output with their keys.

@@ -209,6 +209,28 @@ TEST(ResultCacheTest, AHandEditedCacheIsUnreadableNotACrash) {
   EXPECT_EQ(cache.Remembered("t", "k"), std::nullopt) << "an entry that is not whole proves nothing";
 }
 
+TEST(ResultCacheTest, WhetherATestRunsThroughTheLauncherAndWhatCanAlterItsOutcome) {
+  std::string error;
+  const auto tests = ListTests(
+      json{{"tests",
+            {{{"name", "launched"}, {"command", {"/bin/bash", "/x/memsafe-run.sh", "--name", "launched", "/bin/true"}}},
+             {{"name", "own"}, {"command", {"/bin/true"}}},
+             {{"name", "inverted"},
+              {"command", {"/bin/true"}},
+              {"properties", {{{"name", "WILL_FAIL"}, {"value", true}}}}},
+             {{"name", "regex"},
+              {"command", {"/bin/true"}},
+              {"properties", {{{"name", "PASS_REGULAR_EXPRESSION"}, {"value", {"done"}}}}}}}}}
+          .dump(),
+      CacheContext{}, &error);
+  ASSERT_TRUE(tests) << error;
+  EXPECT_TRUE(tests->at("launched").launched);
+  EXPECT_FALSE(tests->at("own").launched);
+  EXPECT_FALSE(tests->at("own").outcome_altered);
+  EXPECT_TRUE(tests->at("inverted").outcome_altered);
+  EXPECT_TRUE(tests->at("regex").outcome_altered);
+}
+
 TEST(ResultCacheTest, TestsOfOneNameAreFound) {
   const std::string listing = json{{"tests",
                                     {{{"name", "x"}, {"command", {"/bin/true"}}},
