@@ -216,12 +216,12 @@ std::string RunEnvironment() {
   for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
     const std::string_view text = *entry;
     const std::string_view name = text.substr(0, text.find('='));
-    // The shell's own bookkeeping and the terminal session's identity, different in
-    // every shell, SSH login or tmux pane that starts memsafe check, and read by no test
-    // of a build: the last command's argument, the previous directory, the connection.
-    if (name == "_" || name == "OLDPWD" || name == "SSH_CLIENT" || name == "SSH_CONNECTION" || name == "SSH_TTY" ||
-        name == "TMUX" || name == "TMUX_PANE" || name == "STY" || name == "WINDOW" || name == "TERM_SESSION_ID" ||
-        name == "XDG_SESSION_ID") {
+    // The shell's own bookkeeping (last argument, previous directory, nesting depth) and
+    // the terminal session's identity: different in every shell, script, SSH login or
+    // tmux pane that starts memsafe check, and read by no test of a build.
+    if (name == "_" || name == "OLDPWD" || name == "SHLVL" || name == "SSH_CLIENT" || name == "SSH_CONNECTION" ||
+        name == "SSH_TTY" || name == "TMUX" || name == "TMUX_PANE" || name == "STY" || name == "WINDOW" ||
+        name == "TERM_SESSION_ID" || name == "XDG_SESSION_ID") {
       continue;
     }
     lines.emplace_back(text);

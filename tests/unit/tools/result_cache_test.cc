@@ -307,6 +307,7 @@ TEST(ResultCacheTest, UndeclaredButVisibleInputsChangeTheKey) {
   unsetenv("HP_MODE");
   EXPECT_EQ(RunEnvironment(), environment);
   setenv("OLDPWD", "/somewhere/else", 1);
+  setenv("SHLVL", "7", 1);
   EXPECT_EQ(RunEnvironment(), environment) << "the shell's bookkeeping is left out";
 }
 
