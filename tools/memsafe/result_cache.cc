@@ -393,6 +393,7 @@ std::optional<std::map<std::string, CacheEntry>> ListTests(std::string_view show
     return it->second;
   };
 
+  std::map<std::string, std::pair<std::vector<std::string>, bool>> directories_listed;  // files, complete
   std::map<std::string, CacheEntry> tests;
   for (const json& test : document["tests"]) {
     if (!test.is_object() || !test.contains("name") || !test["name"].is_string()) continue;
@@ -421,8 +422,11 @@ std::optional<std::map<std::string, CacheEntry>> ListTests(std::string_view show
       std::error_code ignored;
       if (fs::is_directory(path, ignored)) {
         if (!directories) return;
-        bool complete = true;
-        for (const std::string& each : FilesUnder(path, kMaxFilesBelow, &complete)) {
+        // Many tests of one executable declare the same directories: listed once a run.
+        auto [listed_dir, fresh] = directories_listed.try_emplace(path);
+        if (fresh) listed_dir->second.first = FilesUnder(path, kMaxFilesBelow, &listed_dir->second.second);
+        const bool complete = listed_dir->second.second;
+        for (const std::string& each : listed_dir->second.first) {
           key += "  " + each + " " + fingerprint_of(each, facts.loader) + "\n";
         }
         if (!complete && entry.uncached_why.empty()) {
