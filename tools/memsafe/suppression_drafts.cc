@@ -216,13 +216,17 @@ bool DraftSuppressions(std::string_view report_json, int today, std::vector<Draf
         continue;
       }
       // A sanitizer matches the pattern anywhere in a frame's function name: a C
-      // function is anchored, so "^parse$" does not also match "parse_all".
+      // function is anchored, so "^parse$" does not also match "parse_all"; a C++ name
+      // ends at its parameter list, as the symbolizers print it ("Shelf::add(int)"), so
+      // "Shelf::add(" does not also match "Shelf::address()". (Its start stays open: a
+      // function template's name follows its return type.)
       std::string name = WithoutParameters(function);
+      const bool c_name = FromCSource(finding) && name.find_first_not_of(kIdentifierChars) == std::string::npos;
+      if (c_name) name = "^" + name + "$";
       // LSan and TSan match an entry against every frame of the stack: an entry for a
       // function every stack has ("main") or a name of two letters would hide every other
       // finding of its kind. Such a finding is to fix, not to suppress.
-      if (FromCSource(finding) && name.find_first_not_of(kIdentifierChars) == std::string::npos)
-        name = "^" + name + "$";
+      const std::string stack_pattern = c_name || function.find('(') == std::string::npos ? name : name + "(";
       if (const std::optional<std::string> broad = TooBroadPattern(name); broad && (tool == "lsan" || tool == "tsan")) {
         not_drafted->push_back(tool + ": " + described + ": to fix: the only frame to name is '" + name + "' (" +
                                *broad + "), so no entry would be narrower than every finding of its kind");
@@ -230,13 +234,13 @@ bool DraftSuppressions(std::string_view report_json, int today, std::vector<Draf
       }
       if (tool == "lsan") {
         draft.file = "lsan.supp";
-        draft.entry = "leak:" + name;
+        draft.entry = "leak:" + stack_pattern;
       } else if (tool == "tsan") {
         draft.file = "tsan.supp";
         const std::string type = kind == "lock-order-inversion" ? "deadlock"
                                  : kind == "thread-leak"        ? "thread"
                                                                 : "race";
-        draft.entry = type + ":" + name;
+        draft.entry = type + ":" + stack_pattern;
       } else if (tool == "valgrind") {
         std::string extra;
         std::string message = finding.value("message", "");

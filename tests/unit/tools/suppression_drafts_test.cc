@@ -128,7 +128,7 @@ TEST(SuppressionDraftsTest, NoDraftIsBroaderThanItsFindingOrCarriesAHostileName)
   ASSERT_TRUE(DraftSuppressions(report, 20000, &drafts, &not_drafted, &error)) << error;
   // Only the last finding can be drafted: narrowly, and with a safe block name.
   ASSERT_EQ(drafts.size(), 2u) << (drafts.empty() ? "" : drafts[0].text);
-  EXPECT_EQ(drafts[0].entry, "race:Worker::run");
+  EXPECT_EQ(drafts[0].entry, "race:Worker::run(") << "ends at its parameter list: not Worker::runner()";
   EXPECT_NE(drafts[1].entry.find("   draft-finding\n"), std::string::npos) << drafts[1].entry;
   EXPECT_NE(drafts[1].entry.find("src:w.cc:3"), std::string::npos) << drafts[1].entry;
   ASSERT_EQ(not_drafted.size(), 10u);
