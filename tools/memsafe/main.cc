@@ -428,7 +428,17 @@ int main(int argc, char** argv) {
     // For memsafe check's result cache; a verdict it cannot write only means the test
     // runs again next time (no file: nothing is remembered).
     (void)memsafe::tools::WriteText(test_run.prefix + ".verdict", result.word + "\n");
-    std::cout << result.out << std::flush;
+    std::cout << result.out;
+    if (!result.out_file.empty()) {
+      bool skipped = false, passed_case = false;
+      std::string why;
+      if (!memsafe::tools::StreamOutput(result.out_file, &std::cout, &skipped, &passed_case, &why)) {
+        std::cerr << "memsafe: cannot read the test's output " << result.out_file << ": " << why << "\n";
+      }
+      std::error_code ignored;
+      (void)std::filesystem::remove(result.out_file, ignored);  // streamed; nothing reads it again
+    }
+    std::cout << std::flush;
     std::cerr << result.err << std::flush;
     return result.exit_status;
   }

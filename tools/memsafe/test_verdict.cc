@@ -162,6 +162,39 @@ std::string CutSanitizerLog(std::string_view log, const std::string& path, int m
   return shown;
 }
 
+bool StreamOutput(const std::string& path, std::ostream* out, bool* skipped, bool* passed_case, std::string* why) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    *why = "cannot open it";
+    return false;
+  }
+  // Markers are looked for in a window of what was read last and what comes next, so
+  // one split between two blocks is still found; the window's tail is held back.
+  constexpr std::string_view kLineMarkers[] = {"\n[  SKIPPED ] ", "\n[       OK ] "};
+  constexpr size_t kHeld = 32;  // longer than any marker, defused or found
+  std::string window = "\n";    // the file's first line starts a line too
+  std::vector<char> block(1 << 20);
+  bool first = true;
+  while (in.read(block.data(), static_cast<std::streamsize>(block.size())) || in.gcount() > 0) {
+    window.append(block.data(), static_cast<size_t>(in.gcount()));
+    *skipped = *skipped || window.find(kLineMarkers[0]) != std::string::npos;
+    *passed_case = *passed_case || window.find(kLineMarkers[1]) != std::string::npos;
+    std::string shown = DefuseSkipMarkers(window);
+    const size_t keep = std::min(kHeld, shown.size());
+    if (out != nullptr)
+      out->write(shown.data() + (first ? 1 : 0), static_cast<std::streamsize>(shown.size() - keep - (first ? 1 : 0)));
+    first = false;
+    window = shown.substr(shown.size() - keep);
+  }
+  if (in.bad()) {
+    *why = "a read failed";
+    return false;
+  }
+  if (out != nullptr)
+    out->write(window.data() + (first ? 1 : 0), static_cast<std::streamsize>(window.size() - (first ? 1 : 0)));
+  return true;
+}
+
 TestVerdict JudgeTestRun(const TestRun& run) {
   TestVerdict verdict;
   std::string stdout_text;
@@ -169,8 +202,19 @@ TestVerdict JudgeTestRun(const TestRun& run) {
   const std::string stdout_path = run.prefix + ".stdout";
   const std::string stderr_path = run.prefix + ".stderr";
   std::string why;
-  // A missing file is an empty one: the launcher could not even start the test.
-  if (fs::exists(stdout_path) && !ReadWholeFile(stdout_path, &stdout_text, &why)) {
+  // A missing file is an empty one: the launcher could not even start the test. A
+  // large one is streamed to the test output, not held (see TestVerdict::out_file).
+  std::error_code size_error;
+  const auto stdout_size = fs::exists(stdout_path) ? fs::file_size(stdout_path, size_error) : 0;
+  bool large_skipped = false, large_passed_case = false;
+  if (!size_error && stdout_size > kInlineOutputBytes) {
+    if (StreamOutput(stdout_path, nullptr, &large_skipped, &large_passed_case, &why)) {
+      verdict.out_file = stdout_path;
+    } else {
+      verdict.err += "memsafe: cannot read the test's output " + stdout_path + ": " + why + "\n";
+      verdict.exit_status = 1;
+    }
+  } else if (fs::exists(stdout_path) && !ReadWholeFile(stdout_path, &stdout_text, &why)) {
     verdict.err += "memsafe: cannot read the test's output " + stdout_path + ": " + why + "\n";
     verdict.exit_status = 1;
   }
@@ -181,14 +225,15 @@ TestVerdict JudgeTestRun(const TestRun& run) {
   verdict.out = DefuseSkipMarkers(stdout_text);
   verdict.err = DefuseSkipMarkers(stderr_text) + verdict.err;
   std::error_code ignored;
-  (void)fs::remove(stdout_path, ignored);  // read above; the verdict carries it
+  // Read above, the verdict carries it; a large one stays until it is streamed.
+  if (verdict.out_file.empty()) (void)fs::remove(stdout_path, ignored);
   if (verdict.exit_status != 0) return verdict;
 
   // `timeout --verbose` says when it stopped the test: a test's own exit 124 or a
   // SIGKILL from elsewhere is not a timeout.
   bool timed_out = false;
-  bool skipped = false;
-  bool passed_case = false;
+  bool skipped = large_skipped;
+  bool passed_case = large_passed_case;
   for (std::string_view line : SplitLines(stderr_text))
     timed_out = timed_out || line.starts_with("timeout: sending signal");
   for (std::string_view line : SplitLines(stdout_text)) {

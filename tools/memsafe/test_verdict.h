@@ -20,6 +20,8 @@
 #ifndef MEMSAFE_TOOLS_TEST_VERDICT_H_
 #define MEMSAFE_TOOLS_TEST_VERDICT_H_
 
+#include <cstdint>
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,8 +42,15 @@ struct TestRun {
   std::vector<std::string> given_options;
 };
 
+// A test's standard output up to this size is held and returned in TestVerdict::out;
+// a larger one is streamed from its file (bounded memory for any size).
+inline constexpr std::uintmax_t kInlineOutputBytes = 8u << 20;
+
 struct TestVerdict {
   int exit_status = 0;
+  // When the test's standard output was larger than kInlineOutputBytes: its file, which
+  // the caller streams with StreamOutput and then removes; `out` is empty then.
+  std::string out_file;
   // What memsafe concluded, whatever CTest later makes of the exit status (WILL_FAIL,
   // PASS_REGULAR_EXPRESSION): "clean" (no report, exit status 0), "skipped" (skipped
   // itself, no report), "finding" (a tool reported), "timeout", "canary" (a canary
@@ -62,6 +71,12 @@ TestVerdict JudgeTestRun(const TestRun& run);
 // The test's own output with the markers that would make CTest call the test skipped
 // defused: only the launcher may say a test skipped, and only when no tool reported.
 std::string DefuseSkipMarkers(std::string_view text);
+
+// A test's output file read in blocks of 1 MiB: written to `out` (may be null) with its
+// skip markers defused, and whether a line starts with GoogleTest's "[  SKIPPED ] " or
+// "[       OK ] ". Memory stays bounded whatever the size. False with a reason when
+// the file cannot be read.
+bool StreamOutput(const std::string& path, std::ostream* out, bool* skipped, bool* passed_case, std::string* why);
 
 // A sanitizer log as shown in the test output: its first `max_reports` reports (at
 // most 40 lines each), then a count of what was left out and where to read it.

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -77,6 +78,30 @@ TEST_F(TestVerdictTest, TheVerdictWordSaysWhatMemsafeFoundNotWhatCTestWillSay) {
   TestRun timed = Run("timed", "", "timeout: sending signal TERM to command 'x'\n", 124);
   EXPECT_EQ(JudgeTestRun(timed).word, "timeout");
   EXPECT_EQ(JudgeTestRun(Run("skip", "[  SKIPPED ] A.B\n", "")).word, "skipped");
+}
+
+// Output of any size: streamed in blocks, markers defused and found even when a block
+// boundary splits them, the same text as defusing it whole.
+TEST_F(TestVerdictTest, LargeOutputIsStreamedWithItsMarkersDefused) {
+  std::string text;
+  while (text.size() < kInlineOutputBytes + (3u << 20)) text += "line of output, nothing to see\n";
+  // Split across the first 1 MiB block boundary.
+  const size_t boundary = (1u << 20) - 5;
+  text.insert(boundary, "\n[  SKIPPED ] A.B\nmemsafe: SKIPPED: fake\n");
+  TestRun run = Run("big", text, "");
+  const TestVerdict verdict = JudgeTestRun(run);
+  EXPECT_EQ(verdict.out, "");
+  ASSERT_FALSE(verdict.out_file.empty());
+  std::ostringstream streamed;
+  bool skipped = false, passed_case = false;
+  std::string why;
+  ASSERT_TRUE(StreamOutput(verdict.out_file, &streamed, &skipped, &passed_case, &why)) << why;
+  EXPECT_TRUE(skipped);
+  EXPECT_FALSE(passed_case);
+  EXPECT_EQ(streamed.str(), DefuseSkipMarkers(text));
+  EXPECT_EQ(verdict.word, "skipped") << "a skip seen in streamed output counts as in held output";
+  // Small output is held as before.
+  EXPECT_EQ(JudgeTestRun(Run("small", "[       OK ] A.B\n", "")).out, "[       OK ] A.B\n");
 }
 
 TEST_F(TestVerdictTest, ReportOnStderrFailsAndStaysForTheReport) {
