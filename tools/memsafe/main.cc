@@ -429,18 +429,20 @@ int main(int argc, char** argv) {
     // runs again next time (no file: nothing is remembered).
     (void)memsafe::tools::WriteText(test_run.prefix + ".verdict", result.word + "\n");
     std::cout << result.out;
+    int status = result.exit_status;
     if (!result.out_file.empty()) {
       bool skipped = false, passed_case = false;
       std::string why;
       if (!memsafe::tools::StreamOutput(result.out_file, &std::cout, &skipped, &passed_case, &why)) {
         std::cerr << "memsafe: cannot read the test's output " << result.out_file << ": " << why << "\n";
+        status = 1;  // an output not shown whole is no pass
       }
       std::error_code ignored;
       (void)std::filesystem::remove(result.out_file, ignored);  // streamed; nothing reads it again
     }
     std::cout << std::flush;
     std::cerr << result.err << std::flush;
-    return result.exit_status;
+    return status;
   }
   if (instrumented->parsed()) return Instrumented(program, expect_tools, test_name);
   if (report->parsed()) return memsafe::tools::ReportCommand(report_options);

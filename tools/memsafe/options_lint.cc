@@ -225,6 +225,14 @@ constexpr Weakening kWeakening[] = {
     {"valgrind", "--redzone-size", "<16", "overflows past a smaller red zone than the default 16 bytes",
      "coregrind/m_main.c"},
     {"valgrind", "--trace-children", "no", "the programs of the project a test starts", "coregrind/m_main.c"},
+    {"valgrind", "--trace-children-skip", "!system",
+     "the programs of the project a test starts, when a pattern is "
+     "not a system directory's",
+     "coregrind/m_main.c"},
+    {"valgrind", "--trace-children-skip-by-arg", "!death-test",
+     "the programs of the project a test starts, when "
+     "a pattern is not GoogleTest's death-test argument",
+     "coregrind/m_main.c"},
     {"valgrind", "--command-line-only", "no", "nothing itself, but lets VALGRIND_OPTS and .valgrindrc in",
      "coregrind/m_main.c"},
     {"valgrind", "--partial-loads-ok", "yes", "reads that start inside a block and run past its end",
@@ -282,6 +290,24 @@ std::optional<std::string> BlindingOption(std::string_view tool, std::string_vie
           if (list.find("," + std::string(kind) + ",") == std::string::npos) weakens = true;
           kinds.remove_prefix(std::min(kinds.size(), kind.size() + 1));
         }
+      }
+    }
+    if (weak == "!system" || weak == "!death-test") {
+      // Every comma-separated pattern must skip only system programs (or only the
+      // children GoogleTest's death tests start); any other could match the build tree.
+      weakens = value.empty();
+      for (std::string_view patterns = value; !patterns.empty();) {
+        const std::string_view pattern = patterns.substr(0, patterns.find(','));
+        bool allowed = false;
+        if (weak == "!system") {
+          for (const std::string_view dir : {"/usr/", "/bin/", "/sbin/", "/lib/", "/lib64/", "/etc/", "/opt/"}) {
+            allowed = allowed || (pattern.starts_with(dir) && pattern.size() > dir.size());
+          }
+        } else {
+          allowed = pattern == "*--gtest_internal_run_death_test*";
+        }
+        weakens = weakens || !allowed;
+        patterns.remove_prefix(std::min(patterns.size(), pattern.size() + 1));
       }
     }
     if (weak.starts_with("<")) {
@@ -343,6 +369,50 @@ std::vector<Problem> LintOptions(std::string_view content) {
     }
   }
   return problems;
+}
+
+std::vector<std::string> WeakeningInEnvironmentValue(std::string_view variable, std::string_view value) {
+  std::string tool;
+  for (const char* name : {"ASAN", "LSAN", "UBSAN", "TSAN"}) {
+    if (variable == std::string(name) + "_OPTIONS") {
+      for (const char* c = name; *c != '\0'; ++c) tool += static_cast<char>(std::tolower(*c));
+    }
+  }
+  std::vector<std::string> found;
+  if (tool.empty()) return found;
+  // As the runtimes read it (sanitizer_flag_parser.cpp): options separated by any of
+  // ' ', ',', ':', tab, newline and carriage return; a value may be quoted with ' or ",
+  // and '$' is an ordinary character.
+  size_t at = 0;
+  while (at < value.size()) {
+    while (at < value.size() && std::string_view(" ,:\t\n\r").find(value[at]) != std::string_view::npos) ++at;
+    const size_t name_start = at;
+    while (at < value.size() && value[at] != '=' &&
+           std::string_view(" ,:\t\n\r").find(value[at]) == std::string_view::npos) {
+      ++at;
+    }
+    const std::string name(value.substr(name_start, at - name_start));
+    std::string option_value;
+    if (at < value.size() && value[at] == '=') {
+      ++at;
+      if (at < value.size() && (value[at] == '\'' || value[at] == '"')) {
+        const char quote = value[at++];
+        const size_t end = std::min(value.find(quote, at), value.size());
+        option_value = value.substr(at, end - at);
+        at = end + 1;
+      } else {
+        const size_t start = at;
+        while (at < value.size() && std::string_view(" ,:\t\n\r").find(value[at]) == std::string_view::npos) ++at;
+        option_value = value.substr(start, at - start);
+      }
+    }
+    if (name.empty()) continue;
+    const std::string option = name + "=" + option_value;
+    if (const std::optional<std::string> hides = BlindingOption(tool, option)) {
+      found.push_back(std::string(variable) + ": '" + option + "' weakens the tool (it hides " + *hides + ")");
+    }
+  }
+  return found;
 }
 
 std::vector<Problem> LintOptionStrings(std::string_view content) {

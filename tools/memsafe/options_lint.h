@@ -27,6 +27,12 @@ std::vector<Problem> LintOptions(std::string_view content);
 // only from sanitizers/, linted. Parts that expand a shell variable ($...) are skipped.
 std::vector<Problem> LintOptionStrings(std::string_view content);
 
+// The options of a tool's environment variable's value (ASAN_OPTIONS, ...) that weaken
+// it, each as a message, read exactly as the runtime reads the value (every separator it
+// knows, quoted values, '$' as text). For the values a test really gets: names the
+// runtime would ignore are not judged here.
+std::vector<std::string> WeakeningInEnvironmentValue(std::string_view variable, std::string_view value);
+
 // Whether `name` is a runtime option of `tool` (asan, lsan, ubsan, tsan) in the LLVM 14
 // and GCC 12 runtimes, including the flags common to all sanitizers.
 bool IsKnownSanitizerOption(std::string_view tool, std::string_view name);

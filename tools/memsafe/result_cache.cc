@@ -53,6 +53,7 @@ struct TestFacts {
   // script or an interpreter is trusted to read and run only that, and a directory on
   // its command line is taken for output (a build directory), not read file by file.
   bool declares_inputs = false;
+  bool loader_modified = false;  // ENVIRONMENT_MODIFICATION of LD_LIBRARY_PATH or LD_PRELOAD
 };
 
 // A directory a test names or declares is read whole up to this many files.
@@ -79,6 +80,15 @@ TestFacts FactsOf(const json& test) {
       if (name == "LABELS")
         facts.uncached_label = facts.uncached_label || text == "canary" || text == "memsafe-no-cache";
       if (name == "REQUIRED_FILES") facts.declared.push_back(text);
+      // VAR=op:value: a change to the loader's path cannot be followed here (the op
+      // composes it with the run's), so such a test always runs; other values may name files.
+      if (name == "ENVIRONMENT_MODIFICATION") {
+        const std::string variable = text.substr(0, text.find('='));
+        if (variable == "LD_LIBRARY_PATH" || variable == "LD_PRELOAD") facts.loader_modified = true;
+        const size_t colon = text.find(':');
+        if (colon != std::string::npos) facts.environment_values.push_back(text.substr(colon + 1));
+        continue;
+      }
       if (name != "ENVIRONMENT") continue;
       const size_t equals = text.find('=');
       const std::string variable = text.substr(0, equals);
@@ -86,7 +96,7 @@ TestFacts FactsOf(const json& test) {
       if (variable == "LD_LIBRARY_PATH") facts.loader.library_path = assigned;
       if (variable == "LD_PRELOAD") facts.loader.preload = assigned;
       if (variable == "MEMSAFE_TEST_DATA") {
-        facts.declares_inputs = true;
+        facts.declares_inputs = !assigned.empty();
         std::string_view paths = assigned;
         while (!paths.empty()) {
           const size_t colon = paths.find(':');
@@ -265,16 +275,18 @@ std::vector<std::string> DuplicateTestNames(std::string_view show_only_json) {
   return twice;
 }
 
-std::vector<std::string> SharedObjectsUnder(const std::string& dir) {
+std::vector<std::string> ProgramsUnder(const std::string& dir) {
   std::vector<std::string> found;
   std::error_code error;
   for (fs::recursive_directory_iterator it(dir, fs::directory_options::skip_permission_denied, error), end;
        !error && it != end; it.increment(error)) {
+    std::error_code ignored;
+    if (!it->is_regular_file(ignored)) continue;
     const std::string name = it->path().filename().string();
     const size_t so = name.find(".so");
-    if (so == std::string::npos || !(so + 3 == name.size() || name[so + 3] == '.')) continue;
-    std::error_code ignored;
-    if (it->is_regular_file(ignored) && IsElf(it->path().string())) found.push_back(it->path().string());
+    const bool shared_object = so != std::string::npos && (so + 3 == name.size() || name[so + 3] == '.');
+    const bool executable = (it->status(ignored).permissions() & fs::perms::owner_exec) != fs::perms::none;
+    if ((shared_object || executable) && IsElf(it->path().string())) found.push_back(it->path().string());
   }
   std::sort(found.begin(), found.end());
   return found;
@@ -315,13 +327,15 @@ std::vector<std::string> FilesUnder(const std::string& dir, std::size_t limit, b
 }
 
 // The paths a word of a command line or an environment value may name: the word, what
-// follows '=' ("--input=/p", "input=/p"), what follows a short option ("-i/p"), and
-// each part of a ':'-separated list; relative ones against the working directory.
-std::vector<std::string> PathsNamedBy(const std::string& text, const std::string& working_directory) {
+// follows '=' ("--input=/p", "input=/p"), what follows a short option ("-i/p"), and, in
+// an environment value (`lists`), each part of a ':'-separated list; relative ones
+// against the working directory. (On a command line "--gtest_output=xml:/d/t.xml" names
+// the test's output, not a list.)
+std::vector<std::string> PathsNamedBy(const std::string& text, const std::string& working_directory, bool lists) {
   std::vector<std::string> candidates;
   const auto add = [&](std::string_view word) {
     for (size_t start = 0; start <= word.size();) {
-      const size_t colon = std::min(word.find(':', start), word.size());
+      const size_t colon = lists ? std::min(word.find(':', start), word.size()) : word.size();
       std::string path(word.substr(start, colon - start));
       start = colon + 1;
       if (path.empty()) continue;
@@ -338,6 +352,17 @@ std::vector<std::string> PathsNamedBy(const std::string& text, const std::string
   return candidates;
 }
 
+// A program that runs the next program of its command line (timeout 60 prog): what it
+// runs is judged as the test's program.
+bool IsWrapper(const std::string& word) {
+  const std::string name = word.substr(word.find_last_of('/') + 1);
+  for (const char* wrapper : {"env", "timeout", "nice", "ionice", "stdbuf", "taskset", "xvfb-run", "setarch", "numactl",
+                              "chrt", "time", "unshare", "flock"}) {
+    if (name == wrapper) return true;
+  }
+  return false;
+}
+
 // An interpreter on a command line (sh -c "...", python3 drive.py, cmake -P): the
 // programs and files it runs are in its arguments' text, not named as files.
 bool IsInterpreter(const std::string& word) {
@@ -346,8 +371,8 @@ bool IsInterpreter(const std::string& word) {
     name.pop_back();
   }
   for (const char* interpreter :
-       {"sh",     "bash", "dash",  "zsh", "ksh",   "csh",   "tcsh", "fish",  "python", "perl",  "ruby", "node",
-        "nodejs", "lua",  "tclsh", "php", "cmake", "ctest", "env",  "xargs", "make",   "ninja", "java"}) {
+       {"sh",   "bash",   "dash", "zsh",   "ksh", "csh",   "tcsh",  "fish",  "python", "perl",  "ruby",
+        "node", "nodejs", "lua",  "tclsh", "php", "cmake", "ctest", "xargs", "make",   "ninja", "java"}) {
     if (name == interpreter) return true;
   }
   return false;
@@ -422,6 +447,14 @@ std::optional<std::map<std::string, CacheEntry>> ListTests(std::string_view show
       std::error_code ignored;
       if (fs::is_directory(path, ignored)) {
         if (!directories) return;
+        if (named) {
+          // A directory on the command line may be input or output (a build or report
+          // directory): not read file by file, and the test is not cached.
+          if (entry.uncached_why.empty()) {
+            entry.uncached_why = "names the directory " + path + " (declare what it reads with DATA)";
+          }
+          return;
+        }
         // Many tests of one executable declare the same directories: listed once a run.
         auto [listed_dir, fresh] = directories_listed.try_emplace(path);
         if (fresh) listed_dir->second.first = FilesUnder(path, kMaxFilesBelow, &listed_dir->second.second);
@@ -457,6 +490,19 @@ std::optional<std::map<std::string, CacheEntry>> ListTests(std::string_view show
         }
       }
     }
+    // A wrapper (timeout 60, env VAR=1) passes the program position on to what it runs.
+    std::size_t program_at = own_start;
+    while (program_at < facts.command.size() && IsWrapper(facts.command[program_at])) {
+      ++program_at;
+      while (program_at < facts.command.size() &&
+             (facts.command[program_at].starts_with("-") || facts.command[program_at].find('=') != std::string::npos ||
+              std::isdigit(static_cast<unsigned char>(facts.command[program_at].front())))) {
+        ++program_at;  // its options, VAR=value, a duration
+      }
+    }
+    if (facts.loader_modified && entry.uncached_why.empty()) {
+      entry.uncached_why = "modifies LD_LIBRARY_PATH or LD_PRELOAD (ENVIRONMENT_MODIFICATION)";
+    }
     std::size_t index = 0;
     for (const std::string& text : facts.command) {
       const std::size_t at = index++;
@@ -466,11 +512,11 @@ std::optional<std::map<std::string, CacheEntry>> ListTests(std::string_view show
       const bool launcher = at == 1 && text.ends_with("memsafe-run.sh");
       // The program, or a path to one further on (a word such as "env" or "make" further
       // on may be a subcommand of the test's own program).
-      const bool program = at == own_start || (at > own_start && text.find('/') != std::string::npos);
+      const bool program = at == program_at || (at > own_start && text.find('/') != std::string::npos);
       if (program && !facts.declares_inputs && IsInterpreter(text) && entry.uncached_why.empty()) {
         entry.uncached_why = "runs " + text + ", whose programs and files are in its arguments' text";
       }
-      for (const std::string& path : PathsNamedBy(text, facts.working_directory)) {
+      for (const std::string& path : PathsNamedBy(text, facts.working_directory, false)) {
         add_file(path, true, at >= own_start && !facts.declares_inputs);
         std::error_code ignored;
         // A script runs programs no listing names: its results cannot be proven unchanged.
@@ -481,7 +527,7 @@ std::optional<std::map<std::string, CacheEntry>> ListTests(std::string_view show
       }
     }
     for (const std::string& value : facts.environment_values) {
-      for (const std::string& path : PathsNamedBy(value, facts.working_directory)) add_file(path, true, false);
+      for (const std::string& path : PathsNamedBy(value, facts.working_directory, true)) add_file(path, true, false);
     }
     for (const std::string& path : facts.declared) {
       add_file(path[0] == '/' || facts.working_directory.empty() ? path : facts.working_directory + "/" + path, false,

@@ -108,8 +108,10 @@ std::map<std::string, std::string> LauncherVerdicts(const std::string& log_dir);
 // Test names that `ctest --show-only=json-v1` output lists more than once, sorted.
 std::vector<std::string> DuplicateTestNames(std::string_view show_only_json);
 
-// The shared objects (*.so, *.so.N) under a build tree, sorted.
-std::vector<std::string> SharedObjectsUnder(const std::string& dir);
+// The programs of a build tree: every ELF executable and shared object (*.so, *.so.N)
+// under it, sorted. A test may start or load any of them without naming it (a helper
+// whose path is compiled in, a plugin it dlopen()s).
+std::vector<std::string> ProgramsUnder(const std::string& dir);
 
 // A CTest regular expression matching exactly the given test names.
 std::string ExactNamesRegex(const std::vector<std::string>& names);

@@ -192,7 +192,10 @@ TEST(SuppressionsTest, CatchAllsAreRefusedWhateverTheReason) {
         std::pair{"lsan.supp", "leak:libasan\n"}, std::pair{"lsan.supp", "leak:asan_malloc_linux\n"},
         std::pair{"tsan.supp", "race:pthread_create\n"}, std::pair{"tsan.supp", "race:libtsan\n"},
         std::pair{"tsan.supp", "race:libstdc++\n"}, std::pair{"asan.supp", "interceptor_name:str\n"},
-        std::pair{"asan.supp", "interceptor_name:mem\n"},
+        std::pair{"asan.supp", "interceptor_name:mem\n"}, std::pair{"asan.supp", "interceptor_name:wcs\n"},
+        std::pair{"lsan.supp", "leak:testing::\n"}, std::pair{"lsan.supp", "leak:TestBody\n"},
+        std::pair{"tsan.supp", "race:testing::Test::Run\n"}, std::pair{"lsan.supp", "leak:Catch::\n"},
+        std::pair{"lsan.supp", "leak:doctest::\n"}, std::pair{"tsan.supp", "race:execute_native_thread_routine\n"},
         std::pair{"valgrind.supp", "{\n   mangled\n   Memcheck:Leak\n   fun:_Znwm\n   ...\n}\n"},
         std::pair{"valgrind.supp", "{\n   mangled-wild\n   Memcheck:Leak\n   fun:_Zn*\n}\n"},
         std::pair{"valgrind.supp", "{\n   preload\n   Memcheck:Leak\n   obj:*vgpreload_memcheck*\n   ...\n}\n"},
@@ -234,13 +237,16 @@ TEST(SuppressionsTest, TheIgnoreListCannotTakeAddressOrThreadSanitizerOff) {
   const std::string explained =
       "# reason: generated parser code\n# tracker: https://bugs.example.org/7\n"
       "# added: 2026-11-22\n# review-by: 2027-02-20\n";
-  for (const char* text : {"src:*/src/*\n", "[address]\nsrc:*/src/*\n", "[thread]\nfun:parse_*\n", "[*]\nsrc:*/gen/*\n",
-                           "[memory]\nsrc:*/gen/*\n"}) {
+  for (const char* text :
+       {"src:*/src/*\n", "[address]\nsrc:*/src/*\n", "[thread]\nfun:parse_*\n", "[*]\nsrc:*/gen/*\n",
+        "[memory]\nsrc:*/gen/*\n", "[implicit-conversion|address]\nsrc:*/gen/*\n",
+        "[nullability-*|thread]\nsrc:*/gen/*\n", "[{alignment,address}]\nsrc:*/gen/*\n", "[align.*]\nsrc:*/gen/*\n"}) {
     const ParsedFile file = ParseSuppressions("ubsan_ignorelist.txt", explained + text);
     EXPECT_FALSE(file.problems.empty()) << text;
   }
   for (const char* text : {"[alignment]\nsrc:*/gen/*\n", "[implicit-integer-sign-change]\nfun:parse_*\n",
-                           "[undefined]\nsrc:*/third_party/packed/*\n"}) {
+                           "[undefined]\nsrc:*/third_party/packed/*\n", "[alignment|vptr]\nsrc:*/gen/*\n",
+                           "[{alignment,vptr}]\nsrc:*/gen/*\n"}) {
     const ParsedFile file = ParseSuppressions("ubsan_ignorelist.txt", explained + text);
     EXPECT_TRUE(file.problems.empty()) << text << Messages(file);
   }
@@ -268,7 +274,9 @@ TEST(OptionsLintTest, OptionsThatWeakenAToolAreRefusedWhateverTheReason) {
         "asan quarantine_size_mb=+0 # less memory", "asan quarantine_size_mb=0x0 # less memory",
         "valgrind --show-leak-kinds=indirect # quieter", "valgrind --errors-for-leak-kinds=reachable # odd",
         "valgrind --ignore-ranges=0x0-0x7fffffffffff # noisy", "valgrind --redzone-size=0 # less memory",
-        "valgrind --command-line-only=no # my .valgrindrc"}) {
+        "valgrind --command-line-only=no # my .valgrindrc", "valgrind --trace-children=no # faster",
+        "valgrind --trace-children-skip=* # faster", "valgrind --trace-children-skip=/usr/*,/work/* # faster",
+        "valgrind --trace-children-skip-by-arg=* # faster"}) {
     const std::vector<Problem> problems = LintOptions(line);
     ASSERT_EQ(problems.size(), 1u) << line;
     EXPECT_NE(problems[0].message.find("weakens the tool"), std::string::npos) << problems[0].message;
@@ -284,6 +292,7 @@ TEST(OptionsLintTest, OptionsThatWeakenAToolAreRefusedWhateverTheReason) {
   EXPECT_TRUE(LintOptions("valgrind --show-leak-kinds=all # every kind").empty());
   EXPECT_TRUE(LintOptions("valgrind --errors-for-leak-kinds=definite,indirect,possible # more").empty());
   EXPECT_TRUE(LintOptions("valgrind --redzone-size=64 # wider").empty());
+  EXPECT_TRUE(LintOptions("valgrind --trace-children-skip=/usr/*,/opt/* # system programs").empty());
   EXPECT_TRUE(LintOptions("asan quarantine_size_mb=512 # longer").empty());
   const std::vector<Problem> in_script = LintOptionStrings("export TSAN_OPTIONS=report_bugs=false:history_size=7\n");
   ASSERT_EQ(in_script.size(), 1u);
