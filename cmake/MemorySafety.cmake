@@ -446,6 +446,7 @@ set(MEMSAFE_LAUNCHER
   "${MEMSAFE_BASH}" "${_MEMSAFE_MODULE_DIR}/memsafe-run.sh"
   --memsafe "${MEMSAFE_TOOL}"
   --root "${CMAKE_SOURCE_DIR}"
+  --build-dir "${CMAKE_BINARY_DIR}"
   --tool "${_memsafe_launcher_tool}"
   --log-dir "${MEMSAFE_LOG_DIR}"
   --timeout "${_memsafe_timeout}"

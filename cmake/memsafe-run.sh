@@ -17,7 +17,10 @@
 #   - stops a test that outlives --timeout, saying so;
 #   - fails a test whose program is not instrumented for the tools the test preset
 #     expects (MEMSAFE_EXPECT, `memsafe instrumented`): a build that lost its flags
-#     cannot pass.
+#     cannot pass; nor can a test that starts such a program of --build-dir;
+#   - records what every process of the test ran and mapped (<prefix>.loaded, from the
+#     loader's audit module; Valgrind's own log under the valgrind preset), which the
+#     result cache keys the test on.
 # The runtime options (--env, one VARIABLE=value per line) reach every process the
 # test starts. Only the first few errors of a noisy report are copied into the test
 # output; the log file keeps all of them.
@@ -27,7 +30,7 @@ usage() {
   cat >&2 <<'EOF'
 USAGE: memsafe-run.sh --memsafe PATH --tool none|asan|tsan|ubsan|valgrind --log-dir DIR --timeout SECONDS
                       [--valgrind PATH --valgrind-args FILE [--valgrind-slow-args FILE]]
-                      [--env FILE] [--name TEST] [--root DIR]
+                      [--env FILE] [--name TEST] [--root DIR] [--build-dir DIR]
                       [--expect REGEX]... [--expect-suppressed ENTRY] [--quick-unsymbolized]
                       [--] COMMAND [ARG...]
 EOF
@@ -44,13 +47,14 @@ given_options=()
 for var in ASAN_OPTIONS LSAN_OPTIONS UBSAN_OPTIONS TSAN_OPTIONS; do
   if [[ -n ${!var-} ]]; then given_options+=(--given-option "$var=${!var}"); fi
 done
-memsafe="" root="" tool="" log_dir="" timeout_s="" valgrind="" valgrind_args="" valgrind_slow_args="" name="" expect_supp="" env_file=""
+memsafe="" root="" build_dir="" tool="" log_dir="" timeout_s="" valgrind="" valgrind_args="" valgrind_slow_args="" name="" expect_supp="" env_file=""
 quick_unsymbolized=0
 expect=()
 while (($#)); do
   case "$1" in
     --memsafe) memsafe="${2-}"; shift 2 || usage ;;
     --root) root="${2-}"; shift 2 || usage ;;
+    --build-dir) build_dir="${2-}"; shift 2 || usage ;;
     --tool) tool="${2-}"; shift 2 || usage ;;
     --log-dir) log_dir="${2-}"; shift 2 || usage ;;
     --timeout) timeout_s="${2-}"; shift 2 || usage ;;
@@ -174,6 +178,14 @@ case "$tool" in
       export "$var=${!var:+${!var}:}$last"
     done
     cmd=("${no_aslr[@]}" "${cmd[@]}")
+    # What each process of the test runs and maps, for the result cache and the child
+    # instrumentation check (the audit module beside memsafe, or installed in libexec).
+    for audit in "${memsafe%/*}/memsafe-audit.so" "${memsafe%/*}/../libexec/memsafe/memsafe-audit.so"; do
+      if [[ -r $audit ]]; then
+        cmd=(env "LD_AUDIT=$audit${LD_AUDIT:+:$LD_AUDIT}" "MEMSAFE_LOADED_OBJECTS=$prefix.loaded" "${cmd[@]}")
+        break
+      fi
+    done
     ;;
   valgrind)
     # Valgrind would otherwise try to download debug info over the network.
@@ -193,7 +205,11 @@ case "$tool" in
     if is_elf "$1"; then
       # --command-line-only: VALGRIND_OPTS and .valgrindrc files are not read, so the
       # options are exactly options.txt's (linted).
-      cmd=("$valgrind" --command-line-only=yes "${vg_args[@]}" --xml=yes "--xml-file=$prefix.%p.xml" "${cmd[@]}")
+      # -v with --log-file: Valgrind's own log (its reports go to the XML) names every
+      # object each process reads, for the result cache; --vgdb=no keeps gdbserver's
+      # instructions out of it.
+      cmd=("$valgrind" --command-line-only=yes "${vg_args[@]}" --xml=yes "--xml-file=$prefix.%p.xml" -v --vgdb=no
+        "--log-file=$prefix.%p.vglog" "${cmd[@]}")
     else
       echo "memsafe: NOT UNDER VALGRIND: '$name' runs $1, a script or interpreter, not a compiled" \
         "program; it runs natively (the sanitizer presets check what it starts)" >&2
@@ -221,6 +237,7 @@ set -e
 verdict=("${no_aslr[@]}" "$memsafe" test-verdict --prefix "$prefix" --tool "$tool" --status "$status" --name "$name"
   --timeout "$timeout_s")
 [[ -z $root ]] || verdict+=(--root "$root")
+[[ -z $build_dir ]] || verdict+=(--build-dir "$build_dir" --expect-instrumented "${MEMSAFE_EXPECT-}")
 for pattern in "${expect[@]}"; do verdict+=(--expect "$pattern"); done
 [[ -z $expect_supp ]] || verdict+=(--expect-suppressed "$expect_supp")
 verdict+=("${given_options[@]}")

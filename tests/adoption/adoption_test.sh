@@ -50,6 +50,7 @@ cmake --build "$work/toolkit" >>"$work/toolkit.log" 2>&1 || { cat "$work/toolkit
 cmake --install "$work/toolkit" --prefix "$work/prefix" >>"$work/toolkit.log" 2>&1
 memsafe="$work/prefix/bin/memsafe"
 "$memsafe" --version
+if [[ -r $work/prefix/libexec/memsafe/memsafe-audit.so ]]; then ok "cmake --install puts the audit module in libexec/memsafe"; else fail "no libexec/memsafe/memsafe-audit.so in the install prefix"; fi
 (cd "$work/toolkit" && cpack -G DEB >>"$work/toolkit.log" 2>&1) || { cat "$work/toolkit.log"; fail "cpack -G DEB"; }
 deb="$(find "$work/toolkit" -maxdepth 1 -name 'memsafe_*.deb' | head -n 1)"
 if [[ -n $deb ]]; then ok "cpack made $(basename "$deb")"; else fail "no memsafe_*.deb"; fi
@@ -59,6 +60,8 @@ if [[ -n $deb && $(id -u) == 0 ]]; then
   group "the .deb: apt install, memsafe --version, find_package(memsafe CONFIG)"
   apt-get install -y -qq "$deb" >"$work/deb.log" 2>&1 || { cat "$work/deb.log"; fail "apt install $deb"; }
   if /usr/bin/memsafe --version | grep -q '^memsafe [0-9]'; then ok "/usr/bin/memsafe --version"; else fail "memsafe --version from the .deb"; fi
+  # The launcher finds the loader's audit module from the tool's path (bin/../libexec).
+  if [[ -r /usr/libexec/memsafe/memsafe-audit.so ]]; then ok "the .deb carries the audit module"; else fail "no /usr/libexec/memsafe/memsafe-audit.so from the .deb"; fi
   mkdir -p "$work/find-package"
   cat >"$work/find-package/CMakeLists.txt" <<'CMAKE'
 cmake_minimum_required(VERSION 3.25)

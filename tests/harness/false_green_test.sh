@@ -20,6 +20,10 @@
 #                         size, its modification time put back with touch -r
 #   ld-library-path       LD_LIBRARY_PATH names a buggy copy of the project's shared library
 #   dlopen-plugin         the plugin the test dlopen()s is edited; memsafe check rebuilds it
+#   outside-plugin        a plugin outside the build tree, its path compiled into the test,
+#                         is rebuilt with a bug: only the loader's record of the run names it
+#   script-child          the shell script the test runs with system() (its path compiled
+#                         in) is edited to run the program on a buggy input
 #   preset-include        a test preset in a file CMakePresets.json includes sets the
 #                         variable that makes the test overflow
 #   flaky                 a test that overflows on its second execution only: if the first
@@ -34,6 +38,8 @@
 #                         ignoring how it ended: red under asan and under valgrind
 #   stderr-text           a test prints sanitizer-like text on stderr and exits 0 with no
 #                         tool log: what happens is printed (info), not judged
+#   plain-child           a test starts a program of the build tree built without the
+#                         sanitizer, which overflows: red NOT INSTRUMENTED (ASan cannot see it)
 #
 # The adopted project finds memsafe the way an installed memsafe is found: the script
 # lays out an installation (bin/memsafe, share/memsafe/cmake/ from the source tree) in
@@ -51,7 +57,8 @@ usage() {
 root="$(cd "$1" && pwd)" tool="$(cd "$(dirname "$2")" && pwd)/$(basename "$2")" work="$3"
 shift 3
 fixtures=(will-fail pass-regex env-of-run opt-path relative-arg same-size-rewrite ld-library-path dlopen-plugin
-  preset-include flaky options-suppressions catch-all weakening-option child-exec stderr-text)
+  outside-plugin script-child preset-include flaky options-suppressions catch-all weakening-option child-exec stderr-text
+  plain-child)
 selected=("$@")
 ((${#selected[@]})) || selected=("${fixtures[@]}")
 for name in "${selected[@]}"; do
@@ -84,6 +91,9 @@ finish() {
 # (the source tree's cmake/ and a package config generated as the build generates it).
 mkdir -p "$prefix/bin" "$prefix/share/memsafe/cmake" "$prefix/share/memsafe/sanitizers"
 cp -- "$tool" "$prefix/bin/memsafe"
+# The loader's audit module, where an installation keeps it.
+mkdir -p "$prefix/libexec/memsafe"
+cp -- "$(dirname "$tool")/memsafe-audit.so" "$prefix/libexec/memsafe/"
 memsafe="$prefix/bin/memsafe"
 cp -R -- "$root/cmake/." "$prefix/share/memsafe/cmake/"
 cp -- "$root/sanitizers/options.txt" "$prefix/share/memsafe/sanitizers/"
@@ -106,6 +116,11 @@ cmake -DVERSION="$version" -DPREFIX="$prefix" -DSOURCE="$root" -P "$work/package
 # that sets its tests' environment in presets would write it.
 cp -R -- "$(dirname "${BASH_SOURCE[0]}")/false_green" "$project"
 mkdir -p "$project/state"
+# The plugin outside the build tree (outside-plugin), clean, as the developer built it.
+build_outer() { # extra compiler flags
+  locked clang -shared -fPIC -g -O1 -fsanitize=address "$@" -o "$project/state/libouter.so" "$project/src/outer.c"
+}
+build_outer
 if (cd "$project" && "$memsafe" init >"$logs/init.log" 2>&1); then
   pass "setup: memsafe init adopts the project"
 else
@@ -201,7 +216,7 @@ slow_red() { # fixture kind test [VAR=value...]
 # Not will-fail: WILL_FAIL passes it on its own exit status 1, which memsafe never
 # calls clean, so it always runs.
 cacheable=(pass-regex env-of-run preset-include opt-path relative-arg same-size-rewrite ld-library-path
-  dlopen-plugin flaky leak stderr-text)
+  dlopen-plugin outside-plugin script-child flaky leak stderr-text plain-child)
 # The last run's CTest command left every one of them out (its -E list of exact names).
 cached_all() {
   local line name
@@ -210,10 +225,12 @@ cached_all() {
     [[ $line == *"($name|"* || $line == *"|$name|"* || $line == *"|$name)"* || $line == *"($name)"* ]] || return 1
   done
 }
-# Quick runs until the cache leaves every test out (a test needs clean runs in a row).
+# Quick runs until the cache leaves every test out (a test needs clean runs in a row:
+# kCleanRunsAfterAFinding = 5 when it reported a finding under the same key, as
+# outside-plugin does: the plugin is not in the key, only in the record of the run).
 warm() { # label
   local i
-  for ((i = 0; i < 4; i++)); do
+  for ((i = 0; i < 6; i++)); do
     cached_all && return 0
     run "$1-warm"
     ((status == 0)) || return 1
@@ -343,6 +360,41 @@ fixture_dlopen_plugin() {
   slow_red dlopen-plugin heap-buffer-overflow dlopen-plugin
   sed -i 's/^#define HP_PLUGIN_BUG 1$/#define HP_PLUGIN_BUG 0/' "$plugin"
   reverted_green dlopen-plugin
+}
+
+fixture_outside_plugin() {
+  build_outer -DHP_OUTER_BUG=1
+  quick_red outside-plugin heap-buffer-overflow outside-plugin
+  slow_red outside-plugin heap-buffer-overflow outside-plugin
+  build_outer
+  reverted_green outside-plugin
+}
+
+fixture_script_child() {
+  local script="$project/data/child.sh"
+  sed -i 's/script-ok[.]txt/script-bug.txt/' "$script"
+  grep -q 'script-bug' "$script" || fail "script-child: could not change $script"
+  quick_red script-child heap-buffer-overflow script-child
+  slow_red script-child heap-buffer-overflow script-child
+  sed -i 's/script-bug[.]txt/script-ok.txt/' "$script"
+  reverted_green script-child
+}
+
+fixture_plain_child() {
+  set_trigger plain-child bug
+  local words="NOT INSTRUMENTED: 'plain-child' started .*/hp_plain"
+  for how in quick slow; do
+    if [[ $how == quick ]]; then run plain-child-quick; else run plain-child-slow -- --slow; fi
+    if ((status == 0)); then
+      fail "plain-child: $how run: ended green (exit 0) while an uninstrumented child overflowed (log: $log)"
+    elif grep -Eq "$words" "$log"; then
+      pass "plain-child: $how run: red, the child program named NOT INSTRUMENTED"
+    else
+      fail "plain-child: $how run: red (exit $status) without naming the uninstrumented child: $(problems) (log: $log)"
+    fi
+  done
+  set_trigger plain-child ok
+  reverted_green plain-child
 }
 
 fixture_preset_include() {
@@ -482,6 +534,8 @@ for name in "${selected[@]}"; do
     same-size-rewrite) fixture_same_size_rewrite ;;
     ld-library-path) fixture_ld_library_path ;;
     dlopen-plugin) fixture_dlopen_plugin ;;
+    outside-plugin) fixture_outside_plugin ;;
+    script-child) fixture_script_child ;;
     preset-include) fixture_preset_include ;;
     flaky) fixture_flaky ;;
     options-suppressions) fixture_options_suppressions ;;
@@ -489,6 +543,7 @@ for name in "${selected[@]}"; do
     weakening-option) fixture_weakening_option ;;
     child-exec) fixture_child_exec ;;
     stderr-text) fixture_stderr_text ;;
+    plain-child) fixture_plain_child ;;
   esac
 done
 finish

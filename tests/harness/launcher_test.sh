@@ -192,6 +192,16 @@ else
   EXPECT_FAILURES=$((EXPECT_FAILURES + 1))
 fi
 
+# What the test's processes ran, mapped and were given as files, recorded by the
+# loader's audit module (beside memsafe) for the result cache: the stand-in test is a
+# script, so the record names the interpreter, the script and the C library.
+record="$work/logs/clean.asan.loaded"
+if grep -qx "file $fake" "$record" && grep -q '^exe .*/bash$' "$record" && grep -q '^obj .*/libc[.]so' "$record"; then
+  echo "ok: the loader's record names the interpreter, its script and the libraries"
+else
+  echo "FAIL: $record: $(cat "$record" 2>&1)"; EXPECT_FAILURES=$((EXPECT_FAILURES + 1))
+fi
+
 # Options from outside options.txt (a test preset's environment, the test's ENVIRONMENT)
 # that weaken the tool fail the test, whatever it found; harmless ones pass. (The
 # variable and its value are separate words here: the repository's option lint reads

@@ -35,12 +35,6 @@ bool Run(const std::vector<std::string>& args, int* status, std::string* error) 
   return true;
 }
 
-std::string Join(const std::vector<std::string>& args) {
-  std::string text;
-  for (const std::string& arg : args) text += (text.empty() ? "" : " ") + arg;
-  return text;
-}
-
 bool Massif(const std::string& binary, const std::string& valgrind, const std::string& scenario, int scale,
             std::uint64_t* peak, std::string* error) {
   // A private directory (mode 0700, unpredictable name): a fixed name in /tmp would let
@@ -66,7 +60,7 @@ bool Massif(const std::string& binary, const std::string& valgrind, const std::s
   (void)fs::remove_all(dir, ignored);
   if (!ran) return false;
   if (status != 0) {
-    *error = "'" + Join(args) + "' exited " + std::to_string(status);
+    *error = "'" + Join(args, " ") + "' exited " + std::to_string(status);
     return false;
   }
   if (!read || !PeakFromMassif(text, peak)) {

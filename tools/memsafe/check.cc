@@ -19,6 +19,7 @@
 #include "process.h"
 #include "result_cache.h"
 #include "suppressions.h"
+#include "text.h"
 
 namespace memsafe::tools {
 namespace {
@@ -212,6 +213,8 @@ PresetRun RunPreset(const TestPreset& preset, const RunContext& context) {
     const std::string cache_path = (binary_dir / "memsafe-result-cache.json").string();
     std::map<std::string, CacheEntry> keys;
     ResultCache cache;
+    const int clean_runs_needed =
+        preset.tools.find("thread") != std::string::npos ? kCleanRunsNeededThread : kCleanRunsNeeded;
     std::vector<std::string> cached, cached_skips;
     CacheContext last_context;  // what the keys were computed with, to compute them again
     std::vector<std::string> listing = ctest_base;
@@ -229,9 +232,7 @@ PresetRun RunPreset(const TestPreset& preset, const RunContext& context) {
     // finding can vanish under the other's run.
     if (have_listing) {
       if (const std::vector<std::string> twice = DuplicateTestNames(listed.output); !twice.empty()) {
-        std::string names;
-        for (const std::string& name : twice) names += (names.empty() ? "" : ", ") + name;
-        run.unsound.push_back("tests defined more than once: " + names +
+        run.unsound.push_back("tests defined more than once: " + Join(twice, ", ") +
                               " (their logs and verdicts would mix; give each its own name)");
       }
     }
@@ -278,8 +279,6 @@ PresetRun RunPreset(const TestPreset& preset, const RunContext& context) {
         }
       }
       if (!error.empty()) std::cout << "memsafe check: result cache not used: " << error << std::endl;
-      const int clean_runs_needed =
-          preset.tools.find("thread") != std::string::npos ? kCleanRunsNeededThread : kCleanRunsNeeded;
       std::vector<std::string> scripts;
       for (const auto& [name, entry] : keys) {
         if (!entry.uncached_why.empty()) scripts.push_back(name + " (" + entry.uncached_why + ")");
@@ -315,22 +314,36 @@ PresetRun RunPreset(const TestPreset& preset, const RunContext& context) {
       run.counts = CountResults(*results);
       if (context.use_cache) {
         // A run counts as clean only by memsafe's verdict, never by CTest's outcome alone.
-        const std::map<std::string, std::string> verdicts = LauncherVerdicts((binary_dir / "memcheck").string());
+        const std::map<std::string, LauncherRun> verdicts = LauncherVerdicts((binary_dir / "memcheck").string());
+        std::vector<std::string> unrecorded;  // clean, but what they loaded is not known
         for (const TestResult& result : *results) {
           const auto entry = keys.find(result.name);
-          if (entry != keys.end() && !entry->second.always_run) {
-            std::string word;
-            if (entry->second.launched) {
-              const auto verdict = verdicts.find(entry->second.command);
-              if (verdict != verdicts.end()) word = verdict->second;
-            } else if (!entry->second.outcome_altered) {
-              // No tool judged it (it runs outside the launcher): CTest's outcome is all
-              // there is, and no property can have turned a failure into it.
-              if (result.outcome == TestOutcome::kPassed) word = "clean";
-              if (result.outcome == TestOutcome::kSkipped) word = "skipped";
+          if (entry == keys.end() || entry->second.always_run) continue;
+          std::string word;
+          std::optional<LoadedObjects> loaded;
+          if (entry->second.launched) {
+            const auto verdict = verdicts.find(entry->second.command);
+            loaded = LoadedObjects{};
+            if (verdict != verdicts.end()) {
+              word = verdict->second.verdict;
+              loaded = ReadLoadedObjects(verdict->second.prefix);
             }
-            cache.Record(result.name, entry->second.key, result.outcome, word);
+            if ((word == "clean" || word == "skipped") && !loaded->complete) {
+              unrecorded.push_back(result.name + " (" + loaded->why + ")");
+            }
+          } else if (!entry->second.outcome_altered) {
+            // No tool judged it (it runs outside the launcher): CTest's outcome is all
+            // there is, and no property can have turned a failure into it.
+            if (result.outcome == TestOutcome::kPassed) word = "clean";
+            if (result.outcome == TestOutcome::kSkipped) word = "skipped";
           }
+          cache.Record(result.name, entry->second.key, result.outcome, word, loaded ? &*loaded : nullptr);
+        }
+        if (!unrecorded.empty()) {
+          std::cout << "memsafe check: " << unrecorded.size()
+                    << " test(s) left no complete record of the programs and libraries they loaded: they run "
+                       "every time: "
+                    << Join(unrecorded, ", ") << std::endl;
         }
         // A test left out was judged by inputs as they were before the run: one that a
         // test of this run rewrote (a fixture that generates data) is unproven. Only
@@ -344,13 +357,14 @@ PresetRun RunPreset(const TestPreset& preset, const RunContext& context) {
           std::vector<std::string> moved;
           for (const std::string& name : cached) {
             const auto it = now->find(name);
-            if (it == now->end() || it->second.key != keys.at(name).key) moved.push_back(name);
+            if (it == now->end() || it->second.key != keys.at(name).key ||
+                !cache.Remembered(name, it->second.key, clean_runs_needed)) {
+              moved.push_back(name);
+            }
           }
           if (!moved.empty()) {
-            std::string names;
-            for (const std::string& name : moved) names += (names.empty() ? "" : ", ") + name;
             run.unsound.push_back("inputs of " + std::to_string(moved.size()) +
-                                  " test(s) taken from the cache changed while the others ran: " + names +
+                                  " test(s) taken from the cache changed while the others ran: " + Join(moved, ", ") +
                                   "; run again (they will run)");
           }
         }
@@ -485,7 +499,9 @@ int RunCheck(const CheckOptions& options) {
     GroupStart("suppressions: lint before the run");
     // The presets can set the tools' options too (a test preset's ASAN_OPTIONS), and so
     // can the environment this run hands every test: both are linted like options.txt.
-    int lint = LintCommand(suppression_files, set->files);
+    std::vector<std::string> scanned = set->files;
+    for (const std::string& file : ProjectCMakeFiles(source.string())) scanned.push_back(file);
+    int lint = LintCommand(suppression_files, scanned);
     for (const char* name : {"ASAN_OPTIONS", "LSAN_OPTIONS", "UBSAN_OPTIONS", "TSAN_OPTIONS"}) {
       const char* value = std::getenv(name);
       if (value == nullptr) continue;

@@ -3,14 +3,10 @@
 #include <cstdio>
 #include <map>
 
+#include "text.h"
+
 namespace memsafe::tools {
 namespace {
-
-std::string Join(const std::vector<std::string>& items, const std::string& separator) {
-  std::string text;
-  for (const std::string& item : items) text += (text.empty() ? "" : separator) + item;
-  return text;
-}
 
 std::string OverheadText(const PresetRun& run) {
   if (!run.overhead) return "-";

@@ -378,6 +378,10 @@ int main(int argc, char** argv) {
                       "NAME=value of a tool's options the test got from outside options.txt (repeatable)");
   verdict->add_option("--expect-suppressed", test_run.expect_suppressed,
                       "A suppressed canary: the entry the tool must list as used");
+  verdict->add_option("--expect-instrumented", test_run.expect_instrumented,
+                      "The sanitizers the preset expects (MEMSAFE_EXPECT): every program of --build-dir the test "
+                      "ran must carry them");
+  verdict->add_option("--build-dir", test_run.build_dir, "The build tree, whose programs must be instrumented");
 
   BaselineOptions baseline_options;
   CLI::App* baseline = app.add_subcommand("baseline", "Peak memory of the memory scenarios against the baseline");
@@ -441,6 +445,16 @@ int main(int argc, char** argv) {
       (void)std::filesystem::remove(result.out_file, ignored);  // streamed; nothing reads it again
     }
     std::cout << std::flush;
+    if (!result.err_file.empty()) {
+      bool skipped = false, passed_case = false;
+      std::string why;
+      if (!memsafe::tools::StreamOutput(result.err_file, &std::cerr, &skipped, &passed_case, &why)) {
+        std::cerr << "memsafe: cannot read the test's output " << result.err_file << ": " << why << "\n";
+        status = 1;
+      }
+      std::error_code ignored;
+      if (!result.err_file_is_log) (void)std::filesystem::remove(result.err_file, ignored);
+    }
     std::cerr << result.err << std::flush;
     return status;
   }

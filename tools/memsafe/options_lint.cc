@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
+#include <filesystem>
 #include <optional>
 #include <set>
 #include <string>
@@ -412,6 +413,27 @@ std::vector<std::string> WeakeningInEnvironmentValue(std::string_view variable, 
       found.push_back(std::string(variable) + ": '" + option + "' weakens the tool (it hides " + *hides + ")");
     }
   }
+  return found;
+}
+
+std::vector<std::string> ProjectCMakeFiles(const std::string& source) {
+  namespace fs = std::filesystem;
+  std::vector<std::string> found;
+  std::error_code error;
+  fs::recursive_directory_iterator it(source, fs::directory_options::skip_permission_denied, error), end;
+  for (; !error && it != end; it.increment(error)) {
+    std::error_code ignored;
+    const fs::path& path = it->path();
+    const std::string name = path.filename().string();
+    if (it->is_directory(ignored) && !it->is_symlink(ignored)) {
+      if (name.starts_with(".") || fs::exists(path / "CMakeCache.txt", ignored)) it.disable_recursion_pending();
+      continue;
+    }
+    if ((name == "CMakeLists.txt" || name.ends_with(".cmake")) && it->is_regular_file(ignored)) {
+      found.push_back(path.string());
+    }
+  }
+  std::sort(found.begin(), found.end());
   return found;
 }
 

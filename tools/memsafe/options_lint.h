@@ -27,6 +27,12 @@ std::vector<Problem> LintOptions(std::string_view content);
 // only from sanitizers/, linted. Parts that expand a shell variable ($...) are skipped.
 std::vector<Problem> LintOptionStrings(std::string_view content);
 
+// The project's CMake files (CMakeLists.txt, *.cmake) under `source`, sorted, for
+// LintOptionStrings: a target_compile_options(-fsanitize-ignorelist=...) hides findings
+// as surely as a suppression file. Build trees (a CMakeCache.txt), hidden directories
+// and unreadable ones are not entered.
+std::vector<std::string> ProjectCMakeFiles(const std::string& source);
+
 // The options of a tool's environment variable's value (ASAN_OPTIONS, ...) that weaken
 // it, each as a message, read exactly as the runtime reads the value (every separator it
 // knows, quoted values, '$' as text). For the values a test really gets: names the

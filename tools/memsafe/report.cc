@@ -294,6 +294,11 @@ class SanitizerLogParser {
   std::vector<Finding> Parse(std::string_view content) {
     const std::vector<std::string_view> lines = SplitLines(content);
     for (size_t i = 0; i < lines.size(); ++i) Line(lines[i], static_cast<int>(i) + 1);
+    return Findings();
+  }
+  // The same, a line at a time (a log read in blocks), then Findings().
+  void Feed(std::string_view line, int number) { Line(line, number); }
+  std::vector<Finding> Findings() {
     CloseAll(/*complete=*/false);
     return std::move(findings_);
   }
@@ -882,6 +887,37 @@ std::vector<Finding> ParseSanitizerLog(std::string_view content, const LogFile& 
   return SanitizerLogParser(log, context, errors).Parse(content);
 }
 
+std::vector<Finding> ParseSanitizerLogFile(const LogFile& log, const ReportContext& context,
+                                           std::vector<InputError>* errors) {
+  std::ifstream in(log.path, std::ios::binary);
+  if (!in) {
+    errors->push_back({log.path, 0, "cannot open it"});
+    return {};
+  }
+  SanitizerLogParser parser(log, context, errors);
+  // Whole lines to the parser; the part after a block's last newline waits for the next.
+  std::vector<char> block(1 << 20);
+  std::string pending;
+  int number = 0;
+  while (in.read(block.data(), static_cast<std::streamsize>(block.size())) || in.gcount() > 0) {
+    pending.append(block.data(), static_cast<size_t>(in.gcount()));
+    size_t start = 0;
+    for (size_t end = pending.find('\n'); end != std::string::npos; end = pending.find('\n', start)) {
+      std::string_view line(pending.data() + start, end - start);
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      parser.Feed(line, ++number);
+      start = end + 1;
+    }
+    pending.erase(0, start);
+    // One line longer than a block is held only up to a bound: what a report needs of a
+    // line is its start.
+    if (pending.size() > (4u << 20)) pending.resize(1u << 20);
+  }
+  if (in.bad()) errors->push_back({log.path, number, "a read failed"});
+  if (!pending.empty()) parser.Feed(pending, ++number);
+  return parser.Findings();
+}
+
 std::vector<Finding> ParseValgrindXml(std::string_view content, const LogFile& log, const ReportContext& context,
                                       std::vector<InputError>* errors) {
   std::vector<Finding> findings;
@@ -1018,17 +1054,27 @@ std::vector<Finding> ReadLogs(const LogSet& logs, const ReportContext& context, 
   for (const LogFile& given : logs.files) {
     std::string content;
     std::string why;
-    if (!ReadLogContent(given.path, &content, &why)) {
+    std::error_code size_error;
+    // A large text log of a known tool (a test's standard error that also carries a
+    // report) is read in blocks: memory stays bounded whatever its size.
+    const bool stream = !given.xml && given.preset != "-" && given.path != "-" &&
+                        fs::is_regular_file(given.path, size_error) &&
+                        fs::file_size(given.path, size_error) > kStreamedLogBytes && !size_error;
+    std::vector<Finding> found;
+    if (stream) {
+      found = ParseSanitizerLogFile(given, context, errors);
+    } else if (!ReadLogContent(given.path, &content, &why)) {
       errors->push_back({given.path, 0, why});
       continue;
+    } else {
+      LogFile log = given;
+      if (log.preset == "-") {  // a log not named by the launcher: what it is shows in its content
+        log.tool = ToolOfContent(content);
+        log.xml = log.tool == "valgrind";
+      }
+      found =
+          log.xml ? ParseValgrindXml(content, log, context, errors) : ParseSanitizerLog(content, log, context, errors);
     }
-    LogFile log = given;
-    if (log.preset == "-") {  // a log not named by the launcher: what it is shows in its content
-      log.tool = ToolOfContent(content);
-      log.xml = log.tool == "valgrind";
-    }
-    std::vector<Finding> found =
-        log.xml ? ParseValgrindXml(content, log, context, errors) : ParseSanitizerLog(content, log, context, errors);
     // Blocks reachable only from a leaked block go away with it: in a run that has a
     // direct leak they are its consequence, not a bug of their own.
     const auto direct =
@@ -1042,7 +1088,7 @@ std::vector<Finding> ReadLogs(const LogSet& logs, const ReportContext& context, 
           found.end());
     }
     for (Finding& finding : found) {
-      finding.expected = log.expected;
+      finding.expected = given.expected;
       all.push_back(std::move(finding));
     }
   }

@@ -127,6 +127,11 @@ bool ReadLogContent(const std::string& path, std::string* content, std::string* 
 // Sanitizer text logs: every report in the file. `log` gives the file's name and test.
 std::vector<Finding> ParseSanitizerLog(std::string_view content, const LogFile& log, const ReportContext& context,
                                        std::vector<InputError>* errors);
+// The same for a log file read in blocks of 1 MiB (bounded memory for any size); ReadLogs
+// reads a launcher's text logs larger than kStreamedLogBytes so.
+inline constexpr std::uintmax_t kStreamedLogBytes = 8u << 20;
+std::vector<Finding> ParseSanitizerLogFile(const LogFile& log, const ReportContext& context,
+                                           std::vector<InputError>* errors);
 
 // A Valgrind (memcheck) XML file: every <error>.
 std::vector<Finding> ParseValgrindXml(std::string_view content, const LogFile& log, const ReportContext& context,

@@ -8,6 +8,8 @@
 #include <map>
 #include <sstream>
 
+#include "text.h"
+
 namespace memsafe::tools {
 namespace {
 
@@ -45,12 +47,6 @@ std::string Describe(const std::string& kind) {
   };
   const auto it = kDescriptions.find(kind);
   return it == kDescriptions.end() ? "A memory-safety tool reported '" + kind + "'." : it->second;
-}
-
-std::string Join(const std::vector<std::string>& items, const std::string& separator) {
-  std::string out;
-  for (const std::string& item : items) out += (out.empty() ? "" : separator) + item;
-  return out;
 }
 
 std::string FunctionText(const Finding& finding) {

@@ -242,8 +242,8 @@ std::string RunEnvironment() {
   return joined;
 }
 
-std::map<std::string, std::string> LauncherVerdicts(const std::string& log_dir) {
-  std::map<std::string, std::string> verdicts;
+std::map<std::string, LauncherRun> LauncherVerdicts(const std::string& log_dir) {
+  std::map<std::string, LauncherRun> runs;
   std::error_code error;
   for (fs::directory_iterator it(log_dir, error), end; !error && it != end; it.increment(error)) {
     const std::string path = it->path().string();
@@ -251,13 +251,13 @@ std::map<std::string, std::string> LauncherVerdicts(const std::string& log_dir) 
     std::string command, word;
     if (!ReadWholeFile(path, &command)) continue;
     if (!command.empty() && command.back() == '\0') command.pop_back();
-    const std::string verdict_path = path.substr(0, path.size() - 5) + ".verdict";
-    (void)ReadWholeFile(verdict_path, &word);  // none: killed before its verdict; never clean
+    const std::string prefix = path.substr(0, path.size() - 5);
+    (void)ReadWholeFile(prefix + ".verdict", &word);  // none: killed before its verdict; never clean
     while (!word.empty() && (word.back() == '\n' || word.back() == ' ')) word.pop_back();
-    const auto [at, fresh] = verdicts.try_emplace(command, word);
-    if (!fresh && at->second != word) at->second = "failed";
+    const auto [at, fresh] = runs.try_emplace(command, LauncherRun{word, prefix});
+    if (!fresh && at->second.verdict != word) at->second.verdict = "failed";
   }
-  return verdicts;
+  return runs;
 }
 
 std::vector<std::string> DuplicateTestNames(std::string_view show_only_json) {
@@ -571,10 +571,20 @@ ResultCache ResultCache::Load(const std::string& path, std::string* unreadable) 
     }
     const std::string outcome = result["outcome"];
     if (outcome != "passed" && outcome != "skipped") continue;
+    if (!result.contains("loaded") || !result["loaded"].is_array() || !result.contains("loaded_print") ||
+        !result["loaded_print"].is_string()) {
+      continue;
+    }
+    std::vector<std::string> loaded;
+    for (const json& file : result["loaded"]) {
+      if (file.is_string()) loaded.push_back(file);
+    }
+    if (loaded.size() != result["loaded"].size()) continue;
     const int runs = result["clean_runs"];
-    cache.results_.try_emplace(test,
-                               Result{result["key"], outcome == "passed" ? TestOutcome::kPassed : TestOutcome::kSkipped,
-                                      runs < 0 ? 0 : runs, result["finding_seen"].get<bool>()});
+    cache.results_.try_emplace(
+        test,
+        Result{result["key"], outcome == "passed" ? TestOutcome::kPassed : TestOutcome::kSkipped, runs < 0 ? 0 : runs,
+               result["finding_seen"].get<bool>(), std::move(loaded), result["loaded_print"]});
   }
   if (document.contains("contents") && document["contents"].is_object()) {
     for (const auto& [file, pair] : document["contents"].items()) {
@@ -603,7 +613,9 @@ bool ResultCache::Save(const std::string& path) const {
     results[test] = {{"key", result.key},
                      {"outcome", result.outcome == TestOutcome::kPassed ? "passed" : "skipped"},
                      {"clean_runs", result.clean_runs},
-                     {"finding_seen", result.finding_seen}};
+                     {"finding_seen", result.finding_seen},
+                     {"loaded", result.loaded},
+                     {"loaded_print", result.loaded_print}};
   }
   json document = {{"version", 2}, {"results", results}, {"libraries", libraries_}, {"contents", contents}};
   // Written beside and renamed: a run stopped half-way leaves the old cache or the new.
@@ -618,35 +630,48 @@ bool ResultCache::Save(const std::string& path) const {
   return !error;
 }
 
+std::string ResultCache::PrintOf(const std::vector<std::string>& files) {
+  std::uint64_t hash = Fnv1a("loaded");
+  for (const std::string& file : files) hash = Fnv1a(file + " " + Fingerprint(file, &contents_) + "\n", hash);
+  return Hex64(hash);
+}
+
 std::optional<TestOutcome> ResultCache::Remembered(const std::string& test, const std::string& key,
-                                                   int clean_runs_needed) const {
+                                                   int clean_runs_needed) {
   const auto it = results_.find(test);
   if (it == results_.end() || it->second.key != key) return std::nullopt;
   const int needed = it->second.finding_seen ? std::max(clean_runs_needed, kCleanRunsAfterAFinding) : clean_runs_needed;
   if (it->second.clean_runs < needed) return std::nullopt;
+  // A plugin, a library LD_LIBRARY_PATH found, a helper program: changed since, or gone.
+  if (PrintOf(it->second.loaded) != it->second.loaded_print) return std::nullopt;
   return it->second.outcome;
 }
 
-void ResultCache::Record(const std::string& test, const std::string& key, TestOutcome outcome,
-                         std::string_view verdict) {
+void ResultCache::Record(const std::string& test, const std::string& key, TestOutcome outcome, std::string_view verdict,
+                         const LoadedObjects* loaded) {
   const auto it = results_.find(test);
+  std::vector<std::string> files = loaded != nullptr ? loaded->objects : std::vector<std::string>{};
+  std::string print = PrintOf(files);
+  // The same key and the same files, as they are now: the runs in a row count on.
   const bool same_key = it != results_.end() && it->second.key == key;
+  const bool same_files = same_key && it->second.loaded == files && it->second.loaded_print == print;
   const bool finding_seen = same_key && it->second.finding_seen;
   const bool clean = (outcome == TestOutcome::kPassed && verdict == "clean") ||
                      (outcome == TestOutcome::kSkipped && verdict == "skipped");
-  if (clean) {
-    const int before = same_key && it->second.outcome == outcome ? it->second.clean_runs : 0;
-    results_.insert_or_assign(test, Result{key, outcome, before + 1, finding_seen});
+  if (clean && (loaded == nullptr || loaded->complete)) {
+    const int before = same_files && it->second.outcome == outcome ? it->second.clean_runs : 0;
+    results_.insert_or_assign(test, Result{key, outcome, before + 1, finding_seen, std::move(files), std::move(print)});
     return;
   }
-  if (verdict == "finding" || (finding_seen && same_key)) {
+  if (verdict == "finding" || finding_seen) {
     // A finding, or any unclean run after one under this key: the finding stays
     // remembered, so a timeout between it and two clean runs does not reset the count.
     // Kept with no clean run: under this key the test must pass kCleanRunsAfterAFinding
     // times in a row before it is left out (the bug may show only now and then).
-    results_.insert_or_assign(test, Result{key, TestOutcome::kPassed, 0, true});
+    results_.insert_or_assign(test, Result{key, TestOutcome::kPassed, 0, true, std::move(files), std::move(print)});
     return;
   }
+  // A failure, or a clean run whose record of what it loaded is incomplete: no proof.
   results_.erase(test);
 }
 

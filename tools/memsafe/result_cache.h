@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "ctest_results.h"
+#include "loaded_objects.h"
 
 namespace memsafe::tools {
 
@@ -98,12 +99,16 @@ std::vector<std::string> ChangedPrograms(const std::map<std::string, std::string
 // key, but for the shell's bookkeeping ("_", OLDPWD).
 std::string RunEnvironment();
 
-// The verdicts the launcher left in a log directory, by the command that ran: each
-// <prefix>.argv (the launcher's arguments, NUL-separated) with the word of its
-// <prefix>.verdict, "" when there is none (the test was killed before its verdict).
-// Commands that ran more than once (two tests with one command line) keep the worst:
-// any verdict but "clean" or "skipped", or a disagreement, becomes "failed".
-std::map<std::string, std::string> LauncherVerdicts(const std::string& log_dir);
+// One launcher run found in a log directory.
+struct LauncherRun {
+  std::string verdict;  // the word of <prefix>.verdict, "" when there is none (killed before it)
+  std::string prefix;   // <log-dir>/<id>.<tool>: where its other files are
+};
+// The runs the launcher left in a log directory, by the command that ran: each
+// <prefix>.argv (the launcher's arguments, NUL-separated) with its verdict. Commands
+// that ran more than once (two tests with one command line) keep the worst: any verdict
+// but "clean" or "skipped", or a disagreement, becomes "failed".
+std::map<std::string, LauncherRun> LauncherVerdicts(const std::string& log_dir);
 
 // Test names that `ctest --show-only=json-v1` output lists more than once, sorted.
 std::vector<std::string> DuplicateTestNames(std::string_view show_only_json);
@@ -134,8 +139,10 @@ class ResultCache {
   // The outcome (kPassed or kSkipped) the test had with this key, when it had it in the
   // last `clean_runs_needed` runs under the key in a row (kCleanRunsAfterAFinding when
   // it ever reported a finding under the key); nullopt otherwise.
+  // The files the test's processes loaded when it last ran (Record's `loaded`) must
+  // still be as they were.
   std::optional<TestOutcome> Remembered(const std::string& test, const std::string& key,
-                                        int clean_runs_needed = kCleanRunsNeeded) const;
+                                        int clean_runs_needed = kCleanRunsNeeded);
   // See CacheContext::libraries; Save keeps only the entries used by the last listing.
   std::map<std::string, std::vector<std::string>>& libraries() { return libraries_; }
   std::map<std::string, std::pair<std::string, std::string>>& contents() { return contents_; }
@@ -144,7 +151,12 @@ class ResultCache {
   // "clean" and a skip whose verdict is "skipped" count as clean runs: CTest's outcome
   // alone can be a pass over a finding (WILL_FAIL, PASS_REGULAR_EXPRESSION). A finding
   // is remembered as such; anything else forgets the test.
-  void Record(const std::string& test, const std::string& key, TestOutcome outcome, std::string_view verdict);
+  // `loaded`: what the run's processes ran and mapped (ReadLoadedObjects), fingerprinted
+  // now and checked by Remembered; a clean run with an incomplete record does not count.
+  // Null for a test outside the launcher, which runs no program under a tool and is
+  // keyed by its key alone.
+  void Record(const std::string& test, const std::string& key, TestOutcome outcome, std::string_view verdict,
+              const LoadedObjects* loaded = nullptr);
   std::size_t size() const { return results_.size(); }
 
  private:
@@ -153,7 +165,10 @@ class ResultCache {
     TestOutcome outcome;  // kPassed or kSkipped
     int clean_runs = 0;   // in a row under this key
     bool finding_seen = false;
+    std::vector<std::string> loaded;  // the files its processes loaded (LoadedObjects::objects)
+    std::string loaded_print;         // their fingerprints when it ran
   };
+  std::string PrintOf(const std::vector<std::string>& files);
   std::map<std::string, Result> results_;  // test -> the key it ran with and how it ended
   std::map<std::string, std::vector<std::string>> libraries_;
   std::map<std::string, std::pair<std::string, std::string>> contents_;

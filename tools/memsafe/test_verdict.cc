@@ -9,8 +9,10 @@
 #include <map>
 #include <regex>
 #include <set>
+#include <sstream>
 #include <utility>
 
+#include "loaded_objects.h"
 #include "options_lint.h"
 #include "report.h"
 #include "report_output.h"
@@ -162,7 +164,8 @@ std::string CutSanitizerLog(std::string_view log, const std::string& path, int m
   return shown;
 }
 
-bool StreamOutput(const std::string& path, std::ostream* out, bool* skipped, bool* passed_case, std::string* why) {
+bool StreamOutput(const std::string& path, std::ostream* out, bool* skipped, bool* passed_case, std::string* why,
+                  bool* timed_out) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     *why = "cannot open it";
@@ -170,7 +173,7 @@ bool StreamOutput(const std::string& path, std::ostream* out, bool* skipped, boo
   }
   // Markers are looked for in a window of what was read last and what comes next, so
   // one split between two blocks is still found; the window's tail is held back.
-  constexpr std::string_view kLineMarkers[] = {"\n[  SKIPPED ] ", "\n[       OK ] "};
+  constexpr std::string_view kLineMarkers[] = {"\n[  SKIPPED ] ", "\n[       OK ] ", "\ntimeout: sending signal"};
   constexpr size_t kHeld = 32;  // longer than any marker, defused or found
   std::string window = "\n";    // the file's first line starts a line too
   std::vector<char> block(1 << 20);
@@ -179,6 +182,7 @@ bool StreamOutput(const std::string& path, std::ostream* out, bool* skipped, boo
     window.append(block.data(), static_cast<size_t>(in.gcount()));
     *skipped = *skipped || window.find(kLineMarkers[0]) != std::string::npos;
     *passed_case = *passed_case || window.find(kLineMarkers[1]) != std::string::npos;
+    if (timed_out != nullptr) *timed_out = *timed_out || window.find(kLineMarkers[2]) != std::string::npos;
     std::string shown = DefuseSkipMarkers(window);
     const size_t keep = std::min(kHeld, shown.size());
     if (out != nullptr)
@@ -195,106 +199,159 @@ bool StreamOutput(const std::string& path, std::ostream* out, bool* skipped, boo
   return true;
 }
 
-TestVerdict JudgeTestRun(const TestRun& run) {
-  TestVerdict verdict;
+namespace {
+
+// The messages for programs of the build tree that a process of the test ran (a helper
+// it starts, a program a script runs) without the instrumentation the preset expects:
+// their memory errors would pass unseen. "" when there are none, or nothing to check
+// (Valgrind needs no instrumentation; a run with no record was not cached either).
+std::string UninstrumentedPrograms(const TestRun& run) {
+  if (run.expect_instrumented.empty() || run.build_dir.empty() || run.tool == "valgrind" || run.tool == "none") {
+    return "";
+  }
+  std::vector<std::string> wanted;
+  std::stringstream list(run.expect_instrumented);
+  for (std::string tool; std::getline(list, tool, ',');) {
+    if (!tool.empty()) wanted.push_back(tool);
+  }
+  std::error_code error;
+  // The kernel names programs by their real path: so is the build tree compared.
+  const std::string tree = fs::weakly_canonical(run.build_dir, error).string() + "/";
+  std::string messages;
+  for (const std::string& program : ReadLoadedObjects(run.prefix).programs) {
+    if (error || !program.starts_with(tree)) continue;
+    std::vector<std::string> missing;
+    bool elf = false;
+    std::string why;
+    if (!MissingInstrumentation(program, wanted, &missing, &elf, &why) || missing.empty()) continue;
+    messages += "memsafe: NOT INSTRUMENTED: " + Quote(run.name) + " started " + program +
+                ", a program of the build tree not compiled with -fsanitize=" + Join(missing, ",") +
+                " although the test preset expects it (" + run.expect_instrumented +
+                "): its memory errors would go unseen. Build it with the preset's flags (memsafe_instrument, "
+                "memsafe_adopt_project)\n";
+  }
+  return messages;
+}
+
+// What the test printed: held when small, left in its file to be streamed when large,
+// with the markers the verdict looks for either way.
+struct Captured {
   std::string stdout_text;
   std::string stderr_text;
-  const std::string stdout_path = run.prefix + ".stdout";
-  const std::string stderr_path = run.prefix + ".stderr";
-  std::string why;
-  // A missing file is an empty one: the launcher could not even start the test. A
-  // large one is streamed to the test output, not held (see TestVerdict::out_file).
+  bool timed_out = false;    // `timeout --verbose` said it stopped the test
+  bool skipped = false;      // a GoogleTest case skipped itself
+  bool passed_case = false;  // a GoogleTest case passed
+};
+
+// Reads (or prepares to stream) one captured output file; false when it cannot be read.
+bool ReadCaptured(const std::string& path, std::string* text, std::string* big_file, bool* skipped, bool* passed_case,
+                  bool* timed_out, std::string* err) {
   std::error_code size_error;
-  const auto stdout_size = fs::exists(stdout_path) ? fs::file_size(stdout_path, size_error) : 0;
-  bool large_skipped = false, large_passed_case = false;
-  if (!size_error && stdout_size > kInlineOutputBytes) {
-    if (StreamOutput(stdout_path, nullptr, &large_skipped, &large_passed_case, &why)) {
-      verdict.out_file = stdout_path;
-    } else {
-      verdict.err += "memsafe: cannot read the test's output " + stdout_path + ": " + why + "\n";
-      verdict.exit_status = 1;
+  const auto size = fs::exists(path) ? fs::file_size(path, size_error) : 0;
+  std::string why;
+  if (!size_error && size > kInlineOutputBytes) {
+    if (StreamOutput(path, nullptr, skipped, passed_case, &why, timed_out)) {
+      *big_file = path;
+      return true;
     }
-  } else if (fs::exists(stdout_path) && !ReadWholeFile(stdout_path, &stdout_text, &why)) {
-    verdict.err += "memsafe: cannot read the test's output " + stdout_path + ": " + why + "\n";
-    verdict.exit_status = 1;
+  } else if (!fs::exists(path) || ReadWholeFile(path, text, &why)) {
+    return true;  // a missing file is an empty one: the launcher could not even start the test
   }
-  if (fs::exists(stderr_path) && !ReadWholeFile(stderr_path, &stderr_text, &why)) {
-    verdict.err += "memsafe: cannot read the test's output " + stderr_path + ": " + why + "\n";
-    verdict.exit_status = 1;
-  }
-  verdict.out = DefuseSkipMarkers(stdout_text);
-  verdict.err = DefuseSkipMarkers(stderr_text) + verdict.err;
+  *err += "memsafe: cannot read the test's output " + path + ": " + why + "\n";
+  return false;
+}
+
+// The test's stdout and stderr into the verdict (skip markers defused); false when one
+// cannot be read, which fails the test.
+bool ReadOutputs(const TestRun& run, TestVerdict* verdict, Captured* captured) {
+  const std::string stdout_path = run.prefix + ".stdout";
+  std::string errors;
+  bool unused_timeout = false, unused_skip = false, unused_ok = false;
+  bool read = ReadCaptured(stdout_path, &captured->stdout_text, &verdict->out_file, &captured->skipped,
+                           &captured->passed_case, &unused_timeout, &errors);
+  read = ReadCaptured(run.prefix + ".stderr", &captured->stderr_text, &verdict->err_file, &unused_skip, &unused_ok,
+                      &captured->timed_out, &errors) &&
+         read;
+  verdict->out = DefuseSkipMarkers(captured->stdout_text);
+  verdict->err = DefuseSkipMarkers(captured->stderr_text) + errors;
   std::error_code ignored;
   // Read above, the verdict carries it; a large one stays until it is streamed.
-  if (verdict.out_file.empty()) (void)fs::remove(stdout_path, ignored);
-  if (verdict.exit_status != 0) return verdict;
-
+  if (verdict->out_file.empty()) (void)fs::remove(stdout_path, ignored);
   // `timeout --verbose` says when it stopped the test: a test's own exit 124 or a
   // SIGKILL from elsewhere is not a timeout.
-  bool timed_out = false;
-  bool skipped = large_skipped;
-  bool passed_case = large_passed_case;
-  for (std::string_view line : SplitLines(stderr_text))
-    timed_out = timed_out || line.starts_with("timeout: sending signal");
-  for (std::string_view line : SplitLines(stdout_text)) {
-    skipped = skipped || line.starts_with("[  SKIPPED ] ");
-    passed_case = passed_case || line.starts_with("[       OK ] ");
+  for (std::string_view line : SplitLines(captured->stderr_text))
+    captured->timed_out = captured->timed_out || line.starts_with("timeout: sending signal");
+  for (std::string_view line : SplitLines(captured->stdout_text)) {
+    captured->skipped = captured->skipped || line.starts_with("[  SKIPPED ] ");
+    captured->passed_case = captured->passed_case || line.starts_with("[       OK ] ");
   }
-  const bool skipped_only = skipped && !passed_case;
+  return read;
+}
 
-  // The tool's logs, and stderr too: some runtimes (GCC's UBSan) ignore log_path.
-  const std::vector<std::string> logs = RunLogs(run.prefix);
+// What the tool reported in this run.
+struct Reports {
+  std::vector<std::string> logs;  // the run's own log files
+  std::set<std::string> found;    // the files with a report, or one that could not be read whole
+  std::vector<std::string> headlines;
+};
+
+// Reads the run's logs, and stderr too (some runtimes, GCC's UBSan, ignore log_path),
+// and adds what the tool said to the verdict, for people: the log files stay whole for
+// the tools.
+Reports ReadReports(const TestRun& run, const Captured& captured, TestVerdict* verdict) {
+  Reports reports;
+  reports.logs = RunLogs(run.prefix);
+  const std::string stderr_path = run.prefix + ".stderr";
   LogSet set;
-  for (const std::string& path : logs) {
+  for (const std::string& path : reports.logs) {
     LogFile log{.path = path, .test = run.name, .tool = run.tool, .preset = "launcher"};
-    log.xml = path.size() > 4 && path.substr(path.size() - 4) == ".xml";
+    log.xml = path.ends_with(".xml");
     set.files.push_back(log);
   }
-  if (!stderr_text.empty())
+  if (!captured.stderr_text.empty() || !verdict->err_file.empty())
     set.files.push_back({.path = stderr_path, .test = run.name, .tool = run.tool, .preset = "launcher"});
   // Without a root nothing is the project's own: findings are still found, not located.
   // A bad exclusion file only moves locations; memsafe report and check fail on it.
   std::vector<InputError> config_errors;
   const ReportContext context = run.root.empty() ? ReportContext() : ProjectReportContext(run.root, {}, &config_errors);
   for (const InputError& error : config_errors) {
-    verdict.err += "memsafe: warning: " + error.file + ":" + std::to_string(error.line) + ": " + error.message + "\n";
+    verdict->err += "memsafe: warning: " + error.file + ":" + std::to_string(error.line) + ": " + error.message + "\n";
   }
   std::vector<InputError> errors;
   const std::vector<Finding> findings = ReadLogs(set, context, &errors);
-
   std::map<std::string, std::vector<const Finding*>> by_log;
   for (const Finding& finding : findings) by_log[finding.log].push_back(&finding);
-  std::set<std::string> found;  // the files with a report, or one that could not be read whole
-  for (const auto& [path, list] : by_log) found.insert(path);
-  std::vector<std::string> headlines;
+  for (const auto& [path, list] : by_log) reports.found.insert(path);
   for (const Finding& finding : findings) {
     const std::string line = Headline(finding, run.name);
-    if (std::find(headlines.begin(), headlines.end(), line) == headlines.end()) headlines.push_back(line);
+    if (std::find(reports.headlines.begin(), reports.headlines.end(), line) == reports.headlines.end()) {
+      reports.headlines.push_back(line);
+    }
   }
   for (const InputError& error : errors) {
-    found.insert(error.file);
-    headlines.push_back("unreadable report in " + error.file + ": " + error.message);
+    reports.found.insert(error.file);
+    reports.headlines.push_back("unreadable report in " + error.file + ": " + error.message);
   }
-  if (!found.count(stderr_path)) (void)fs::remove(stderr_path, ignored);  // clean stderr is not a log
+  verdict->err_file_is_log = reports.found.count(stderr_path) > 0;
+  std::error_code ignored;
+  // Clean stderr is not a log; a large one goes once the caller has streamed it.
+  if (!verdict->err_file_is_log && verdict->err_file.empty()) (void)fs::remove(stderr_path, ignored);
 
-  // What the tool said, for people: the log files stay whole for the tools.
   int stack_globals = 0;
-  for (const std::string& path : logs) {
-    verdict.err += "---- memsafe: " + path + "\n";
-    if (path.size() > 4 && path.substr(path.size() - 4) == ".xml") {
-      verdict.err += DescribeValgrind(by_log[path], path, run.name);
-    } else {
-      std::string content;
-      if (ReadWholeFile(path, &content, &why)) {
-        verdict.err += CutSanitizerLog(content, path, kMaxShown, &stack_globals);
-      }
+  for (const std::string& path : reports.logs) {
+    verdict->err += "---- memsafe: " + path + "\n";
+    std::string content, why;
+    if (path.ends_with(".xml")) {
+      verdict->err += DescribeValgrind(by_log[path], path, run.name);
+    } else if (ReadWholeFile(path, &content, &why)) {
+      verdict->err += CutSanitizerLog(content, path, kMaxShown, &stack_globals);
     }
   }
   // Each stack-mapping global made the sanitizer ask llvm-symbolizer for a file named
   // "[stack]", which said so on the test's stderr: as many of those lines go too. More of
   // them than that (a binary really gone) stay.
   if (stack_globals > 0) {
-    const std::string shown_stderr = DefuseSkipMarkers(stderr_text);
+    const std::string shown_stderr = DefuseSkipMarkers(captured.stderr_text);
     std::string kept;
     for (std::string_view line : SplitLines(shown_stderr)) {
       if (stack_globals > 0 && line == "LLVMSymbolizer: error reading file: No such file or directory") {
@@ -303,12 +360,14 @@ TestVerdict JudgeTestRun(const TestRun& run) {
       }
       kept.append(line).push_back('\n');
     }
-    verdict.err.replace(0, shown_stderr.size(), kept);
+    verdict->err.replace(0, shown_stderr.size(), kept);
   }
+  return reports;
+}
 
-  const std::string quoted = Quote(run.name);
-  // Options set around options.txt (a preset's environment, the test's ENVIRONMENT)
-  // are judged by the same table: a weakened tool's silence proves nothing.
+// Options set around options.txt (a preset's environment, the test's ENVIRONMENT) are
+// judged by the same table: a weakened tool's silence proves nothing. "" when none.
+std::string WeakenedOptions(const TestRun& run) {
   std::vector<std::string> weakened;
   for (const std::string& option : run.given_options) {
     const size_t equals = option.find('=');
@@ -317,108 +376,133 @@ TestVerdict JudgeTestRun(const TestRun& run) {
       weakened.push_back(std::move(message));
     }
   }
-  if (!weakened.empty()) {
-    verdict.err += "memsafe: FAILED: " + quoted + " ran with tool options that options.txt would not allow:\n";
-    for (const std::string& message : weakened) verdict.err += "memsafe:   " + message + "\n";
-    verdict.err += "memsafe: set runtime options in sanitizers/options.txt, where each is linted\n";
+  if (weakened.empty()) return "";
+  std::string text =
+      "memsafe: FAILED: " + Quote(run.name) + " ran with tool options that options.txt would not allow:\n";
+  for (const std::string& message : weakened) text += "memsafe:   " + message + "\n";
+  return text + "memsafe: set runtime options in sanitizers/options.txt, where each is linted\n";
+}
+
+// A canary passes only when every pattern matches a report.
+void JudgeCanary(const TestRun& run, const Reports& reports, TestVerdict* verdict) {
+  verdict->word = "canary";
+  std::vector<std::string> missed;
+  for (const std::string& pattern : run.expect) {
+    std::regex regex;
+    try {
+      regex = std::regex(pattern, std::regex::extended);
+    } catch (const std::regex_error& error) {
+      verdict->err +=
+          "memsafe: the canary's pattern /" + pattern + "/ is not a regular expression: " + error.what() + "\n";
+      verdict->exit_status = 2;
+      return;
+    }
+    // A pattern may name the raw report ("AddressSanitizer: heap-use-after-free") or
+    // the finding as parsed ("heap-use-after-free at src/a.c:12"): the second checks
+    // the kind and the place in the project whatever tool reported it.
+    bool matched = std::any_of(reports.headlines.begin(), reports.headlines.end(),
+                               [&regex](const std::string& line) { return std::regex_search(line, regex); });
+    for (const std::string& path : reports.found) {
+      if (matched) break;
+      std::string content;
+      matched = ReadWholeFile(path, &content) && AnyLineMatches(content, regex);
+    }
+    if (!matched) missed.push_back("/" + pattern + "/");
+  }
+  if (missed.empty()) {
+    verdict->err +=
+        "memsafe: canary caught: " + run.tool + " reported every expected finding in " + Quote(run.name) + "\n";
+    verdict->exit_status = 0;
+    return;
+  }
+  verdict->err += "memsafe: CANARY NOT CAUGHT: " + Quote(run.name) + " ran under " + run.tool + " (exit status " +
+                  std::to_string(run.status) + ") without a report matching " + Join(missed, " ") +
+                  ". The tool is not active or the optimizer removed the bug.\n";
+  for (size_t i = 0; i < reports.headlines.size() && i < kMaxHeadlines; ++i) {
+    verdict->err += "memsafe:   reported instead: " + reports.headlines[i] + "\n";
+  }
+  verdict->exit_status = 1;
+}
+
+void JudgeFinding(const TestRun& run, const Reports& reports, TestVerdict* verdict) {
+  verdict->err += "memsafe: FAILED: " + run.tool + " reported a finding in " + Quote(run.name) + " (exit status " +
+                  std::to_string(run.status) + "):\n";
+  for (size_t i = 0; i < reports.headlines.size() && i < kMaxHeadlines; ++i) {
+    verdict->err += "memsafe:   " + reports.headlines[i] + "\n";
+  }
+  if (reports.headlines.size() > kMaxHeadlines) {
+    verdict->err += "memsafe:   ... and " + std::to_string(reports.headlines.size() - kMaxHeadlines) + " more\n";
+  }
+  verdict->err +=
+      "memsafe: full report: " + Join(std::vector<std::string>(reports.found.begin(), reports.found.end()), " ") + "\n";
+  verdict->exit_status = 1;
+  verdict->word = "finding";
+}
+
+// A suppressed canary passes only when the tool lists its entry as matched.
+void JudgeSuppressedCanary(const TestRun& run, const Reports& reports, TestVerdict* verdict) {
+  verdict->word = "canary";
+  for (const std::string& path : reports.logs) {
+    std::string content;
+    if (ReadWholeFile(path, &content) && content.find(run.expect_suppressed) != std::string::npos) {
+      verdict->err += "memsafe: suppressed canary passed: the entry " + Quote(run.expect_suppressed) + " matched\n";
+      verdict->exit_status = 0;
+      return;
+    }
+  }
+  verdict->err += "memsafe: SUPPRESSION NOT USED: " + Quote(run.name) + " ran clean, but " + run.tool +
+                  " does not list the entry " + Quote(run.expect_suppressed) +
+                  " as matched: is the suppression file wired?\n";
+  verdict->exit_status = 1;
+}
+
+}  // namespace
+
+TestVerdict JudgeTestRun(const TestRun& run) {
+  TestVerdict verdict;
+  Captured captured;
+  if (!ReadOutputs(run, &verdict, &captured)) {
     verdict.exit_status = 1;
-    verdict.word = found.empty() ? "failed" : "finding";
     return verdict;
   }
-  if (timed_out) {
-    verdict.err += "memsafe: TIMEOUT: " + quoted + " was stopped after " + std::to_string(run.timeout_s) +
+  const Reports reports = ReadReports(run, captured, &verdict);
+  // Each failure below says "finding" when a tool also reported one: the result cache
+  // keeps a test that ever had a finding under watch.
+  const char* failed_word = reports.found.empty() ? "failed" : "finding";
+  for (const std::string& reason : {WeakenedOptions(run), UninstrumentedPrograms(run)}) {
+    if (reason.empty()) continue;
+    verdict.err += reason;
+    verdict.exit_status = 1;
+    verdict.word = failed_word;
+    return verdict;
+  }
+  if (captured.timed_out) {
+    verdict.err += "memsafe: TIMEOUT: " + Quote(run.name) + " was stopped after " + std::to_string(run.timeout_s) +
                    "s (hung or too slow for " + run.tool + ")\n";
     verdict.exit_status = 1;
-    verdict.word = found.empty() ? "timeout" : "finding";
+    verdict.word = reports.found.empty() ? "timeout" : "finding";
     return verdict;
   }
-
   if (!run.expect.empty()) {
-    verdict.word = "canary";
-    std::vector<std::string> missed;
-    for (const std::string& pattern : run.expect) {
-      std::regex regex;
-      try {
-        regex = std::regex(pattern, std::regex::extended);
-      } catch (const std::regex_error& error) {
-        verdict.err +=
-            "memsafe: the canary's pattern /" + pattern + "/ is not a regular expression: " + error.what() + "\n";
-        verdict.exit_status = 2;
-        return verdict;
-      }
-      // A pattern may name the raw report ("AddressSanitizer: heap-use-after-free") or
-      // the finding as parsed ("heap-use-after-free at src/a.c:12"): the second checks
-      // the kind and the place in the project whatever tool reported it.
-      bool matched = std::any_of(headlines.begin(), headlines.end(),
-                                 [&regex](const std::string& line) { return std::regex_search(line, regex); });
-      for (const std::string& path : found) {
-        if (matched) break;
-        std::string content;
-        if (ReadWholeFile(path, &content) && AnyLineMatches(content, regex)) {
-          matched = true;
-          break;
-        }
-      }
-      if (!matched) missed.push_back("/" + pattern + "/");
-    }
-    if (missed.empty()) {
-      verdict.err += "memsafe: canary caught: " + run.tool + " reported every expected finding in " + quoted + "\n";
-      verdict.exit_status = 0;
-      return verdict;
-    }
-    std::string list;
-    for (const std::string& m : missed) list += (list.empty() ? "" : " ") + m;
-    verdict.err += "memsafe: CANARY NOT CAUGHT: " + quoted + " ran under " + run.tool + " (exit status " +
-                   std::to_string(run.status) + ") without a report matching " + list +
-                   ". The tool is not active or the optimizer removed the bug.\n";
-    for (size_t i = 0; i < headlines.size() && i < kMaxHeadlines; ++i) {
-      verdict.err += "memsafe:   reported instead: " + headlines[i] + "\n";
-    }
-    verdict.exit_status = 1;
+    JudgeCanary(run, reports, &verdict);
     return verdict;
   }
-
-  if (!found.empty()) {
-    verdict.err += "memsafe: FAILED: " + run.tool + " reported a finding in " + quoted + " (exit status " +
-                   std::to_string(run.status) + "):\n";
-    for (size_t i = 0; i < headlines.size() && i < kMaxHeadlines; ++i) {
-      verdict.err += "memsafe:   " + headlines[i] + "\n";
-    }
-    if (headlines.size() > kMaxHeadlines) {
-      verdict.err += "memsafe:   ... and " + std::to_string(headlines.size() - kMaxHeadlines) + " more\n";
-    }
-    std::string list;
-    for (const std::string& path : found) list += (list.empty() ? "" : " ") + path;
-    verdict.err += "memsafe: full report: " + list + "\n";
-    verdict.exit_status = 1;
-    verdict.word = "finding";
+  if (!reports.found.empty()) {
+    JudgeFinding(run, reports, &verdict);
     return verdict;
   }
-
   // GTEST_SKIP with no finding: the one line CTest's SKIP_REGULAR_EXPRESSION of
   // memsafe_add_test matches; the trailing "[  SKIPPED ]" lets the skip pattern of a
   // project's own gtest_discover_tests match too, here where no tool reported anything.
-  if (run.status == 0 && skipped_only && run.expect_suppressed.empty()) {
-    verdict.err += "memsafe: SKIPPED: " + quoted + " skipped itself and no tool reported anything [  SKIPPED ]\n";
+  if (run.status == 0 && captured.skipped && !captured.passed_case && run.expect_suppressed.empty()) {
+    verdict.err +=
+        "memsafe: SKIPPED: " + Quote(run.name) + " skipped itself and no tool reported anything [  SKIPPED ]\n";
     verdict.exit_status = 0;
     verdict.word = "skipped";
     return verdict;
   }
-
   if (!run.expect_suppressed.empty()) {
-    verdict.word = "canary";
-    for (const std::string& path : logs) {
-      std::string content;
-      if (ReadWholeFile(path, &content) && content.find(run.expect_suppressed) != std::string::npos) {
-        verdict.err += "memsafe: suppressed canary passed: the entry " + Quote(run.expect_suppressed) + " matched\n";
-        verdict.exit_status = 0;
-        return verdict;
-      }
-    }
-    verdict.err += "memsafe: SUPPRESSION NOT USED: " + quoted + " ran clean, but " + run.tool +
-                   " does not list the entry " + Quote(run.expect_suppressed) +
-                   " as matched: is the suppression file wired?\n";
-    verdict.exit_status = 1;
+    JudgeSuppressedCanary(run, reports, &verdict);
     return verdict;
   }
   verdict.exit_status = run.status;

@@ -40,10 +40,16 @@ struct TestRun {
   // NAME=value of each *_OPTIONS the test was given from outside options.txt: one that
   // weakens a tool fails the test (LintOptionStrings).
   std::vector<std::string> given_options;
+  // The sanitizers the test preset expects (MEMSAFE_EXPECT: "address,undefined,leak"),
+  // and the build tree: a program of the build tree a process of the test ran
+  // (ReadLoadedObjects) must carry them too, or the test fails NOT INSTRUMENTED.
+  std::string expect_instrumented;
+  std::string build_dir;
 };
 
-// A test's standard output up to this size is held and returned in TestVerdict::out;
-// a larger one is streamed from its file (bounded memory for any size).
+// A test's standard output or error up to this size is held and returned in
+// TestVerdict::out / err; a larger one is streamed from its file (bounded memory for
+// any size).
 inline constexpr std::uintmax_t kInlineOutputBytes = 8u << 20;
 
 struct TestVerdict {
@@ -51,6 +57,10 @@ struct TestVerdict {
   // When the test's standard output was larger than kInlineOutputBytes: its file, which
   // the caller streams with StreamOutput and then removes; `out` is empty then.
   std::string out_file;
+  // The same for standard error (shown before `err`); the caller removes it after
+  // streaming unless `err_file_is_log` (a tool reported there: memsafe report reads it).
+  std::string err_file;
+  bool err_file_is_log = false;
   // What memsafe concluded, whatever CTest later makes of the exit status (WILL_FAIL,
   // PASS_REGULAR_EXPRESSION): "clean" (no report, exit status 0), "skipped" (skipped
   // itself, no report), "finding" (a tool reported), "timeout", "canary" (a canary
@@ -74,9 +84,11 @@ std::string DefuseSkipMarkers(std::string_view text);
 
 // A test's output file read in blocks of 1 MiB: written to `out` (may be null) with its
 // skip markers defused, and whether a line starts with GoogleTest's "[  SKIPPED ] " or
-// "[       OK ] ". Memory stays bounded whatever the size. False with a reason when
-// the file cannot be read.
-bool StreamOutput(const std::string& path, std::ostream* out, bool* skipped, bool* passed_case, std::string* why);
+// "[       OK ] " (and, when `timed_out` is given, `timeout`'s "timeout: sending
+// signal"). Memory stays bounded whatever the size. False with a reason when the file
+// cannot be read.
+bool StreamOutput(const std::string& path, std::ostream* out, bool* skipped, bool* passed_case, std::string* why,
+                  bool* timed_out = nullptr);
 
 // A sanitizer log as shown in the test output: its first `max_reports` reports (at
 // most 40 lines each), then a count of what was left out and where to read it.

@@ -22,6 +22,8 @@ namespace memsafe::tools {
 
 // The lines of `content`, without their '\n' or "\r\n" ends.
 std::vector<std::string_view> SplitLines(std::string_view content);
+// The items with `separator` between them.
+std::string Join(const std::vector<std::string>& items, std::string_view separator);
 // `text` without leading and trailing white space.
 std::string_view Trim(std::string_view text);
 // The whole of a regular file, byte for byte, up to kMaxInputBytes; false when it

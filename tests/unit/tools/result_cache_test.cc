@@ -128,7 +128,7 @@ TEST(ResultCacheTest, OnlyCleanPassesAndSkipsAreRememberedAndTheFileRoundTrips) 
   }
   ASSERT_TRUE(cache.Save(path));
   std::string unreadable;
-  const ResultCache loaded = ResultCache::Load(path, &unreadable);
+  ResultCache loaded = ResultCache::Load(path, &unreadable);
   EXPECT_EQ(unreadable, "");
   EXPECT_EQ(loaded.Remembered("a", "k1"), TestOutcome::kPassed);
   EXPECT_EQ(loaded.Remembered("a", "k-other"), std::nullopt) << "a changed input runs the test";
@@ -197,6 +197,47 @@ TEST(ResultCacheTest, AFindingIsRememberedThroughLaterFailuresUnderItsKey) {
   EXPECT_EQ(cache.Remembered("t", "k"), std::nullopt) << "a timeout does not wipe the finding";
 }
 
+// What the test's processes loaded is part of what it depends on: a plugin it dlopen()s
+// or a library LD_LIBRARY_PATH found, changed after its clean runs, runs it again; a run
+// whose record is incomplete is no proof.
+TEST(ResultCacheTest, TheFilesATestLoadedAreCheckedBeforeItIsLeftOut) {
+  testing::ScratchDir dir;
+  const std::string plugin = dir.Write("plugin.so", "version 1");
+  LoadedObjects loaded;
+  loaded.complete = true;
+  loaded.programs = {"/bin/true"};
+  loaded.objects = {"/bin/true", plugin};
+  ResultCache cache;
+  for (int i = 0; i < kCleanRunsNeeded; ++i) cache.Record("t", "k", TestOutcome::kPassed, "clean", &loaded);
+  EXPECT_EQ(cache.Remembered("t", "k"), TestOutcome::kPassed);
+  dir.Write("plugin.so", "version 2");
+  EXPECT_EQ(cache.Remembered("t", "k"), std::nullopt) << "the plugin changed";
+  dir.Write("plugin.so", "version 1");
+  EXPECT_EQ(cache.Remembered("t", "k"), TestOutcome::kPassed) << "back as it was";
+  const std::string path = (dir.path() / "cache.json").string();
+  ASSERT_TRUE(cache.Save(path));
+  ResultCache again = ResultCache::Load(path);
+  EXPECT_EQ(again.Remembered("t", "k"), TestOutcome::kPassed);
+  std::filesystem::remove(plugin);
+  EXPECT_EQ(again.Remembered("t", "k"), std::nullopt) << "the plugin is gone";
+
+  // Other files this time (another library found): the runs in a row start again.
+  dir.Write("plugin.so", "version 1");
+  LoadedObjects other = loaded;
+  other.objects.push_back(dir.Write("libextra.so", "x"));
+  cache.Record("t", "k", TestOutcome::kPassed, "clean", &other);
+  EXPECT_EQ(cache.Remembered("t", "k"), std::nullopt);
+  cache.Record("t", "k", TestOutcome::kPassed, "clean", &other);
+  EXPECT_EQ(cache.Remembered("t", "k"), TestOutcome::kPassed);
+
+  LoadedObjects incomplete = loaded;
+  incomplete.complete = false;
+  for (int i = 0; i < 5; ++i) cache.Record("u", "k", TestOutcome::kPassed, "clean", &incomplete);
+  EXPECT_EQ(cache.Remembered("u", "k"), std::nullopt) << "what it loaded is not known";
+  cache.Record("t", "k", TestOutcome::kPassed, "clean", &incomplete);
+  EXPECT_EQ(cache.Remembered("t", "k"), std::nullopt) << "one incomplete record forgets the clean runs";
+}
+
 TEST(ResultCacheTest, AHandEditedCacheIsUnreadableNotACrash) {
   testing::ScratchDir dir;
   std::string unreadable;
@@ -205,8 +246,12 @@ TEST(ResultCacheTest, AHandEditedCacheIsUnreadableNotACrash) {
   EXPECT_NE(unreadable, "");
   dir.Write("b.json", R"({"version": 2, "results": {"t": {"key": "k", "outcome": "passed", "clean_runs": "9",
                                                           "finding_seen": false}}})");
-  const ResultCache cache = ResultCache::Load((dir.path() / "b.json").string(), &unreadable);
+  ResultCache cache = ResultCache::Load((dir.path() / "b.json").string(), &unreadable);
   EXPECT_EQ(cache.Remembered("t", "k"), std::nullopt) << "an entry that is not whole proves nothing";
+  dir.Write("c.json", R"({"version": 2, "results": {"t": {"key": "k", "outcome": "passed", "clean_runs": 9,
+                                                          "finding_seen": false}}})");
+  ResultCache without_loaded = ResultCache::Load((dir.path() / "c.json").string(), &unreadable);
+  EXPECT_EQ(without_loaded.Remembered("t", "k"), std::nullopt) << "no record of what it loaded";
 }
 
 TEST(ResultCacheTest, WhetherATestRunsThroughTheLauncherAndWhatCanAlterItsOutcome) {
@@ -249,10 +294,12 @@ TEST(ResultCacheTest, LauncherVerdictsArePairedWithTheirCommands) {
   dir.Write("logs/c1.asan.verdict", "clean\n");
   dir.Write("logs/c2.asan.argv", std::string("run.sh\0/bin/c\0", 14));
   dir.Write("logs/c2.asan.verdict", "finding\n");
-  const std::map<std::string, std::string> verdicts = LauncherVerdicts((dir.path() / "logs").string());
-  EXPECT_EQ(verdicts.at(std::string("run.sh\0--name\0a\0/bin/a", 22)), "clean");
-  EXPECT_EQ(verdicts.at(std::string("run.sh\0--name\0b\0/bin/b", 22)), "");
-  EXPECT_EQ(verdicts.at(std::string("run.sh\0/bin/c", 13)), "failed") << "one command, two verdicts";
+  const std::map<std::string, LauncherRun> verdicts = LauncherVerdicts((dir.path() / "logs").string());
+  EXPECT_EQ(verdicts.at(std::string("run.sh\0--name\0a\0/bin/a", 22)).verdict, "clean");
+  EXPECT_EQ(verdicts.at(std::string("run.sh\0--name\0a\0/bin/a", 22)).prefix,
+            (dir.path() / "logs" / "a.asan").string());
+  EXPECT_EQ(verdicts.at(std::string("run.sh\0--name\0b\0/bin/b", 22)).verdict, "");
+  EXPECT_EQ(verdicts.at(std::string("run.sh\0/bin/c", 13)).verdict, "failed") << "one command, two verdicts";
   std::string error;
   const auto tests = ListTests(
       json{{"tests", {{{"name", "a"}, {"command", {"/bin/bash", "run.sh", "--name", "a", "/bin/a"}}}}}}.dump(),

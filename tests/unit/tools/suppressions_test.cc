@@ -3,10 +3,13 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
 #include "options_lint.h"
+#include "text.h"
+#include "tool_test_support.h"
 
 namespace memsafe::tools {
 namespace {
@@ -315,6 +318,26 @@ TEST(OptionStringsTest, SuppressionFilesNamedOutsideSanitizersAreRefused) {
   EXPECT_NE(problems[1].message.find("'-fsanitize-ignorelist=/tmp/all.txt' names a file"), std::string::npos);
   EXPECT_EQ(problems[2].line, 3);
   EXPECT_EQ(problems[3].line, 5);
+}
+
+// The project's CMake files are scanned too: an ignore list set with
+// target_compile_options reaches the build as surely as one in a preset.
+TEST(OptionStringsTest, TheProjectsCMakeFilesAreFoundOutsideBuildTreesAndHiddenDirectories) {
+  testing::ScratchDir dir;
+  const std::string top = dir.Write("CMakeLists.txt", "add_subdirectory(lib)\n");
+  const std::string lib = dir.Write(
+      "lib/CMakeLists.txt", "target_compile_options(l PRIVATE -fsanitize-ignorelist=${CMAKE_SOURCE_DIR}/x.txt)\n");
+  const std::string module = dir.Write("cmake/Flags.cmake", "");
+  dir.Write("build/asan/CMakeCache.txt", "");
+  dir.Write("build/asan/_deps/x/CMakeLists.txt", "");
+  dir.Write(".git/hooks/x.cmake", "");
+  dir.Write("lib/notes.txt", "-fsanitize-ignorelist=/x\n");
+  EXPECT_EQ(ProjectCMakeFiles(dir.path().string()), (std::vector<std::string>{top, module, lib}));
+  std::string content;
+  ASSERT_TRUE(ReadWholeFile(lib, &content));
+  const std::vector<Problem> problems = LintOptionStrings(content);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_NE(problems[0].message.find("names a file of suppressions outside the lint"), std::string::npos);
 }
 
 TEST(OptionsLintTest, CatchesTheMistakesThatSilentlyDisableOptions) {

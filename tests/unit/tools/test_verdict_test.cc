@@ -104,6 +104,35 @@ TEST_F(TestVerdictTest, LargeOutputIsStreamedWithItsMarkersDefused) {
   EXPECT_EQ(JudgeTestRun(Run("small", "[       OK ] A.B\n", "")).out, "[       OK ] A.B\n");
 }
 
+// Standard error of any size too: streamed, and a report in the middle of it (GCC's
+// UBSan writes there whatever log_path says), split across read blocks, still fails the
+// test; a timeout said at its end is still a timeout.
+TEST_F(TestVerdictTest, LargeStandardErrorIsStreamedAndStillJudged) {
+  // Long lines: as much text in fewer lines keeps the test quick under Valgrind.
+  const std::string line = "debug: " + std::string(4000, '.') + "\n";
+  std::string noise;
+  while (noise.size() < kInlineOutputBytes + (3u << 20)) noise += line;
+  std::string with_report = noise;
+  with_report.insert((2u << 20) - 20,
+                     "\n/src/project/t.cc:3:5: runtime error: signed integer overflow: 1 + 2147483647\n");
+  const TestVerdict found = JudgeTestRun(Run("bigub", "", with_report));
+  EXPECT_EQ(found.exit_status, 1);
+  EXPECT_EQ(found.word, "finding");
+  EXPECT_NE(found.err.find("signed-integer-overflow at t.cc:3"), std::string::npos) << found.err.substr(0, 400);
+  EXPECT_FALSE(found.err_file.empty());
+  EXPECT_TRUE(found.err_file_is_log) << "kept for memsafe report";
+  EXPECT_LT(found.err.size(), 1u << 20) << "the report is summarised, the output streamed";
+
+  const TestVerdict clean = JudgeTestRun(Run("bigclean", "", noise));
+  EXPECT_EQ(clean.word, "clean");
+  EXPECT_FALSE(clean.err_file.empty());
+  EXPECT_FALSE(clean.err_file_is_log);
+
+  const TestVerdict timed =
+      JudgeTestRun(Run("bigtimeout", "", noise + "timeout: sending signal TERM to command 'x'\n", 124));
+  EXPECT_EQ(timed.word, "timeout");
+}
+
 TEST_F(TestVerdictTest, ReportOnStderrFailsAndStaysForTheReport) {
   const TestVerdict verdict =
       JudgeTestRun(Run("ub", "", "/src/project/t.cc:3:5: runtime error: signed integer overflow: 1 + 2147483647\n"));
@@ -325,6 +354,42 @@ TEST(InstrumentationTest, MarkersFoundAcrossBlocksAndScriptsNotJudged) {
 
   EXPECT_FALSE(MissingInstrumentation(dir.path().string(), {"address"}, &missing, &elf, &why));
   EXPECT_EQ(why, "is not a regular file");
+}
+
+// A program of the build tree that the test started without the preset's sanitizer
+// would run its memory errors unseen: the test fails, naming it. Programs outside the
+// build tree (system tools) and runs with nothing expected are not judged.
+TEST_F(TestVerdictTest, AnUninstrumentedChildProgramOfTheBuildTreeFailsTheTest) {
+  testing::ScratchDir build;
+  const std::string plain = build.Write("bin/helper",
+                                        "\x7f"
+                                        "ELF plain code");
+  const std::string instrumented = build.Write("bin/checked",
+                                               "\x7f"
+                                               "ELF __asan_version_mismatch_check_v8");
+  const std::string outside = dir_.Write("elsewhere/tool",
+                                         "\x7f"
+                                         "ELF plain code");
+  auto run_with = [&](const std::string& name, const std::string& record) {
+    TestRun run = Run(name, "ok\n", "");
+    run.expect_instrumented = "address,undefined";
+    run.build_dir = build.path().string();
+    Log(name + ".asan.loaded", record);
+    return run;
+  };
+  const TestVerdict caught = JudgeTestRun(run_with("child", "exe " + instrumented + "\nexe " + plain + "\n"));
+  EXPECT_EQ(caught.exit_status, 1);
+  EXPECT_EQ(caught.word, "failed");
+  EXPECT_NE(caught.err.find("NOT INSTRUMENTED: 'child' started " + plain), std::string::npos) << caught.err;
+  EXPECT_EQ(caught.err.find("started " + instrumented), std::string::npos) << caught.err;
+
+  EXPECT_EQ(JudgeTestRun(run_with("fine", "exe " + instrumented + "\nexe " + outside + "\n")).word, "clean");
+  TestRun nothing_expected = run_with("none", "exe " + plain + "\n");
+  nothing_expected.expect_instrumented = "";
+  EXPECT_EQ(JudgeTestRun(nothing_expected).word, "clean");
+  TestRun valgrind = run_with("vg", "exe " + plain + "\n");
+  valgrind.tool = "valgrind";
+  EXPECT_EQ(JudgeTestRun(valgrind).exit_status, 0) << "Valgrind needs no instrumentation";
 }
 
 TEST(InstrumentationTest, BareNamesAreLookedUpOnPath) {

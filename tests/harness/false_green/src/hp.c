@@ -1,11 +1,11 @@
 /* The fixture's test program: `hp MODE [ARG]`. Every mode is clean unless its trigger
  * says "bug"; then it writes one byte past a heap block (or leaks, or prints). */
 #include <dlfcn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 /* Writes one byte past an 8-byte heap block: ASan's heap-buffer-overflow. */
 static int overflow(void) {
@@ -86,6 +86,28 @@ static int plugin(void) {
   return result;
 }
 
+/* A plugin outside the build tree whose path is compiled in (HP_OUTER, built by the
+ * test script): no command line, environment or file of the build tree names it. */
+static int outer(void) {
+  void* handle = dlopen(HP_OUTER, RTLD_NOW);
+  if (handle == NULL) {
+    fprintf(stderr, "hp: %s\n", dlerror());
+    return 2;
+  }
+  int (*check)(void) = (int (*)(void))dlsym(handle, "hp_outer_check");
+  int result = check != NULL ? check() : 2;
+  dlclose(handle);
+  return result;
+}
+
+/* Runs the shell script whose path is compiled in (HP_SCRIPT) with system(), giving it
+ * this program's path: what the script makes of it is on no command line of the test. */
+static int script(const char* self) {
+  char command[8192];
+  snprintf(command, sizeof command, "sh '%s' '%s'", HP_SCRIPT, self);
+  return system(command) == 0 ? 0 : 1;
+}
+
 /* Runs `PROGRAM file TRIGGER` in a child process and ignores how it ended: only a tool
  * that follows the child sees its bug. */
 static int child(const char* program, const char* trigger) {
@@ -126,6 +148,10 @@ int main(int argc, char** argv) {
   if (strcmp(mode, "file") == 0) return says_bug(arg) ? overflow() : 0;
   if (strcmp(mode, "plugin") == 0) return plugin();
   if (strcmp(mode, "child") == 0) return argc > 3 ? child(arg, argv[3]) : 2;
+  /* hp maybe-child PROGRAM TRIGGER: the child runs only when the trigger says "bug". */
+  if (strcmp(mode, "maybe-child") == 0) return argc > 3 ? (says_bug(argv[3]) ? child(arg, argv[3]) : 0) : 2;
+  if (strcmp(mode, "outer") == 0) return outer();
+  if (strcmp(mode, "script") == 0) return script(arg);
   if (strcmp(mode, "flaky") == 0) return flaky(arg);
   if (strcmp(mode, "leak") == 0) {
     if (says_bug(arg)) leak();

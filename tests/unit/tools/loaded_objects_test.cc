@@ -1,0 +1,77 @@
+#include "loaded_objects.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "tool_test_support.h"
+
+namespace memsafe::tools {
+namespace {
+
+using Paths = std::vector<std::string>;
+
+TEST(LoadedObjectsTest, TheAuditRecordListsProgramsAndObjectsOfEveryProcess) {
+  LoadedObjects loaded;
+  AddAuditRecord("exe /usr/bin/setarch\nobj /lib/libc.so.6\nexe /build/t\nobj /build/plugin.so\nobj /lib/libc.so.6\n",
+                 &loaded);
+  EXPECT_EQ(loaded.programs, (Paths{"/usr/bin/setarch", "/build/t"}));
+  EXPECT_EQ(loaded.objects,
+            (Paths{"/usr/bin/setarch", "/lib/libc.so.6", "/build/t", "/build/plugin.so", "/lib/libc.so.6"}))
+      << "a program is an object too; ReadLoadedObjects sorts and removes duplicates";
+  EXPECT_EQ(loaded.why, "");
+}
+
+TEST(LoadedObjectsTest, AnythingTheRecordCannotSayMakesItIncomplete) {
+  for (const char* text : {"exe /t\nincomplete\n", "exe /t\nobj /lib/libc.so", "exe /t\nobj relative.so\n",
+                           "exe /t\ngarbage\n", "obj /lib/libc.so.6\n", ""}) {
+    testing::ScratchDir dir;
+    dir.Write("t.asan.loaded", text);
+    const LoadedObjects loaded = ReadLoadedObjects((dir.path() / "t.asan").string());
+    EXPECT_FALSE(loaded.complete) << text;
+    EXPECT_NE(loaded.why, "") << text;
+  }
+  const LoadedObjects missing = ReadLoadedObjects("/nonexistent/t.asan");
+  EXPECT_FALSE(missing.complete);
+  EXPECT_NE(missing.why.find("no record"), std::string::npos) << missing.why;
+}
+
+TEST(LoadedObjectsTest, ARecordIsReadSortedAndWithoutDuplicates) {
+  testing::ScratchDir dir;
+  dir.Write(
+      "t.tsan.loaded",
+      "exe /b/t\nobj /lib/z.so\nexe /usr/bin/dash\nfile /s/gen.sh\nexe /b/helper\nobj /lib/a.so\nobj /lib/z.so\n");
+  dir.Write("t.tsan.other", "exe /not/read\n");
+  const LoadedObjects loaded = ReadLoadedObjects((dir.path() / "t.tsan").string());
+  EXPECT_TRUE(loaded.complete) << loaded.why;
+  EXPECT_EQ(loaded.programs, (Paths{"/b/helper", "/b/t", "/usr/bin/dash"}));
+  EXPECT_EQ(loaded.objects, (Paths{"/b/helper", "/b/t", "/lib/a.so", "/lib/z.so", "/s/gen.sh", "/usr/bin/dash"}))
+      << "the script an interpreter ran counts like a program";
+}
+
+// Valgrind's own log (-v) of each process it followed: the first object it reads is the
+// program; every process's log counts, another test's does not.
+TEST(LoadedObjectsTest, ValgrindLogsOfEveryFollowedProcessAreRead) {
+  testing::ScratchDir dir;
+  dir.Write("t.valgrind.100.vglog",
+            "==100== Memcheck, a memory error detector\n"
+            "--100-- Reading syms from /b/t\n"
+            "--100-- Reading syms from /usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2\n"
+            "--100-- Reading syms from /b/plugin.so\n");
+  dir.Write("t.valgrind.101.vglog", "--101-- Reading syms from /b/helper\n--101-- Reading syms from /lib/libc.so.6\n");
+  dir.Write("t2.valgrind.102.vglog", "--102-- Reading syms from /b/other\n");
+  const LoadedObjects loaded = ReadLoadedObjects((dir.path() / "t.valgrind").string());
+  EXPECT_TRUE(loaded.complete) << loaded.why;
+  EXPECT_EQ(loaded.programs, (Paths{"/b/helper", "/b/t"}));
+  EXPECT_EQ(loaded.objects, (Paths{"/b/helper", "/b/plugin.so", "/b/t", "/lib/libc.so.6",
+                                   "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"}));
+
+  dir.Write("t.valgrind.103.vglog", "==103== a log that names nothing\n");
+  EXPECT_FALSE(ReadLoadedObjects((dir.path() / "t.valgrind").string()).complete);
+  testing::ScratchDir empty;
+  EXPECT_FALSE(ReadLoadedObjects((empty.path() / "t.valgrind").string()).complete) << "no log at all";
+}
+
+}  // namespace
+}  // namespace memsafe::tools

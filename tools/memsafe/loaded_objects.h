@@ -1,0 +1,47 @@
+// What the processes of one test run ran and mapped, as recorded during the run: by the
+// loader's audit module (loaded_objects_audit.c, the sanitizer presets) or by Valgrind's
+// own log (the valgrind preset). The result cache keys a test on these files as well as
+// on its command line, so a plugin it dlopen()s, a library LD_LIBRARY_PATH swaps in or a
+// helper it starts count; the verdict checks the child programs of the build tree for
+// the preset's instrumentation.
+//
+// Example:
+//   LoadedObjects loaded = ReadLoadedObjects("build/asan/memcheck/vec.Grows.asan");
+//   if (!loaded.complete) std::cout << "not cached: " << loaded.why << "\n";
+//   for (const std::string& program : loaded.programs) ...
+//
+// Thread-safety: pure functions, but for ReadLoadedObjects, which reads files.
+// Failure: a record that is missing, empty, truncated or malformed is incomplete, with
+// the reason: a test with an incomplete record is never left out by the cache.
+#ifndef MEMSAFE_TOOLS_LOADED_OBJECTS_H_
+#define MEMSAFE_TOOLS_LOADED_OBJECTS_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace memsafe::tools {
+
+struct LoadedObjects {
+  // Every recorded line was understood and at least one program was recorded.
+  bool complete = false;
+  std::string why;                    // when not complete
+  std::vector<std::string> programs;  // the programs processes ran (exec), sorted, unique
+  // Programs, shared objects mapped, and the files processes were given as arguments
+  // (a script an interpreter runs), sorted, unique: what the cache fingerprints.
+  std::vector<std::string> objects;
+};
+
+// Adds the audit module's record ("exe PATH", "obj PATH", "file PATH", "incomplete").
+void AddAuditRecord(std::string_view text, LoadedObjects* loaded);
+// Adds one process's Valgrind log written with -v: its "Reading syms from PATH" lines,
+// the first of which is the program Valgrind ran.
+void AddValgrindLog(std::string_view text, LoadedObjects* loaded);
+
+// The record a launcher run left beside its logs: <prefix>.loaded for the sanitizer
+// presets, <prefix>.<pid>.vglog for Valgrind's (the prefix ends in ".valgrind").
+LoadedObjects ReadLoadedObjects(const std::string& prefix);
+
+}  // namespace memsafe::tools
+
+#endif  // MEMSAFE_TOOLS_LOADED_OBJECTS_H_
