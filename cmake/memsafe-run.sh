@@ -98,18 +98,25 @@ if [[ -z $name ]]; then
     if [[ $arg == --gtest_filter=* ]]; then name+=".${arg#--gtest_filter=}"; fi
   done
 fi
+# Sanitizer runtimes of this era assume at most 28 bits of mmap randomness and fail to
+# map their shadow memory above that: sanitized programs (the test's; the memsafe tool
+# itself when a sanitizer build of memsafe judges its own tests) run without ASLR then.
+no_aslr=()
+rnd_bits=0
+read -r rnd_bits 2>/dev/null </proc/sys/vm/mmap_rnd_bits || true
+if ((rnd_bits > 28)); then
+  if command -v setarch >/dev/null; then
+    no_aslr=(setarch "$(uname -m)" -R)
+  else
+    echo "memsafe-run: vm.mmap_rnd_bits=$rnd_bits > 28 and setarch is missing:" \
+      "run 'sudo sysctl vm.mmap_rnd_bits=28' or install util-linux" >&2
+  fi
+fi
+
 id="${name//[^A-Za-z0-9._-]/_}"
 # Two names that differ only where characters were replaced ("c a", "c_a") must not
-# share log files: such a name gets a hash of itself (djb2, in builtins).
-if [[ $id != "$name" ]]; then
-  hash=5381
-  for ((i = 0; i < ${#name}; i++)); do
-    printf -v code '%d' "'${name:i:1}"
-    hash=$(((hash * 33 + code) & 0xffffffff))
-  done
-  printf -v hash '%08x' "$hash"
-  id+="~$hash"
-fi
+# share log files: the tool gives such a name its id (a hash suffix, `memsafe log-id`).
+if [[ $id != "$name" ]]; then id="$("${no_aslr[@]}" "$memsafe" log-id "$name")"; fi
 # Builtins where they can: process starts are much of a short test's time.
 if [[ ! -d $log_dir ]] && ! mkdir -p -- "$log_dir" 2>/dev/null; then
   echo "memsafe-run: cannot create the log directory '$log_dir' (is its parent writable?)" >&2
@@ -135,21 +142,6 @@ is_elf() {
   LC_ALL=C read -r -d '' -n 4 magic <"$program" || true
   [[ $magic == $'\x7fELF' ]]
 }
-# Sanitizer runtimes of this era assume at most 28 bits of mmap randomness and fail to
-# map their shadow memory above that: sanitized programs (the test's; the memsafe tool
-# itself when a sanitizer build of memsafe judges its own tests) run without ASLR then.
-no_aslr=()
-rnd_bits=0
-read -r rnd_bits 2>/dev/null </proc/sys/vm/mmap_rnd_bits || true
-if ((rnd_bits > 28)); then
-  if command -v setarch >/dev/null; then
-    no_aslr=(setarch "$(uname -m)" -R)
-  else
-    echo "memsafe-run: vm.mmap_rnd_bits=$rnd_bits > 28 and setarch is missing:" \
-      "run 'sudo sysctl vm.mmap_rnd_bits=28' or install util-linux" >&2
-  fi
-fi
-
 # Is the test's program built for the tools the preset expects? Programs compiled with
 # memsafe_add_test check themselves in more depth; this covers every other program
 # (plain main() tests in C or C++, other frameworks). A script is not compiled code and

@@ -383,6 +383,11 @@ int main(int argc, char** argv) {
                       "ran must carry them");
   verdict->add_option("--build-dir", test_run.build_dir, "The build tree, whose programs must be instrumented");
 
+  std::string log_id_name;
+  CLI::App* log_id = app.add_subcommand("log-id", "The file-name id of a test's logs, for the test launcher");
+  log_id->add_option("name", log_id_name, "The test's name")->required();
+  log_id->group("");  // the launcher's, not a user's
+
   BaselineOptions baseline_options;
   CLI::App* baseline = app.add_subcommand("baseline", "Peak memory of the memory scenarios against the baseline");
   baseline->require_subcommand(1);
@@ -459,6 +464,10 @@ int main(int argc, char** argv) {
     return status;
   }
   if (instrumented->parsed()) return Instrumented(program, expect_tools, test_name);
+  if (log_id->parsed()) {
+    std::cout << memsafe::tools::LogId(log_id_name) << "\n";
+    return kClean;
+  }
   if (report->parsed()) return memsafe::tools::ReportCommand(report_options);
   if (detection->parsed()) return memsafe::tools::DetectionTableCommand(detection_options);
   if (baseline->parsed()) {

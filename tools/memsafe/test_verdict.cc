@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -457,6 +459,19 @@ void JudgeSuppressedCanary(const TestRun& run, const Reports& reports, TestVerdi
 }
 
 }  // namespace
+
+std::string LogId(std::string_view name) {
+  std::string id(name);
+  for (char& c : id) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-') c = '_';
+  }
+  if (id == name) return id;
+  std::uint32_t hash = 5381;
+  for (const unsigned char c : name) hash = hash * 33 + c;
+  char suffix[10];
+  std::snprintf(suffix, sizeof suffix, "~%08x", static_cast<unsigned>(hash));
+  return id + suffix;
+}
 
 TestVerdict JudgeTestRun(const TestRun& run) {
   TestVerdict verdict;

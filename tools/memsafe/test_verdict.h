@@ -71,6 +71,12 @@ struct TestVerdict {
   std::string err;  // its standard error, the tool's reports and the launcher's verdict
 };
 
+// The file-name id the launcher gives a test's logs: the name with every character but
+// [A-Za-z0-9._-] replaced by '_', and when anything was replaced, "~" and a djb2 hash of
+// the name in 8 hex digits, so names that sanitize alike ("c a", "c_a") never share log
+// files (memsafe report strips the suffix).
+std::string LogId(std::string_view name);
+
 // Judges a finished run. A finding fails the test whatever its status; a canary passes
 // only when its reports match; a run `timeout` stopped is a TIMEOUT; a GoogleTest run
 // whose every case skipped itself, with no finding, prints the one skip marker

@@ -392,6 +392,17 @@ TEST_F(TestVerdictTest, AnUninstrumentedChildProgramOfTheBuildTreeFailsTheTest) 
   EXPECT_EQ(JudgeTestRun(valgrind).exit_status, 0) << "Valgrind needs no instrumentation";
 }
 
+TEST(LogIdTest, NamesThatSanitizeAlikeGetIdsOfTheirOwn) {
+  EXPECT_EQ(LogId("vec.Grows-1_a"), "vec.Grows-1_a") << "a plain name is its own id";
+  const std::string space = LogId("c a");
+  const std::string underscore = LogId("c_a");
+  EXPECT_EQ(underscore, "c_a");
+  EXPECT_TRUE(space.starts_with("c_a~")) << space;
+  EXPECT_EQ(space.size(), std::string("c_a~").size() + 8);
+  EXPECT_NE(LogId("c/a"), space) << "the hash tells apart names that sanitize alike";
+  EXPECT_EQ(LogId("c a"), space) << "stable";
+}
+
 TEST(InstrumentationTest, BareNamesAreLookedUpOnPath) {
   EXPECT_EQ(ResolveProgram("./x"), "./x");
   const std::string sh = ResolveProgram("sh");
