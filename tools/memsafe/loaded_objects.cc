@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <pugixml.hpp>
 #include <system_error>
 
 #include "text.h"
@@ -22,6 +24,7 @@ void SortUnique(std::vector<std::string>* items) {
 }
 
 void Finish(LoadedObjects* loaded) {
+  SortUnique(&loaded->arguments);
   SortUnique(&loaded->programs);
   SortUnique(&loaded->objects);
   if (loaded->why.empty() && loaded->programs.empty()) Incomplete(loaded, "no program was recorded");
@@ -41,6 +44,10 @@ void AddAuditRecord(std::string_view text, LoadedObjects* loaded) {
       loaded->objects.emplace_back(line.substr(4));
     } else if (line.starts_with("file /")) {
       loaded->objects.emplace_back(line.substr(5));
+      loaded->arguments.emplace_back(line.substr(5));
+    } else if (line.starts_with("dir /")) {
+      Incomplete(loaded, "a process was given the directory " + std::string(line.substr(4)) +
+                             ": what it read there is not known");
     } else if (line == "incomplete") {
       Incomplete(loaded, "a process mapped an object whose path could not be recorded");
     } else {
@@ -69,6 +76,35 @@ void AddValgrindLog(std::string_view text, LoadedObjects* loaded) {
   if (first) Incomplete(loaded, "a Valgrind log names no program");
 }
 
+void AddValgrindArguments(std::string_view xml, LoadedObjects* loaded) {
+  const size_t begin = xml.find("<args>");
+  const size_t end = xml.find("</args>");
+  pugi::xml_document document;
+  if (begin == std::string_view::npos || end == std::string_view::npos || end < begin ||
+      !document.load_buffer(xml.data() + begin, end + 7 - begin)) {
+    Incomplete(loaded, "a Valgrind XML file has no readable <args>");
+    return;
+  }
+  for (const pugi::xml_node& arg : document.child("args").child("argv").children("arg")) {
+    std::string_view word = arg.child_value();
+    // "--input=/d/x.txt" and "if=/d/x.txt" name a file as "/d/x.txt" does.
+    const size_t equals = word.find('=');
+    if (equals != std::string_view::npos && equals + 1 < word.size() && word[equals + 1] == '/') {
+      word.remove_prefix(equals + 1);
+    }
+    if (!word.starts_with("/")) continue;  // relative to a directory the XML does not give
+    std::error_code error;
+    const fs::file_status status = fs::status(std::string(word), error);
+    if (fs::is_regular_file(status)) {
+      loaded->objects.emplace_back(word);
+      loaded->arguments.emplace_back(word);
+    } else if (fs::is_directory(status)) {
+      Incomplete(loaded,
+                 "a process was given the directory " + std::string(word) + ": what it read there is not known");
+    }
+  }
+}
+
 LoadedObjects ReadLoadedObjects(const std::string& prefix) {
   LoadedObjects loaded;
   std::string text, why;
@@ -95,6 +131,13 @@ LoadedObjects ReadLoadedObjects(const std::string& prefix) {
       continue;
     }
     AddValgrindLog(text, &loaded);
+    // The same process's XML log holds its arguments (<args><argv>), near its start.
+    const std::string xml = it->path().string().substr(0, it->path().string().size() - 6) + ".xml";
+    std::ifstream in(xml, std::ios::binary);
+    std::string head(256 * 1024, '\0');
+    in.read(head.data(), static_cast<std::streamsize>(head.size()));
+    head.resize(static_cast<size_t>(in.gcount()));
+    AddValgrindArguments(head, &loaded);
   }
   if (error) Incomplete(&loaded, "cannot list " + base.parent_path().string() + ": " + error.message());
   Finish(&loaded);

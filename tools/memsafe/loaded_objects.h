@@ -30,6 +30,9 @@ struct LoadedObjects {
   // Programs, shared objects mapped, and the files processes were given as arguments
   // (a script an interpreter runs), sorted, unique: what the cache fingerprints.
   std::vector<std::string> objects;
+  // The regular files processes were given as arguments, sorted, unique (also in
+  // `objects`): a program of the build tree among them was started, or meant to be.
+  std::vector<std::string> arguments;
 };
 
 // Adds the audit module's record ("exe PATH", "obj PATH", "file PATH", "incomplete").
@@ -37,6 +40,11 @@ void AddAuditRecord(std::string_view text, LoadedObjects* loaded);
 // Adds one process's Valgrind log written with -v: its "Reading syms from PATH" lines,
 // the first of which is the program Valgrind ran.
 void AddValgrindLog(std::string_view text, LoadedObjects* loaded);
+// Adds the arguments of one process from the start of its Valgrind XML log
+// (<args><argv><arg>): the absolute paths that name files ("--x=/p" and "x=/p" too). A
+// directory makes the record incomplete; a relative path cannot be resolved (the XML
+// gives no working directory) and is left out.
+void AddValgrindArguments(std::string_view xml, LoadedObjects* loaded);
 
 // The record a launcher run left beside its logs: <prefix>.loaded for the sanitizer
 // presets, <prefix>.<pid>.vglog for Valgrind's (the prefix ends in ".valgrind").

@@ -6,6 +6,8 @@
  *   obj /abs/path/of/a/shared/object
  *   file /abs/path        (an argument of the process that names a regular file: the
  *                          script an interpreter runs, an input a helper reads)
+ *   dir /abs/path         (an argument that names a directory: what the process reads
+ *                          in it is not known, so the record is not whole)
  *   incomplete            (a path or an argument list that could not be recorded)
  *
  * Why: the quick run's result cache may leave a test out only while everything the
@@ -93,9 +95,10 @@ static void memsafe_record_arguments(void) {
     const size_t size = strnlen(argument, length - at);
     at += size + 1;
     if (size == 0 || size >= 4096) continue;
-    /* "--input=/path" names a file as surely as "/path". */
-    const char* equals = argument[0] == '-' ? strchr(argument, '=') : NULL;
-    const char* named = equals != NULL ? equals + 1 : argument;
+    /* "--input=/path", "if=/path" and "-I/path" name a file as surely as "/path". */
+    const char* equals = strchr(argument, '=');
+    const char* slash = argument[0] == '-' && equals == NULL ? strchr(argument, '/') : NULL;
+    const char* named = equals != NULL && equals[1] == '/' ? equals + 1 : slash != NULL ? slash : argument;
     char path[8192];
     if (named[0] == '/') {
       memcpy(path, named, strlen(named) + 1);
@@ -107,7 +110,9 @@ static void memsafe_record_arguments(void) {
       continue;
     }
     struct stat status;
-    if (stat(path, &status) == 0 && S_ISREG(status.st_mode)) memsafe_record("file", path);
+    if (stat(path, &status) != 0) continue;
+    if (S_ISREG(status.st_mode)) memsafe_record("file", path);
+    if (S_ISDIR(status.st_mode)) memsafe_record("dir", path);
   }
 }
 

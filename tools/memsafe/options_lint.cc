@@ -437,14 +437,15 @@ std::vector<std::string> ProjectCMakeFiles(const std::string& source) {
   return found;
 }
 
-std::vector<Problem> LintOptionStrings(std::string_view content) {
+std::vector<Problem> LintOptionStrings(std::string_view content, bool memsafe_module) {
   std::vector<Problem> problems;
   const std::vector<std::string_view> lines = SplitLines(content);
   for (std::size_t i = 0; i < lines.size(); ++i) {
     const int number = static_cast<int>(i) + 1;
     const std::string_view line = lines[i];
     // Files that suppress or ignore findings, named outside sanitizers/: never linted.
-    for (const std::string_view flag : {"-fsanitize-ignorelist=", "-fsanitize-blacklist=", "--suppressions="}) {
+    for (const std::string_view flag :
+         {"-fsanitize-ignorelist=", "-fsanitize-blacklist=", "-fsanitize-system-ignorelist=", "--suppressions="}) {
       for (auto at = line.find(flag); at != std::string_view::npos; at = line.find(flag, at + 1)) {
         std::size_t end = at + flag.size();
         while (end < line.size() && line[end] != ' ' && line[end] != '\t' && line[end] != '"' && line[end] != '\'')
@@ -452,7 +453,7 @@ std::vector<Problem> LintOptionStrings(std::string_view content) {
         const std::string_view value = line.substr(at + flag.size(), end - at - flag.size());
         // memsafe's own wiring in MemorySafety.cmake names its files through these two
         // variables; any other value, with macros or not, names a file no lint reads.
-        if (value == "${_ignorelist}" || value == "${_supp}") continue;
+        if (memsafe_module && (value == "${_ignorelist}" || value == "${_supp}")) continue;
         problems.push_back({number, "'" + std::string(line.substr(at, end - at)) +
                                         "' names a file of suppressions outside the lint: memsafe passes "
                                         "sanitizers/ (ubsan_ignorelist.txt, valgrind.supp) itself"});

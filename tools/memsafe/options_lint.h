@@ -23,9 +23,12 @@ std::vector<Problem> LintOptions(std::string_view content);
 // in any text (a script, a workflow, a presets file) and checks its value the same
 // way: ':'-separated name=value pairs, known names, no ',' between options, no stray
 // spaces, no option that weakens a tool (BlindingOption). Also refuses a
-// -fsanitize-ignorelist= or Valgrind --suppressions= naming a file: suppressions come
-// only from sanitizers/, linted. Parts that expand a shell variable ($...) are skipped.
-std::vector<Problem> LintOptionStrings(std::string_view content);
+// -fsanitize-ignorelist= (-fsanitize-blacklist=, -fsanitize-system-ignorelist=) or
+// Valgrind --suppressions= naming a file: suppressions come only from sanitizers/,
+// linted. Parts that expand a shell variable ($...) are skipped. `memsafe_module`: the
+// text is memsafe's own MemorySafety.cmake, whose wiring of sanitizers/ files (through
+// ${_ignorelist} and ${_supp}) is the one allowed.
+std::vector<Problem> LintOptionStrings(std::string_view content, bool memsafe_module = false);
 
 // The project's CMake files (CMakeLists.txt, *.cmake) under `source`, sorted, for
 // LintOptionStrings: a target_compile_options(-fsanitize-ignorelist=...) hides findings

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "process.h"
@@ -190,11 +191,23 @@ std::string Fingerprint(const std::string& path, std::map<std::string, std::pair
   struct stat info {};
   if (::stat(path.c_str(), &info) != 0) return "missing";
   if (!S_ISREG(info.st_mode)) return "not a file";
-  if (info.st_size <= kContentBytes) {
-    std::string content;
-    if (ReadWholeFile(path, &content)) return "content " + Hex64(Fnv1a(content));
-  }
   const std::string stamp = StampOf(info);
+  if (info.st_size <= kContentBytes) {
+    // Hashed whole in every run, but once a process: the same libraries are named by
+    // every test (a rewrite changes the status-change time, so the stamp tells).
+    static std::mutex mutex;
+    static std::map<std::string, std::pair<std::string, std::string>> hashed;  // path -> stamp, hash
+    const std::lock_guard<std::mutex> lock(mutex);
+    if (const auto it = hashed.find(path); it != hashed.end() && it->second.first == stamp) {
+      return "content " + it->second.second;
+    }
+    std::string content;
+    if (ReadWholeFile(path, &content)) {
+      const std::string hash = Hex64(Fnv1a(content));
+      hashed[path] = {stamp, hash};
+      return "content " + hash;
+    }
+  }
   if (contents != nullptr) {
     if (const auto it = contents->find(path); it != contents->end() && it->second.first == stamp) {
       return "content " + it->second.second;
@@ -419,6 +432,17 @@ std::optional<std::map<std::string, CacheEntry>> ListTests(std::string_view show
   };
 
   std::map<std::string, std::pair<std::vector<std::string>, bool>> directories_listed;  // files, complete
+  // What kind of file a path is, asked once a run: every test of a preset repeats the
+  // launcher's words, each resolved against its working directory.
+  std::map<std::string, fs::file_type> types;
+  const auto type_of = [&types](const std::string& path) {
+    auto [at, fresh] = types.try_emplace(path);
+    if (fresh) {
+      std::error_code status_error;
+      at->second = fs::status(path, status_error).type();
+    }
+    return at->second;
+  };
   std::map<std::string, CacheEntry> tests;
   for (const json& test : document["tests"]) {
     if (!test.is_object() || !test.contains("name") || !test["name"].is_string()) continue;
@@ -444,8 +468,7 @@ std::optional<std::map<std::string, CacheEntry>> ListTests(std::string_view show
     // `named`: a word that may be a path; `directories`: a directory counts, file by file
     // (not for environment values, where directories are search paths such as PATH).
     const auto add_file = [&](const std::string& path, bool named, bool directories) {
-      std::error_code ignored;
-      if (fs::is_directory(path, ignored)) {
+      if (type_of(path) == fs::file_type::directory) {
         if (!directories) return;
         if (named) {
           // A directory on the command line may be input or output (a build or report
@@ -467,7 +490,7 @@ std::optional<std::map<std::string, CacheEntry>> ListTests(std::string_view show
         }
         return;
       }
-      if (named && !fs::is_regular_file(path, ignored)) return;  // a word, not a file
+      if (named && type_of(path) != fs::file_type::regular) return;  // a word, not a file
       key += "  " + path + " " + fingerprint_of(path, facts.loader) + "\n";
     };
     // Where the test's own command starts: after memsafe's launcher and its options,
@@ -518,9 +541,8 @@ std::optional<std::map<std::string, CacheEntry>> ListTests(std::string_view show
       }
       for (const std::string& path : PathsNamedBy(text, facts.working_directory, false)) {
         add_file(path, true, at >= own_start && !facts.declares_inputs);
-        std::error_code ignored;
         // A script runs programs no listing names: its results cannot be proven unchanged.
-        if (at >= own_start && !launcher && !facts.declares_inputs && fs::is_regular_file(path, ignored) &&
+        if (at >= own_start && !launcher && !facts.declares_inputs && type_of(path) == fs::file_type::regular &&
             !IsElf(path) && IsScript(path) && entry.uncached_why.empty()) {
           entry.uncached_why = "runs the script " + path + ", whose programs no key can name";
         }
@@ -630,10 +652,24 @@ bool ResultCache::Save(const std::string& path) const {
   return !error;
 }
 
-std::string ResultCache::PrintOf(const std::vector<std::string>& files) {
+std::string ResultCache::PrintOf(const std::vector<std::string>& files, std::string* missing) {
   std::uint64_t hash = Fnv1a("loaded");
-  for (const std::string& file : files) hash = Fnv1a(file + " " + Fingerprint(file, &contents_) + "\n", hash);
+  for (const std::string& file : files) {
+    auto [at, fresh] = fingerprints_.try_emplace(file);
+    if (fresh) at->second = Fingerprint(file, &contents_);
+    if (at->second == "missing" || at->second == "not a file") {
+      if (missing != nullptr) *missing = file;
+      return "";
+    }
+    hash = Fnv1a(file + " " + at->second + "\n", hash);
+  }
   return Hex64(hash);
+}
+
+const std::string& ResultCache::UncountedWhy(const std::string& test) const {
+  static const std::string kNone;
+  const auto it = uncounted_.find(test);
+  return it == uncounted_.end() ? kNone : it->second;
 }
 
 std::optional<TestOutcome> ResultCache::Remembered(const std::string& test, const std::string& key,
@@ -643,22 +679,35 @@ std::optional<TestOutcome> ResultCache::Remembered(const std::string& test, cons
   const int needed = it->second.finding_seen ? std::max(clean_runs_needed, kCleanRunsAfterAFinding) : clean_runs_needed;
   if (it->second.clean_runs < needed) return std::nullopt;
   // A plugin, a library LD_LIBRARY_PATH found, a helper program: changed since, or gone.
-  if (PrintOf(it->second.loaded) != it->second.loaded_print) return std::nullopt;
+  const std::string print = PrintOf(it->second.loaded);
+  if (print.empty() || print != it->second.loaded_print) return std::nullopt;
   return it->second.outcome;
 }
 
 void ResultCache::Record(const std::string& test, const std::string& key, TestOutcome outcome, std::string_view verdict,
                          const LoadedObjects* loaded) {
+  uncounted_.erase(test);
   const auto it = results_.find(test);
   std::vector<std::string> files = loaded != nullptr ? loaded->objects : std::vector<std::string>{};
-  std::string print = PrintOf(files);
+  std::string missing;
+  std::string print = PrintOf(files, &missing);
   // The same key and the same files, as they are now: the runs in a row count on.
   const bool same_key = it != results_.end() && it->second.key == key;
   const bool same_files = same_key && it->second.loaded == files && it->second.loaded_print == print;
   const bool finding_seen = same_key && it->second.finding_seen;
   const bool clean = (outcome == TestOutcome::kPassed && verdict == "clean") ||
                      (outcome == TestOutcome::kSkipped && verdict == "skipped");
-  if (clean && (loaded == nullptr || loaded->complete)) {
+  if (clean && print.empty()) {
+    uncounted_[test] = missing + " was gone when the run was recorded";
+  } else if (clean && loaded != nullptr && !loaded->complete) {
+    uncounted_[test] = loaded->why;
+  } else if (clean && it != results_.end() && it->second.loaded != files) {
+    // Another set of files than last time (a temporary file of its own): counted, but
+    // the runs in a row start again, and a test that never loads the same set twice is
+    // never left out. Said, so it is not a mystery.
+    uncounted_[test] = "it loaded other files than in its last run";
+  }
+  if (clean && !print.empty() && (loaded == nullptr || loaded->complete)) {
     const int before = same_files && it->second.outcome == outcome ? it->second.clean_runs : 0;
     results_.insert_or_assign(test, Result{key, outcome, before + 1, finding_seen, std::move(files), std::move(print)});
     return;

@@ -155,8 +155,16 @@ class ResultCache {
   // now and checked by Remembered; a clean run with an incomplete record does not count.
   // Null for a test outside the launcher, which runs no program under a tool and is
   // keyed by its key alone.
+  // A recorded file that is gone when the run is recorded (a copy the test deleted) is no
+  // proof either: what it was cannot be compared later.
   void Record(const std::string& test, const std::string& key, TestOutcome outcome, std::string_view verdict,
               const LoadedObjects* loaded = nullptr);
+  // Why Record did not count the last clean run of `test` ("" when it did, or the run
+  // was not clean): for memsafe check to name tests that run every time.
+  const std::string& UncountedWhy(const std::string& test) const;
+  // Forgets the fingerprints taken so far: files read once per run are read again (after
+  // the tests ran, to see what changed under them).
+  void ForgetFingerprints() { fingerprints_.clear(); }
   std::size_t size() const { return results_.size(); }
 
  private:
@@ -168,7 +176,12 @@ class ResultCache {
     std::vector<std::string> loaded;  // the files its processes loaded (LoadedObjects::objects)
     std::string loaded_print;         // their fingerprints when it ran
   };
-  std::string PrintOf(const std::vector<std::string>& files);
+  // The combined fingerprint of `files`; "" when one of them is missing or not a file.
+  std::string PrintOf(const std::vector<std::string>& files, std::string* missing = nullptr);
+  // Fingerprints taken in this run, by path: hundreds of cached tests load the same
+  // libraries, and a small file is hashed whole.
+  std::map<std::string, std::string> fingerprints_;
+  std::map<std::string, std::string> uncounted_;
   std::map<std::string, Result> results_;  // test -> the key it ran with and how it ended
   std::map<std::string, std::vector<std::string>> libraries_;
   std::map<std::string, std::pair<std::string, std::string>> contents_;

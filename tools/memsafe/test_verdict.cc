@@ -203,10 +203,13 @@ bool StreamOutput(const std::string& path, std::ostream* out, bool* skipped, boo
 
 namespace {
 
-// The messages for programs of the build tree that a process of the test ran (a helper
-// it starts, a program a script runs) without the instrumentation the preset expects:
-// their memory errors would pass unseen. "" when there are none, or nothing to check
-// (Valgrind needs no instrumentation; a run with no record was not cached either).
+// The messages for code of the build tree that a process of the test ran without the
+// instrumentation the preset expects: a program it started (a helper, a program a
+// script runs), a shared object it mapped, or a program of the build tree it was given
+// as an argument (a child the loader does not audit, linked statically or started with
+// an emptied environment or through ld.so, is named there). Its memory errors would
+// pass unseen. "" when there are none, or nothing to check (Valgrind needs no
+// instrumentation).
 std::string UninstrumentedPrograms(const TestRun& run) {
   if (run.expect_instrumented.empty() || run.build_dir.empty() || run.tool == "valgrind" || run.tool == "none") {
     return "";
@@ -219,15 +222,21 @@ std::string UninstrumentedPrograms(const TestRun& run) {
   std::error_code error;
   // The kernel names programs by their real path: so is the build tree compared.
   const std::string tree = fs::weakly_canonical(run.build_dir, error).string() + "/";
+  if (error) return "";
+  const LoadedObjects loaded = ReadLoadedObjects(run.prefix);
+  std::set<std::string> code(loaded.programs.begin(), loaded.programs.end());
+  code.insert(loaded.objects.begin(), loaded.objects.end());  // libraries, and the arguments
   std::string messages;
-  for (const std::string& program : ReadLoadedObjects(run.prefix).programs) {
-    if (error || !program.starts_with(tree)) continue;
+  for (const std::string& given : code) {
+    const std::string path = fs::weakly_canonical(given, error).string();
+    if (error || !path.starts_with(tree)) continue;
     std::vector<std::string> missing;
     bool elf = false;
     std::string why;
-    if (!MissingInstrumentation(program, wanted, &missing, &elf, &why) || missing.empty()) continue;
-    messages += "memsafe: NOT INSTRUMENTED: " + Quote(run.name) + " started " + program +
-                ", a program of the build tree not compiled with -fsanitize=" + Join(missing, ",") +
+    if (!MissingInstrumentation(path, wanted, &missing, &elf, &why) || !elf || missing.empty()) continue;
+    // A data file of the build tree given as an argument is not code: only ELF counts.
+    messages += "memsafe: NOT INSTRUMENTED: " + Quote(run.name) + " ran or loaded " + path +
+                ", code of the build tree not compiled with -fsanitize=" + Join(missing, ",") +
                 " although the test preset expects it (" + run.expect_instrumented +
                 "): its memory errors would go unseen. Build it with the preset's flags (memsafe_instrument, "
                 "memsafe_adopt_project)\n";

@@ -25,7 +25,7 @@ TEST(LoadedObjectsTest, TheAuditRecordListsProgramsAndObjectsOfEveryProcess) {
 
 TEST(LoadedObjectsTest, AnythingTheRecordCannotSayMakesItIncomplete) {
   for (const char* text : {"exe /t\nincomplete\n", "exe /t\nobj /lib/libc.so", "exe /t\nobj relative.so\n",
-                           "exe /t\ngarbage\n", "obj /lib/libc.so.6\n", ""}) {
+                           "exe /t\ngarbage\n", "obj /lib/libc.so.6\n", "", "exe /t\ndir /data\n"}) {
     testing::ScratchDir dir;
     dir.Write("t.asan.loaded", text);
     const LoadedObjects loaded = ReadLoadedObjects((dir.path() / "t.asan").string());
@@ -48,6 +48,7 @@ TEST(LoadedObjectsTest, ARecordIsReadSortedAndWithoutDuplicates) {
   EXPECT_EQ(loaded.programs, (Paths{"/b/helper", "/b/t", "/usr/bin/dash"}));
   EXPECT_EQ(loaded.objects, (Paths{"/b/helper", "/b/t", "/lib/a.so", "/lib/z.so", "/s/gen.sh", "/usr/bin/dash"}))
       << "the script an interpreter ran counts like a program";
+  EXPECT_EQ(loaded.arguments, (Paths{"/s/gen.sh"}));
 }
 
 // Valgrind's own log (-v) of each process it followed: the first object it reads is the
@@ -61,11 +62,32 @@ TEST(LoadedObjectsTest, ValgrindLogsOfEveryFollowedProcessAreRead) {
             "--100-- Reading syms from /b/plugin.so\n");
   dir.Write("t.valgrind.101.vglog", "--101-- Reading syms from /b/helper\n--101-- Reading syms from /lib/libc.so.6\n");
   dir.Write("t2.valgrind.102.vglog", "--102-- Reading syms from /b/other\n");
+  for (const char* pid : {"100", "101"}) {
+    dir.Write(std::string("t.valgrind.") + pid + ".xml", "<valgrindoutput><args><argv><exe>/b/t</exe></argv></args>");
+  }
   const LoadedObjects loaded = ReadLoadedObjects((dir.path() / "t.valgrind").string());
   EXPECT_TRUE(loaded.complete) << loaded.why;
   EXPECT_EQ(loaded.programs, (Paths{"/b/helper", "/b/t"}));
   EXPECT_EQ(loaded.objects, (Paths{"/b/helper", "/b/plugin.so", "/b/t", "/lib/libc.so.6",
                                    "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"}));
+
+  // Each process's arguments come from its XML log: absolute paths of files, "x=/p" too;
+  // a relative one cannot be resolved, a directory makes the record incomplete.
+  const std::string input = dir.Write("in/input.txt", "data");
+  const std::string xml_args =
+      "<args><vargv><exe>/usr/bin/valgrind</exe></vargv><argv><exe>/b/t</exe><arg>--input=" + input +
+      "</arg><arg>relative.txt</arg><arg>/not/there</arg></argv></args>";
+  dir.Write("t.valgrind.100.xml", "<?xml version=\"1.0\"?>\n<valgrindoutput>\n" + xml_args + "\n");
+  dir.Write("t.valgrind.101.xml",
+            "<?xml version=\"1.0\"?>\n<valgrindoutput>\n<args><argv><exe>/b/helper</exe></argv></args>\n");
+  const LoadedObjects with_args = ReadLoadedObjects((dir.path() / "t.valgrind").string());
+  EXPECT_TRUE(with_args.complete) << with_args.why;
+  EXPECT_EQ(with_args.arguments, (Paths{input}));
+  dir.Write("t.valgrind.101.xml",
+            "<valgrindoutput><args><argv><exe>/b/helper</exe><arg>" + dir.path().string() + "/in</arg></argv></args>");
+  const LoadedObjects with_dir = ReadLoadedObjects((dir.path() / "t.valgrind").string());
+  EXPECT_FALSE(with_dir.complete);
+  EXPECT_NE(with_dir.why.find("directory"), std::string::npos) << with_dir.why;
 
   dir.Write("t.valgrind.103.vglog", "==103== a log that names nothing\n");
   EXPECT_FALSE(ReadLoadedObjects((dir.path() / "t.valgrind").string()).complete);

@@ -210,19 +210,24 @@ TEST(ResultCacheTest, TheFilesATestLoadedAreCheckedBeforeItIsLeftOut) {
   ResultCache cache;
   for (int i = 0; i < kCleanRunsNeeded; ++i) cache.Record("t", "k", TestOutcome::kPassed, "clean", &loaded);
   EXPECT_EQ(cache.Remembered("t", "k"), TestOutcome::kPassed);
+  // Each change below is seen by the next run (fingerprints are taken once a run).
   dir.Write("plugin.so", "version 2");
+  cache.ForgetFingerprints();
   EXPECT_EQ(cache.Remembered("t", "k"), std::nullopt) << "the plugin changed";
   dir.Write("plugin.so", "version 1");
+  cache.ForgetFingerprints();
   EXPECT_EQ(cache.Remembered("t", "k"), TestOutcome::kPassed) << "back as it was";
   const std::string path = (dir.path() / "cache.json").string();
   ASSERT_TRUE(cache.Save(path));
   ResultCache again = ResultCache::Load(path);
   EXPECT_EQ(again.Remembered("t", "k"), TestOutcome::kPassed);
   std::filesystem::remove(plugin);
+  again.ForgetFingerprints();
   EXPECT_EQ(again.Remembered("t", "k"), std::nullopt) << "the plugin is gone";
 
   // Other files this time (another library found): the runs in a row start again.
   dir.Write("plugin.so", "version 1");
+  cache.ForgetFingerprints();
   LoadedObjects other = loaded;
   other.objects.push_back(dir.Write("libextra.so", "x"));
   cache.Record("t", "k", TestOutcome::kPassed, "clean", &other);
@@ -232,10 +237,20 @@ TEST(ResultCacheTest, TheFilesATestLoadedAreCheckedBeforeItIsLeftOut) {
 
   LoadedObjects incomplete = loaded;
   incomplete.complete = false;
+  incomplete.why = "the record is not whole";
   for (int i = 0; i < 5; ++i) cache.Record("u", "k", TestOutcome::kPassed, "clean", &incomplete);
   EXPECT_EQ(cache.Remembered("u", "k"), std::nullopt) << "what it loaded is not known";
   cache.Record("t", "k", TestOutcome::kPassed, "clean", &incomplete);
   EXPECT_EQ(cache.Remembered("t", "k"), std::nullopt) << "one incomplete record forgets the clean runs";
+
+  // A file the run loaded and deleted (a copy of a plugin from elsewhere) cannot be
+  // compared later: the run does not count, and memsafe check can say why.
+  LoadedObjects deleted = loaded;
+  deleted.objects.push_back((dir.path() / "copy-gone.so").string());
+  for (int i = 0; i < 5; ++i) cache.Record("v", "k", TestOutcome::kPassed, "clean", &deleted);
+  EXPECT_EQ(cache.Remembered("v", "k"), std::nullopt);
+  EXPECT_NE(cache.UncountedWhy("v").find("copy-gone.so was gone"), std::string::npos) << cache.UncountedWhy("v");
+  EXPECT_EQ(cache.UncountedWhy("t"), "the record is not whole") << "the reason of the incomplete record";
 }
 
 TEST(ResultCacheTest, AHandEditedCacheIsUnreadableNotACrash) {

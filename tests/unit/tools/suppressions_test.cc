@@ -310,14 +310,18 @@ TEST(OptionStringsTest, SuppressionFilesNamedOutsideSanitizersAreRefused) {
       "list(APPEND opts \"--suppressions=${_supp}\")\n"
       "ASAN_OPTIONS=include_if_exists=/tmp/more\n"
       "  \"CMAKE_CXX_FLAGS\": \"-fsanitize-ignorelist=${sourceDir}/i.txt\"\n");
-  ASSERT_EQ(problems.size(), 5u);
-  EXPECT_EQ(problems[4].line, 6) << "a preset macro does not make it memsafe's own";
+  ASSERT_EQ(problems.size(), 6u) << "outside memsafe's module, ${_supp} is any project's variable";
+  EXPECT_EQ(problems[4].line, 5);
+  EXPECT_EQ(problems[5].line, 6) << "a preset macro does not make it memsafe's own";
+  EXPECT_EQ(LintOptionStrings("list(APPEND opts \"--suppressions=${_supp}\")\n", /*memsafe_module=*/true).size(), 0u);
+  EXPECT_EQ(LintOptionStrings("target_compile_options(t PRIVATE -Xclang -fsanitize-system-ignorelist=/x)\n").size(),
+            1u);
   EXPECT_EQ(problems[0].line, 1);
   EXPECT_NE(problems[0].message.find("weakens the tool"), std::string::npos) << problems[0].message;
   EXPECT_EQ(problems[1].line, 2);
   EXPECT_NE(problems[1].message.find("'-fsanitize-ignorelist=/tmp/all.txt' names a file"), std::string::npos);
   EXPECT_EQ(problems[2].line, 3);
-  EXPECT_EQ(problems[3].line, 5);
+  EXPECT_EQ(problems[3].line, 4);
 }
 
 // The project's CMake files are scanned too: an ignore list set with

@@ -380,8 +380,21 @@ TEST_F(TestVerdictTest, AnUninstrumentedChildProgramOfTheBuildTreeFailsTheTest) 
   const TestVerdict caught = JudgeTestRun(run_with("child", "exe " + instrumented + "\nexe " + plain + "\n"));
   EXPECT_EQ(caught.exit_status, 1);
   EXPECT_EQ(caught.word, "failed");
-  EXPECT_NE(caught.err.find("NOT INSTRUMENTED: 'child' started " + plain), std::string::npos) << caught.err;
-  EXPECT_EQ(caught.err.find("started " + instrumented), std::string::npos) << caught.err;
+  EXPECT_NE(caught.err.find("NOT INSTRUMENTED: 'child' ran or loaded " + plain), std::string::npos) << caught.err;
+  EXPECT_EQ(caught.err.find("loaded " + instrumented), std::string::npos) << caught.err;
+
+  // A plain library of the build tree, and a plain program the loader did not audit
+  // (static, emptied environment) that a process was given as an argument, count too;
+  // a data file of the build tree given as an argument is not code.
+  const std::string library = build.Write("lib/libplain.so",
+                                          "\x7f"
+                                          "ELF plain code");
+  const std::string data = build.Write("data/input.txt", "plain text");
+  EXPECT_NE(JudgeTestRun(run_with("lib", "exe " + instrumented + "\nobj " + library + "\n")).err.find(library),
+            std::string::npos);
+  const TestVerdict argument = JudgeTestRun(run_with("arg", "exe " + instrumented + "\nfile " + plain + "\n"));
+  EXPECT_NE(argument.err.find("NOT INSTRUMENTED: 'arg' ran or loaded " + plain), std::string::npos) << argument.err;
+  EXPECT_EQ(JudgeTestRun(run_with("data", "exe " + instrumented + "\nfile " + data + "\n")).word, "clean");
 
   EXPECT_EQ(JudgeTestRun(run_with("fine", "exe " + instrumented + "\nexe " + outside + "\n")).word, "clean");
   TestRun nothing_expected = run_with("none", "exe " + plain + "\n");
