@@ -349,6 +349,18 @@ else()
   set(_memsafe_scrub_exit OFF)
 endif()
 
+# memsafe's own code in a project's build (canaries, the exit scrub) compiles whatever
+# the project's flags say about warnings and the language standard (-std=c89
+# -pedantic-errors -Werror in CMAKE_C_FLAGS, a C_STANDARD of 90): the canaries are
+# written for C11 and C++17 and plant bugs a compiler warns about on purpose. These
+# options come after the project's on the command line, so they win.
+function(_memsafe_own_code_flags target)
+  set_target_properties(${target} PROPERTIES C_STANDARD 11 C_EXTENSIONS ON C_STANDARD_REQUIRED ON
+    CXX_STANDARD 17 CXX_EXTENSIONS ON CXX_STANDARD_REQUIRED ON)
+  target_compile_options(${target} PRIVATE -w -Wno-error
+    $<$<COMPILE_LANGUAGE:C>:-std=gnu11> $<$<COMPILE_LANGUAGE:CXX>:-std=gnu++17>)
+endfunction()
+
 function(_memsafe_exit_scrub target)
   if(NOT TARGET memsafe_exit_scrub)
     set(_source "${_memsafe_gen_dir}/memsafe_exit_scrub.c")
@@ -358,6 +370,7 @@ function(_memsafe_exit_scrub target)
       set_source_files_properties("${_source}" PROPERTIES LANGUAGE CXX)
     endif()
     add_library(memsafe_exit_scrub OBJECT "${_source}")
+    _memsafe_own_code_flags(memsafe_exit_scrub)
   endif()
   # target_sources, not target_link_libraries: a project's own plain-signature
   # target_link_libraries calls must not clash with a keyword call of ours.
@@ -595,6 +608,7 @@ function(memsafe_add_canary name)
     add_executable(${_exe} ${ARG_SOURCES})
     target_link_libraries(${_exe} PRIVATE ${ARG_LIBRARIES})
     memsafe_instrument(${_exe})
+    _memsafe_own_code_flags(${_exe})
   endif()
   set(_test "canary.${ARG_TOOL}.${name}")
   if(ARG_EXPECT)

@@ -40,6 +40,12 @@
 #                         tool log: what happens is printed (info), not judged
 #   plain-child           a test starts a program of the build tree built without the
 #                         sanitizer, which overflows: red NOT INSTRUMENTED (ASan cannot see it)
+#   gated-tests           another project whose tests are behind a switch of its own: red
+#                         ("no test of the project ran") until `memsafe init --set` sets it;
+#                         a switch init recognises (GATED_BUILD_TESTS) is set by init itself
+#   strict-flags          a C89 project built with -std=c89 -pedantic-errors -Werror -Wall
+#                         -Wextra in CMAKE_C_FLAGS and C_STANDARD 90: memsafe's canaries and
+#                         exit scrub still build, every canary is caught
 #
 # Not run unless named (a measurement, not a pass/fail attack):
 #   flaky-rate            the test `random` overflows in one execution of three; from an
@@ -64,7 +70,7 @@ root="$(cd "$1" && pwd)" tool="$(cd "$(dirname "$2")" && pwd)/$(basename "$2")" 
 shift 3
 fixtures=(will-fail pass-regex env-of-run opt-path relative-arg same-size-rewrite ld-library-path dlopen-plugin
   outside-plugin script-child preset-include flaky options-suppressions catch-all weakening-option child-exec stderr-text
-  plain-child)
+  plain-child gated-tests strict-flags)
 selected=("$@")
 ((${#selected[@]})) || selected=("${fixtures[@]}")
 for name in "${selected[@]}"; do
@@ -386,6 +392,76 @@ fixture_script_child() {
   reverted_green script-child
 }
 
+fixture_gated_tests() {
+  local gated="$work/gated" saved="$project"
+  mkdir -p "$gated"
+  cat >"$gated/CMakeLists.txt" <<'CMAKE'
+cmake_minimum_required(VERSION 3.25)
+project(gated C)
+enable_testing()
+option(QA_ON "the project's tests" OFF)
+if(QA_ON)
+  add_executable(gated_test gated_test.c)
+  add_test(NAME gated.works COMMAND gated_test)
+endif()
+CMAKE
+  printf 'int main(void) { return 0; }\n' >"$gated/gated_test.c"
+  (cd "$gated" && "$memsafe" init >"$logs/gated-init.log" 2>&1) || fail "gated-tests: memsafe init failed"
+  project="$gated"
+  run gated-no-tests
+  if ((status != 0)) && grep -q "no test of the project ran, only memsafe's" "$log"; then
+    pass "gated-tests: canaries alone: red, no test of the project ran"
+  else
+    fail "gated-tests: canaries alone: exit $status: $(problems) (log: $log)"
+  fi
+  (cd "$gated" && "$memsafe" init --set QA_ON=ON >"$logs/gated-init-set.log" 2>&1) || fail "gated-tests: init --set"
+  run gated-set
+  if ((status == 0)) && grep -q "gated.works" "$log"; then
+    pass "gated-tests: init --set QA_ON=ON: green, the project's test ran"
+  else
+    fail "gated-tests: init --set QA_ON=ON: exit $status: $(problems) (log: $log)"
+  fi
+  # A switch init recognises by its name is set without being told.
+  rm -rf -- "$gated/CMakePresets.json" "$gated/build"
+  sed -i 's/QA_ON/GATED_BUILD_TESTS/g' "$gated/CMakeLists.txt"
+  (cd "$gated" && "$memsafe" init >"$logs/gated-init-found.log" 2>&1) || fail "gated-tests: init (found)"
+  run gated-found
+  if ((status == 0)) && grep -q "gated.works" "$log" && grep -q "GATED_BUILD_TESTS (CMakeLists.txt:4" "$logs/gated-init-found.log"; then
+    pass "gated-tests: init finds GATED_BUILD_TESTS and sets it: green, the project's test ran"
+  else
+    fail "gated-tests: init (found): exit $status: $(problems) (log: $log, $logs/gated-init-found.log)"
+  fi
+  project="$saved"
+}
+
+fixture_strict_flags() {
+  local strict="$work/strict" saved="$project"
+  mkdir -p "$strict"
+  cat >"$strict/CMakeLists.txt" <<'CMAKE'
+cmake_minimum_required(VERSION 3.25)
+project(strict C)
+set(CMAKE_C_STANDARD 90)
+set(CMAKE_C_EXTENSIONS OFF)
+set(CMAKE_C_FLAGS "${CMAKE_C_FLAGS} -std=c89 -pedantic-errors -Werror -Wall -Wextra -Wdeclaration-after-statement")
+enable_testing()
+add_executable(strict_test strict_test.c)
+add_test(NAME strict.works COMMAND strict_test)
+CMAKE
+  printf 'int main(void) {\n  return 0;\n}\n' >"$strict/strict_test.c"
+  (cd "$strict" && "$memsafe" init >"$logs/strict-init.log" 2>&1) || fail "strict-flags: memsafe init failed"
+  project="$strict"
+  local tool
+  for tool in asan tsan valgrind; do
+    preset=$tool run "strict-$tool"
+    if ((status == 0)) && grep -Eq "^$tool +.* ([0-9]+)/\1 .* ok\$" "$log"; then
+      pass "strict-flags: $tool: green, every canary built and caught under the project's strict flags"
+    else
+      fail "strict-flags: $tool: exit $status: $(problems) (log: $log)"
+    fi
+  done
+  project="$saved"
+}
+
 measure_flaky_rate() {
   local trials="${FLAKY_TRIALS:-30}" seen=0 missed=0 trial attempt line
   set_trigger random on
@@ -574,6 +650,8 @@ for name in "${selected[@]}"; do
     stderr-text) fixture_stderr_text ;;
     plain-child) fixture_plain_child ;;
     flaky-rate) measure_flaky_rate ;;
+    gated-tests) fixture_gated_tests ;;
+    strict-flags) fixture_strict_flags ;;
   esac
 done
 finish

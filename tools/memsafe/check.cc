@@ -19,6 +19,7 @@
 #include "process.h"
 #include "result_cache.h"
 #include "suppressions.h"
+#include "test_switches.h"
 #include "text.h"
 
 namespace memsafe::tools {
@@ -106,6 +107,7 @@ struct RunContext {
   int jobs = 0;                                         // ctest -j; 0: the test preset's
   std::vector<std::string> cache_files;                 // what every test depends on (sanitizers/, presets)
   int shard_index = 0, shard_count = 0;                 // 0: no sharding
+  std::vector<std::string> test_switches;               // the project's (FindTestSwitches), by name
   ProcessOptions child;                                 // environment of every child
   std::optional<std::vector<TestResult>> fast_results;  // for the overhead
 };
@@ -113,6 +115,8 @@ struct RunContext {
 PresetRun RunPreset(const TestPreset& preset, const RunContext& context) {
   PresetRun run;
   run.label = preset.name;
+  run.sharded = context.shard_count > 0;
+  run.test_switches = context.test_switches;
   if (context.shard_count > 0) {
     run.label += " shard " + std::to_string(context.shard_index) + "/" + std::to_string(context.shard_count);
   }
@@ -469,6 +473,9 @@ int RunCheck(const CheckOptions& options) {
   context.source = source.string();
   context.slow = options.slow;
   context.use_cache = options.memory_checks && !options.slow && !options.no_cache;
+  for (const TestSwitch& found : FindTestSwitches(ProjectCMakeFiles(source.string()), source.string())) {
+    context.test_switches.push_back(found.name + " (" + found.where + ")");
+  }
   context.jobs = options.jobs;
   if (!options.shard.empty() && !ParseShard(options.shard, &context.shard_index, &context.shard_count)) {
     std::cerr << "memsafe check: --shard wants I/N with 1 <= I <= N <= 1000, got '" << options.shard << "'\n";

@@ -29,6 +29,16 @@ void AddCachedResults(const std::vector<std::string>& passed, const std::vector<
   for (const std::string& name : skipped) run->counts.skipped_names.push_back(name + " (cached)");
 }
 
+namespace {
+
+// A memory preset whose results hold memsafe's canaries and nothing else.
+bool NoProjectTest(const PresetRun& run) {
+  const ResultCounts& c = run.counts;
+  return !run.tools.empty() && !run.sharded && c.run + c.not_run + c.skipped - c.canaries <= 0;
+}
+
+}  // namespace
+
 bool JudgeRun(PresetRun* run) {
   run->problems.clear();
   const ResultCounts& c = run->counts;
@@ -62,6 +72,19 @@ bool JudgeRun(PresetRun* run) {
                             "with no build of that tree running at the same time");
   }
   for (const std::string& why : run->unsound) run->problems.push_back(run->label + ": " + why);
+  // memsafe's canaries alone prove the tool is on, nothing about the project: a preset
+  // that built none of the project's tests (behind a switch of the project's own) must
+  // not pass.
+  if (NoProjectTest(*run)) {
+    std::string why = run->label + ": no test of the project ran, only memsafe's " + std::to_string(c.canaries) +
+                      " canaries: are the project's tests behind a switch the presets do not set?";
+    why += run->test_switches.empty()
+               ? " (none recognised in its CMake files: set it with `memsafe init --set NAME=ON`)"
+               : " Switches found: " + Join(run->test_switches, ", ") +
+                     " (`memsafe init` sets these ON in the presets it writes; check the presets, or "
+                     "`memsafe init --set NAME=ON`)";
+    run->problems.push_back(why);
+  }
   if (!run->tools.empty() && c.canaries == 0) {
     run->problems.push_back(run->label + ": no canary ran, so nothing shows that " + run->tools +
                             " was active: did the preset lose its flags, or the build its canaries?");
@@ -81,6 +104,7 @@ std::string Verdict(const PresetRun& run) {
   if (run.counts.failed > 0) return "FAILED";
   if (!run.changed_during_run.empty()) return "tree changed";
   if (!run.unsound.empty()) return "unsound";
+  if (NoProjectTest(run)) return "no tests";
   if (run.counts.canaries == 0 && !run.tools.empty()) return "no canaries";
   return "canary missed";
 }

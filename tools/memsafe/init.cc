@@ -12,6 +12,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "options_lint.h"
+#include "test_switches.h"
 #include "text.h"
 
 namespace memsafe::tools {
@@ -122,11 +124,14 @@ bool IsMemsafes(const std::string& kind, const Json& existing, const MemoryPrese
   return existing.value("configurePreset", "") == preset.name;
 }
 
-Json PresetFor(const std::string& kind, const MemoryPreset& preset) {
+Json PresetFor(const std::string& kind, const MemoryPreset& preset, const Json& cache_variables) {
   if (kind == "configurePresets") {
-    return Json{{"name", preset.name},
-                {"displayName", preset.name + " (memsafe)"},
-                {"inherits", Json::array({"memsafe-base", preset.compiler, preset.building_block, "memsafe-adopt"})}};
+    Json configure{
+        {"name", preset.name},
+        {"displayName", preset.name + " (memsafe)"},
+        {"inherits", Json::array({"memsafe-base", preset.compiler, preset.building_block, "memsafe-adopt"})}};
+    if (!cache_variables.empty()) configure["cacheVariables"] = cache_variables;
+    return configure;
   }
   if (kind == "buildPresets") return Json{{"name", preset.name}, {"configurePreset", preset.name}};
   if (kind == "testPresets") {
@@ -137,7 +142,8 @@ Json PresetFor(const std::string& kind, const MemoryPreset& preset) {
   return Json{{"name", preset.name}, {"steps", steps}};
 }
 
-bool MergePresets(Json* presets, const std::vector<MemoryPreset>& memory, InitPlan* plan, std::string* error) {
+bool MergePresets(Json* presets, const std::vector<MemoryPreset>& memory, const Json& cache_variables, InitPlan* plan,
+                  std::string* error) {
   if (!presets->is_object()) {
     *error = "CMakePresets.json: the top level is not a JSON object";
     return false;
@@ -170,13 +176,23 @@ bool MergePresets(Json* presets, const std::vector<MemoryPreset>& memory, InitPl
       return false;
     }
     for (const MemoryPreset& preset : memory) {
-      const Json* existing = nullptr;
-      for (const Json& entry : list) {
+      Json* existing = nullptr;
+      for (Json& entry : list) {
         if (entry.is_object() && entry.value("name", "") == preset.name) existing = &entry;
       }
       if (existing == nullptr) {
-        list.push_back(PresetFor(kind, preset));
-      } else if (!IsMemsafes(kind, *existing, preset)) {
+        list.push_back(PresetFor(kind, preset, cache_variables));
+      } else if (IsMemsafes(kind, *existing, preset)) {
+        // memsafe's preset from an earlier run: the switches found since are added, what
+        // the project set there is kept.
+        if (std::string_view(kind) != "configurePresets" || cache_variables.empty()) continue;
+        Json& variables = (*existing)["cacheVariables"];
+        if (variables.is_null()) variables = Json::object();
+        if (!variables.is_object()) continue;
+        for (const auto& [name, value] : cache_variables.items()) {
+          if (!variables.contains(name)) variables[name] = value;
+        }
+      } else {
         *error = std::string("CMakePresets.json: the project already has a ") + kind + " entry named '" + preset.name +
                  "' that is not memsafe's; rename it (memsafe init adds presets named";
         for (const MemoryPreset& p : memory) *error += " " + p.name;
@@ -213,8 +229,28 @@ bool PlanPresets(const InitOptions& options, const std::string& fragment_text, I
       return false;
     }
   }
+  // The project's test switches, ON in every memory preset, and what --set adds.
+  Json cache_variables = Json::object();
+  std::vector<std::string> switched;
+  for (const TestSwitch& found : FindTestSwitches(ProjectCMakeFiles(options.project), options.project)) {
+    cache_variables[found.name] = "ON";
+    switched.push_back(found.name + " (" + found.where +
+                       (found.default_value.empty() ? "" : ", default " + found.default_value) + ")");
+  }
+  for (const std::string& assignment : options.set_variables) {
+    const size_t equals = assignment.find('=');
+    if (equals == 0 || equals == std::string::npos) {
+      *error = "--set '" + assignment + "': give NAME=VALUE";
+      return false;
+    }
+    cache_variables[assignment.substr(0, equals)] = assignment.substr(equals + 1);
+  }
+  if (!switched.empty()) {
+    plan->notes.push_back("the project's tests are behind switches of its own, set ON in the memory presets: " +
+                          Join(switched, ", ") + " (memsafe init --set NAME=VALUE for one it did not find)");
+  }
   const Json before = presets;
-  if (!MergePresets(&presets, memory, plan, error)) return false;
+  if (!MergePresets(&presets, memory, cache_variables, plan, error)) return false;
   PlannedFile file{relative, presets.dump(2) + "\n", FileAction::kCreate, false};
   if (exists) {
     // The project's own formatting is kept when nothing is added.

@@ -43,6 +43,9 @@ struct InitOptions {
   std::string version;      // memsafe's version, "MAJOR.MINOR.PATCH"
   std::string action;       // OWNER/REPO@SHA of memsafe's action for the workflow; "" writes none
   bool pre_push_hook = false;
+  // NAME=VALUE cache variables the memory presets set besides the test switches init
+  // finds itself (FindTestSwitches): a switch it cannot recognise, a project option.
+  std::vector<std::string> set_variables;
 };
 
 enum class FileAction { kCreate, kUpdate, kUnchanged };

@@ -210,6 +210,9 @@ int main(int argc, char** argv) {
                    "memsafe's GitHub action as OWNER/REPO@<commit>: write .github/workflows/memsafe.yml using it");
   init->add_flag("--pre-push-hook", init_options.pre_push_hook,
                  "Also write .git/hooks/pre-push running the quick memory checks");
+  init->add_option("--set", init_options.set_variables,
+                   "NAME=VALUE: a cache variable the memory presets set, such as a test switch init did not find "
+                   "(repeatable)");
 
   memsafe::tools::CheckOptions check_options;
   CLI::App* check = app.add_subcommand(

@@ -62,6 +62,25 @@ TEST(CheckSummaryTest, AProgramRelinkedWhileTheTestsRanFailsThePreset) {
   EXPECT_NE(run.problems[0].find("/b/tests/unit/pool_test"), std::string::npos) << run.problems[0];
 }
 
+// A project whose tests are behind a switch of its own builds none under memsafe's
+// presets: canaries alone must not pass, and the message names the switches found.
+TEST(CheckSummaryTest, APresetThatRanOnlyCanariesFailsNamingTheTestSwitches) {
+  PresetRun run = Ran("address", {Result("canary.address.x", TestOutcome::kPassed)});
+  run.test_switches = {"FOO_BUILD_TESTS (CMakeLists.txt:3)"};
+  EXPECT_FALSE(JudgeRun(&run));
+  EXPECT_EQ(Verdict(run), "no tests");
+  ASSERT_EQ(run.problems.size(), 1u);
+  EXPECT_NE(run.problems[0].find("no test of the project ran, only memsafe's 1 canaries"), std::string::npos)
+      << run.problems[0];
+  EXPECT_NE(run.problems[0].find("FOO_BUILD_TESTS (CMakeLists.txt:3)"), std::string::npos) << run.problems[0];
+  PresetRun shard = Ran("address", {Result("canary.address.x", TestOutcome::kPassed)});
+  shard.sharded = true;
+  EXPECT_TRUE(JudgeRun(&shard)) << "one shard may hold none of a small project's tests";
+  PresetRun cached = Ran("address", {Result("canary.address.x", TestOutcome::kPassed)});
+  AddCachedResults({"a"}, {}, &cached);
+  EXPECT_TRUE(JudgeRun(&cached)) << "a test taken from the cache ran before";
+}
+
 TEST(CheckSummaryTest, SkippedTestsAreCountedAndShownButDoNotFail) {
   PresetRun run = Ran("address", {Result("a", TestOutcome::kSkipped), Result("b", TestOutcome::kDisabled),
                                   Result("canary.address.x", TestOutcome::kPassed)});
