@@ -364,14 +364,19 @@ fixture_ld_library_path() {
   reverted_green ld-library-path
 }
 
+# Plants a heap overflow by editing a file (FROM -> TO, plain text), needs the quick
+# and the thorough run red in the test named like the fixture, then reverts it.
+edit_red_revert() { # fixture file from to
+  sed -i "s/$3/$4/" "$2"
+  grep -q "$4" "$2" || fail "$1: could not plant the bug in $2"
+  quick_red "$1" heap-buffer-overflow "$1"
+  slow_red "$1" heap-buffer-overflow "$1"
+  sed -i "s/$4/$3/" "$2"
+  reverted_green "$1"
+}
+
 fixture_dlopen_plugin() {
-  local plugin="$project/src/plugin.c"
-  sed -i 's/^#define HP_PLUGIN_BUG 0$/#define HP_PLUGIN_BUG 1/' "$plugin"
-  grep -q '^#define HP_PLUGIN_BUG 1$' "$plugin" || fail "dlopen-plugin: could not plant the bug in $plugin"
-  quick_red dlopen-plugin heap-buffer-overflow dlopen-plugin
-  slow_red dlopen-plugin heap-buffer-overflow dlopen-plugin
-  sed -i 's/^#define HP_PLUGIN_BUG 1$/#define HP_PLUGIN_BUG 0/' "$plugin"
-  reverted_green dlopen-plugin
+  edit_red_revert dlopen-plugin "$project/src/plugin.c" '#define HP_PLUGIN_BUG 0' '#define HP_PLUGIN_BUG 1'
 }
 
 fixture_outside_plugin() {
@@ -383,13 +388,7 @@ fixture_outside_plugin() {
 }
 
 fixture_script_child() {
-  local script="$project/data/child.sh"
-  sed -i 's/script-ok[.]txt/script-bug.txt/' "$script"
-  grep -q 'script-bug' "$script" || fail "script-child: could not change $script"
-  quick_red script-child heap-buffer-overflow script-child
-  slow_red script-child heap-buffer-overflow script-child
-  sed -i 's/script-bug[.]txt/script-ok.txt/' "$script"
-  reverted_green script-child
+  edit_red_revert script-child "$project/data/child.sh" 'script-ok.txt' 'script-bug.txt'
 }
 
 fixture_gated_tests() {

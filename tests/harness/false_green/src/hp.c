@@ -42,16 +42,20 @@ static int says_bug(const char* path) {
   return got == 3 && memcmp(text, "bug", 3) == 0;
 }
 
+/* Whether the file starts with "on" (a trigger that arms a mode). */
+static int says_on(const char* path) {
+  char text[3] = {0};
+  FILE* file = fopen(path, "rb");
+  if (file == NULL) return 0;
+  const size_t got = fread(text, 1, 2, file);
+  fclose(file);
+  return got == 2 && memcmp(text, "on", 2) == 0;
+}
+
 /* The flaky test: when its trigger says "on", it counts its executions in HP_COUNTER
  * and overflows on the second one only. */
 static int flaky(const char* trigger) {
-  char text[3] = {0};
-  FILE* file = fopen(trigger, "rb");
-  if (file == NULL || fread(text, 1, 2, file) != 2 || memcmp(text, "on", 2) != 0) {
-    if (file != NULL) fclose(file);
-    return 0;
-  }
-  fclose(file);
+  if (!says_on(trigger)) return 0;
   long count = 0;
   FILE* counter = fopen(HP_COUNTER, "r");
   if (counter != NULL) {
@@ -70,15 +74,17 @@ static int flaky(const char* trigger) {
   return count == 2 ? overflow() : 0;
 }
 
-static int plugin(void) {
-  void* handle = dlopen(HP_PLUGIN, RTLD_NOW);
+/* Loads the shared object at `path` and runs its `function`. */
+static int run_plugin(const char* path, const char* function) {
+  void* handle = dlopen(path, RTLD_NOW);
   if (handle == NULL) {
     fprintf(stderr, "hp: %s\n", dlerror());
     return 2;
   }
-  int (*check)(void) = (int (*)(void))dlsym(handle, "hp_plugin_check");
+  int (*check)(void) = (int (*)(void))dlsym(handle, function);
   if (check == NULL) {
-    fprintf(stderr, "hp: no hp_plugin_check in %s\n", HP_PLUGIN);
+    fprintf(stderr, "hp: no %s in %s\n", function, path);
+    dlclose(handle);
     return 2;
   }
   int result = check();
@@ -87,15 +93,9 @@ static int plugin(void) {
 }
 
 /* When the trigger says "on": overflows in one execution of three, at random, as a
- * race or an allocation-order bug shows now and then (tests/harness/flaky_cache_test.sh). */
+ * race or an allocation-order bug shows now and then (false_green_test.sh flaky-rate). */
 static int random_bug(const char* trigger) {
-  char text[3] = {0};
-  FILE* file = fopen(trigger, "rb");
-  if (file == NULL || fread(text, 1, 2, file) != 2 || memcmp(text, "on", 2) != 0) {
-    if (file != NULL) fclose(file);
-    return 0;
-  }
-  fclose(file);
+  if (!says_on(trigger)) return 0;
   unsigned char byte = 0;
   FILE* random = fopen("/dev/urandom", "rb");
   if (random == NULL || fread(&byte, 1, 1, random) != 1) {
@@ -104,20 +104,6 @@ static int random_bug(const char* trigger) {
   }
   fclose(random);
   return byte % 3 == 0 ? overflow() : 0;
-}
-
-/* A plugin outside the build tree whose path is compiled in (HP_OUTER, built by the
- * test script): no command line, environment or file of the build tree names it. */
-static int outer(void) {
-  void* handle = dlopen(HP_OUTER, RTLD_NOW);
-  if (handle == NULL) {
-    fprintf(stderr, "hp: %s\n", dlerror());
-    return 2;
-  }
-  int (*check)(void) = (int (*)(void))dlsym(handle, "hp_outer_check");
-  int result = check != NULL ? check() : 2;
-  dlclose(handle);
-  return result;
 }
 
 /* Runs the shell script whose path is compiled in (HP_SCRIPT) with system(), giving it
@@ -166,7 +152,7 @@ int main(int argc, char** argv) {
     return says_bug(arg + 8) ? overflow() : 0;
   }
   if (strcmp(mode, "file") == 0) return says_bug(arg) ? overflow() : 0;
-  if (strcmp(mode, "plugin") == 0) return plugin();
+  if (strcmp(mode, "plugin") == 0) return run_plugin(HP_PLUGIN, "hp_plugin_check");
   if (strcmp(mode, "child") == 0) return argc > 3 ? child(arg, argv[3]) : 2;
   /* hp maybe-child NAME TRIGGER: the program NAME beside hp runs only when the trigger
    * says "bug". */
@@ -179,7 +165,9 @@ int main(int argc, char** argv) {
     snprintf(program, sizeof program, "%.*s/%s", dir, slash != NULL ? argv[0] : ".", arg);
     return child(program, argv[3]);
   }
-  if (strcmp(mode, "outer") == 0) return outer();
+  /* A plugin outside the build tree whose path is compiled in (HP_OUTER, built by the
+   * test script): no command line, environment or file of the build tree names it. */
+  if (strcmp(mode, "outer") == 0) return run_plugin(HP_OUTER, "hp_outer_check");
   if (strcmp(mode, "script") == 0) return script(arg);
   if (strcmp(mode, "flaky") == 0) return flaky(arg);
   if (strcmp(mode, "random") == 0) return random_bug(arg);
