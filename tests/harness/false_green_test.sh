@@ -45,7 +45,8 @@
 #                         a switch init recognises (GATED_BUILD_TESTS) is set by init itself
 #   strict-flags          a C89 project built with -std=c89 -pedantic-errors -Werror -Wall
 #                         -Wextra in CMAKE_C_FLAGS and C_STANDARD 90: memsafe's canaries and
-#                         exit scrub still build, every canary is caught
+#                         exit scrub still build, every canary is caught; its test checks
+#                         that a huge malloc returns null, on purpose, under every tool
 #
 # Not run unless named (a measurement, not a pass/fail attack):
 #   flaky-rate            the test `random` overflows in one execution of three; from an
@@ -446,7 +447,16 @@ enable_testing()
 add_executable(strict_test strict_test.c)
 add_test(NAME strict.works COMMAND strict_test)
 CMAKE
-  printf 'int main(void) {\n  return 0;\n}\n' >"$strict/strict_test.c"
+  # An out-of-memory path tested on purpose: malloc must return null under every tool.
+  cat >"$strict/strict_test.c" <<'C'
+#include <stdlib.h>
+int main(void) {
+  volatile size_t size = (size_t)1 << 46;
+  void* block = malloc(size);
+  free(block);
+  return block != NULL;
+}
+C
   (cd "$strict" && "$memsafe" init >"$logs/strict-init.log" 2>&1) || fail "strict-flags: memsafe init failed"
   project="$strict"
   local tool
