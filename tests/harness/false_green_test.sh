@@ -633,6 +633,13 @@ else
   fail "setup: the clean project: exit $status: $(problems) (log: $log)"
   finish
 fi
+# A clean run says nothing it need not: no "Cannot find file: DartConfiguration.tcl"
+# from `ctest -T Test`, no "Manually-specified variables were not used" from CMake.
+if grep -Eq 'Cannot find file|Manually-specified variables were not used' "$logs/01-setup.log"; then
+  fail "setup: the first run printed noise: $(grep -Em1 'Cannot find file|Manually-specified' "$logs/01-setup.log")"
+else
+  pass "setup: no noise from CTest or CMake on a clean run"
+fi
 if warm setup; then
   pass "setup: the cache leaves every test out before the first attack"
 else

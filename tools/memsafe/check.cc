@@ -142,7 +142,9 @@ PresetRun RunPreset(const TestPreset& preset, const RunContext& context) {
     return run;
   }
   const fs::path binary_dir = preset.binary_dir;
-  std::vector<std::string> configure = {"cmake", "--preset", preset.configure_preset};
+  // --no-warn-unused-cli: the presets set BUILD_TESTING and the compilers for every
+  // project; one that reads neither (no include(CTest)) is not told so on every run.
+  std::vector<std::string> configure = {"cmake", "--preset", preset.configure_preset, "--no-warn-unused-cli"};
   // A project adopted with memsafe init finds memsafe's package through find_package:
   // this memsafe's own installation, wherever it is, unless the project chose one.
   std::error_code no_package;
@@ -202,6 +204,14 @@ PresetRun RunPreset(const TestPreset& preset, const RunContext& context) {
       selection.push_back("-I");
       selection.push_back(
           ShardSelection(context.shard_index, context.shard_count, CanaryNumbers(preset, context.source)));
+    }
+    // `ctest -T Test` (memsafe reads its Testing/ results) wants the dashboard file that
+    // include(CTest) writes, and says "Cannot find file" twice on every run without it:
+    // a project without include(CTest) gets a minimal one, a project's own is kept.
+    if (std::error_code exists_error; !fs::exists(binary_dir / "DartConfiguration.tcl", exists_error)) {
+      (void)WriteText((binary_dir / "DartConfiguration.tcl").string(),
+                      "SourceDirectory: " + context.source + "\nBuildDirectory: " + binary_dir.string() +
+                          "\nSite: memsafe\nBuildName: " + preset.name + "\n");  // missing: the old noise, no harm
     }
     const std::vector<std::string> ctest_base = {"ctest", "--preset", preset.name, "--test-dir", preset.binary_dir};
     std::vector<std::string> ctest = ctest_base;
