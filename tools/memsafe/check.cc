@@ -112,6 +112,247 @@ struct RunContext {
   std::optional<std::vector<TestResult>> fast_results;  // for the overhead
 };
 
+// Configures the preset's tree (unless it is up to date) and builds it.
+void ConfigureAndBuild(const TestPreset& preset, const RunContext& context, PresetRun* run) {
+  const fs::path binary_dir = preset.binary_dir;
+  // --no-warn-unused-cli: the presets set BUILD_TESTING and the compilers for every
+  // project; one that reads neither (no include(CTest)) is not told so on every run->
+  std::vector<std::string> configure = {"cmake", "--preset", preset.configure_preset, "--no-warn-unused-cli"};
+  // A project adopted with memsafe init finds memsafe's package through find_package:
+  // this memsafe's own installation, wherever it is, unless the project chose one.
+  std::error_code no_package;
+  if (const std::string package = PackageCMakeDir();
+      !package.empty() && fs::is_regular_file(fs::path(package) / "memsafeConfig.cmake", no_package) &&
+      fs::is_regular_file(fs::path(context.source) / "sanitizers" / "memsafe-adopt.cmake", no_package) &&
+      std::getenv("memsafe_DIR") == nullptr) {
+    configure.push_back("-Dmemsafe_DIR=" + package);
+  }
+  // Every test's verdict comes from a memsafe tool (memsafe-run->sh): this one, which
+  // reads the results too, so the verdicts and the report cannot disagree.
+  if (const std::string self = ToolPath(); !self.empty()) {
+    configure.push_back("-DMEMSAFE_TOOL=" + self);
+  }
+  // A tree configured by this same command, with no preset, option or suppression file
+  // changed since, is not configured again: its build step reruns CMake by itself when a
+  // CMake file changed (the stamp records the command; a hand-run configure after it
+  // makes the cache newer than the stamp).
+  const fs::path stamp = binary_dir / "memsafe-configure-command";
+  std::error_code stamp_error;
+  std::string command_text;
+  for (const std::string& arg : configure) command_text += arg + "\n";
+  const auto modified = [](const fs::path& path) {
+    std::error_code ignored;
+    return fs::last_write_time(path, ignored);
+  };
+  std::string stamped;
+  bool up_to_date = ReadWholeFile(stamp.string(), &stamped) && stamped == command_text &&
+                    fs::exists(binary_dir / "CMakeCache.txt", stamp_error) &&
+                    modified(binary_dir / "CMakeCache.txt") <= modified(stamp);
+  for (const std::string& file : context.cache_files) {
+    if (up_to_date && fs::exists(file, stamp_error) && modified(file) > modified(stamp)) up_to_date = false;
+  }
+  if (up_to_date) {
+    std::cout << "memsafe check: " << preset.configure_preset << " is configured and nothing it reads changed"
+              << std::endl;
+    run->configured = true;
+  } else {
+    std::error_code ignored;
+    (void)fs::remove(stamp, ignored);  // a configure that fails must not leave an old stamp
+    run->configured = Step(configure, context.child);
+    if (run->configured && !WriteText(stamp.string(), command_text)) run->configured = false;
+  }
+  if (run->configured) {
+    run->built =
+        Step(preset.has_build_preset ? std::vector<std::string>{"cmake", "--build", "--preset", preset.build_preset}
+                                     : std::vector<std::string>{"cmake", "--build", preset.binary_dir},
+             context.child);
+  }
+}
+
+// The quick run's result cache for one preset: what it remembers, the keys of the tests
+// the run selects, and the tests it leaves out.
+struct CachePlan {
+  std::string path;
+  ResultCache cache;
+  int clean_runs_needed = kCleanRunsNeeded;
+  std::map<std::string, CacheEntry> keys;
+  std::vector<std::string> cached, cached_skips;  // passes and skips left out of the run
+  CacheContext context;                           // what the keys were computed with
+};
+
+// Loads the cache, computes the keys of the listed tests and leaves out of `ctest`
+// those that passed (or skipped themselves) with the same key.
+void PlanCache(const TestPreset& preset, const RunContext& context, const ProcessResult& listed, bool have_listing,
+               CachePlan* plan, std::vector<std::string>* ctest) {
+  std::string unreadable;
+  plan->cache = ResultCache::Load(plan->path, &unreadable);
+  if (!unreadable.empty()) {
+    std::cout << "memsafe check: result cache unreadable (" << plan->path << ": " << unreadable
+              << "): running every test" << std::endl;
+  }
+  CacheContext cache_context;
+  cache_context.files = context.cache_files;
+  // A program or shared object of the build tree may be run or loaded by any test
+  // without being named (a helper whose path is compiled in, a plugin it dlopen()s):
+  // each one is in every key. A relinked program reruns every test of the preset.
+  for (const std::string& program : ProgramsUnder(preset.binary_dir)) cache_context.files.push_back(program);
+  // The loader's cache: a library installed (and ldconfig run) changes what ldd
+  // resolves, which the cache remembers per executable.
+  cache_context.files.push_back("/etc/ld.so.cache");
+  cache_context.libraries = &plan->cache.libraries();
+  cache_context.contents = &plan->cache.contents();
+  cache_context.extra =
+      "memsafe " MEMSAFE_VERSION "\npreset " + preset.name + "\ntools " + preset.tools + "\n" + RunEnvironment();
+  for (const auto& [name, value] : context.child.environment) {
+    cache_context.extra += "child " + name + "=" + value.value_or("(unset)") + "\n";
+  }
+  if (preset.tools.find("valgrind") != std::string::npos) {
+    ProcessOptions quiet;
+    quiet.capture_stdout = true;
+    cache_context.extra += RunProcess({"valgrind", "--version"}, quiet).output;
+  }
+  plan->context = cache_context;
+  std::string error;
+  if (have_listing) {
+    if (std::optional<std::map<std::string, CacheEntry>> listed_keys =
+            ListTests(listed.output, cache_context, &error)) {
+      plan->keys = std::move(*listed_keys);
+    }
+  }
+  if (!error.empty()) std::cout << "memsafe check: result cache not used: " << error << std::endl;
+  std::vector<std::string> scripts;
+  for (const auto& [name, entry] : plan->keys) {
+    if (!entry.uncached_why.empty()) scripts.push_back(name + " (" + entry.uncached_why + ")");
+    if (entry.always_run) continue;
+    if (const std::optional<TestOutcome> before = plan->cache.Remembered(name, entry.key, plan->clean_runs_needed)) {
+      (*before == TestOutcome::kPassed ? plan->cached : plan->cached_skips).push_back(name);
+    }
+  }
+  if (!scripts.empty()) {
+    std::cout << "memsafe check: " << scripts.size() << " test(s) of " << preset.name
+              << " always run (a script's programs are not in any key):";
+    for (size_t i = 0; i < scripts.size() && i < 5; ++i) std::cout << "\n  " << scripts[i];
+    if (scripts.size() > 5) std::cout << "\n  ... and " << scripts.size() - 5 << " more";
+    std::cout << std::endl;
+  }
+  if (!plan->cached.empty() || !plan->cached_skips.empty()) {
+    std::vector<std::string> left_out = plan->cached;
+    left_out.insert(left_out.end(), plan->cached_skips.begin(), plan->cached_skips.end());
+    ctest->push_back("-E");
+    ctest->push_back(ExactNamesRegex(left_out));
+    std::cout << "memsafe check: " << left_out.size() << " of " << plan->keys.size() << " tests of " << preset.name
+              << " passed (" << plan->cached.size() << ") or skipped themselves (" << plan->cached_skips.size()
+              << ") before and nothing they depend on changed: not run again (--no-cache runs them)" << std::endl;
+  }
+}
+
+// After the run: memsafe's verdict of each test that ran, with what it loaded, into the
+// cache; a test left out whose inputs changed while the others ran makes the run unsound.
+void RecordCache(const TestPreset& preset, const std::vector<TestResult>& results, const ProcessResult& listed,
+                 CachePlan* plan, PresetRun* run) {
+  // A run counts as clean only by memsafe's verdict, never by CTest's outcome alone.
+  const std::map<std::string, LauncherRun> verdicts =
+      LauncherVerdicts((fs::path(preset.binary_dir) / "memcheck").string());
+  std::vector<std::string> uncounted;  // clean, but not counted towards leaving them out
+  // Fingerprints taken before the tests ran may be stale now: what the runs loaded,
+  // and the inputs of the tests left out (checked below), are read as they are now.
+  plan->cache.ForgetFingerprints();
+  for (const TestResult& result : results) {
+    const auto entry = plan->keys.find(result.name);
+    if (entry == plan->keys.end() || entry->second.always_run) continue;
+    std::string word;
+    std::optional<LoadedObjects> loaded;
+    if (entry->second.launched) {
+      const auto verdict = verdicts.find(entry->second.command);
+      loaded = LoadedObjects{};
+      if (verdict != verdicts.end()) {
+        word = verdict->second.verdict;
+        loaded = ReadLoadedObjects(verdict->second.prefix);
+      }
+    } else if (!entry->second.outcome_altered) {
+      // No tool judged it (it runs outside the launcher): CTest's outcome is all
+      // there is, and no property can have turned a failure into it.
+      if (result.outcome == TestOutcome::kPassed) word = "clean";
+      if (result.outcome == TestOutcome::kSkipped) word = "skipped";
+    }
+    plan->cache.Record(result.name, entry->second.key, result.outcome, word, loaded ? &*loaded : nullptr);
+    if (const std::string& why = plan->cache.UncountedWhy(result.name); !why.empty()) {
+      uncounted.push_back(result.name + " (" + why + ")");
+    }
+  }
+  if (!uncounted.empty()) {
+    std::cout << "memsafe check: " << uncounted.size()
+              << " clean run(s) do not count towards leaving the test out (what it loaded is not known "
+                 "whole, or not the same as before): "
+              << Join(uncounted, ", ") << std::endl;
+  }
+  // A test left out was judged by inputs as they were before the run: one that a
+  // test of this run rewrote (a fixture that generates data) is unproven. Only
+  // tests that ran can have written anything, and canaries write nothing.
+  bool others_ran = false;
+  for (const TestResult& result : results) others_ran = others_ran || result.name.rfind("canary.", 0) != 0;
+  std::string again_error;
+  CacheContext after = plan->context;
+  if (const auto now =
+          others_ran && !plan->cached.empty() ? ListTests(listed.output, after, &again_error) : std::nullopt) {
+    std::vector<std::string> moved;
+    for (const std::string& name : plan->cached) {
+      const auto it = now->find(name);
+      if (it == now->end() || it->second.key != plan->keys.at(name).key ||
+          !plan->cache.Remembered(name, it->second.key, plan->clean_runs_needed)) {
+        moved.push_back(name);
+      }
+    }
+    if (!moved.empty()) {
+      run->unsound.push_back("inputs of " + std::to_string(moved.size()) +
+                             " test(s) taken from the cache changed while the others ran: " + Join(moved, ", ") +
+                             "; run again (they will run)");
+    }
+  }
+  if (!plan->cache.Save(plan->path)) std::cout << "memsafe check: cannot write " << plan->path << std::endl;
+  AddCachedResults(plan->cached, plan->cached_skips, run);
+}
+
+// Tests the launcher ran without their tool (a script under Valgrind): named, so a
+// reader knows what this preset did not check.
+void SayNativeTests(const TestPreset& preset) {
+  std::vector<std::string> native;
+  std::error_code list_error;
+  for (fs::directory_iterator it(fs::path(preset.binary_dir) / "memcheck", list_error), end; !list_error && it != end;
+       it.increment(list_error)) {
+    std::string file = it->path().filename().string();  // <test>.<tool>.native
+    if (!file.ends_with(".native")) continue;
+    file.erase(file.size() - std::string_view(".native").size());
+    native.push_back(file.substr(0, file.rfind('.')));
+  }
+  std::sort(native.begin(), native.end());
+  if (!native.empty()) {
+    std::cout << "memsafe check: " << native.size() << " test(s) of " << preset.name
+              << " ran natively (a script or interpreter, not a compiled program):";
+    for (const std::string& test : native) std::cout << " " << test;
+    std::cout << std::endl;
+  }
+}
+
+// What makes a run's verdicts untrustworthy before it starts: tests of one name, a
+// test preset that repeats failed tests.
+void FindUnsoundSetup(const TestPreset& preset, const ProcessResult& listed, bool have_listing, PresetRun* run) {
+  // Two tests of one name (in two directories) write the same log files: one's
+  // finding can vanish under the other's run.
+  if (have_listing) {
+    if (const std::vector<std::string> twice = DuplicateTestNames(listed.output); !twice.empty()) {
+      run->unsound.push_back("tests defined more than once: " + Join(twice, ", ") +
+                             " (their logs and verdicts would mix; give each its own name)");
+    }
+  }
+  // A preset that repeats a failed test until it passes keeps only the last attempt:
+  // a finding of an earlier one is gone.
+  if (preset.repeat_mode == "until-pass" || preset.repeat_mode == "after-timeout") {
+    run->unsound.push_back("its test preset repeats failed tests (execution.repeat " + preset.repeat_mode +
+                           "): a finding in an earlier attempt would not count; remove the repeat");
+  }
+}
+
 PresetRun RunPreset(const TestPreset& preset, const RunContext& context) {
   PresetRun run;
   run.label = preset.name;
@@ -141,59 +382,8 @@ PresetRun RunPreset(const TestPreset& preset, const RunContext& context) {
     run.wall_seconds = SecondsSince(start);
     return run;
   }
+  ConfigureAndBuild(preset, context, &run);
   const fs::path binary_dir = preset.binary_dir;
-  // --no-warn-unused-cli: the presets set BUILD_TESTING and the compilers for every
-  // project; one that reads neither (no include(CTest)) is not told so on every run.
-  std::vector<std::string> configure = {"cmake", "--preset", preset.configure_preset, "--no-warn-unused-cli"};
-  // A project adopted with memsafe init finds memsafe's package through find_package:
-  // this memsafe's own installation, wherever it is, unless the project chose one.
-  std::error_code no_package;
-  if (const std::string package = PackageCMakeDir();
-      !package.empty() && fs::is_regular_file(fs::path(package) / "memsafeConfig.cmake", no_package) &&
-      fs::is_regular_file(fs::path(context.source) / "sanitizers" / "memsafe-adopt.cmake", no_package) &&
-      std::getenv("memsafe_DIR") == nullptr) {
-    configure.push_back("-Dmemsafe_DIR=" + package);
-  }
-  // Every test's verdict comes from a memsafe tool (memsafe-run.sh): this one, which
-  // reads the results too, so the verdicts and the report cannot disagree.
-  if (const std::string self = ToolPath(); !self.empty()) {
-    configure.push_back("-DMEMSAFE_TOOL=" + self);
-  }
-  // A tree configured by this same command, with no preset, option or suppression file
-  // changed since, is not configured again: its build step reruns CMake by itself when a
-  // CMake file changed (the stamp records the command; a hand-run configure after it
-  // makes the cache newer than the stamp).
-  const fs::path stamp = binary_dir / "memsafe-configure-command";
-  std::error_code stamp_error;
-  std::string command_text;
-  for (const std::string& arg : configure) command_text += arg + "\n";
-  const auto modified = [](const fs::path& path) {
-    std::error_code ignored;
-    return fs::last_write_time(path, ignored);
-  };
-  std::string stamped;
-  bool up_to_date = ReadWholeFile(stamp.string(), &stamped) && stamped == command_text &&
-                    fs::exists(binary_dir / "CMakeCache.txt", stamp_error) &&
-                    modified(binary_dir / "CMakeCache.txt") <= modified(stamp);
-  for (const std::string& file : context.cache_files) {
-    if (up_to_date && fs::exists(file, stamp_error) && modified(file) > modified(stamp)) up_to_date = false;
-  }
-  if (up_to_date) {
-    std::cout << "memsafe check: " << preset.configure_preset << " is configured and nothing it reads changed"
-              << std::endl;
-    run.configured = true;
-  } else {
-    std::error_code ignored;
-    (void)fs::remove(stamp, ignored);  // a configure that fails must not leave an old stamp
-    run.configured = Step(configure, context.child);
-    if (run.configured && !WriteText(stamp.string(), command_text)) run.configured = false;
-  }
-  if (run.configured) {
-    run.built =
-        Step(preset.has_build_preset ? std::vector<std::string>{"cmake", "--build", "--preset", preset.build_preset}
-                                     : std::vector<std::string>{"cmake", "--build", preset.binary_dir},
-             context.child);
-  }
   run.build_seconds = SecondsSince(start);
   if (run.built) {
     // --test-dir: with -T, CTest 3.25 would otherwise test the working directory.
@@ -224,13 +414,10 @@ PresetRun RunPreset(const TestPreset& preset, const RunContext& context) {
     }
     // The result cache: the tests this selection would run, with their keys; those that
     // passed with the same key are left out of this run.
-    const std::string cache_path = (binary_dir / "memsafe-result-cache.json").string();
-    std::map<std::string, CacheEntry> keys;
-    ResultCache cache;
-    const int clean_runs_needed =
+    CachePlan plan;
+    plan.path = (binary_dir / "memsafe-result-cache.json").string();
+    plan.clean_runs_needed =
         preset.tools.find("thread") != std::string::npos ? kCleanRunsNeededThread : kCleanRunsNeeded;
-    std::vector<std::string> cached, cached_skips;
-    CacheContext last_context;  // what the keys were computed with, to compute them again
     std::vector<std::string> listing = ctest_base;
     listing.insert(listing.end(), selection.begin(), selection.end());
     listing.push_back("--show-only=json-v1");
@@ -242,82 +429,8 @@ PresetRun RunPreset(const TestPreset& preset, const RunContext& context) {
     // changed stamp afterwards (see ProgramStamps).
     const std::map<std::string, std::string> programs =
         have_listing ? ProgramStamps(listed.output) : std::map<std::string, std::string>{};
-    // Two tests of one name (in two directories) write the same log files: one's
-    // finding can vanish under the other's run.
-    if (have_listing) {
-      if (const std::vector<std::string> twice = DuplicateTestNames(listed.output); !twice.empty()) {
-        run.unsound.push_back("tests defined more than once: " + Join(twice, ", ") +
-                              " (their logs and verdicts would mix; give each its own name)");
-      }
-    }
-    // A preset that repeats a failed test until it passes keeps only the last attempt:
-    // a finding of an earlier one is gone.
-    if (preset.repeat_mode == "until-pass" || preset.repeat_mode == "after-timeout") {
-      run.unsound.push_back("its test preset repeats failed tests (execution.repeat " + preset.repeat_mode +
-                            "): a finding in an earlier attempt would not count; remove the repeat");
-    }
-    if (context.use_cache) {
-      std::string unreadable;
-      cache = ResultCache::Load(cache_path, &unreadable);
-      if (!unreadable.empty()) {
-        std::cout << "memsafe check: result cache unreadable (" << cache_path << ": " << unreadable
-                  << "): running every test" << std::endl;
-      }
-      CacheContext cache_context;
-      cache_context.files = context.cache_files;
-      // A program or shared object of the build tree may be run or loaded by any test
-      // without being named (a helper whose path is compiled in, a plugin it dlopen()s):
-      // each one is in every key. A relinked program reruns every test of the preset.
-      for (const std::string& program : ProgramsUnder(preset.binary_dir)) cache_context.files.push_back(program);
-      // The loader's cache: a library installed (and ldconfig run) changes what ldd
-      // resolves, which the cache remembers per executable.
-      cache_context.files.push_back("/etc/ld.so.cache");
-      cache_context.libraries = &cache.libraries();
-      cache_context.contents = &cache.contents();
-      cache_context.extra =
-          "memsafe " MEMSAFE_VERSION "\npreset " + preset.name + "\ntools " + preset.tools + "\n" + RunEnvironment();
-      for (const auto& [name, value] : context.child.environment) {
-        cache_context.extra += "child " + name + "=" + value.value_or("(unset)") + "\n";
-      }
-      if (preset.tools.find("valgrind") != std::string::npos) {
-        ProcessOptions quiet;
-        quiet.capture_stdout = true;
-        cache_context.extra += RunProcess({"valgrind", "--version"}, quiet).output;
-      }
-      last_context = cache_context;
-      std::string error;
-      if (have_listing) {
-        if (std::optional<std::map<std::string, CacheEntry>> listed_keys =
-                ListTests(listed.output, cache_context, &error)) {
-          keys = std::move(*listed_keys);
-        }
-      }
-      if (!error.empty()) std::cout << "memsafe check: result cache not used: " << error << std::endl;
-      std::vector<std::string> scripts;
-      for (const auto& [name, entry] : keys) {
-        if (!entry.uncached_why.empty()) scripts.push_back(name + " (" + entry.uncached_why + ")");
-        if (entry.always_run) continue;
-        if (const std::optional<TestOutcome> before = cache.Remembered(name, entry.key, clean_runs_needed)) {
-          (*before == TestOutcome::kPassed ? cached : cached_skips).push_back(name);
-        }
-      }
-      if (!scripts.empty()) {
-        std::cout << "memsafe check: " << scripts.size() << " test(s) of " << preset.name
-                  << " always run (a script's programs are not in any key):";
-        for (size_t i = 0; i < scripts.size() && i < 5; ++i) std::cout << "\n  " << scripts[i];
-        if (scripts.size() > 5) std::cout << "\n  ... and " << scripts.size() - 5 << " more";
-        std::cout << std::endl;
-      }
-      if (!cached.empty() || !cached_skips.empty()) {
-        std::vector<std::string> left_out = cached;
-        left_out.insert(left_out.end(), cached_skips.begin(), cached_skips.end());
-        ctest.push_back("-E");
-        ctest.push_back(ExactNamesRegex(left_out));
-        std::cout << "memsafe check: " << left_out.size() << " of " << keys.size() << " tests of " << preset.name
-                  << " passed (" << cached.size() << ") or skipped themselves (" << cached_skips.size()
-                  << ") before and nothing they depend on changed: not run again (--no-cache runs them)" << std::endl;
-      }
-    }
+    FindUnsoundSetup(preset, listed, have_listing, &run);
+    if (context.use_cache) PlanCache(preset, context, listed, have_listing, &plan, &ctest);
     const Clock::time_point test_start = Clock::now();
     (void)Step(ctest, context.child);  // the verdict comes from the results, not the status
     run.test_seconds = SecondsSince(test_start);
@@ -326,90 +439,12 @@ PresetRun RunPreset(const TestPreset& preset, const RunContext& context) {
     if (std::optional<std::vector<TestResult>> results = LatestCtestResults(binary_dir.string(), &error)) {
       run.tested = true;
       run.counts = CountResults(*results);
-      if (context.use_cache) {
-        // A run counts as clean only by memsafe's verdict, never by CTest's outcome alone.
-        const std::map<std::string, LauncherRun> verdicts = LauncherVerdicts((binary_dir / "memcheck").string());
-        std::vector<std::string> uncounted;  // clean, but not counted towards leaving them out
-        // Fingerprints taken before the tests ran may be stale now: what the runs loaded,
-        // and the inputs of the tests left out (checked below), are read as they are now.
-        cache.ForgetFingerprints();
-        for (const TestResult& result : *results) {
-          const auto entry = keys.find(result.name);
-          if (entry == keys.end() || entry->second.always_run) continue;
-          std::string word;
-          std::optional<LoadedObjects> loaded;
-          if (entry->second.launched) {
-            const auto verdict = verdicts.find(entry->second.command);
-            loaded = LoadedObjects{};
-            if (verdict != verdicts.end()) {
-              word = verdict->second.verdict;
-              loaded = ReadLoadedObjects(verdict->second.prefix);
-            }
-          } else if (!entry->second.outcome_altered) {
-            // No tool judged it (it runs outside the launcher): CTest's outcome is all
-            // there is, and no property can have turned a failure into it.
-            if (result.outcome == TestOutcome::kPassed) word = "clean";
-            if (result.outcome == TestOutcome::kSkipped) word = "skipped";
-          }
-          cache.Record(result.name, entry->second.key, result.outcome, word, loaded ? &*loaded : nullptr);
-          if (const std::string& why = cache.UncountedWhy(result.name); !why.empty()) {
-            uncounted.push_back(result.name + " (" + why + ")");
-          }
-        }
-        if (!uncounted.empty()) {
-          std::cout << "memsafe check: " << uncounted.size()
-                    << " clean run(s) do not count towards leaving the test out (what it loaded is not known "
-                       "whole, or not the same as before): "
-                    << Join(uncounted, ", ") << std::endl;
-        }
-        // A test left out was judged by inputs as they were before the run: one that a
-        // test of this run rewrote (a fixture that generates data) is unproven. Only
-        // tests that ran can have written anything, and canaries write nothing.
-        bool others_ran = false;
-        for (const TestResult& result : *results) others_ran = others_ran || result.name.rfind("canary.", 0) != 0;
-        std::string again_error;
-        CacheContext after = last_context;
-        if (const auto now =
-                others_ran && !cached.empty() ? ListTests(listed.output, after, &again_error) : std::nullopt) {
-          std::vector<std::string> moved;
-          for (const std::string& name : cached) {
-            const auto it = now->find(name);
-            if (it == now->end() || it->second.key != keys.at(name).key ||
-                !cache.Remembered(name, it->second.key, clean_runs_needed)) {
-              moved.push_back(name);
-            }
-          }
-          if (!moved.empty()) {
-            run.unsound.push_back("inputs of " + std::to_string(moved.size()) +
-                                  " test(s) taken from the cache changed while the others ran: " + Join(moved, ", ") +
-                                  "; run again (they will run)");
-          }
-        }
-        if (!cache.Save(cache_path)) std::cout << "memsafe check: cannot write " << cache_path << std::endl;
-        AddCachedResults(cached, cached_skips, &run);
-      }
+      if (context.use_cache) RecordCache(preset, *results, listed, &plan, &run);
       if (context.fast_results && !preset.tools.empty()) run.overhead = ToolOverhead(*context.fast_results, *results);
     } else {
       std::cout << "memsafe check: " << error << std::endl;
     }
-    // Tests the launcher ran without their tool (a script under Valgrind): named, so a
-    // reader knows what this preset did not check.
-    std::vector<std::string> native;
-    std::error_code list_error;
-    for (fs::directory_iterator it(binary_dir / "memcheck", list_error), end; !list_error && it != end;
-         it.increment(list_error)) {
-      std::string file = it->path().filename().string();  // <test>.<tool>.native
-      if (!file.ends_with(".native")) continue;
-      file.erase(file.size() - std::string_view(".native").size());
-      native.push_back(file.substr(0, file.rfind('.')));
-    }
-    std::sort(native.begin(), native.end());
-    if (!native.empty()) {
-      std::cout << "memsafe check: " << native.size() << " test(s) of " << preset.name
-                << " ran natively (a script or interpreter, not a compiled program):";
-      for (const std::string& test : native) std::cout << " " << test;
-      std::cout << std::endl;
-    }
+    SayNativeTests(preset);
   }
   GroupEnd();
   run.wall_seconds = SecondsSince(start);
