@@ -199,16 +199,26 @@ function(_memsafe_supp_has_entries file out)
   endif()
 endfunction()
 
+# memsafe's defaults (the tools' own false positives, sanitizers/defaults/ beside
+# options.txt) come first, then the project's. A sanitizer reads one suppressions= file
+# (the last given), so only Valgrind, which reads every --suppressions=, has defaults.
+set(_memsafe_default_supps "${_MEMSAFE_ROOT}/sanitizers/defaults")
 foreach(_tool IN ITEMS asan lsan tsan valgrind)
   set(_supp "${MEMSAFE_SANITIZERS_DIR}/${_tool}.supp")
   set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${_supp}")
+  if(_tool STREQUAL "valgrind")
+    foreach(_supp IN ITEMS "${_memsafe_default_supps}/valgrind.supp" "${_supp}")
+      set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${_supp}")
+      _memsafe_supp_has_entries("${_supp}" _has)
+      if(_has)
+        list(APPEND _memsafe_opts_valgrind "--suppressions=${_supp}")
+      endif()
+    endforeach()
+    continue()
+  endif()
   _memsafe_supp_has_entries("${_supp}" _has)
   if(_has)
-    if(_tool STREQUAL "valgrind")
-      list(APPEND _memsafe_opts_valgrind "--suppressions=${_supp}")
-    else()
-      list(APPEND _memsafe_opts_${_tool} "suppressions=${_supp}")
-    endif()
+    list(APPEND _memsafe_opts_${_tool} "suppressions=${_supp}")
   endif()
 endforeach()
 
@@ -371,7 +381,15 @@ function(_memsafe_exit_scrub target)
     endif()
     add_library(memsafe_exit_scrub OBJECT "${_source}")
     _memsafe_own_code_flags(memsafe_exit_scrub)
+    # An adopted project instruments every target with directory options, this one
+    # too: the last -fno-sanitize on the command line wins.
+    target_compile_options(memsafe_exit_scrub PRIVATE -fno-sanitize=all)
   endif()
+  get_target_property(_done ${target} MEMSAFE_EXIT_SCRUB)
+  if(_done)
+    return()
+  endif()
+  set_target_properties(${target} PROPERTIES MEMSAFE_EXIT_SCRUB TRUE)
   # target_sources, not target_link_libraries: a project's own plain-signature
   # target_link_libraries calls must not clash with a keyword call of ours.
   target_sources(${target} PRIVATE $<TARGET_OBJECTS:memsafe_exit_scrub>)
@@ -716,22 +734,49 @@ endfunction()
 # of every directory (directory options, so C and C++, libraries, tests and other
 # programs alike), runs every test through the launcher, and registers the canaries
 # that prove, in the project's own build, that the tools are on.
-function(memsafe_adopt_project)
+# A macro, not a function: enable_testing() takes effect through a variable of the
+# directory's scope (CMAKE_TESTING_ENABLED), which a function's return drops. In a
+# project that enables testing only in a subdirectory (tests/CMakeLists.txt), the top
+# build directory would then have no CTestTestfile.cmake, and ctest there would run
+# neither the canaries nor the project's tests.
+macro(memsafe_adopt_project)
+  _memsafe_adopt_project()
+  enable_testing()
+endmacro()
+
+function(_memsafe_adopt_project)
   if(NOT CMAKE_CURRENT_SOURCE_DIR STREQUAL CMAKE_SOURCE_DIR)
     message(FATAL_ERROR "memsafe_adopt_project: call it in the top directory "
       "(CMAKE_PROJECT_INCLUDE does)")
   endif()
   add_compile_options(${MEMSAFE_COMPILE_OPTIONS})
   add_link_options(${MEMSAFE_LINK_OPTIONS})
-  enable_testing()
   memsafe_launch_all_tests()
   memsafe_add_canaries()
   if(_memsafe_launcher_tool STREQUAL "none")
     return()
   endif()
-  # Once the whole project is read: what its programs link that this build does not
-  # compile, and so cannot instrument.
+  # Once the whole project is read: every program gets the exit scrub (what
+  # memsafe_instrument gives memsafe's own), and the prebuilt libraries its programs
+  # link, which this build does not compile and so cannot instrument, are named.
+  if(_memsafe_scrub_exit)
+    cmake_language(DEFER DIRECTORY "${CMAKE_SOURCE_DIR}" CALL _memsafe_scrub_every_program)
+  endif()
   cmake_language(DEFER DIRECTORY "${CMAKE_SOURCE_DIR}" CALL _memsafe_report_prebuilt_libraries)
+endfunction()
+
+# The exit scrub for every program the project builds: a program that prints a string
+# it leaked leaves the pointer in printf's dead frames, where LeakSanitizer's scan of
+# the stack at exit finds it and calls the block reachable.
+function(_memsafe_scrub_every_program)
+  _memsafe_targets_under("${CMAKE_SOURCE_DIR}" _targets)
+  foreach(_target IN LISTS _targets)
+    get_target_property(_type ${_target} TYPE)
+    get_target_property(_imported ${_target} IMPORTED)
+    if(_type STREQUAL "EXECUTABLE" AND NOT _imported)
+      _memsafe_exit_scrub(${_target})
+    endif()
+  endforeach()
 endfunction()
 
 # The targets of `dir` and of every directory under it.
@@ -799,4 +844,18 @@ endfunction()
 
 message(STATUS "memsafe: tools [${MEMSAFE_ACTIVE_TOOLS_CSV}] launcher=${_memsafe_launcher_tool} "
   "optimization='${MEMSAFE_OPTIMIZATION}' logs=${MEMSAFE_LOG_DIR}")
+# Which memsafe this build uses, said at every configure: a machine may have several (a
+# .deb in /usr, a newer one installed in a prefix), and `cmake --preset` alone takes the
+# package find_package meets first, while `memsafe check` points CMake at its own.
+message(STATUS "memsafe: module ${_MEMSAFE_MODULE_DIR}, tool ${MEMSAFE_TOOL}")
+find_program(_memsafe_on_path memsafe NO_CACHE)
+if(_memsafe_on_path)
+  get_filename_component(_memsafe_on_path "${_memsafe_on_path}" REALPATH)
+  get_filename_component(_memsafe_used "${MEMSAFE_TOOL}" REALPATH)
+  if(NOT _memsafe_on_path STREQUAL _memsafe_used)
+    message(STATUS "memsafe: NOTE: the memsafe on PATH is ${_memsafe_on_path}, not the tool of this build; "
+      "`memsafe check` configures with its own installation; with CMake alone choose one with "
+      "-Dmemsafe_DIR=<prefix>/share/memsafe/cmake -DMEMSAFE_TOOL=<prefix>/bin/memsafe")
+  endif()
+endif()
 cmake_policy(POP)

@@ -97,15 +97,24 @@ lint_suppressions() {
   if ! "$MEMSAFE_TOOL" suppressions lint --dir "$ROOT/sanitizers" --scan "${scanned[@]}"; then
     fail "suppression files or runtime options have problems (see above)"
   fi
+  # The defaults memsafe ships to every project: the same policy, the same lint.
+  if ! "$MEMSAFE_TOOL" suppressions lint --dir "$ROOT/sanitizers/defaults"; then
+    fail "memsafe's default suppressions (sanitizers/defaults) have problems (see above)"
+  fi
 }
 
 run_suppression_review() {
   group_start "suppressions: quarterly review"
   if ! build_memsafe_tool; then
     fail "could not build the memsafe tool for the review"
-  elif ! "$MEMSAFE_TOOL" suppressions review --dir "$ROOT/sanitizers" --within 14; then
-    fail "suppressions are overdue for review: renew each with a reason, or remove it" \
-      "(policy: sanitizers/README.md)"
+  else
+    local dir
+    for dir in "$ROOT/sanitizers" "$ROOT/sanitizers/defaults"; do
+      if ! "$MEMSAFE_TOOL" suppressions review --dir "$dir" --within 14; then
+        fail "suppressions in ${dir#"$ROOT"/} are overdue for review: renew each with a reason, or remove it" \
+          "(policy: sanitizers/README.md)"
+      fi
+    done
   fi
   group_end
   finish

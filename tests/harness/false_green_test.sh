@@ -47,6 +47,15 @@
 #                         -Wextra in CMAKE_C_FLAGS and C_STANDARD 90: memsafe's canaries and
 #                         exit scrub still build, every canary is caught; its test checks
 #                         that a huge malloc returns null, on purpose, under every tool
+#   subdir-testing        a project that calls enable_testing() only in tests/: its test
+#                         and every canary run from the top build directory
+#   printed-leaks         two C programs with their own main that leak a string they
+#                         print: both leaks reported under asan and valgrind (a stale
+#                         pointer in printf's dead frames hid them from LeakSanitizer);
+#                         the presets run one at a time, the report files merge both
+#   tool-quirks           correct code that glibc's AVX2 wmemcmp makes Valgrind report:
+#                         green through memsafe's default suppression (listed apart as
+#                         used), red without it
 #
 # Not run unless named (a measurement, not a pass/fail attack):
 #   flaky-rate            the test `random` overflows in one execution of three; from an
@@ -71,7 +80,7 @@ root="$(cd "$1" && pwd)" tool="$(cd "$(dirname "$2")" && pwd)/$(basename "$2")" 
 shift 3
 fixtures=(will-fail pass-regex env-of-run opt-path relative-arg same-size-rewrite ld-library-path dlopen-plugin
   outside-plugin script-child preset-include flaky options-suppressions catch-all weakening-option child-exec stderr-text
-  plain-child gated-tests strict-flags)
+  plain-child gated-tests strict-flags subdir-testing printed-leaks tool-quirks)
 selected=("$@")
 ((${#selected[@]})) || selected=("${fixtures[@]}")
 for name in "${selected[@]}"; do
@@ -110,6 +119,8 @@ cp -- "$(dirname "$tool")/memsafe-audit.so" "$prefix/libexec/memsafe/"
 memsafe="$prefix/bin/memsafe"
 cp -R -- "$root/cmake/." "$prefix/share/memsafe/cmake/"
 cp -- "$root/sanitizers/options.txt" "$prefix/share/memsafe/sanitizers/"
+mkdir -p "$prefix/share/memsafe/sanitizers/defaults"
+cp -- "$root/sanitizers/defaults/valgrind.supp" "$prefix/share/memsafe/sanitizers/defaults/"
 version="$("$memsafe" --version | awk '{print $2}')"
 cat >"$work/package.cmake" <<'CMAKE'
 include(CMakePackageConfigHelpers)
@@ -471,6 +482,148 @@ C
   project="$saved"
 }
 
+# new_project NAME: an empty directory for a project of another shape, in $work/NAME.
+new_project() { rm -rf -- "${work:?}/$1"; mkdir -p -- "$work/$1"; }
+# adopt_and_run NAME [preset]: memsafe init in $work/NAME, then one memsafe check of it.
+adopt_and_run() {
+  local saved="$project"
+  (cd "$work/$1" && "$memsafe" init >"$logs/$1-init.log" 2>&1) || fail "$1: memsafe init failed (log: $logs/$1-init.log)"
+  project="$work/$1"
+  preset="${2:-asan}" run "$1-${2:-asan}"
+  project="$saved"
+}
+
+fixture_subdir_testing() {
+  new_project subdir
+  mkdir -p "$work/subdir/tests"
+  printf '%s\n' 'cmake_minimum_required(VERSION 3.25)' 'project(subdir C)' 'add_subdirectory(tests)' \
+    >"$work/subdir/CMakeLists.txt"
+  printf '%s\n' 'enable_testing()' 'add_executable(sub_test sub_test.c)' 'add_test(NAME sub.works COMMAND sub_test)' \
+    >"$work/subdir/tests/CMakeLists.txt"
+  printf 'int main(void) { return 0; }\n' >"$work/subdir/tests/sub_test.c"
+  adopt_and_run subdir
+  if ((status == 0)) && grep -q "sub.works" "$log" && grep -Eq '^asan +.* ([0-9]+)/\1 .* ok$' "$log"; then
+    pass "subdir-testing: green, the project's test and every canary ran"
+  else
+    fail "subdir-testing: exit $status: $(problems) (log: $log)"
+  fi
+}
+
+fixture_printed_leaks() {
+  new_project printed
+  cat >"$work/printed/CMakeLists.txt" <<'CMAKE'
+cmake_minimum_required(VERSION 3.25)
+project(printed C)
+enable_testing()
+foreach(program greet shout)
+  add_executable(${program} ${program}.c)
+  add_test(NAME ${program} COMMAND ${program})
+endforeach()
+CMAKE
+  cat >"$work/printed/greet.c" <<'C'
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+static char* greeting(const char* who) {
+  char* text = malloc(strlen(who) + 7);
+  strcpy(text, "hello ");
+  strcat(text, who);
+  return text;
+}
+int main(void) {
+  puts(greeting("world"));
+  return 0;
+}
+C
+  cat >"$work/printed/shout.c" <<'C'
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+int main(int argc, char** argv) {
+  char* loud = strdup(argc > 1 ? argv[1] : "quiet words");
+  for (char* c = loud; *c; ++c) *c = (char)toupper((unsigned char)*c);
+  printf("%s!\n", loud);
+  return 0;
+}
+C
+  local tool
+  for tool in asan valgrind; do
+    adopt_and_run printed "$tool"
+    if ((status != 0)) && names_finding memory-leak greet && names_finding memory-leak shout; then
+      pass "printed-leaks: $tool: red, both leaks of a printed string reported"
+    else
+      fail "printed-leaks: $tool: exit $status, a leak missed: $(problems) (log: $log)"
+    fi
+  done
+  # The presets ran one at a time: the report files keep the first one's findings.
+  local reports="$work/printed/build/memsafe-report"
+  # shellcheck disable=SC2016 # backquotes of Markdown, not a command
+  local row='| memory-leak | `greet.c:5` | greeting |'
+  if grep -Fq "$row lsan, valgrind | asan, valgrind |" "$reports/findings.md" &&
+    grep -Fq "$row valgrind | valgrind |" "$reports/this-run/findings.md"; then
+    pass "printed-leaks: asan then valgrind: the report files merge both presets, this-run/ has the last one"
+  else
+    fail "printed-leaks: the report files after asan then valgrind: $(grep -h 'greet' "$reports/findings.md" "$reports/this-run/findings.md" 2>&1)"
+  fi
+}
+
+fixture_tool_quirks() {
+  new_project quirks
+  cat >"$work/quirks/CMakeLists.txt" <<'CMAKE'
+cmake_minimum_required(VERSION 3.25)
+project(quirks C)
+enable_testing()
+add_executable(wide_compare wide_compare.c)
+add_test(NAME wide-compare COMMAND wide_compare)
+CMAKE
+  # Correct code: wmemcmp of equal and unequal wide strings in blocks of their exact size.
+  cat >"$work/quirks/wide_compare.c" <<'C'
+#include <stdlib.h>
+#include <wchar.h>
+int main(void) {
+  int differ = 0;
+  for (size_t length = 1; length < 40; ++length) {
+    wchar_t* a = malloc(length * sizeof(wchar_t));
+    wchar_t* b = malloc(length * sizeof(wchar_t));
+    for (size_t i = 0; i < length; ++i) a[i] = b[i] = L'a' + (wchar_t)(i % 26);
+    differ += wmemcmp(a, b, length) != 0;
+    b[length - 1] = L'!';
+    differ += wmemcmp(a, b, length) == 0;
+    free(a);
+    free(b);
+  }
+  return differ;
+}
+C
+  adopt_and_run quirks valgrind
+  local used=no
+  if grep -Eq "used [0-9]+x: memsafe-default-glibc-wmemcmp-avx2-overread" "$log"; then used=yes; fi
+  if ((status == 0)) && grep -q "wide-compare" "$log"; then
+    pass "tool-quirks: valgrind: a correct wmemcmp is green (memsafe's default entry used: $used)"
+  else
+    fail "tool-quirks: valgrind: exit $status: $(problems) (log: $log)"
+  fi
+  if [[ $used == no ]] && grep -qw avx2 /proc/cpuinfo; then
+    fail "tool-quirks: this machine has AVX2 but the default wmemcmp entry was not reported used (log: $log)"
+  fi
+  # The entry is what made it green: without memsafe's defaults the same run is red.
+  local defaults="$prefix/share/memsafe/sanitizers/defaults/valgrind.supp"
+  if [[ $used == yes ]]; then
+    local saved="$project"
+    project="$work/quirks"
+    mv -- "$defaults" "$defaults.off"
+    rm -rf -- "$work/quirks/build/valgrind"
+    preset=valgrind run quirks-no-defaults -- --no-cache
+    mv -- "$defaults.off" "$defaults"
+    project="$saved"
+    if ((status != 0)) && grep -q "__wmemcmp_avx2_movbe" "$log"; then
+      pass "tool-quirks: without memsafe's defaults the same run is red in __wmemcmp_avx2_movbe"
+    else
+      fail "tool-quirks: without the defaults: exit $status: $(problems) (log: $log)"
+    fi
+  fi
+}
+
 measure_flaky_rate() {
   local trials="${FLAKY_TRIALS:-30}" seen=0 missed=0 trial attempt line
   set_trigger random on
@@ -640,6 +793,12 @@ if grep -Eq 'Cannot find file|Manually-specified variables were not used' "$logs
 else
   pass "setup: no noise from CTest or CMake on a clean run"
 fi
+# CMake says which memsafe the build uses: the installation memsafe check ran from.
+if grep -Fq -- "-- memsafe: module $prefix/share/memsafe/cmake, tool $prefix/bin/memsafe" "$logs/01-setup.log"; then
+  pass "setup: the configure names the memsafe it uses, the one memsafe check ran from"
+else
+  fail "setup: the configure does not name $prefix's memsafe: $(grep -m1 -- '-- memsafe: module' "$logs/01-setup.log" || echo 'no line')"
+fi
 if warm setup; then
   pass "setup: the cache leaves every test out before the first attack"
 else
@@ -668,6 +827,9 @@ for name in "${selected[@]}"; do
     flaky-rate) measure_flaky_rate ;;
     gated-tests) fixture_gated_tests ;;
     strict-flags) fixture_strict_flags ;;
+    subdir-testing) fixture_subdir_testing ;;
+    printed-leaks) fixture_printed_leaks ;;
+    tool-quirks) fixture_tool_quirks ;;
   esac
 done
 finish

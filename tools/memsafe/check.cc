@@ -1,5 +1,9 @@
 #include "check.h"
 
+#include <sys/stat.h>
+
+#include <ctime>
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -469,7 +473,85 @@ void AppendStepSummary(const std::string& markdown) {
   out << markdown;
 }
 
+// "2026-12-03 14:02 UTC", when `path` was last modified; "an unknown time" when unreadable.
+std::string ModifiedAt(const fs::path& path) {
+  struct stat info {};
+  struct tm utc {};
+  char text[32];
+  if (stat(path.c_str(), &info) != 0 || gmtime_r(&info.st_mtime, &utc) == nullptr ||
+      std::strftime(text, sizeof text, "%Y-%m-%d %H:%M UTC", &utc) == 0) {
+    return "an unknown time";
+  }
+  return text;
+}
+
+// The files of the report: `report_dir/this-run/` holds this run's findings (the ones
+// printed and judged), and `report_dir/findings.*` the latest logs of every memory
+// preset whose build tree still has them, merged: presets run one at a time add up
+// instead of each run replacing the last one's findings.
+void ReportFindings(const PresetSet& set, const std::vector<std::string>& log_dirs, const fs::path& report_dir,
+                    const fs::path& source, const std::vector<std::string>& exclude,
+                    std::vector<std::string>* failures) {
+  std::error_code error;
+  const fs::path this_run = report_dir / "this-run";
+  fs::remove_all(report_dir, error);
+  fs::create_directories(this_run, error);
+  if (error) {
+    failures->push_back("cannot create the report directory " + report_dir.string() + ": " + error.message());
+    return;
+  }
+  const auto files_in = [&](const fs::path& dir, ReportOptions* report) {
+    report->root = source.string();
+    report->exclude = exclude;
+    report->markdown = (dir / "findings.md").string();
+    report->junit = (dir / "findings.junit.xml").string();
+    report->sarif = (dir / "findings.sarif").string();
+    report->json = (dir / "findings.json").string();
+  };
+  ReportOptions report;
+  report.inputs = log_dirs;
+  files_in(this_run, &report);
+  report.annotations = InActions();
+  // Printed outside a group: the table is what a reader of the log looks for first.
+  std::cout << "\n== memory checks: findings (memsafe report)" << std::endl;
+  const int status = ReportCommand(report);
+  std::cout.flush();
+  std::string markdown;
+  if (ReadWholeFile(report.markdown, &markdown)) AppendStepSummary(markdown);
+  if (status == kFindings) {
+    failures->push_back("findings (above; SARIF, JUnit, JSON and Markdown in " + this_run.string() + ")");
+  } else if (status != kClean) {
+    failures->push_back("some logs could not be read whole (errors above)");
+  }
+
+  ReportOptions merged;
+  std::vector<std::string> sources;
+  for (const TestPreset& preset : set.test_presets) {
+    const fs::path logs = fs::path(preset.binary_dir) / "memcheck";
+    if (preset.tools.empty() || !fs::is_directory(logs, error) ||
+        std::find(merged.inputs.begin(), merged.inputs.end(), preset.binary_dir) != merged.inputs.end()) {
+      continue;
+    }
+    merged.inputs.push_back(preset.binary_dir);
+    const bool now = std::find(log_dirs.begin(), log_dirs.end(), preset.binary_dir) != log_dirs.end();
+    sources.push_back(preset.name + (now ? " (this run)" : " (logs of " + ModifiedAt(logs) + ")"));
+  }
+  files_in(report_dir, &merged);
+  merged.print = false;
+  // Its status is this run's, judged above, when no other preset has logs; otherwise the
+  // findings of other presets' earlier runs are there to read, not to fail this run.
+  (void)ReportCommand(merged);
+  std::cout << "memsafe check: report files: this run's in " << this_run.string() << "; findings.* in "
+            << report_dir.string() << " merge the latest logs of " << Join(sources, ", ") << "\n";
+}
+
 }  // namespace
+
+std::vector<std::string> MemsafeDefaultSuppressionFiles() {
+  const std::string package = PackageCMakeDir();
+  if (package.empty()) return {};
+  return DefaultSuppressionFiles((fs::path(package).parent_path() / "sanitizers" / "defaults").string());
+}
 
 std::string PackageForProgram(const std::string& program) {
   const std::string name = program.substr(program.find_last_of('/') + 1);
@@ -547,16 +629,20 @@ int RunCheck(const CheckOptions& options) {
   const Clock::time_point start = Clock::now();
   std::vector<std::string> failures;
   std::vector<std::string> suppression_files;
+  std::vector<std::string> default_suppressions;  // memsafe's, for the tools' own false positives
   std::vector<DueEntry> overdue;
   std::vector<DueEntry> drafts;
   if (options.memory_checks && fs::is_directory(sanitizers, error)) {
     suppression_files = DefaultSuppressionFiles(sanitizers.string());
+    default_suppressions = MemsafeDefaultSuppressionFiles();
     GroupStart("suppressions: lint before the run");
     // The presets can set the tools' options too (a test preset's ASAN_OPTIONS), and so
     // can the environment this run hands every test: both are linted like options.txt.
     std::vector<std::string> scanned = set->files;
     for (const std::string& file : ProjectCMakeFiles(source.string())) scanned.push_back(file);
-    int lint = LintCommand(suppression_files, scanned);
+    std::vector<std::string> linted = suppression_files;
+    linted.insert(linted.end(), default_suppressions.begin(), default_suppressions.end());
+    int lint = LintCommand(linted, scanned);
     for (const char* name : {"ASAN_OPTIONS", "LSAN_OPTIONS", "UBSAN_OPTIONS", "TSAN_OPTIONS"}) {
       const char* value = std::getenv(name);
       if (value == nullptr) continue;
@@ -582,6 +668,7 @@ int RunCheck(const CheckOptions& options) {
 
   // Every test depends on the suppression files and options, and on the presets.
   for (const std::string& file : suppression_files) context.cache_files.push_back(file);
+  for (const std::string& file : default_suppressions) context.cache_files.push_back(file);
   // Every presets file CMake reads: a test preset's environment in an included file
   // reaches the tests as surely as one in CMakePresets.json.
   for (const std::string& file : set->files) context.cache_files.push_back(file);
@@ -645,37 +732,17 @@ int RunCheck(const CheckOptions& options) {
   }
 
   if (options.memory_checks && !log_dirs.empty()) {
-    fs::remove_all(report_dir, error);
-    fs::create_directories(report_dir, error);
-    if (error) {
-      failures.push_back("cannot create the report directory " + report_dir.string() + ": " + error.message());
-    } else {
-      ReportOptions report;
-      report.inputs = log_dirs;
-      report.root = source.string();
-      report.exclude = options.exclude;
-      report.markdown = (report_dir / "findings.md").string();
-      report.junit = (report_dir / "findings.junit.xml").string();
-      report.sarif = (report_dir / "findings.sarif").string();
-      report.json = (report_dir / "findings.json").string();
-      report.annotations = InActions();
-      // Printed outside a group: the table is what a reader of the log looks for first.
-      std::cout << "\n== memory checks: findings (memsafe report)" << std::endl;
-      const int status = ReportCommand(report);
-      std::cout.flush();
-      std::string markdown;
-      if (ReadWholeFile(report.markdown, &markdown)) AppendStepSummary(markdown);
-      if (status == kFindings) {
-        failures.push_back("findings (above; SARIF, JUnit, JSON and Markdown in " + report_dir.string() + ")");
-      } else if (status != kClean) {
-        failures.push_back("some logs could not be read whole (errors above)");
-      }
-    }
+    ReportFindings(*set, log_dirs, report_dir, source, options.exclude, &failures);
     if (!suppression_files.empty()) {
       GroupStart("suppressions: entries no run matched (information; a preset outside this run may need them)");
       // Information only: an entry may be needed by a preset this run did not include.
       (void)UnusedCommand(suppression_files, log_dirs);
       GroupEnd();
+      if (!default_suppressions.empty()) {
+        GroupStart("suppressions: memsafe's defaults for the tools' own false positives (information)");
+        (void)UnusedCommand(default_suppressions, log_dirs);  // memsafe reviews these, not the project
+        GroupEnd();
+      }
     }
   }
   if (!options.detection_table.empty()) {

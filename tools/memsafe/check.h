@@ -55,6 +55,11 @@ struct CheckOptions {
 
 int RunCheck(const CheckOptions& options);
 
+// memsafe's default suppression files (the tools' own false positives), installed with
+// its CMake package in share/memsafe/sanitizers/defaults, or those of the source tree the
+// tool was built from; empty when neither is found.
+std::vector<std::string> MemsafeDefaultSuppressionFiles();
+
 // The Debian package that provides a program memsafe check needs ("" when unknown).
 std::string PackageForProgram(const std::string& program);
 

@@ -185,14 +185,14 @@ int ReportCommand(const ReportOptions& options) {
     }
   }
   const std::vector<Group> groups = Deduplicate(findings);
-  std::cout << FormatTable(groups, summary);
-  if (options.annotations) std::cout << FormatAnnotations(groups);
+  if (options.print) std::cout << FormatTable(groups, summary);
+  if (options.print && options.annotations) std::cout << FormatAnnotations(groups);
   bool written = true;
   if (!options.markdown.empty()) written &= WriteText(options.markdown, FormatMarkdown(groups, summary));
   if (!options.junit.empty()) written &= WriteText(options.junit, FormatJunit(groups));
   if (!options.sarif.empty()) written &= WriteText(options.sarif, FormatSarif(groups, context));
   if (!options.json.empty()) written &= WriteText(options.json, FormatJson(groups, summary));
-  PrintErrors(summary.errors);
+  if (options.print) PrintErrors(summary.errors);
   if (!summary.errors.empty() || !written) return kUsage;
   return groups.empty() ? kClean : kFindings;
 }

@@ -51,6 +51,7 @@ struct ReportOptions {
   std::string markdown, junit, sarif, json;
   bool annotations = false;
   bool include_canaries = false;
+  bool print = true;  // false: the files only (the exit status still says what was found)
 };
 int ReportCommand(const ReportOptions& options);
 

@@ -7,8 +7,11 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <system_error>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -204,6 +207,65 @@ bool MergePresets(Json* presets, const std::vector<MemoryPreset>& memory, const 
   return true;
 }
 
+// The presets files CMake reads besides CMakePresets.json itself: what it includes
+// (memsafe's fragment aside) and CMakeUserPresets.json with what that includes, each
+// once. A file that cannot be read or parsed is skipped: CMake says why.
+void OtherPresetsFiles(const fs::path& file, const fs::path& top, std::set<std::string>* seen,
+                       std::vector<std::pair<fs::path, Json>>* out) {
+  std::error_code ec;
+  const fs::path canonical = fs::weakly_canonical(file, ec);
+  if (ec || !seen->insert(canonical.string()).second) return;
+  std::string text;
+  if (!fs::is_regular_file(canonical, ec) || !ReadWholeFile(canonical.string(), &text)) return;
+  Json document = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (document.is_discarded() || !document.is_object()) return;
+  if (document.contains("include") && document["include"].is_array()) {
+    for (const Json& entry : document["include"]) {
+      if (!entry.is_string()) continue;
+      fs::path next = entry.get<std::string>();
+      if (next.is_relative()) next = canonical.parent_path() / next;
+      OtherPresetsFiles(next, top, seen, out);
+    }
+  }
+  if (canonical != top) out->emplace_back(canonical, std::move(document));
+}
+
+// CMake refuses a preset name defined in two of the files it reads ("Duplicate
+// presets"): a name memsafe init is about to add to CMakePresets.json must not be in
+// any other one.
+bool RefuseNamesDefinedElsewhere(const InitOptions& options, const Json& presets,
+                                 const std::vector<MemoryPreset>& memory, std::string* error) {
+  const fs::path project = options.project;
+  std::error_code ec;
+  const fs::path top = fs::weakly_canonical(project / "CMakePresets.json", ec);
+  std::set<std::string> seen{top.string(), fs::weakly_canonical(project / kFragment, ec).string()};
+  std::vector<std::pair<fs::path, Json>> files;
+  if (presets.is_object() && presets.contains("include") && presets["include"].is_array()) {
+    for (const Json& entry : presets["include"]) {
+      if (entry.is_string()) OtherPresetsFiles(project / entry.get<std::string>(), top, &seen, &files);
+    }
+  }
+  OtherPresetsFiles(project / "CMakeUserPresets.json", top, &seen, &files);
+  for (const auto& [file, document] : files) {
+    for (const char* kind : {"configurePresets", "buildPresets", "testPresets", "workflowPresets"}) {
+      if (!document.contains(kind) || !document[kind].is_array()) continue;
+      for (const Json& entry : document[kind]) {
+        const std::string name = entry.is_object() ? entry.value("name", "") : "";
+        for (const MemoryPreset& preset : memory) {
+          if (name != preset.name) continue;
+          *error = fs::relative(file, project, ec).string() + " already defines a " + kind + " entry named '" + name +
+                   "', a name memsafe init adds to CMakePresets.json, and CMake refuses a preset defined in two "
+                   "files: rename it (memsafe's presets are";
+          for (const MemoryPreset& p : memory) *error += " " + p.name;
+          *error += ") and run memsafe init again";
+          return false;
+        }
+      }
+    }
+  }
+  return true;
+}
+
 bool PlanPresets(const InitOptions& options, const std::string& fragment_text, InitPlan* plan, std::string* error) {
   Json fragment;
   try {
@@ -249,6 +311,7 @@ bool PlanPresets(const InitOptions& options, const std::string& fragment_text, I
     plan->notes.push_back("the project's tests are behind switches of its own, set ON in the memory presets: " +
                           Join(switched, ", ") + " (memsafe init --set NAME=VALUE for one it did not find)");
   }
+  if (!RefuseNamesDefinedElsewhere(options, presets, memory, error)) return false;
   const Json before = presets;
   if (!MergePresets(&presets, memory, cache_variables, plan, error)) return false;
   PlannedFile file{relative, presets.dump(2) + "\n", FileAction::kCreate, false};
@@ -292,8 +355,19 @@ std::string Workflow(const std::string& action, const std::string& version) {
   return out.str();
 }
 
-bool WriteAtomically(const fs::path& path, const std::string& content, bool executable, std::string* error) {
+// Writes through a symbolic link (the project keeps its link; the file it points at
+// changes) and keeps an existing file's permission bits.
+bool WriteAtomically(const fs::path& link, const std::string& content, bool executable, std::string* error) {
   std::error_code ec;
+  fs::path path = link;
+  if (fs::is_symlink(fs::symlink_status(link, ec))) {
+    path = fs::canonical(link, ec);
+    if (ec) {
+      *error = link.string() + ": a symbolic link to a file that cannot be resolved: " + ec.message();
+      return false;
+    }
+  }
+  const fs::file_status existing = fs::status(path, ec);
   fs::create_directories(path.parent_path(), ec);
   if (ec) {
     *error = path.parent_path().string() + ": " + ec.message();
@@ -310,7 +384,9 @@ bool WriteAtomically(const fs::path& path, const std::string& content, bool exec
       return false;
     }
   }
-  if (executable) {
+  if (fs::is_regular_file(existing)) {
+    fs::permissions(temporary, existing.permissions(), fs::perm_options::replace, ec);
+  } else if (executable) {
     fs::permissions(temporary, fs::perms::owner_exec | fs::perms::group_exec | fs::perms::others_exec,
                     fs::perm_options::add, ec);
   }
@@ -323,6 +399,27 @@ bool WriteAtomically(const fs::path& path, const std::string& content, bool exec
   }
   return true;
 }
+
+// A file the project made read-only is not init's to replace (a rename would, since it
+// needs only the directory writable): the plan stops before anything is written.
+bool RefuseReadOnlyUpdates(const InitPlan& plan, std::string* error) {
+  for (const PlannedFile& file : plan.files) {
+    if (file.action != FileAction::kUpdate) continue;
+    const fs::path path = fs::path(plan.project) / file.path;
+    // The mode bits, not only access(): root may write anything, and a file without its
+    // write bit still says "do not touch".
+    std::error_code ec;
+    const fs::perms mode = fs::status(path, ec).permissions();
+    const bool no_write_bit = !ec && (mode & fs::perms::owner_write) == fs::perms::none;
+    if (no_write_bit || access(path.c_str(), W_OK) != 0) {
+      *error = file.path + " would change but is read-only: make it writable (memsafe init --dry-run shows the "
+                           "change), then run memsafe init again";
+      return false;
+    }
+  }
+  return true;
+}
+
 
 }  // namespace
 
@@ -390,6 +487,7 @@ std::optional<InitPlan> PlanInit(const InitOptions& options, std::string* error)
 }
 
 bool ApplyInit(const InitPlan& plan, std::string* error) {
+  if (!RefuseReadOnlyUpdates(plan, error)) return false;
   for (const PlannedFile& file : plan.files) {
     if (file.action == FileAction::kUnchanged) continue;
     if (!WriteAtomically(fs::path(plan.project) / file.path, file.content, file.executable, error)) return false;

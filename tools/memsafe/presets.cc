@@ -164,6 +164,22 @@ int ShardsOf(const json& preset) {
   return shards >= 1 && shards <= 64 ? static_cast<int>(shards) : 1;
 }
 
+// `cmake --list-presets` lists configure presets first, so a user may well name one.
+std::string UnknownPreset(const PresetSet& set, const std::string& name) {
+  if (std::find(set.configure_presets.begin(), set.configure_presets.end(), name) == set.configure_presets.end()) {
+    return "unknown preset '" + name + "' (see --list)";
+  }
+  std::vector<std::string> testing;
+  for (const TestPreset& preset : set.test_presets) {
+    if (preset.configure_preset == name) testing.push_back(preset.name);
+  }
+  std::string text = "'" + name + "' is a configure preset, and memsafe check runs test presets: ";
+  if (!testing.empty()) return text + "name " + Join(testing, " or ") + ", which test" + (testing.size() == 1 ? "s" : "") + " it";
+  return text + "none tests it; add one to CMakeUserPresets.json, e.g. {\"name\": \"" + name +
+         "-test\", \"configurePreset\": \"" + name + "\", \"inherits\": \"asan\"} (a test preset of memsafe's "
+         "sets what the run checks), or see --list";
+}
+
 }  // namespace
 
 std::optional<PresetSet> LoadPresets(const std::string& path, std::string* error) {
@@ -177,6 +193,9 @@ std::optional<PresetSet> LoadPresets(const std::string& path, std::string* error
   }
   PresetSet set;
   set.files.assign(seen.begin(), seen.end());
+  for (const auto& [name, preset] : loaded.configure) {
+    if (!preset.value("hidden", false)) set.configure_presets.push_back(name);
+  }
   set.source_dir = fs::weakly_canonical(fs::absolute(path), ec).parent_path().string();
   for (const std::string& name : loaded.test_order) {
     const json& preset = loaded.test.at(name);
@@ -278,7 +297,7 @@ bool SelectPresets(const PresetSet& set, const std::string& requested, const std
     }
     const TestPreset* preset = find(name);
     if (preset == nullptr) {
-      *error = "unknown preset '" + name + "' (see --list)";
+      *error = UnknownPreset(set, name);
       return false;
     }
     if (need_tool && preset->tools.empty()) {

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
 #include <string>
 
 #include "text.h"
@@ -12,6 +13,7 @@
 namespace memsafe::tools {
 namespace {
 
+namespace fs = std::filesystem;
 using testing::ScratchDir;
 
 // The package files of this source tree: what an installed memsafe carries.
@@ -90,6 +92,60 @@ TEST(InitTest, OwnPresetUnderAMemsafeNameIsRefused) {
   std::string error;
   EXPECT_FALSE(PlanInit(OptionsFor(dir), &error));
   EXPECT_NE(error.find("testPresets entry named 'tsan' that is not memsafe's"), std::string::npos) << error;
+}
+
+// CMake fails "Duplicate presets" when a name is defined in two files it reads.
+TEST(InitTest, MemsafeNameInUserPresetsOrAnIncludedFileIsRefused) {
+  ScratchDir dir;
+  dir.Write("CMakeLists.txt", "project(p)\n");
+  dir.Write("CMakeUserPresets.json", R"({"version": 6, "configurePresets": [{"name": "asan", "binaryDir": "b"}]})");
+  std::string error;
+  EXPECT_FALSE(PlanInit(OptionsFor(dir), &error));
+  EXPECT_NE(error.find("CMakeUserPresets.json already defines a configurePresets entry named 'asan'"),
+            std::string::npos)
+      << error;
+  dir.Write("CMakeUserPresets.json", R"({"version": 6, "include": ["local/more.json"]})");
+  dir.Write("local/more.json", R"({"version": 6, "testPresets": [{"name": "valgrind", "configurePreset": "x"}]})");
+  EXPECT_FALSE(PlanInit(OptionsFor(dir), &error));
+  EXPECT_NE(error.find("local/more.json already defines a testPresets entry named 'valgrind'"), std::string::npos)
+      << error;
+  dir.Write("CMakeUserPresets.json", R"({"version": 6})");
+  dir.Write("CMakePresets.json", R"({"version": 6, "include": ["presets/ci.json"]})");
+  dir.Write("presets/ci.json", R"({"version": 6, "buildPresets": [{"name": "tsan", "configurePreset": "x"}]})");
+  EXPECT_FALSE(PlanInit(OptionsFor(dir), &error));
+  EXPECT_NE(error.find("presets/ci.json already defines a buildPresets entry named 'tsan'"), std::string::npos)
+      << error;
+  dir.Write("presets/ci.json", R"({"version": 6, "buildPresets": [{"name": "ci", "configurePreset": "x"}]})");
+  EXPECT_TRUE(PlanInit(OptionsFor(dir), &error)) << error;
+}
+
+TEST(InitTest, SymlinkedPresetsFileIsWrittenThroughTheLink) {
+  ScratchDir dir;
+  dir.Write("CMakeLists.txt", "project(p)\n");
+  dir.Write("shared/presets.json", R"({"version": 6})");
+  fs::create_symlink("shared/presets.json", dir.path() / "CMakePresets.json");
+  fs::permissions(dir.path() / "shared/presets.json", fs::perms(0640), fs::perm_options::replace);
+  std::string error;
+  std::optional<InitPlan> plan = PlanInit(OptionsFor(dir), &error);
+  ASSERT_TRUE(plan) << error;
+  ASSERT_TRUE(ApplyInit(*plan, &error)) << error;
+  EXPECT_TRUE(fs::is_symlink(dir.path() / "CMakePresets.json"));
+  EXPECT_NE(Read(dir, "shared/presets.json").find("\"asan\""), std::string::npos);
+  EXPECT_EQ(fs::status(dir.path() / "shared/presets.json").permissions(), fs::perms(0640)) << "its mode is kept";
+}
+
+TEST(InitTest, ReadOnlyFileThatWouldChangeStopsInitBeforeAnyWrite) {
+  ScratchDir dir;
+  dir.Write("CMakeLists.txt", "project(p)\n");
+  dir.Write("CMakePresets.json", R"({"version": 6})");
+  fs::permissions(dir.path() / "CMakePresets.json", fs::perms(0444), fs::perm_options::replace);
+  std::string error;
+  std::optional<InitPlan> plan = PlanInit(OptionsFor(dir), &error);
+  ASSERT_TRUE(plan) << error << " (--dry-run still shows the change)";
+  EXPECT_FALSE(ApplyInit(*plan, &error));
+  EXPECT_NE(error.find("CMakePresets.json would change but is read-only"), std::string::npos) << error;
+  EXPECT_EQ(Read(dir, "CMakePresets.json"), R"({"version": 6})");
+  EXPECT_FALSE(fs::exists(dir.path() / "sanitizers")) << "nothing was written";
 }
 
 TEST(InitTest, ProjectFilesAreNeverOverwritten) {

@@ -107,6 +107,30 @@ TEST(PresetsTest, SelectionRefusesEmptyUnknownDuplicateAndToollessNames) {
   EXPECT_EQ(chosen.size(), 2u);  // dev and dev-nosodium
 }
 
+// `cmake --list-presets` shows configure presets first: naming one gets the test preset
+// that tests it, or how to add one, not "unknown preset".
+TEST(PresetsTest, ConfigurePresetNamedForATestPresetSaysWhichToName) {
+  ScratchDir dir;
+  const std::string project = dir.Write("CMakePresets.json", R"({"version": 6,
+    "configurePresets": [{"name": "asan", "binaryDir": "${sourceDir}/build/asan"}],
+    "testPresets": [{"name": "asan", "configurePreset": "asan", "environment": {"MEMSAFE_EXPECT": "address"}}]})");
+  dir.Write("CMakeUserPresets.json", R"({"version": 6,
+    "configurePresets": [{"name": "mine", "inherits": "asan", "binaryDir": "${sourceDir}/build/mine"},
+                         {"name": "other", "inherits": "asan", "binaryDir": "${sourceDir}/build/other"}],
+    "testPresets": [{"name": "mine-asan", "configurePreset": "mine", "inherits": "asan"}]})");
+  std::string error;
+  const std::optional<PresetSet> set = LoadPresets(project, &error);
+  ASSERT_TRUE(set) << error;
+  std::vector<const TestPreset*> chosen;
+  EXPECT_FALSE(SelectPresets(*set, "mine", "memory-checks", true, &chosen, &error));
+  EXPECT_EQ(error, "'mine' is a configure preset, and memsafe check runs test presets: name mine-asan, which tests it");
+  EXPECT_FALSE(SelectPresets(*set, "other", "memory-checks", true, &chosen, &error));
+  EXPECT_NE(error.find("none tests it; add one to CMakeUserPresets.json"), std::string::npos) << error;
+  EXPECT_FALSE(SelectPresets(*set, "nosuch", "memory-checks", true, &chosen, &error));
+  EXPECT_EQ(error, "unknown preset 'nosuch' (see --list)");
+  EXPECT_TRUE(SelectPresets(*set, "mine-asan", "memory-checks", true, &chosen, &error)) << error;
+}
+
 TEST(PresetsTest, ProjectThatNamesNoRunsGetsEveryToolPresetInTheMemoryRun) {
   ScratchDir dir;
   dir.Write("fragment/blocks.json", R"({"version": 6,
