@@ -21,7 +21,7 @@ usage() {
   cat <<'EOF'
 USAGE: ./check.sh [--memory-checks [--preset NAME[,NAME...]] [--shard I/N] [--slow] [--no-cache]]
                   [--review-suppressions] [--memory-baseline] [--fuzz SECONDS] [--list]
-                  [--matrix [NAMES]] [--help]
+                  [--matrix [NAMES]] [--real-projects [NAMES]] [--help]
 
   (no option)        configure, build and test the dev presets (with and without
                      libsodium), then the lints: shell scripts, suppression files and
@@ -51,6 +51,12 @@ USAGE: ./check.sh [--memory-checks [--preset NAME[,NAME...]] [--shard I/N] [--sl
   --list             list the presets, their tools and whether --memory-checks runs them
   --matrix [NAMES]   the nightly workflow's job matrix as JSON: every memory preset (or
                      the named ones, comma-separated) times its shards
+  --real-projects [NAMES]
+                     the real-projects matrix (tests/adoption/real_projects.txt, or the
+                     named ones, comma-separated): each Debian project adopted with no
+                     hand edit, checked cold and warm under every memory preset, a heap
+                     overflow planted in its library caught at its line by the quick
+                     run; prints the table; an hour or more (the nightly runs it)
   --help             this text
 
 The memory runs, --list and --matrix are `memsafe check` (build/dev/tools/memsafe/memsafe
@@ -62,6 +68,7 @@ EOF
 
 mode=""
 memory_args=()
+real_projects_args=()
 fuzz_seconds=0
 # Each mode once; two modes in one call are a usage error, never "the last one wins".
 set_mode() {
@@ -84,6 +91,9 @@ while (($#)); do
     --matrix)
       set_mode matrix; shift
       if (($#)) && [[ $1 != -* ]]; then memory_args+=(--preset "$1"); shift; fi ;;
+    --real-projects)
+      set_mode real-projects; shift
+      if (($#)) && [[ $1 != -* ]]; then real_projects_args+=(--only "$1"); shift; fi ;;
     --review-suppressions) set_mode review-suppressions; shift ;;
     --memory-baseline) set_mode memory-baseline; shift ;;
     --fuzz)
@@ -122,6 +132,7 @@ case "$mode" in
   matrix) run_memsafe_check --matrix "${memory_args[@]}" ;;
   memory-checks) run_memory_checks "${memory_args[@]}" ;;
   review-suppressions) run_suppression_review ;;
+  real-projects) run_real_projects "${real_projects_args[@]}" ;;
   fuzz) run_fuzz "$fuzz_seconds" ;;
   memory-baseline) run_memory_baseline ;;
 esac

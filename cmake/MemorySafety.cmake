@@ -739,9 +739,31 @@ endfunction()
 # project that enables testing only in a subdirectory (tests/CMakeLists.txt), the top
 # build directory would then have no CTestTestfile.cmake, and ctest there would run
 # neither the canaries nor the project's tests.
+#
+# The sanitizer flags also go to CMAKE_<LANG>_FLAGS and the linker flags of this scope,
+# which the project's feature checks read (check_c_source_compiles, try_compile; they
+# see no directory option): a project that detects its sanitizer by linking a TSan-only
+# symbol must find it under the tsan preset, or it builds without its sanitizer-only
+# tests. A project that later sets CMAKE_C_FLAGS without its old value drops them for
+# its later checks only; its targets keep the directory options. One cost, documented:
+# check_c_source_runs programs run instrumented too, as they would with the flags
+# given on the command line.
 macro(memsafe_adopt_project)
   _memsafe_adopt_project()
   enable_testing()
+  set(_memsafe_check_flags "${MEMSAFE_COMPILE_OPTIONS}")
+  list(FILTER _memsafe_check_flags INCLUDE REGEX "^-fsanitize")
+  list(JOIN _memsafe_check_flags " " _memsafe_check_flags)
+  list(JOIN MEMSAFE_LINK_OPTIONS " " _memsafe_check_link_flags)
+  if(_memsafe_check_flags)
+    string(APPEND CMAKE_C_FLAGS " ${_memsafe_check_flags}")
+    string(APPEND CMAKE_CXX_FLAGS " ${_memsafe_check_flags}")
+  endif()
+  if(_memsafe_check_link_flags)
+    string(APPEND CMAKE_EXE_LINKER_FLAGS " ${_memsafe_check_link_flags}")
+    string(APPEND CMAKE_SHARED_LINKER_FLAGS " ${_memsafe_check_link_flags}")
+    string(APPEND CMAKE_MODULE_LINKER_FLAGS " ${_memsafe_check_link_flags}")
+  endif()
 endmacro()
 
 function(_memsafe_adopt_project)

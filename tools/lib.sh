@@ -253,6 +253,12 @@ run_fast_checks() {
   group_start "lint: SARIF output against the SARIF 2.1.0 schema"
   check_sarif
   group_end
+  group_start "tests: the Node tools (node --test)"
+  if ! node --test "$ROOT"/tools/node/*.test.mjs >"$ROOT/build/dev/node-test.log" 2>&1; then
+    cat "$ROOT/build/dev/node-test.log"
+    fail "the Node tools' tests failed (above)"
+  fi
+  group_end
   group_start "lint: planning labels outside docs/history/"
   lint_planning_labels
   group_end
@@ -260,6 +266,18 @@ run_fast_checks() {
   run_doc_commands
   group_end
   echo "check.sh: builds, tests and lints took $(format_seconds $((SECONDS - start)))"
+  finish
+}
+
+# The real-projects matrix (tests/adoption/real_projects.sh): Debian projects adopted
+# unmodified under every memory preset, a bug planted in each. An hour or more: the
+# nightly runs it.
+run_real_projects() {
+  local table=()
+  if [[ -n ${GITHUB_STEP_SUMMARY:-} ]]; then table=(--table "$GITHUB_STEP_SUMMARY"); fi
+  if ! bash "$ROOT/tests/adoption/real_projects.sh" "$ROOT" "$ROOT/build/real-projects" "${table[@]}" "$@"; then
+    fail "a real project falls short (the SHORT lines above)"
+  fi
   finish
 }
 

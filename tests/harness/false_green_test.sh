@@ -10,7 +10,8 @@
 # `info:` line): a false green, not a fixture mistake.
 #
 #   will-fail             WILL_FAIL TRUE and a heap-buffer-overflow: the second quick
-#                         run, nothing changed, is still red
+#                         run, nothing changed, is still red; the summary counts the test
+#                         failed by memsafe's verdict, though CTest passed it
 #   pass-regex            PASS_REGULAR_EXPRESSION "all done", printed before the overflow:
 #                         the same
 #   env-of-run            HP_MODE=bug in the environment of memsafe check
@@ -40,6 +41,9 @@
 #                         tool log: what happens is printed (info), not judged
 #   plain-child           a test starts a program of the build tree built without the
 #                         sanitizer, which overflows: red NOT INSTRUMENTED (ASan cannot see it)
+#   will-fail-child       a WILL_FAIL test, expected to fail, that starts the same
+#                         uninstrumented child: red; memsafe's NOT INSTRUMENTED is not the
+#                         failure the test expects (the summary counts it failed)
 #   gated-tests           another project whose tests are behind a switch of its own: red
 #                         ("no test of the project ran") until `memsafe init --set` sets it;
 #                         a switch init recognises (GATED_BUILD_TESTS) is set by init itself
@@ -56,6 +60,9 @@
 #   tool-quirks           correct code that glibc's AVX2 wmemcmp makes Valgrind report:
 #                         green through memsafe's default suppression (listed apart as
 #                         used), red without it
+#   feature-check         a project that builds its race test only when
+#                         check_c_source_compiles links a TSan-only symbol: under tsan the
+#                         check sees the flags, the test runs and the race is reported
 #
 # Not run unless named (a measurement, not a pass/fail attack):
 #   flaky-rate            the test `random` overflows in one execution of three; from an
@@ -80,7 +87,7 @@ root="$(cd "$1" && pwd)" tool="$(cd "$(dirname "$2")" && pwd)/$(basename "$2")" 
 shift 3
 fixtures=(will-fail pass-regex env-of-run opt-path relative-arg same-size-rewrite ld-library-path dlopen-plugin
   outside-plugin script-child preset-include flaky options-suppressions catch-all weakening-option child-exec stderr-text
-  plain-child gated-tests strict-flags subdir-testing printed-leaks tool-quirks)
+  plain-child will-fail-child gated-tests strict-flags subdir-testing printed-leaks tool-quirks feature-check)
 selected=("$@")
 ((${#selected[@]})) || selected=("${fixtures[@]}")
 for name in "${selected[@]}"; do
@@ -307,6 +314,7 @@ lint_or_leak() { # fixture what lint-regex accept-leak
 fixture_will_fail() {
   set_trigger will-fail bug
   quick_red will-fail heap-buffer-overflow will-fail
+  overruled will-fail will-fail
   run will-fail-again
   if ! expect_red will-fail "second quick run, nothing changed" heap-buffer-overflow will-fail && ((status == 0)); then
     control will-fail heap-buffer-overflow will-fail
@@ -316,9 +324,21 @@ fixture_will_fail() {
   reverted_green will-fail
 }
 
+# The summary counts the test as failed, by memsafe's verdict, whatever CTest's
+# properties made of it.
+overruled() { # fixture test
+  if grep -A3 "counted as failed, by memsafe's verdict" "$log" | grep -Eq "^  - $2 \(memsafe: " &&
+    grep -Eq "^asan +[0-9]+ +[1-9]" "$log"; then
+    pass "$1: the summary counts $2 as failed (memsafe's verdict over CTest's)"
+  else
+    fail "$1: the summary does not count $2 as failed by memsafe's verdict (log: $log)"
+  fi
+}
+
 fixture_pass_regex() {
   set_trigger pass-regex bug
   quick_red pass-regex heap-buffer-overflow pass-regex
+  overruled pass-regex pass-regex
   run pass-regex-again
   if ! expect_red pass-regex "second quick run, nothing changed" heap-buffer-overflow pass-regex && ((status == 0)); then
     control pass-regex heap-buffer-overflow pass-regex
@@ -624,6 +644,50 @@ C
   fi
 }
 
+fixture_feature_check() {
+  new_project detect
+  cat >"$work/detect/CMakeLists.txt" <<'CMAKE'
+cmake_minimum_required(VERSION 3.25)
+project(detect C)
+enable_testing()
+find_package(Threads REQUIRED)
+add_executable(plain_test plain_test.c)
+add_test(NAME plain COMMAND plain_test)
+# The project's own way to know it runs under ThreadSanitizer: link one of its symbols.
+include(CheckCSourceCompiles)
+check_c_source_compiles("void __tsan_acquire(void*); int main(void) { int x = 0; __tsan_acquire(&x); return x; }"
+  DETECT_HAS_TSAN)
+if(DETECT_HAS_TSAN)
+  add_executable(race_test race_test.c)
+  target_link_libraries(race_test Threads::Threads)
+  add_test(NAME tsan-only.race COMMAND race_test)
+endif()
+CMAKE
+  printf 'int main(void) { return 0; }\n' >"$work/detect/plain_test.c"
+  cat >"$work/detect/race_test.c" <<'C'
+#include <pthread.h>
+static int counter;
+static void* bump(void* unused) {
+  (void)unused;
+  ++counter;
+  return 0;
+}
+int main(void) {
+  pthread_t thread;
+  pthread_create(&thread, 0, bump, 0);
+  ++counter;
+  pthread_join(thread, 0);
+  return 0;
+}
+C
+  adopt_and_run detect tsan
+  if ((status != 0)) && names_finding data-race tsan-only.race; then
+    pass "feature-check: tsan: the project's TSan check saw the flags, its race test ran and was red"
+  else
+    fail "feature-check: tsan: exit $status, the TSan-only test: $(grep -c 'tsan-only.race' "$log") mentions: $(problems) (log: $log)"
+  fi
+}
+
 measure_flaky_rate() {
   local trials="${FLAKY_TRIALS:-30}" seen=0 missed=0 trial attempt line
   set_trigger random on
@@ -662,6 +726,24 @@ fixture_plain_child() {
   done
   set_trigger plain-child ok
   reverted_green plain-child
+}
+
+fixture_will_fail_child() {
+  set_trigger will-fail-child bug
+  local how words="NOT INSTRUMENTED: 'will-fail-child' ran or loaded .*/hp_plain"
+  for how in quick slow; do
+    if [[ $how == quick ]]; then run will-fail-child-quick; else run will-fail-child-slow -- --slow; fi
+    if ((status == 0)); then
+      fail "will-fail-child: $how run: green while WILL_FAIL took NOT INSTRUMENTED for the expected failure (log: $log)"
+    elif grep -Eq "$words" "$log"; then
+      pass "will-fail-child: $how run: red, NOT INSTRUMENTED is not the failure WILL_FAIL expects"
+    else
+      fail "will-fail-child: $how run: red (exit $status) without naming the uninstrumented child: $(problems) (log: $log)"
+    fi
+  done
+  overruled will-fail-child will-fail-child
+  set_trigger will-fail-child ok
+  reverted_green will-fail-child
 }
 
 fixture_preset_include() {
@@ -824,12 +906,14 @@ for name in "${selected[@]}"; do
     child-exec) fixture_child_exec ;;
     stderr-text) fixture_stderr_text ;;
     plain-child) fixture_plain_child ;;
+    will-fail-child) fixture_will_fail_child ;;
     flaky-rate) measure_flaky_rate ;;
     gated-tests) fixture_gated_tests ;;
     strict-flags) fixture_strict_flags ;;
     subdir-testing) fixture_subdir_testing ;;
     printed-leaks) fixture_printed_leaks ;;
     tool-quirks) fixture_tool_quirks ;;
+    feature-check) fixture_feature_check ;;
   esac
 done
 finish

@@ -252,11 +252,9 @@ void PlanCache(const TestPreset& preset, const RunContext& context, const Proces
 
 // After the run: memsafe's verdict of each test that ran, with what it loaded, into the
 // cache; a test left out whose inputs changed while the others ran makes the run unsound.
-void RecordCache(const TestPreset& preset, const std::vector<TestResult>& results, const ProcessResult& listed,
-                 CachePlan* plan, PresetRun* run) {
+void RecordCache(const std::map<std::string, LauncherRun>& verdicts, const std::vector<TestResult>& results,
+                 const ProcessResult& listed, CachePlan* plan, PresetRun* run) {
   // A run counts as clean only by memsafe's verdict, never by CTest's outcome alone.
-  const std::map<std::string, LauncherRun> verdicts =
-      LauncherVerdicts((fs::path(preset.binary_dir) / "memcheck").string());
   std::vector<std::string> uncounted;  // clean, but not counted towards leaving them out
   // Fingerprints taken before the tests ran may be stale now: what the runs loaded,
   // and the inputs of the tests left out (checked below), are read as they are now.
@@ -336,6 +334,35 @@ void SayNativeTests(const TestPreset& preset) {
     for (const std::string& test : native) std::cout << " " << test;
     std::cout << std::endl;
   }
+}
+
+// A test memsafe's launcher failed (a finding, a timeout, a weakened or uninstrumented
+// run) that CTest passed or skipped anyway: PASS_REGULAR_EXPRESSION matched output the
+// program printed before the report, WILL_FAIL inverted the status, a skip pattern
+// matched. Counted as failed; the names are returned. A program's own nonzero exit
+// ("failed") is left to CTest, where WILL_FAIL may expect it.
+std::vector<std::string> OverruleByVerdicts(const std::map<std::string, LauncherRun>& verdicts,
+                                            std::vector<TestResult>* results) {
+  std::vector<std::string> overruled;
+  for (TestResult& result : *results) {
+    if (result.outcome != TestOutcome::kPassed && result.outcome != TestOutcome::kSkipped) continue;
+    const std::vector<std::string> words = CommandWords(result.command);
+    if (words.size() < 2) continue;
+    std::string key;  // the launcher's arguments, as <prefix>.argv holds them
+    for (size_t i = 1; i < words.size(); ++i) key += (i > 1 ? std::string(1, '\0') : std::string()) + words[i];
+    const auto verdict = verdicts.find(key);
+    if (verdict == verdicts.end()) continue;
+    const std::string& word = verdict->second.verdict;
+    if (word != "finding" && word != "timeout" && word != "refused") continue;
+    std::string why;
+    (void)ReadWholeFile(verdict->second.prefix + ".why", &why);  // none: the word says enough
+    while (!why.empty() && why.back() == '\n') why.pop_back();
+    overruled.push_back(result.name + " (memsafe: " + word + ", CTest: " + std::string(OutcomeName(result.outcome)) +
+                        ")" + (why.empty() ? "" : "\n    " + why));
+    result.outcome = TestOutcome::kFailed;
+    result.detail = "memsafe: " + word;
+  }
+  return overruled;
 }
 
 // What makes a run's verdicts untrustworthy before it starts: tests of one name, a
@@ -442,8 +469,15 @@ PresetRun RunPreset(const TestPreset& preset, const RunContext& context) {
     std::string error;
     if (std::optional<std::vector<TestResult>> results = LatestCtestResults(binary_dir.string(), &error)) {
       run.tested = true;
+      const std::map<std::string, LauncherRun> verdicts = LauncherVerdicts((binary_dir / "memcheck").string());
+      if (const std::vector<std::string> overruled = OverruleByVerdicts(verdicts, &*results); !overruled.empty()) {
+        std::cout << "memsafe check: counted as failed, by memsafe's verdict, though CTest's properties "
+                     "(PASS_REGULAR_EXPRESSION, WILL_FAIL, a skip pattern) passed them:\n";
+        for (const std::string& test : overruled) std::cout << "  - " << test << "\n";
+        std::cout.flush();
+      }
       run.counts = CountResults(*results);
-      if (context.use_cache) RecordCache(preset, *results, listed, &plan, &run);
+      if (context.use_cache) RecordCache(verdicts, *results, listed, &plan, &run);
       if (context.fast_results && !preset.tools.empty()) run.overhead = ToolOverhead(*context.fast_results, *results);
     } else {
       std::cout << "memsafe check: " << error << std::endl;
@@ -719,6 +753,7 @@ int RunCheck(const CheckOptions& options) {
   std::cout << FormatSummary(runs);
   GroupEnd();
   AppendStepSummary(FormatSummaryMarkdown(runs));
+  const std::string summary_json = FormatSummaryJson(runs);
   for (const DueEntry& entry : overdue) {
     const std::string line = entry.path + ":" + std::to_string(entry.line) + ": suppression " + entry.text +
                              (entry.review_by > 0 ? " is OVERDUE for review since " + FormatDate(entry.review_by)
@@ -743,6 +778,16 @@ int RunCheck(const CheckOptions& options) {
         (void)UnusedCommand(default_suppressions, log_dirs);  // memsafe reviews these, not the project
         GroupEnd();
       }
+    }
+  }
+  if (options.memory_checks) {
+    // Also for a run whose presets left no logs (a failed build): this run's summary,
+    // never an earlier run's findings beside it.
+    const fs::path this_run = report_dir / "this-run";
+    if (log_dirs.empty()) fs::remove_all(this_run, error);
+    fs::create_directories(this_run, error);
+    if (!WriteText((this_run / "summary.json").string(), summary_json)) {
+      failures.push_back("cannot write " + (this_run / "summary.json").string());
     }
   }
   if (!options.detection_table.empty()) {

@@ -1,5 +1,7 @@
 #include "check_summary.h"
 
+#include <nlohmann/json.hpp>
+
 #include <cstdio>
 #include <map>
 
@@ -165,24 +167,31 @@ std::string FormatSummaryMarkdown(const std::vector<PresetRun>& runs) {
   return out + "\n";
 }
 
+std::string FormatSummaryJson(const std::vector<PresetRun>& runs) {
+  nlohmann::ordered_json presets = nlohmann::ordered_json::array();
+  for (const PresetRun& run : runs) {
+    presets.push_back({{"preset", run.label},
+                       {"tools", run.tools},
+                       {"result", Verdict(run)},
+                       {"tests", run.counts.run},
+                       {"project_tests", run.counts.run - run.counts.canaries},
+                       {"failures", run.counts.failed},
+                       {"skipped", run.counts.skipped},
+                       {"cached", run.cached},
+                       {"canaries", run.counts.canaries},
+                       {"canaries_caught", run.counts.caught},
+                       {"build_seconds", run.build_seconds},
+                       {"test_seconds", run.test_seconds},
+                       {"wall_seconds", run.wall_seconds},
+                       {"problems", run.problems}});
+  }
+  return nlohmann::ordered_json{{"presets", presets}}.dump(2) + "\n";
+}
+
 void GtestCaseOfCommand(const std::string& command, std::string* executable, std::string* filter) {
   executable->clear();
   filter->clear();
-  // CTest prints each argument after the first in double quotes.
-  std::vector<std::string> tokens;
-  for (size_t i = 0; i < command.size();) {
-    if (command[i] == ' ') {
-      ++i;
-    } else if (command[i] == '"') {
-      const size_t end = command.find('"', i + 1);
-      tokens.push_back(command.substr(i + 1, end == std::string::npos ? std::string::npos : end - i - 1));
-      i = end == std::string::npos ? command.size() : end + 1;
-    } else {
-      const size_t end = command.find(' ', i);
-      tokens.push_back(command.substr(i, end == std::string::npos ? std::string::npos : end - i));
-      i = end == std::string::npos ? command.size() : end;
-    }
-  }
+  const std::vector<std::string> tokens = CommandWords(command);
   constexpr std::string_view kFilter = "--gtest_filter=";
   for (size_t i = 1; i < tokens.size(); ++i) {
     if (tokens[i].rfind(kFilter, 0) != 0) continue;

@@ -101,6 +101,24 @@ std::optional<std::vector<TestResult>> ParseCtestTestXml(std::string_view conten
   return results;
 }
 
+std::vector<std::string> CommandWords(const std::string& command) {
+  std::vector<std::string> words;
+  for (size_t i = 0; i < command.size();) {
+    if (command[i] == ' ') {
+      ++i;
+    } else if (command[i] == '"') {
+      const size_t end = command.find('"', i + 1);
+      words.push_back(command.substr(i + 1, end == std::string::npos ? std::string::npos : end - i - 1));
+      i = end == std::string::npos ? command.size() : end + 1;
+    } else {
+      const size_t end = command.find(' ', i);
+      words.push_back(command.substr(i, end == std::string::npos ? std::string::npos : end - i));
+      i = end == std::string::npos ? command.size() : end;
+    }
+  }
+  return words;
+}
+
 ResultCounts CountResults(const std::vector<TestResult>& results) {
   ResultCounts counts;
   for (const TestResult& result : results) {

@@ -63,6 +63,10 @@ struct ResultCounts {
 
 ResultCounts CountResults(const std::vector<TestResult>& results);
 
+// The words of CTest's FullCommandLine: the program as it is, each argument after it in
+// double quotes ("/usr/bin/bash \"/x/memsafe-run.sh\" \"--tool\" \"asan\"").
+std::vector<std::string> CommandWords(const std::string& full_command_line);
+
 // The results of the latest `ctest -T Test` in a build tree (Testing/TAG names it), or
 // nullopt and why.
 std::optional<std::vector<TestResult>> LatestCtestResults(const std::string& binary_dir, std::string* error);

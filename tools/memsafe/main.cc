@@ -440,6 +440,10 @@ int main(int argc, char** argv) {
     // For memsafe check's result cache; a verdict it cannot write only means the test
     // runs again next time (no file: nothing is remembered).
     (void)memsafe::tools::WriteText(test_run.prefix + ".verdict", result.word + "\n");
+    // Why, in the launcher's own words: memsafe check shows them for a test CTest passed
+    // anyway (WILL_FAIL, PASS_REGULAR_EXPRESSION), whose output CTest does not print.
+    // Best effort like the verdict: without it the check still counts the test failed.
+    (void)memsafe::tools::WriteText(test_run.prefix + ".why", memsafe::tools::VerdictReasons(result.err));
     std::cout << result.out;
     int status = result.exit_status;
     if (!result.out_file.empty()) {

@@ -492,7 +492,7 @@ TestVerdict JudgeTestRun(const TestRun& run) {
   const Reports reports = ReadReports(run, captured, &verdict);
   // Each failure below says "finding" when a tool also reported one: the result cache
   // keeps a test that ever had a finding under watch.
-  const char* failed_word = reports.found.empty() ? "failed" : "finding";
+  const char* failed_word = reports.found.empty() ? "refused" : "finding";
   for (const std::string& reason : {WeakenedOptions(run), UninstrumentedPrograms(run)}) {
     if (reason.empty()) continue;
     verdict.err += reason;
@@ -532,6 +532,21 @@ TestVerdict JudgeTestRun(const TestRun& run) {
   verdict.exit_status = run.status;
   if (run.status == 0) verdict.word = "clean";
   return verdict;
+}
+
+std::string VerdictReasons(std::string_view err, int limit) {
+  std::string reasons;
+  int kept = 0;
+  for (const std::string_view line : SplitLines(err)) {
+    if (kept == limit) break;
+    for (const std::string_view headline : {"memsafe: FAILED: ", "memsafe: NOT INSTRUMENTED: ", "memsafe: TIMEOUT: "}) {
+      if (line.substr(0, headline.size()) != headline) continue;
+      reasons += std::string(line) + "\n";
+      ++kept;
+      break;
+    }
+  }
+  return reasons;
 }
 
 std::string ResolveProgram(const std::string& program) {

@@ -63,13 +63,21 @@ struct TestVerdict {
   bool err_file_is_log = false;
   // What memsafe concluded, whatever CTest later makes of the exit status (WILL_FAIL,
   // PASS_REGULAR_EXPRESSION): "clean" (no report, exit status 0), "skipped" (skipped
-  // itself, no report), "finding" (a tool reported), "timeout", "canary" (a canary
-  // judged), "failed" (anything else). The launcher keeps it in <prefix>.verdict: the
-  // result cache remembers only "clean" and "skipped".
+  // itself, no report), "finding" (a tool reported), "timeout", "refused" (memsafe
+  // failed it: a weakened tool, an uninstrumented program), "canary" (a canary judged),
+  // "failed" (anything else: the program's own nonzero exit, which WILL_FAIL may
+  // expect). The launcher keeps it in <prefix>.verdict: the result cache remembers only
+  // "clean" and "skipped", and memsafe check counts a test whose verdict is "finding",
+  // "timeout" or "refused" as failed whatever CTest's properties made of it.
   std::string word = "failed";
   std::string out;  // the test's own standard output, skip markers defused
   std::string err;  // its standard error, the tool's reports and the launcher's verdict
 };
+
+// The launcher's own headline lines of a verdict's `err` ("memsafe: FAILED: ...",
+// "memsafe: NOT INSTRUMENTED: ...", "memsafe: TIMEOUT: ..."), at most `limit` of them,
+// each ending in a newline; "" when there are none.
+std::string VerdictReasons(std::string_view err, int limit = 3);
 
 // The file-name id the launcher gives a test's logs: the name with every character but
 // [A-Za-z0-9._-] replaced by '_', and when anything was replaced, "~" and a djb2 hash of

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 namespace memsafe::tools {
 namespace {
@@ -79,6 +80,28 @@ TEST(CheckSummaryTest, APresetThatRanOnlyCanariesFailsNamingTheTestSwitches) {
   PresetRun cached = Ran("address", {Result("canary.address.x", TestOutcome::kPassed)});
   AddCachedResults({"a"}, {}, &cached);
   EXPECT_TRUE(JudgeRun(&cached)) << "a test taken from the cache ran before";
+}
+
+TEST(CheckSummaryTest, JsonSummaryHasTheTableAndTheProjectTestsApartFromCanaries) {
+  PresetRun clean = Ran("address", {Result("a", TestOutcome::kPassed), Result("b", TestOutcome::kPassed),
+                                    Result("canary.address.x", TestOutcome::kPassed)});
+  clean.label = "asan";
+  JudgeRun(&clean);
+  PresetRun failed = Ran("thread", {Result("a", TestOutcome::kFailed), Result("canary.thread.x", TestOutcome::kFailed)});
+  failed.label = "tsan";
+  JudgeRun(&failed);
+  const nlohmann::json json = nlohmann::json::parse(FormatSummaryJson({clean, failed}));
+  ASSERT_EQ(json["presets"].size(), 2u);
+  EXPECT_EQ(json["presets"][0]["preset"], "asan");
+  EXPECT_EQ(json["presets"][0]["result"], "ok");
+  EXPECT_EQ(json["presets"][0]["tests"], 3);
+  EXPECT_EQ(json["presets"][0]["project_tests"], 2);
+  EXPECT_EQ(json["presets"][0]["canaries_caught"], 1);
+  EXPECT_EQ(json["presets"][1]["failures"], 2);
+  EXPECT_EQ(json["presets"][1]["canaries"], 1);
+  EXPECT_EQ(json["presets"][1]["canaries_caught"], 0);
+  EXPECT_EQ(json["presets"][1]["result"], Verdict(failed));
+  EXPECT_FALSE(json["presets"][1]["problems"].empty());
 }
 
 TEST(CheckSummaryTest, SkippedTestsAreCountedAndShownButDoNotFail) {

@@ -1,5 +1,6 @@
 #include "test_verdict.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -78,6 +79,15 @@ TEST_F(TestVerdictTest, TheVerdictWordSaysWhatMemsafeFoundNotWhatCTestWillSay) {
   TestRun timed = Run("timed", "", "timeout: sending signal TERM to command 'x'\n", 124);
   EXPECT_EQ(JudgeTestRun(timed).word, "timeout");
   EXPECT_EQ(JudgeTestRun(Run("skip", "[  SKIPPED ] A.B\n", "")).word, "skipped");
+  // The launcher's headlines, for memsafe check to show when CTest passed the test anyway.
+  const std::string reasons = VerdictReasons(JudgeTestRun(found).err);
+  EXPECT_EQ(reasons.rfind("memsafe: FAILED: ", 0), 0u) << reasons;
+  EXPECT_EQ(std::count(reasons.begin(), reasons.end(), '\n'), 1) << reasons;
+  const TestVerdict stopped = JudgeTestRun(Run("stopped", "", "timeout: sending signal TERM to command 'x'\n", 124));
+  EXPECT_EQ(VerdictReasons(stopped.err).rfind("memsafe: TIMEOUT: ", 0), 0u) << stopped.err;
+  EXPECT_EQ(VerdictReasons("==1==ERROR: AddressSanitizer\nmemsafe: full report: x\n"), "");
+  EXPECT_EQ(VerdictReasons("memsafe: FAILED: a\nmemsafe: FAILED: b\nmemsafe: TIMEOUT: c\n", 2),
+            "memsafe: FAILED: a\nmemsafe: FAILED: b\n");
 }
 
 // Output of any size: streamed in blocks, markers defused and found even when a block
@@ -379,7 +389,7 @@ TEST_F(TestVerdictTest, AnUninstrumentedChildProgramOfTheBuildTreeFailsTheTest) 
   };
   const TestVerdict caught = JudgeTestRun(run_with("child", "exe " + instrumented + "\nexe " + plain + "\n"));
   EXPECT_EQ(caught.exit_status, 1);
-  EXPECT_EQ(caught.word, "failed");
+  EXPECT_EQ(caught.word, "refused");  // memsafe failed it: WILL_FAIL cannot make it a pass
   EXPECT_NE(caught.err.find("NOT INSTRUMENTED: 'child' ran or loaded " + plain), std::string::npos) << caught.err;
   EXPECT_EQ(caught.err.find("loaded " + instrumented), std::string::npos) << caught.err;
 

@@ -165,6 +165,19 @@ int main(int argc, char** argv) {
     snprintf(program, sizeof program, "%.*s/%s", dir, slash != NULL ? argv[0] : ".", arg);
     return child(program, argv[3]);
   }
+  /* hp fail-or-child NAME TRIGGER: fails, as its test (WILL_FAIL) expects; first runs the
+   * program NAME beside hp when the trigger says "bug". */
+  if (strcmp(mode, "fail-or-child") == 0) {
+    if (argc < 4) return 2;
+    if (says_bug(argv[3])) {
+      char program[4096];
+      const char* slash = strrchr(argv[0], '/');
+      const int dir = slash != NULL ? (int)(slash - argv[0]) : 1;
+      snprintf(program, sizeof program, "%.*s/%s", dir, slash != NULL ? argv[0] : ".", arg);
+      (void)child(program, argv[3]); /* how the child ended is not this test's concern */
+    }
+    return 1;
+  }
   /* A plugin outside the build tree whose path is compiled in (HP_OUTER, built by the
    * test script): no command line, environment or file of the build tree names it. */
   if (strcmp(mode, "outer") == 0) return run_plugin(HP_OUTER, "hp_outer_check");
