@@ -155,7 +155,10 @@ while IFS='|' read -r name package subdir shapes plant_file plant_regex check_ar
       "${switches[@]}" >"$facts/plain.log" 2>&1 && locked cmake --build "$project/build/plain" >>"$facts/plain.log" 2>&1; then
     echo "$((SECONDS - started))" >"$facts/plain-build.seconds"
     started=$SECONDS
-    (cd "$project" && locked ctest --test-dir build/plain -j2 --timeout 600 --output-junit "$facts/plain-junit.xml" \
+    # As parallel as memsafe check runs them (--jobs N among its arguments, else 2).
+    jobs=2
+    if [[ " $check_args " =~ \ --jobs\ ([0-9]+)\  ]]; then jobs="${BASH_REMATCH[1]}"; fi
+    (cd "$project" && locked ctest --test-dir build/plain -j"$jobs" --timeout 600 --output-junit "$facts/plain-junit.xml" \
       >>"$facts/plain.log" 2>&1) || true
     echo "$((SECONDS - started))" >"$facts/plain-test.seconds"
     tail -n 3 "$facts/plain.log"

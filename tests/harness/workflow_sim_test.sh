@@ -450,6 +450,8 @@ nightly_stubs=(
   --stub "Install ccache=tools/install-deps.sh"
   --stub "Build and install the memsafe toolkit=$install_fake"
   --stub "./check.sh --memory-baseline=true"
+  # An hour of Debian projects: here only its arguments, as check.sh parses them.
+  --stub "./check.sh --real-projects=MEMSAFE_CHECK_PARSE_ONLY=1 ./check.sh --real-projects"
 )
 
 ms="$workflows/memory-safety.yml"
@@ -508,6 +510,11 @@ check "memory-safety.yml, memory-checks: the plan's first matrix entry reaches m
 baseline_runs() { is nightly 'r.jobs["memory-baseline"].result' success; }
 check "memory-safety.yml, memory-baseline: its steps run (install-deps for real, the baseline stubbed)" \
   "$(log_of nightly)" -- baseline_runs
+real_projects_runs() {
+  is nightly 'r.jobs["real-projects"].result' success && logged nightly "arguments valid (mode real-projects)"
+}
+check "memory-safety.yml, real-projects: its steps run (check.sh parses --real-projects; the matrix itself stubbed)" \
+  "$(log_of nightly)" -- real_projects_runs
 
 # memory-checks on its own, fed the tool's own matrix: what action.yml does with a matrix
 # entry, whatever the plan job did (the last entry: a sharded preset of the other compiler).

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <optional>
 #include <regex>
 #include <set>
@@ -286,6 +287,26 @@ std::optional<std::pair<std::string, std::string>> OtherSanitizerHeadline(std::s
   return std::nullopt;
 }
 
+// TSan's report of an access: its first stack's title ("Write of size 1 at 0x7b04..18 by
+// main thread:") and "Location is heap block of size 8 at 0x7b04..10 allocated by ...":
+// true when the access starts outside that block.
+bool OutsideItsBlock(const Finding& finding) {
+  static const std::regex access(" of size [0-9]+ at 0x([0-9a-fA-F]{1,16})");
+  static const std::regex block("^Location is heap block of size ([0-9]{1,19}) at 0x([0-9a-fA-F]{1,16})");
+  if (finding.stacks.empty()) return false;
+  std::smatch at;
+  if (!std::regex_search(finding.stacks.front().title, at, access)) return false;
+  const unsigned long long address = std::stoull(at.str(1), nullptr, 16);
+  for (const Stack& stack : finding.stacks) {
+    std::smatch where;
+    if (!std::regex_search(stack.title, where, block)) continue;
+    const unsigned long long start = std::stoull(where.str(2), nullptr, 16);
+    const unsigned long long size = std::stoull(where.str(1));
+    return address < start || address - start >= size;
+  }
+  return false;
+}
+
 class SanitizerLogParser {
  public:
   SanitizerLogParser(const LogFile& log, const ReportContext& context, std::vector<InputError>* errors)
@@ -333,6 +354,10 @@ class SanitizerLogParser {
     } else if (std::optional<std::pair<std::string, std::string>> other = OtherSanitizerHeadline(body)) {
       CloseAll(false);
       Open(other->first, other->second, std::string(body), number);
+    } else if (current_ != kNone && findings_[current_].kind == "segv" &&
+               body.find("Hint: address points to the zero page") != std::string_view::npos) {
+      // A SEGV at address 0 plus a small offset: the kind Valgrind's rows give it too.
+      findings_[current_].kind = "null-pointer-use";
     } else if (StartsWith(line, "SUMMARY: ")) {
       Summary(line);
     } else if (std::optional<Frame> site = UbsanSite(line)) {
@@ -387,10 +412,28 @@ class SanitizerLogParser {
     if (current_ == kNone) return;
     Finding& finding = findings_[current_];
     const auto colon = line.find(": ", 9);
-    if (finding.tool == "asan" && colon != std::string_view::npos) {
+    if (colon != std::string_view::npos && finding.kind != "null-pointer-use") {
       std::string_view rest = line.substr(colon + 2);
       const std::string_view word = rest.substr(0, rest.find(' '));
-      if (!word.empty() && !std::isdigit(static_cast<unsigned char>(word[0]))) finding.kind = KindFromWords(word);
+      // ASan's summary names the kind ("SUMMARY: AddressSanitizer: heap-use-after-free
+      // ..."); the other runtimes do where it is one hyphenated word
+      // (allocation-size-too-big, calloc-overflow, out-of-memory, heap-use-after-free),
+      // while their headline may start with a function's name ("calloc parameters
+      // overflow", "requested allocation size ..."). "data race", "thread leak" and
+      // "SEGV" keep the headline's kind.
+      // (A headline kind that already starts with the word, signal-unsafe-call-inside-of-
+      // a-signal, says more than it.)
+      const bool kind_word = finding.tool == "asan" || (word.find('-') != std::string_view::npos &&
+                                                        !StartsWith(finding.kind, std::string(word)));
+      if (kind_word && !word.empty() && !std::isdigit(static_cast<unsigned char>(word[0]))) {
+        finding.kind = KindFromWords(word);
+      }
+    }
+    if (finding.tool == "tsan" && finding.kind == "heap-use-after-free" && OutsideItsBlock(finding)) {
+      // TSan calls any access to a heap byte it once saw freed a use after free, also one
+      // just past a live block whose bytes beyond were freed before: by the block it
+      // names, that is an overflow, the row ASan and Valgrind make of it.
+      finding.kind = "heap-buffer-overflow";
     }
     Close(current_, true);
     current_ = kNone;
@@ -918,6 +961,50 @@ std::vector<Finding> ParseSanitizerLogFile(const LogFile& log, const ReportConte
   return parser.Findings();
 }
 
+
+namespace {
+
+// A process Valgrind saw die of a signal that points at a memory bug (SIGSEGV, SIGBUS,
+// SIGFPE, SIGILL): a row of its own, named as the sanitizers name it (segv, bus, fpe,
+// ill; a SIGSEGV in the first page is a null-pointer-use), located by its stack. Not
+// when an error of the same log already stands at that place (an invalid write Valgrind
+// reported just before the process died of it). Other signals (SIGABRT of a failed
+// assertion, SIGTERM) fail the test without being a memory finding.
+std::optional<Finding> ValgrindFatalSignal(const pugi::xml_node& signal, const LogFile& log,
+                                           const ReportContext& context, const std::vector<Finding>& before) {
+  static const std::map<std::string, std::string> kKinds = {
+      {"SIGSEGV", "segv"}, {"SIGBUS", "bus"}, {"SIGFPE", "fpe"}, {"SIGILL", "ill"}};
+  const std::string name = signal.child_value("signame");
+  const auto kind = kKinds.find(name);
+  if (kind == kKinds.end()) return std::nullopt;
+  Finding finding;
+  finding.tool = "valgrind";
+  finding.kind = kind->second;
+  finding.preset = log.preset;
+  finding.log = log.path;
+  const std::string event = signal.child_value("event");
+  finding.message = "Process terminating with " + name + (event.empty() ? "" : " (" + event + ")");
+  const std::string address = signal.child_value("siaddr");
+  if (name == "SIGSEGV" && address.size() > 2 && address.size() <= 18 && address.rfind("0x", 0) == 0 &&
+      std::stoull(address.substr(2), nullptr, 16) < 4096) {
+    finding.kind = "null-pointer-use";
+  }
+  Stack stack;
+  stack.title = finding.message;
+  for (const pugi::xml_node& frame : signal.child("stack").children("frame")) stack.frames.push_back(ValgrindFrame(frame));
+  finding.stacks.push_back(std::move(stack));
+  Finish(finding, context);
+  for (const Finding& other : before) {
+    if (other.log == finding.log && other.has_location && finding.has_location &&
+        other.location.file == finding.location.file && other.location.line == finding.location.line) {
+      return std::nullopt;
+    }
+  }
+  return finding;
+}
+
+}  // namespace
+
 std::vector<Finding> ParseValgrindXml(std::string_view content, const LogFile& log, const ReportContext& context,
                                       std::vector<InputError>* errors) {
   std::vector<Finding> findings;
@@ -948,19 +1035,24 @@ std::vector<Finding> ParseValgrindXml(std::string_view content, const LogFile& l
   // one each time.
   size_t error_at = content.find("<error>", position);
   size_t message_at = content.find("<clientmsg>", position);
+  size_t signal_at = content.find("<fatal_signal>", position);
   for (;;) {
     if (error_at != std::string_view::npos && error_at < position) error_at = content.find("<error>", position);
     if (message_at != std::string_view::npos && message_at < position)
       message_at = content.find("<clientmsg>", position);
-    const size_t start = std::min(error_at, message_at);
+    if (signal_at != std::string_view::npos && signal_at < position)
+      signal_at = content.find("<fatal_signal>", position);
+    const size_t start = std::min({error_at, message_at, signal_at});
     if (start == std::string_view::npos) break;
     const bool is_error = start == error_at;
-    const std::string_view close = is_error ? "</error>" : "</clientmsg>";
+    const bool is_signal = start == signal_at;
+    const std::string_view tag = is_error ? "error" : is_signal ? "fatal_signal" : "clientmsg";
+    const std::string close = "</" + std::string(tag) + ">";
     const size_t close_at = content.find(close, start);
     if (close_at == std::string_view::npos) {
       errors->push_back({log.path, lines.LineOf(static_cast<ptrdiff_t>(content.size())),
-                         std::string("malformed Valgrind XML: <") + (is_error ? "error" : "clientmsg") +
-                             "> opened on line " + std::to_string(lines.LineOf(static_cast<ptrdiff_t>(start))) +
+                         "malformed Valgrind XML: <" + std::string(tag) + "> opened on line " +
+                             std::to_string(lines.LineOf(static_cast<ptrdiff_t>(start))) +
                              " is not closed before the end of the file"});
       return findings;
     }
@@ -975,6 +1067,14 @@ std::vector<Finding> ParseValgrindXml(std::string_view content, const LogFile& l
       continue;
     }
     const pugi::xml_node element = document.first_child();
+    if (is_signal) {
+      if (std::optional<Finding> signal = ValgrindFatalSignal(element, log, context, findings)) {
+        signal->test = current_case.empty() ? log.test : log.test + "." + current_case;
+        signal->log_line = lines.LineOf(static_cast<ptrdiff_t>(start));
+        findings.push_back(std::move(*signal));
+      }
+      continue;
+    }
     if (!is_error) {
       std::string_view text = Trim(element.child_value("text"));
       if (text.starts_with(kCaseBegin)) {

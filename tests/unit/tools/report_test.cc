@@ -640,6 +640,93 @@ TEST(ReportTest, SanitizerCrashesWithoutAParserOfTheirOwnAreFindings) {
   EXPECT_EQ(msan[0].kind, "use-of-uninitialized-value");
 }
 
+// Each tool's name for a bug, made the one the others give it, so one bug is one row.
+TEST(ReportTest, EachToolsNameForABugIsTheRowsKind) {
+  std::vector<InputError> errors;
+  LogFile log{"x", "x", "tsan", "-", false, false};
+  const auto tsan_heap = [&](const std::string& access) {
+    return ParseSanitizerLog("WARNING: ThreadSanitizer: heap-use-after-free (pid=5)\n"
+                             "  Write of size 1 at " + access + " by main thread:\n"
+                             "    #0 memset <null> (a.out+0x1)\n    #1 f /src/p/f.cc:3:5 (a.out+0x2)\n\n"
+                             "  Location is heap block of size 8 at 0x7b0400000010 allocated by main thread:\n"
+                             "    #0 malloc <null> (a.out+0x3)\n    #1 f /src/p/f.cc:3:9 (a.out+0x4)\n\n"
+                             "SUMMARY: ThreadSanitizer: heap-use-after-free (a.out+0x1) in memset\n",
+                             log, kCapturedContext, &errors);
+  };
+  // One byte past a live block of 8 (whose next bytes TSan once saw freed): an overflow,
+  // as ASan and Valgrind call it; inside the block, a use after free.
+  ASSERT_EQ(tsan_heap("0x7b0400000018").size(), 1u);
+  EXPECT_EQ(tsan_heap("0x7b0400000018")[0].kind, "heap-buffer-overflow");
+  EXPECT_EQ(tsan_heap("0x7b040000000f")[0].kind, "heap-buffer-overflow");
+  EXPECT_EQ(tsan_heap("0x7b0400000014")[0].kind, "heap-use-after-free");
+  // The allocator's reports start with a function's name; their SUMMARY names the kind.
+  for (const auto& [headline, summary] :
+       {std::pair{"requested allocation size 0x400000000000 exceeds maximum supported size of 0x10000000000",
+                  "allocation-size-too-big"},
+        std::pair{"calloc parameters overflow: count * size (7 * 7) cannot be represented in type size_t",
+                  "calloc-overflow"}}) {
+    const std::vector<Finding> found = ParseSanitizerLog(
+        std::string("==2==ERROR: ThreadSanitizer: ") + headline + "\n    #0 malloc <null> (a.out+0x1)\n" +
+            "    #1 main /src/p/a.cc:3:7 (a.out+0x2)\n\nSUMMARY: ThreadSanitizer: " + summary + " (a.out+0x1) in malloc\n",
+        log, kCapturedContext, &errors);
+    ASSERT_EQ(found.size(), 1u) << headline;
+    EXPECT_EQ(found[0].kind, summary);
+  }
+  // "signal-unsafe call inside of a signal": the headline says more than the summary.
+  const std::vector<Finding> unsafe = ParseSanitizerLog(
+      "WARNING: ThreadSanitizer: signal-unsafe call inside of a signal (pid=3)\n    #0 malloc <null> (a.out+0x1)\n"
+      "    #1 handler /src/p/s.cc:4:3 (a.out+0x2)\n\nSUMMARY: ThreadSanitizer: signal-unsafe call inside of a signal "
+      "/src/p/s.cc:4:3 in handler\n",
+      log, kCapturedContext, &errors);
+  ASSERT_EQ(unsafe.size(), 1u);
+  EXPECT_EQ(unsafe[0].kind, "signal-unsafe-call-inside-of-a-signal");
+  // A SEGV in the zero page is a null pointer, under TSan and ASan as under Valgrind.
+  for (const char* tool : {"ThreadSanitizer", "AddressSanitizer"}) {
+    const std::vector<Finding> segv = ParseSanitizerLog(
+        std::string("==7==ERROR: ") + tool + ": SEGV on unknown address 0x000000000000 (pc 0x1 bp 0x1 sp 0x2 T7)\n" +
+            "==7==The signal is caused by a WRITE memory access.\n==7==Hint: address points to the zero page.\n" +
+            "    #0 0x1 in main /src/p/main.cc:5:3\n\nSUMMARY: " + tool + ": SEGV /src/p/main.cc:5:3 in main\n",
+        log, kCapturedContext, &errors);
+    ASSERT_EQ(segv.size(), 1u) << tool;
+    EXPECT_EQ(segv[0].kind, "null-pointer-use") << tool;
+  }
+  EXPECT_TRUE(errors.empty()) << errors.front().message;
+}
+
+// A process Valgrind saw killed by SIGSEGV is a row, unless an error of the same place
+// already is one.
+TEST(ReportTest, ValgrindFatalSignalIsARowOfItsOwn) {
+  const std::string frame =
+      "<stack><frame><ip>0x1</ip><obj>/src/p/a.out</obj><fn>main</fn><dir>/src/p</dir><file>main.c</file>"
+      "<line>7</line></frame></stack>";
+  const auto parse = [&](const std::string& body) {
+    std::vector<InputError> errors;
+    LogFile log{"x.valgrind.1.xml", "x", "valgrind", "-", true, false};
+    const std::vector<Finding> found =
+        ParseValgrindXml("<?xml version=\"1.0\"?>\n<valgrindoutput>\n" + body + "\n</valgrindoutput>\n", log,
+                         ReportContext{"/src/p/", {}, {}}, &errors);
+    EXPECT_TRUE(errors.empty()) << errors.front().message;
+    return found;
+  };
+  const std::string segv = "<fatal_signal><tid>1</tid><signo>11</signo><signame>SIGSEGV</signame><sicode>2</sicode>"
+                           "<event>Bad permissions for mapped region</event><siaddr>0x402004</siaddr>" +
+                           frame + "</fatal_signal>";
+  std::vector<Finding> found = parse(segv);
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(Where(found[0]), "segv main.c:7");
+  EXPECT_NE(found[0].message.find("SIGSEGV (Bad permissions for mapped region)"), std::string::npos);
+  found = parse("<error><unique>0x0</unique><tid>1</tid><kind>InvalidWrite</kind><what>Invalid write of size 4</what>" +
+                frame + "<auxwhat>Address 0x0 is not stack'd, malloc'd or (recently) free'd</auxwhat></error>\n" +
+                "<fatal_signal><signame>SIGSEGV</signame><siaddr>0x0</siaddr>" + frame + "</fatal_signal>");
+  ASSERT_EQ(found.size(), 1u) << "the invalid write it died of is the row";
+  EXPECT_EQ(Where(found[0]), "null-pointer-use main.c:7");
+  EXPECT_TRUE(parse("<fatal_signal><signame>SIGABRT</signame>" + frame + "</fatal_signal>").empty())
+      << "an abort is a failed test, not a memory finding";
+  EXPECT_EQ(Where(parse("<fatal_signal><signame>SIGSEGV</signame><siaddr>0x8</siaddr>" + frame + "</fatal_signal>")
+                      .at(0)),
+            "null-pointer-use main.c:7");
+}
+
 TEST(ReportTest, HostileInputsAreErrorsNamingThePathNeverHangsOrCrashes) {
   ScratchDir dir;
   std::vector<InputError> errors;
