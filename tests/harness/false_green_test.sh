@@ -457,7 +457,7 @@ CMAKE
   sed -i 's/QA_ON/GATED_BUILD_TESTS/g' "$gated/CMakeLists.txt"
   (cd "$gated" && "$memsafe" init >"$logs/gated-init-found.log" 2>&1) || fail "gated-tests: init (found)"
   run gated-found
-  if ((status == 0)) && grep -q "gated.works" "$log" && grep -q "GATED_BUILD_TESTS (CMakeLists.txt:4" "$logs/gated-init-found.log"; then
+  if ((status == 0)) && grep -q "gated.works" "$log" && grep -q "GATED_BUILD_TESTS=ON (CMakeLists.txt:4" "$logs/gated-init-found.log"; then
     pass "gated-tests: init finds GATED_BUILD_TESTS and sets it: green, the project's test ran"
   else
     fail "gated-tests: init (found): exit $status: $(problems) (log: $log, $logs/gated-init-found.log)"

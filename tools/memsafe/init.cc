@@ -294,10 +294,20 @@ bool PlanPresets(const InitOptions& options, const std::string& fragment_text, I
   // The project's test switches, ON in every memory preset, and what --set adds.
   Json cache_variables = Json::object();
   std::vector<std::string> switched;
-  for (const TestSwitch& found : FindTestSwitches(ProjectCMakeFiles(options.project), options.project)) {
-    cache_variables[found.name] = "ON";
-    switched.push_back(found.name + " (" + found.where +
+  std::string top_text;
+  (void)ReadWholeFile((fs::path(options.project) / "CMakeLists.txt").string(), &top_text);  // checked by PlanInit
+  const SwitchChoice choice =
+      ChooseTestSwitches(FindTestSwitches(ProjectCMakeFiles(options.project), options.project), ProjectName(top_text));
+  for (const auto& [found, value] : choice.set) {
+    cache_variables[found.name] = value;
+    switched.push_back(found.name + "=" + value + " (" + found.where +
                        (found.default_value.empty() ? "" : ", default " + found.default_value) + ")");
+  }
+  if (!choice.left.empty()) {
+    std::vector<std::string> left;
+    for (const TestSwitch& found : choice.left) left.push_back(found.name + " (" + found.where + ")");
+    plan->notes.push_back("test switches left as the project has them, variants that may need more than this machine "
+                          "has: " + Join(left, ", ") + " (memsafe init --set NAME=ON to turn one on)");
   }
   for (const std::string& assignment : options.set_variables) {
     const size_t equals = assignment.find('=');
@@ -308,7 +318,7 @@ bool PlanPresets(const InitOptions& options, const std::string& fragment_text, I
     cache_variables[assignment.substr(0, equals)] = assignment.substr(equals + 1);
   }
   if (!switched.empty()) {
-    plan->notes.push_back("the project's tests are behind switches of its own, set ON in the memory presets: " +
+    plan->notes.push_back("the project's tests are behind switches of its own, set in the memory presets: " +
                           Join(switched, ", ") + " (memsafe init --set NAME=VALUE for one it did not find)");
   }
   if (!RefuseNamesDefinedElsewhere(options, presets, memory, error)) return false;

@@ -115,4 +115,62 @@ std::vector<TestSwitch> FindTestSwitches(const std::vector<std::string>& files, 
   return all;
 }
 
+std::string ProjectName(std::string_view text) {
+  for (size_t at = 0; at < text.size(); ++at) {
+    if (at > 0 && text[at - 1] != '\n') continue;
+    size_t start = at;
+    while (start < text.size() && (text[start] == ' ' || text[start] == '\t')) ++start;
+    if (Upper(text.substr(start, 7)) != "PROJECT") continue;
+    size_t open = start + 7;
+    while (open < text.size() && (text[open] == ' ' || text[open] == '\t')) ++open;
+    if (open >= text.size() || text[open] != '(') continue;
+    const std::vector<std::string> args = Arguments(text, open);
+    if (!args.empty()) return args[0];
+  }
+  return "";
+}
+
+SwitchChoice ChooseTestSwitches(const std::vector<TestSwitch>& found, std::string_view project_name) {
+  // The project's name as words of a variable name: "yaml-cpp" -> YAML, CPP.
+  const auto words_of = [](std::string_view text) {
+    std::vector<std::string> words;
+    std::string word;
+    for (const char c : text) {
+      if (std::isalnum(static_cast<unsigned char>(c))) {
+        word += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      } else if (!word.empty()) {
+        words.push_back(std::move(word));
+        word.clear();
+      }
+    }
+    if (!word.empty()) words.push_back(std::move(word));
+    return words;
+  };
+  std::vector<std::string> project = words_of(project_name);
+  if (!project.empty() && project.front().starts_with("LIB") && project.front().size() > 3) {
+    project.push_back(project.front().substr(3));  // libfoo: FOO_TESTS is its switch too
+  }
+  SwitchChoice choice;
+  for (const TestSwitch& candidate : found) {
+    bool negative = false;
+    std::string rest;
+    for (const std::string& word : words_of(candidate.name)) {
+      if (word == "WITHOUT" || word == "DISABLE" || word == "NO" || word == "SKIP") {
+        negative = true;
+        continue;
+      }
+      if (word == "BUILD" || word == "ENABLE" || word == "WITH") continue;
+      if (std::find(project.begin(), project.end(), word) != project.end()) continue;
+      rest += (rest.empty() ? "" : "_") + word;
+    }
+    if (rest == "TEST" || rest == "TESTS" || rest == "TESTING" || rest == "UNIT_TESTS" || rest == "UNIT_TESTING" ||
+        rest == "UNITTEST" || rest == "UNITTESTS") {
+      choice.set.emplace_back(candidate, negative ? "OFF" : "ON");
+    } else {
+      choice.left.push_back(candidate);
+    }
+  }
+  return choice;
+}
+
 }  // namespace memsafe::tools

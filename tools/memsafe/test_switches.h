@@ -16,6 +16,7 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace memsafe::tools {
@@ -37,6 +38,24 @@ std::vector<TestSwitch> TestSwitchesIn(std::string_view text, const std::string&
 // The switches of every file given (ProjectCMakeFiles), each name once, in file order;
 // `root` is stripped from the file names.
 std::vector<TestSwitch> FindTestSwitches(const std::vector<std::string>& files, const std::string& root);
+
+// The name the top CMakeLists.txt gives its project (`project(yaml-cpp ...)`), "" when
+// none is found.
+std::string ProjectName(std::string_view top_cmakelists);
+
+// Which switches init sets, and to what. A switch is the project's main test switch
+// when its name, less the project's name (and a "LIB" before it) and the verbs BUILD,
+// ENABLE, WITH, is TEST, TESTS, TESTING, UNIT_TESTS or UNIT_TESTING:
+// PUGIXML_BUILD_TESTS, ENABLE_CJSON_TEST, UNIT_TESTING. Said the other way round
+// (WITHOUT, DISABLE, NO, SKIP: JANSSON_WITHOUT_TESTS) it is set OFF, else ON. The
+// others are variants, left as the project has them, since turning one on may need
+// what the machine lacks (FMT_CUDA_TEST, gflags' BUILD_NC_TESTS, SPDLOG_BUILD_TESTS_HO):
+// `memsafe init --set NAME=ON` sets one.
+struct SwitchChoice {
+  std::vector<std::pair<TestSwitch, std::string>> set;  // the switch and its value
+  std::vector<TestSwitch> left;
+};
+SwitchChoice ChooseTestSwitches(const std::vector<TestSwitch>& found, std::string_view project_name);
 
 }  // namespace memsafe::tools
 

@@ -59,5 +59,34 @@ TEST(TestSwitchesTest, EveryFileOnceEachNameOnce) {
   EXPECT_EQ(found[1].default_value, "");
 }
 
+// The switch sets of real projects from Debian's sources, as their CMake files declare them.
+TEST(TestSwitchesTest, MainSwitchesAreSetVariantsLeftAndNegativeOnesTurnedOff) {
+  const auto choose = [](std::vector<std::string> names, std::string_view project) {
+    std::vector<TestSwitch> found;
+    for (std::string& name : names) found.push_back({std::move(name), "OFF", "CMakeLists.txt:1"});
+    const SwitchChoice choice = ChooseTestSwitches(found, project);
+    std::string text;
+    for (const auto& [found_switch, value] : choice.set) text += found_switch.name + "=" + value + " ";
+    for (const TestSwitch& left : choice.left) text += "(" + left.name + ") ";
+    return text;
+  };
+  EXPECT_EQ(choose({"FMT_TEST", "FMT_CUDA_TEST"}, "FMT"), "FMT_TEST=ON (FMT_CUDA_TEST) ");
+  EXPECT_EQ(choose({"SPDLOG_BUILD_TESTS", "SPDLOG_BUILD_TESTS_HO"}, "spdlog"),
+            "SPDLOG_BUILD_TESTS=ON (SPDLOG_BUILD_TESTS_HO) ");
+  EXPECT_EQ(choose({"JANSSON_WITHOUT_TESTS"}, "jansson"), "JANSSON_WITHOUT_TESTS=OFF ");
+  EXPECT_EQ(choose({"ENABLE_CJSON_TEST"}, "cJSON"), "ENABLE_CJSON_TEST=ON ");
+  EXPECT_EQ(choose({"YAML_CPP_BUILD_TESTS"}, "YAML_CPP"), "YAML_CPP_BUILD_TESTS=ON ");
+  EXPECT_EQ(choose({"UNIT_TESTING"}, "cmocka"), "UNIT_TESTING=ON ");
+  EXPECT_EQ(choose({"BUILD_NC_TESTS", "BUILD_CONFIG_TESTS"}, "gflags"), "(BUILD_NC_TESTS) (BUILD_CONFIG_TESTS) ");
+  EXPECT_EQ(choose({"BAR_TESTS"}, "libbar"), "BAR_TESTS=ON ");
+  EXPECT_EQ(choose({"DISABLE_TESTS", "NO_TESTS"}, ""), "DISABLE_TESTS=OFF NO_TESTS=OFF ");
+}
+
+TEST(TestSwitchesTest, ProjectNameIsTheFirstArgumentOfProject) {
+  EXPECT_EQ(ProjectName("cmake_minimum_required(VERSION 3.5)\n  PROJECT (yaml-cpp VERSION 0.7)\n"), "yaml-cpp");
+  EXPECT_EQ(ProjectName("# project(nope)\nproject(\"cJSON\" VERSION 1 LANGUAGES C)\n"), "cJSON");
+  EXPECT_EQ(ProjectName("add_library(x x.c)\n"), "");
+}
+
 }  // namespace
 }  // namespace memsafe::tools
