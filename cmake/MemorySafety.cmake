@@ -201,7 +201,7 @@ endfunction()
 
 # memsafe's defaults (the tools' own false positives, sanitizers/defaults/ beside
 # options.txt) come first, then the project's. A sanitizer reads one suppressions= file
-# (the last given), so only Valgrind, which reads every --suppressions=, has defaults.
+# (the last given), so only Valgrind, which reads every suppression file it is given, has defaults.
 set(_memsafe_default_supps "${_MEMSAFE_ROOT}/sanitizers/defaults")
 foreach(_tool IN ITEMS asan lsan tsan valgrind)
   set(_supp "${MEMSAFE_SANITIZERS_DIR}/${_tool}.supp")
@@ -553,6 +553,12 @@ function(memsafe_add_test name)
   endif()
   memsafe_add_googletest()
   add_executable(${name} ${ARG_SOURCES})
+  # gtest_discover_tests lists the cases through the launcher, which needs the tool: in
+  # the build that makes the tool, it is linked first (a parallel build relinking it
+  # while a test's list ran failed that test's discovery).
+  if(TARGET memsafe_cli)
+    add_dependencies(${name} memsafe_cli)
+  endif()
   # Objects of an object library reach only the targets that link it directly.
   target_link_libraries(${name} PRIVATE ${ARG_LIBRARIES} memsafe_test_main memsafe_runtime_hooks)
   memsafe_instrument(${name})
@@ -720,6 +726,12 @@ function(add_test name program)
   if(ARGC GREATER 2 AND "${ARGV2}" MATCHES "memsafe-run[.]sh$")
     _add_test("${name}" "${program}" ${ARGN})  # memsafe's own helpers already use it
   else()
+    # add_test(name program) without NAME leaves a bare program name that CTest looks
+    # up beside this test file; behind the launcher it would be a word on PATH.
+    if(NOT program MATCHES "/" AND EXISTS "${CMAKE_CURRENT_LIST_DIR}/${program}"
+       AND NOT IS_DIRECTORY "${CMAKE_CURRENT_LIST_DIR}/${program}")
+      set(program "${CMAKE_CURRENT_LIST_DIR}/${program}")
+    endif()
     _add_test("${name}" @_launcher@ --name "${name}" -- "${program}" ${ARGN})
   endif()
 endfunction()

@@ -146,11 +146,30 @@ is_elf() {
 # memsafe_add_test check themselves in more depth; this covers every other program
 # (plain main() tests in C or C++, other frameworks). A script is not compiled code and
 # is not judged; the canaries prove the build's flags.
+# Only a program of the build tree is the project's: a system interpreter or tool a test
+# runs (sh, cmake -P, python3) is not, and what it starts is judged from the loader's
+# record (NOT INSTRUMENTED for an uninstrumented program of the build tree).
 if [[ -n ${MEMSAFE_EXPECT-} ]]; then
-  "${no_aslr[@]}" "$memsafe" instrumented --expect "$MEMSAFE_EXPECT" --name "$name" -- "$1"
+  program="$(command -v -- "$1" 2>/dev/null || true)"
+  if [[ -z $build_dir || -z $program || $(realpath -m -- "$program") == "$(realpath -m -- "$build_dir")"/* ]]; then
+    "${no_aslr[@]}" "$memsafe" instrumented --expect "$MEMSAFE_EXPECT" --name "$name" -- "$1"
+  fi
 fi
 
 cmd=("$@")
+# A test script that runs `valgrind prog` itself meets memsafe's stand-in first on PATH
+# (memsafe-shims/valgrind says why): the program runs natively under a sanitizer preset,
+# under memsafe's own Valgrind run under the valgrind preset.
+shims="${BASH_SOURCE[0]%/*}/memsafe-shims"
+if [[ -x $shims/valgrind ]]; then
+  export PATH="$shims${PATH:+:$PATH}" MEMSAFE_VALGRIND_STAND_IN="$prefix.valgrind-stand-in"
+  if [[ -n $valgrind ]]; then export MEMSAFE_REAL_VALGRIND="$valgrind"; fi
+fi
+# The loader audit module (what each process runs and maps): beside memsafe, or in libexec.
+audit=""
+for candidate in "${memsafe%/*}/memsafe-audit.so" "${memsafe%/*}/../libexec/memsafe/memsafe-audit.so"; do
+  if [[ -r $candidate ]]; then audit="$candidate"; break; fi
+done
 case "$tool" in
   asan|tsan|ubsan)
     # The options list (also compiled into memsafe_add_test's binaries), then what the
@@ -171,13 +190,10 @@ case "$tool" in
     done
     cmd=("${no_aslr[@]}" "${cmd[@]}")
     # What each process of the test runs and maps, for the result cache and the child
-    # instrumentation check (the audit module beside memsafe, or installed in libexec).
-    for audit in "${memsafe%/*}/memsafe-audit.so" "${memsafe%/*}/../libexec/memsafe/memsafe-audit.so"; do
-      if [[ -r $audit ]]; then
-        cmd=(env "LD_AUDIT=$audit${LD_AUDIT:+:$LD_AUDIT}" "MEMSAFE_LOADED_OBJECTS=$prefix.loaded" "${cmd[@]}")
-        break
-      fi
-    done
+    # instrumentation check.
+    if [[ -n $audit ]]; then
+      cmd=(env "LD_AUDIT=$audit${LD_AUDIT:+:$LD_AUDIT}" "MEMSAFE_LOADED_OBJECTS=$prefix.loaded" "${cmd[@]}")
+    fi
     ;;
   valgrind)
     # Valgrind would otherwise try to download debug info over the network.
@@ -188,20 +204,36 @@ case "$tool" in
     if [[ ${MEMSAFE_SLOW:-0} == 1 && -n $valgrind_slow_args ]]; then
       mapfile -t -O "${#vg_args[@]}" vg_args <"$valgrind_slow_args"
     fi
-    # A test whose program is a script or an interpreter (a Python driver that runs the
-    # project's programs) runs without Valgrind, and says so. Under Valgrind the
-    # interpreter would be checked instead of the project's code (it loses track at the
-    # first exec); following every child instead was measured on jsoncpp's Python-driven
-    # tests: 8 minutes instead of 4 seconds, and only the interpreter's own leaks found.
-    # The sanitizer presets check the processes such a test starts.
+    # --command-line-only: VALGRIND_OPTS and .valgrindrc files are not read, so the
+    # options are exactly options.txt's (linted).
+    # -v with --log-file: Valgrind's own log (its reports go to the XML) names every
+    # object each process reads, for the result cache; --vgdb=no keeps gdbserver's
+    # instructions out of it.
+    # Valgrind does not follow into memsafe's valgrind stand-in (a script under Valgrind
+    # starting Valgrind cuts the first one's log short): the stand-in starts its own run.
+    if [[ -x $shims/valgrind ]]; then
+      skip_set=0
+      for i in "${!vg_args[@]}"; do
+        if [[ ${vg_args[$i]} == --trace-children-skip=* ]]; then vg_args[i]+=",$shims/*"; skip_set=1; fi
+      done
+      ((skip_set)) || vg_args+=("--trace-children-skip=$shims/*")
+    fi
+    valgrind_cmd=("$valgrind" --command-line-only=yes "${vg_args[@]}" --xml=yes "--xml-file=$prefix.%p.xml" -v --vgdb=no
+      "--log-file=$prefix.%p.vglog")
+    printf '%s\n' "${valgrind_cmd[@]}" >"$prefix.valgrind-cmd"
+    export MEMSAFE_VALGRIND_REEXEC="$prefix.valgrind-cmd"
     if is_elf "$1"; then
-      # --command-line-only: VALGRIND_OPTS and .valgrindrc files are not read, so the
-      # options are exactly options.txt's (linted).
-      # -v with --log-file: Valgrind's own log (its reports go to the XML) names every
-      # object each process reads, for the result cache; --vgdb=no keeps gdbserver's
-      # instructions out of it.
-      cmd=("$valgrind" --command-line-only=yes "${vg_args[@]}" --xml=yes "--xml-file=$prefix.%p.xml" -v --vgdb=no
-        "--log-file=$prefix.%p.vglog" "${cmd[@]}")
+      cmd=("${valgrind_cmd[@]}" "${cmd[@]}")
+    elif [[ -n $audit && -n $build_dir ]]; then
+      # A script or an interpreter (a shell, Python or cmake -P driver that runs the
+      # project's programs) runs natively: under Valgrind the interpreter would be checked
+      # instead of the project's code (following every child was measured on jsoncpp's
+      # Python-driven tests: 8 minutes instead of 4 seconds, only the interpreter's own
+      # leaks found). The loader audit module starts each program of the build tree it
+      # runs again under memsafe's Valgrind command (loaded_objects_audit.c).
+      cmd=(env "LD_AUDIT=$audit${LD_AUDIT:+:$LD_AUDIT}" "MEMSAFE_LOADED_OBJECTS=$prefix.loaded"
+        "MEMSAFE_BUILD_DIR=$(cd -P -- "$build_dir" && pwd -P)" "${cmd[@]}")
+      script_under_audit=1
     else
       echo "memsafe: NOT UNDER VALGRIND: '$name' runs $1, a script or interpreter, not a compiled" \
         "program; it runs natively (the sanitizer presets check what it starts)" >&2
@@ -222,6 +254,20 @@ set +e
 timeout --verbose --kill-after=15 "$timeout_s" "${cmd[@]}" >"$prefix.stdout" 2>"$prefix.stderr"
 status=$?
 set -e
+# A script under the valgrind preset that started no program of the build tree had
+# nothing checked: memsafe check lists it as native.
+if ((${script_under_audit:-0})); then
+  xml_logs=("$prefix".*.xml)
+  if [[ ! -e ${xml_logs[0]} ]]; then
+    echo "memsafe: NOT UNDER VALGRIND: '$name' runs $1, which started no program of the build tree" >&2
+    printf '%s\n' "$1" >"$prefix.native"
+  fi
+fi
+if [[ -s $prefix.valgrind-stand-in ]]; then
+  echo "memsafe: NOTE: '$name' runs valgrind itself; memsafe's stand-in ran" \
+    "$(sort -u "$prefix.valgrind-stand-in" | paste -sd ' ' -)" \
+    "$(if [[ $tool == valgrind ]]; then echo "under memsafe's own Valgrind run"; else echo "natively under $tool (Valgrind and a sanitizer cannot share a process)"; fi)" >&2
+fi
 
 # The memsafe tool judges the run (the same parser as memsafe report) and prints the
 # test's output and the tool's reports. It runs with its own defaults, not the test's

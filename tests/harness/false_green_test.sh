@@ -51,8 +51,9 @@
 #                         -Wextra in CMAKE_C_FLAGS and C_STANDARD 90: memsafe's canaries and
 #                         exit scrub still build, every canary is caught; its test checks
 #                         that a huge malloc returns null, on purpose, under every tool
-#   subdir-testing        a project that calls enable_testing() only in tests/: its test
-#                         and every canary run from the top build directory
+#   subdir-testing        a project that calls enable_testing() only in tests/: its tests
+#                         (one added as add_test(name program), a bare program name) and
+#                         every canary run from the top build directory
 #   printed-leaks         two C programs with their own main that leak a string they
 #                         print: both leaks reported under asan and valgrind (a stale
 #                         pointer in printf's dead frames hid them from LeakSanitizer);
@@ -63,6 +64,11 @@
 #   feature-check         a project that builds its race test only when
 #                         check_c_source_compiles links a TSan-only symbol: under tsan the
 #                         check sees the flags, the test runs and the race is reported
+#   script-tests          a project whose tests are shell scripts running its program,
+#                         one of them under valgrind itself: green under asan and valgrind
+#                         with the program checked (not "NOT UNDER VALGRIND") and the
+#                         script's valgrind replaced; an overflow planted in the library
+#                         turns the default quick valgrind run red in the script's test
 #
 # Not run unless named (a measurement, not a pass/fail attack):
 #   flaky-rate            the test `random` overflows in one execution of three; from an
@@ -87,7 +93,7 @@ root="$(cd "$1" && pwd)" tool="$(cd "$(dirname "$2")" && pwd)/$(basename "$2")" 
 shift 3
 fixtures=(will-fail pass-regex env-of-run opt-path relative-arg same-size-rewrite ld-library-path dlopen-plugin
   outside-plugin script-child preset-include flaky options-suppressions catch-all weakening-option child-exec stderr-text
-  plain-child will-fail-child gated-tests strict-flags subdir-testing printed-leaks tool-quirks feature-check)
+  plain-child will-fail-child gated-tests strict-flags subdir-testing printed-leaks tool-quirks feature-check script-tests)
 selected=("$@")
 ((${#selected[@]})) || selected=("${fixtures[@]}")
 for name in "${selected[@]}"; do
@@ -518,12 +524,14 @@ fixture_subdir_testing() {
   mkdir -p "$work/subdir/tests"
   printf '%s\n' 'cmake_minimum_required(VERSION 3.25)' 'project(subdir C)' 'add_subdirectory(tests)' \
     >"$work/subdir/CMakeLists.txt"
+  # The second test in add_test's old signature: a bare program name CTest looks up.
   printf '%s\n' 'enable_testing()' 'add_executable(sub_test sub_test.c)' 'add_test(NAME sub.works COMMAND sub_test)' \
-    >"$work/subdir/tests/CMakeLists.txt"
+    'add_test(sub.old sub_test)' >"$work/subdir/tests/CMakeLists.txt"
   printf 'int main(void) { return 0; }\n' >"$work/subdir/tests/sub_test.c"
   adopt_and_run subdir
-  if ((status == 0)) && grep -q "sub.works" "$log" && grep -Eq '^asan +.* ([0-9]+)/\1 .* ok$' "$log"; then
-    pass "subdir-testing: green, the project's test and every canary ran"
+  if ((status == 0)) && grep -q "sub.works" "$log" && grep -q "sub.old .*Passed" "$log" &&
+    grep -Eq '^asan +.* ([0-9]+)/\1 .* ok$' "$log"; then
+    pass "subdir-testing: green, the project's tests (one by a bare program name) and every canary ran"
   else
     fail "subdir-testing: exit $status: $(problems) (log: $log)"
   fi
@@ -685,6 +693,83 @@ C
     pass "feature-check: tsan: the project's TSan check saw the flags, its race test ran and was red"
   else
     fail "feature-check: tsan: exit $status, the TSan-only test: $(grep -c 'tsan-only.race' "$log") mentions: $(problems) (log: $log)"
+  fi
+}
+
+fixture_script_tests() {
+  new_project scripts
+  local dir="$work/scripts"
+  cat >"$dir/CMakeLists.txt" <<'CMAKE'
+cmake_minimum_required(VERSION 3.25)
+project(scripts C)
+enable_testing()
+add_library(shout SHARED shout.c)
+add_executable(echoer echoer.c)
+target_link_libraries(echoer shout)
+# The project's tests are shell scripts that run its program and compare the output; one
+# runs it under valgrind itself when valgrind is installed, as json-c's scripts do.
+add_test(NAME script-direct COMMAND sh "${CMAKE_CURRENT_SOURCE_DIR}/direct.sh" $<TARGET_FILE:echoer>)
+add_test(NAME script-valgrind COMMAND sh "${CMAKE_CURRENT_SOURCE_DIR}/own_valgrind.sh" $<TARGET_FILE:echoer>)
+CMAKE
+  cat >"$dir/shout.c" <<'C'
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+char* shout(const char* text) {
+  size_t length = strlen(text);
+  char* loud = malloc(length + 1);
+  for (size_t i = 0; i <= length; ++i) loud[i] = (char)toupper((unsigned char)text[i]);
+  return loud;
+}
+C
+  cat >"$dir/echoer.c" <<'C'
+#include <stdio.h>
+#include <stdlib.h>
+char* shout(const char* text);
+int main(int argc, char** argv) {
+  char* loud = shout(argc > 1 ? argv[1] : "hello");
+  puts(loud);
+  free(loud);
+  return 0;
+}
+C
+  cat >"$dir/direct.sh" <<'SH'
+#!/bin/sh
+set -e
+[ "$("$1" hi)" = HI ]
+SH
+  cat >"$dir/own_valgrind.sh" <<'SH'
+#!/bin/sh
+set -e
+log="${TMPDIR:-/tmp}/own_valgrind.$$.log"
+if command -v valgrind >/dev/null; then
+  out="$(valgrind --error-exitcode=3 --log-file="$log" "$1" hi)"
+  tail -1 "$log" | grep -q "ERROR SUMMARY: 0 errors"
+  rm -f "$log"
+else
+  out="$("$1" hi)"
+fi
+[ "$out" = HI ]
+SH
+  local tool
+  for tool in asan valgrind; do
+    adopt_and_run scripts "$tool"
+    if ((status == 0)) && ! grep -q "NOT UNDER VALGRIND" "$log" && grep -q "runs valgrind itself" "$log"; then
+      pass "script-tests: $tool: green, the script's program checked, its own valgrind call replaced"
+    else
+      fail "script-tests: $tool: exit $status: $(problems) $(grep -m1 'NOT UNDER VALGRIND' "$log") (log: $log)"
+    fi
+  done
+  # An overflow planted in the library: the default quick run is red under valgrind too.
+  sed -i 's/malloc(length + 1)/malloc(length)/' "$dir/shout.c"
+  local saved="$project"
+  project="$dir"
+  preset=valgrind run scripts-planted
+  project="$saved"
+  if ((status != 0)) && names_finding heap-buffer-overflow script-direct; then
+    pass "script-tests: valgrind, library overflow planted: the quick run is red in the script's program"
+  else
+    fail "script-tests: valgrind, library overflow planted: exit $status, $(problems) (log: $log)"
   fi
 }
 
@@ -914,6 +999,7 @@ for name in "${selected[@]}"; do
     printed-leaks) fixture_printed_leaks ;;
     tool-quirks) fixture_tool_quirks ;;
     feature-check) fixture_feature_check ;;
+    script-tests) fixture_script_tests ;;
   esac
 done
 finish

@@ -317,22 +317,34 @@ void RecordCache(const std::map<std::string, LauncherRun>& verdicts, const std::
 
 // Tests the launcher ran without their tool (a script under Valgrind): named, so a
 // reader knows what this preset did not check.
-void SayNativeTests(const TestPreset& preset) {
-  std::vector<std::string> native;
+// The tests whose launcher left a marker file <test>.<tool><suffix> in the preset's logs.
+std::vector<std::string> MarkedTests(const TestPreset& preset, std::string_view suffix) {
+  std::vector<std::string> tests;
   std::error_code list_error;
   for (fs::directory_iterator it(fs::path(preset.binary_dir) / "memcheck", list_error), end; !list_error && it != end;
        it.increment(list_error)) {
-    std::string file = it->path().filename().string();  // <test>.<tool>.native
-    if (!file.ends_with(".native")) continue;
-    file.erase(file.size() - std::string_view(".native").size());
-    native.push_back(file.substr(0, file.rfind('.')));
+    std::string file = it->path().filename().string();
+    if (!file.ends_with(suffix)) continue;
+    file.erase(file.size() - suffix.size());
+    tests.push_back(file.substr(0, file.rfind('.')));
   }
-  std::sort(native.begin(), native.end());
-  if (!native.empty()) {
+  std::sort(tests.begin(), tests.end());
+  return tests;
+}
+
+void SayNativeTests(const TestPreset& preset) {
+  if (const std::vector<std::string> native = MarkedTests(preset, ".native"); !native.empty()) {
     std::cout << "memsafe check: " << native.size() << " test(s) of " << preset.name
-              << " ran natively (a script or interpreter, not a compiled program):";
-    for (const std::string& test : native) std::cout << " " << test;
-    std::cout << std::endl;
+              << " ran natively (a script or interpreter that started no program of the build tree): "
+              << Join(native, " ") << std::endl;
+  }
+  if (const std::vector<std::string> own = MarkedTests(preset, ".valgrind-stand-in"); !own.empty()) {
+    std::cout << "memsafe check: " << own.size() << " test(s) of " << preset.name
+              << " run valgrind themselves; memsafe's stand-in ran their programs "
+              << (preset.tools == "valgrind" ? "under memsafe's own Valgrind run"
+                                             : "natively under the preset's sanitizers (Valgrind and a sanitizer "
+                                               "cannot share a process)")
+              << ": " << Join(own, " ") << std::endl;
   }
 }
 

@@ -84,9 +84,11 @@ int LintCommand(const std::vector<std::string>& files, const std::vector<std::st
     // memsafe's module, wherever it lives (installed, vendored into the project).
     const bool memsafe_module = std::filesystem::path(path).filename() == "MemorySafety.cmake" &&
                                 content.find("memsafe_adopt_project") != std::string::npos;
-    for (const Problem& problem : LintOptionStrings(content, memsafe_module)) {
-      std::cout << path << ":" << problem.line << ": " << problem.message << "\n";
-      ++problems;
+    const std::string name = std::filesystem::path(path).filename().string();
+    const bool cmake_file = !memsafe_module && (name == "CMakeLists.txt" || name.ends_with(".cmake"));
+    for (const Problem& problem : LintOptionStrings(content, memsafe_module, cmake_file)) {
+      std::cout << path << ":" << problem.line << ": " << (problem.note ? "note: " : "") << problem.message << "\n";
+      if (!problem.note) ++problems;
     }
   }
   for (const std::string& path : files) {

@@ -306,8 +306,10 @@ bool PlanPresets(const InitOptions& options, const std::string& fragment_text, I
   if (!choice.left.empty()) {
     std::vector<std::string> left;
     for (const TestSwitch& found : choice.left) left.push_back(found.name + " (" + found.where + ")");
-    plan->notes.push_back("test switches left as the project has them, variants that may need more than this machine "
-                          "has: " + Join(left, ", ") + " (memsafe init --set NAME=ON to turn one on)");
+    plan->notes.push_back(
+        "test switches left as the project has them, variants that may need more than this machine "
+        "has: " +
+        Join(left, ", ") + " (memsafe init --set NAME=ON to turn one on)");
   }
   for (const std::string& assignment : options.set_variables) {
     const size_t equals = assignment.find('=');
@@ -422,14 +424,14 @@ bool RefuseReadOnlyUpdates(const InitPlan& plan, std::string* error) {
     const fs::perms mode = fs::status(path, ec).permissions();
     const bool no_write_bit = !ec && (mode & fs::perms::owner_write) == fs::perms::none;
     if (no_write_bit || access(path.c_str(), W_OK) != 0) {
-      *error = file.path + " would change but is read-only: make it writable (memsafe init --dry-run shows the "
-                           "change), then run memsafe init again";
+      *error = file.path +
+               " would change but is read-only: make it writable (memsafe init --dry-run shows the "
+               "change), then run memsafe init again";
       return false;
     }
   }
   return true;
 }
-
 
 }  // namespace
 

@@ -117,6 +117,15 @@ LoadedObjects ReadLoadedObjects(const std::string& prefix) {
     Finish(&loaded);
     return loaded;
   }
+  // A script the valgrind preset ran natively: what its own processes ran and loaded
+  // (the loader audit), beside what the programs it started under Valgrind read.
+  if (std::error_code none; fs::exists(prefix + ".loaded", none)) {
+    if (ReadWholeFile(prefix + ".loaded", &text, &why)) {
+      AddAuditRecord(text, &loaded);
+    } else {
+      Incomplete(&loaded, prefix + ".loaded: " + why);
+    }
+  }
   // <prefix>.<pid>.vglog: one per process Valgrind followed.
   const fs::path base(prefix);
   const std::string stem = base.filename().string() + ".";

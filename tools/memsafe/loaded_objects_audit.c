@@ -32,6 +32,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+extern char** environ;
+
 unsigned int la_version(unsigned int version);
 unsigned int la_objopen(struct link_map* map, Lmid_t lmid, uintptr_t* cookie);
 
@@ -116,6 +118,68 @@ static void memsafe_record_arguments(void) {
   }
 }
 
+/* Under the valgrind preset, a test that is a script (a shell, Python or cmake -P driver)
+ * runs natively with this module, and MEMSAFE_VALGRIND_REEXEC names a file with
+ * memsafe's Valgrind command, one argument per line. A process whose program lies in the
+ * build tree (MEMSAFE_BUILD_DIR) starts again under that command, before any of its code
+ * runs: the project's programs are checked whatever starts them, while the interpreter,
+ * which Valgrind would make minutes slower and whose own reports are not the project's,
+ * is not. The new process has no LD_AUDIT (memcheck and an audit module do not mix, see
+ * above); programs it starts are Valgrind's to follow (--trace-children). When the exec
+ * fails the program runs natively and its record says incomplete. */
+static void memsafe_reexec_under_valgrind(const char* exe) {
+  static char command[16 * 1024];
+  static char arguments[64 * 1024];
+  static char* argv[4096];
+  static char* envp[4096];
+  const char* command_file = getenv("MEMSAFE_VALGRIND_REEXEC");
+  const char* build = getenv("MEMSAFE_BUILD_DIR");
+  if (command_file == NULL || command_file[0] == '\0' || build == NULL || build[0] == '\0') return;
+  const size_t build_length = strlen(build);
+  if (strncmp(exe, build, build_length) != 0 || exe[build_length] != '/') return;
+  size_t count = 0;
+  const int files[2] = {open(command_file, O_RDONLY | O_CLOEXEC), open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC)};
+  char* buffers[2] = {command, arguments};
+  const size_t sizes[2] = {sizeof command, sizeof arguments};
+  size_t lengths[2] = {0, 0};
+  for (int i = 0; i < 2; ++i) {
+    if (files[i] < 0) goto incomplete;
+    ssize_t got = 0;
+    while (lengths[i] < sizes[i] - 1 &&
+           (got = read(files[i], buffers[i] + lengths[i], sizes[i] - 1 - lengths[i])) > 0) {
+      lengths[i] += (size_t)got;
+    }
+    (void)close(files[i]);
+    if (got < 0 || lengths[i] == sizes[i] - 1) goto incomplete;
+    buffers[i][lengths[i]] = '\0';
+  }
+  /* memsafe's command, one argument per line ... */
+  for (char* line = command; *line != '\0' && count < 4000;) {
+    char* end = strchr(line, '\n');
+    if (end != NULL) *end = '\0';
+    if (*line != '\0') argv[count++] = line;
+    if (end == NULL) break;
+    line = end + 1;
+  }
+  if (count == 0) goto incomplete;
+  /* ... then the program, by its full path, and its own arguments after its name. */
+  argv[count++] = (char*)exe;
+  for (size_t at = strnlen(arguments, lengths[1]) + 1; at < lengths[1] && count < 4095;) {
+    argv[count++] = arguments + at;
+    at += strnlen(arguments + at, lengths[1] - at) + 1;
+  }
+  argv[count] = NULL;
+  size_t kept = 0;
+  for (char** variable = environ; *variable != NULL && kept < 4095; ++variable) {
+    if (strncmp(*variable, "LD_AUDIT=", 9) == 0 || strncmp(*variable, "MEMSAFE_VALGRIND_REEXEC=", 24) == 0) continue;
+    envp[kept++] = *variable;
+  }
+  envp[kept] = NULL;
+  (void)execve(argv[0], argv, envp);
+incomplete:
+  memsafe_record("file", ""); /* not under Valgrind after all: the record is not whole */
+}
+
 unsigned int la_objopen(struct link_map* map, Lmid_t lmid, uintptr_t* cookie) {
   (void)cookie;
   /* Objects of other namespaces (this module's own, dlmopen()) are not the program's. */
@@ -131,6 +195,7 @@ unsigned int la_objopen(struct link_map* map, Lmid_t lmid, uintptr_t* cookie) {
     exe[length] = '\0';
     memsafe_record("exe", exe);
     memsafe_record_arguments();
+    memsafe_reexec_under_valgrind(exe);
   } else if (strchr(map->l_name, '/') != NULL) {
     memsafe_record("obj", map->l_name);
   }

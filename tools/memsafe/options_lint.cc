@@ -437,7 +437,7 @@ std::vector<std::string> ProjectCMakeFiles(const std::string& source) {
   return found;
 }
 
-std::vector<Problem> LintOptionStrings(std::string_view content, bool memsafe_module) {
+std::vector<Problem> LintOptionStrings(std::string_view content, bool memsafe_module, bool cmake_file) {
   std::vector<Problem> problems;
   const std::vector<std::string_view> lines = SplitLines(content);
   for (std::size_t i = 0; i < lines.size(); ++i) {
@@ -454,6 +454,14 @@ std::vector<Problem> LintOptionStrings(std::string_view content, bool memsafe_mo
         // memsafe's own wiring in MemorySafety.cmake names its files through these two
         // variables; any other value, with macros or not, names a file no lint reads.
         if (memsafe_module && (value == "${_ignorelist}" || value == "${_supp}")) continue;
+        if (cmake_file && flag == "--suppressions=") {
+          problems.push_back({number,
+                              "'" + std::string(line.substr(at, end - at)) +
+                                  "' is for the project's own valgrind runs: memsafe's Valgrind runs read only "
+                                  "sanitizers/valgrind.supp, and a test script's `valgrind` is memsafe's stand-in",
+                              /*note=*/true});
+          continue;
+        }
         problems.push_back({number, "'" + std::string(line.substr(at, end - at)) +
                                         "' names a file of suppressions outside the lint: memsafe passes "
                                         "sanitizers/ (ubsan_ignorelist.txt, valgrind.supp) itself"});

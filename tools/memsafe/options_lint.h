@@ -27,8 +27,10 @@ std::vector<Problem> LintOptions(std::string_view content);
 // Valgrind --suppressions= naming a file: suppressions come only from sanitizers/,
 // linted. Parts that expand a shell variable ($...) are skipped. `memsafe_module`: the
 // text is memsafe's own MemorySafety.cmake, whose wiring of sanitizers/ files (through
-// ${_ignorelist} and ${_supp}) is the one allowed.
-std::vector<Problem> LintOptionStrings(std::string_view content, bool memsafe_module = false);
+// ${_ignorelist} and ${_supp}) is the one allowed. `cmake_file`: a project's CMake file,
+// where a Valgrind --suppressions= belongs to the project's own valgrind runs (cJSON's
+// ENABLE_VALGRIND tests), which memsafe's runs replace: a note, not a problem.
+std::vector<Problem> LintOptionStrings(std::string_view content, bool memsafe_module = false, bool cmake_file = false);
 
 // The project's CMake files (CMakeLists.txt, *.cmake) under `source`, sorted, for
 // LintOptionStrings: a target_compile_options(-fsanitize-ignorelist=...) hides findings

@@ -174,9 +174,11 @@ std::string UnknownPreset(const PresetSet& set, const std::string& name) {
     if (preset.configure_preset == name) testing.push_back(preset.name);
   }
   std::string text = "'" + name + "' is a configure preset, and memsafe check runs test presets: ";
-  if (!testing.empty()) return text + "name " + Join(testing, " or ") + ", which test" + (testing.size() == 1 ? "s" : "") + " it";
+  if (!testing.empty())
+    return text + "name " + Join(testing, " or ") + ", which test" + (testing.size() == 1 ? "s" : "") + " it";
   return text + "none tests it; add one to CMakeUserPresets.json, e.g. {\"name\": \"" + name +
-         "-test\", \"configurePreset\": \"" + name + "\", \"inherits\": \"asan\"} (a test preset of memsafe's "
+         "-test\", \"configurePreset\": \"" + name +
+         "\", \"inherits\": \"asan\"} (a test preset of memsafe's "
          "sets what the run checks), or see --list";
 }
 

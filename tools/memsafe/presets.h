@@ -43,8 +43,8 @@ struct TestPreset {
 };
 
 struct PresetSet {
-  std::string source_dir;                // the directory of the top CMakePresets.json
-  std::vector<TestPreset> test_presets;  // visible test presets, in file order
+  std::string source_dir;                      // the directory of the top CMakePresets.json
+  std::vector<TestPreset> test_presets;        // visible test presets, in file order
   std::vector<std::string> configure_presets;  // visible configure presets, by name
   // Every presets file CMake reads for this project: CMakePresets.json, the
   // CMakeUserPresets.json beside it, and each file either includes, as absolute paths.

@@ -423,8 +423,8 @@ class SanitizerLogParser {
       // "SEGV" keep the headline's kind.
       // (A headline kind that already starts with the word, signal-unsafe-call-inside-of-
       // a-signal, says more than it.)
-      const bool kind_word = finding.tool == "asan" || (word.find('-') != std::string_view::npos &&
-                                                        !StartsWith(finding.kind, std::string(word)));
+      const bool kind_word = finding.tool == "asan" ||
+                             (word.find('-') != std::string_view::npos && !StartsWith(finding.kind, std::string(word)));
       if (kind_word && !word.empty() && !std::isdigit(static_cast<unsigned char>(word[0]))) {
         finding.kind = KindFromWords(word);
       }
@@ -961,7 +961,6 @@ std::vector<Finding> ParseSanitizerLogFile(const LogFile& log, const ReportConte
   return parser.Findings();
 }
 
-
 namespace {
 
 // A process Valgrind saw die of a signal that points at a memory bug (SIGSEGV, SIGBUS,
@@ -991,7 +990,8 @@ std::optional<Finding> ValgrindFatalSignal(const pugi::xml_node& signal, const L
   }
   Stack stack;
   stack.title = finding.message;
-  for (const pugi::xml_node& frame : signal.child("stack").children("frame")) stack.frames.push_back(ValgrindFrame(frame));
+  for (const pugi::xml_node& frame : signal.child("stack").children("frame"))
+    stack.frames.push_back(ValgrindFrame(frame));
   finding.stacks.push_back(std::move(stack));
   Finish(finding, context);
   for (const Finding& other : before) {

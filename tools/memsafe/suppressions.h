@@ -39,6 +39,7 @@ struct Entry {
 struct Problem {
   int line = 0;
   std::string message;
+  bool note = false;  // said, not counted: nothing memsafe runs is weakened by it
 };
 
 struct ParsedFile {

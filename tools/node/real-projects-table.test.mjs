@@ -7,8 +7,8 @@ import { findingsAt, judge, junitCounts, row } from "./real-projects-table.mjs";
 const junit = '<?xml version="1.0"?>\n<testsuite name="x" tests="12" failures="1" errors="0" skipped="2" time="1">';
 const summary = (projectTests, caught = 7) => ({
   presets: [
-    { preset: "asan", project_tests: projectTests, canaries: 7, canaries_caught: caught },
-    { preset: "valgrind", project_tests: 12, canaries: 2, canaries_caught: 2 },
+    { preset: "asan", result: "ok", project_tests: projectTests, canaries: 7, canaries_caught: caught },
+    { preset: "valgrind", result: "ok", project_tests: 12, canaries: 2, canaries_caught: 2 },
   ],
 });
 const planted = { findings: [{ kind: "heap-buffer-overflow", location: { file: "src/lib.c", line: 41 }, tools: ["asan"] }] };
@@ -50,6 +50,11 @@ test("each shortfall is named", () => {
   assert.deepEqual(judge(facts({ cmakeUnchanged: "no" })), ["memsafe changed the project's CMake files"]);
   assert.ok(judge(facts({ failedStep: "plain build", plain: null })).includes("the plain build step failed"));
   assert.match(row("p", facts({ cmakeUnchanged: "no" })), /\| SHORT \|$/);
+  const failing = summary(12);
+  failing.presets[0].result = "FAILED";
+  assert.deepEqual(judge(facts({ cold: { ...facts().cold, summary: failing } })), [
+    "asan did not pass on the clean project: FAILED",
+  ]);
 });
 
 test("a finding elsewhere is not the planted one", () => {

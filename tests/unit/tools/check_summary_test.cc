@@ -87,7 +87,8 @@ TEST(CheckSummaryTest, JsonSummaryHasTheTableAndTheProjectTestsApartFromCanaries
                                     Result("canary.address.x", TestOutcome::kPassed)});
   clean.label = "asan";
   JudgeRun(&clean);
-  PresetRun failed = Ran("thread", {Result("a", TestOutcome::kFailed), Result("canary.thread.x", TestOutcome::kFailed)});
+  PresetRun failed =
+      Ran("thread", {Result("a", TestOutcome::kFailed), Result("canary.thread.x", TestOutcome::kFailed)});
   failed.label = "tsan";
   JudgeRun(&failed);
   const nlohmann::json json = nlohmann::json::parse(FormatSummaryJson({clean, failed}));

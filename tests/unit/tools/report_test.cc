@@ -645,13 +645,16 @@ TEST(ReportTest, EachToolsNameForABugIsTheRowsKind) {
   std::vector<InputError> errors;
   LogFile log{"x", "x", "tsan", "-", false, false};
   const auto tsan_heap = [&](const std::string& access) {
-    return ParseSanitizerLog("WARNING: ThreadSanitizer: heap-use-after-free (pid=5)\n"
-                             "  Write of size 1 at " + access + " by main thread:\n"
-                             "    #0 memset <null> (a.out+0x1)\n    #1 f /src/p/f.cc:3:5 (a.out+0x2)\n\n"
-                             "  Location is heap block of size 8 at 0x7b0400000010 allocated by main thread:\n"
-                             "    #0 malloc <null> (a.out+0x3)\n    #1 f /src/p/f.cc:3:9 (a.out+0x4)\n\n"
-                             "SUMMARY: ThreadSanitizer: heap-use-after-free (a.out+0x1) in memset\n",
-                             log, kCapturedContext, &errors);
+    return ParseSanitizerLog(
+        "WARNING: ThreadSanitizer: heap-use-after-free (pid=5)\n"
+        "  Write of size 1 at " +
+            access +
+            " by main thread:\n"
+            "    #0 memset <null> (a.out+0x1)\n    #1 f /src/p/f.cc:3:5 (a.out+0x2)\n\n"
+            "  Location is heap block of size 8 at 0x7b0400000010 allocated by main thread:\n"
+            "    #0 malloc <null> (a.out+0x3)\n    #1 f /src/p/f.cc:3:9 (a.out+0x4)\n\n"
+            "SUMMARY: ThreadSanitizer: heap-use-after-free (a.out+0x1) in memset\n",
+        log, kCapturedContext, &errors);
   };
   // One byte past a live block of 8 (whose next bytes TSan once saw freed): an overflow,
   // as ASan and Valgrind call it; inside the block, a use after free.
@@ -667,7 +670,8 @@ TEST(ReportTest, EachToolsNameForABugIsTheRowsKind) {
                   "calloc-overflow"}}) {
     const std::vector<Finding> found = ParseSanitizerLog(
         std::string("==2==ERROR: ThreadSanitizer: ") + headline + "\n    #0 malloc <null> (a.out+0x1)\n" +
-            "    #1 main /src/p/a.cc:3:7 (a.out+0x2)\n\nSUMMARY: ThreadSanitizer: " + summary + " (a.out+0x1) in malloc\n",
+            "    #1 main /src/p/a.cc:3:7 (a.out+0x2)\n\nSUMMARY: ThreadSanitizer: " + summary +
+            " (a.out+0x1) in malloc\n",
         log, kCapturedContext, &errors);
     ASSERT_EQ(found.size(), 1u) << headline;
     EXPECT_EQ(found[0].kind, summary);
@@ -708,9 +712,10 @@ TEST(ReportTest, ValgrindFatalSignalIsARowOfItsOwn) {
     EXPECT_TRUE(errors.empty()) << errors.front().message;
     return found;
   };
-  const std::string segv = "<fatal_signal><tid>1</tid><signo>11</signo><signame>SIGSEGV</signame><sicode>2</sicode>"
-                           "<event>Bad permissions for mapped region</event><siaddr>0x402004</siaddr>" +
-                           frame + "</fatal_signal>";
+  const std::string segv =
+      "<fatal_signal><tid>1</tid><signo>11</signo><signame>SIGSEGV</signame><sicode>2</sicode>"
+      "<event>Bad permissions for mapped region</event><siaddr>0x402004</siaddr>" +
+      frame + "</fatal_signal>";
   std::vector<Finding> found = parse(segv);
   ASSERT_EQ(found.size(), 1u);
   EXPECT_EQ(Where(found[0]), "segv main.c:7");
@@ -722,9 +727,9 @@ TEST(ReportTest, ValgrindFatalSignalIsARowOfItsOwn) {
   EXPECT_EQ(Where(found[0]), "null-pointer-use main.c:7");
   EXPECT_TRUE(parse("<fatal_signal><signame>SIGABRT</signame>" + frame + "</fatal_signal>").empty())
       << "an abort is a failed test, not a memory finding";
-  EXPECT_EQ(Where(parse("<fatal_signal><signame>SIGSEGV</signame><siaddr>0x8</siaddr>" + frame + "</fatal_signal>")
-                      .at(0)),
-            "null-pointer-use main.c:7");
+  EXPECT_EQ(
+      Where(parse("<fatal_signal><signame>SIGSEGV</signame><siaddr>0x8</siaddr>" + frame + "</fatal_signal>").at(0)),
+      "null-pointer-use main.c:7");
 }
 
 TEST(ReportTest, HostileInputsAreErrorsNamingThePathNeverHangsOrCrashes) {

@@ -316,6 +316,15 @@ TEST(OptionStringsTest, SuppressionFilesNamedOutsideSanitizersAreRefused) {
   EXPECT_EQ(LintOptionStrings("list(APPEND opts \"--suppressions=${_supp}\")\n", /*memsafe_module=*/true).size(), 0u);
   EXPECT_EQ(LintOptionStrings("target_compile_options(t PRIVATE -Xclang -fsanitize-system-ignorelist=/x)\n").size(),
             1u);
+  // In a project's CMake file, a --suppressions= is for its own valgrind runs (cJSON's
+  // ENABLE_VALGRIND tests): said, not counted; an ignore list there still changes the build.
+  const std::vector<Problem> in_cmake = LintOptionStrings(
+      "set(MEMORYCHECK_COMMAND_OPTIONS \"--suppressions=${CMAKE_CURRENT_SOURCE_DIR}/../valgrind.supp\")\n"
+      "target_compile_options(t PRIVATE -fsanitize-ignorelist=/x)\n",
+      /*memsafe_module=*/false, /*cmake_file=*/true);
+  ASSERT_EQ(in_cmake.size(), 2u);
+  EXPECT_TRUE(in_cmake[0].note);
+  EXPECT_FALSE(in_cmake[1].note);
   EXPECT_EQ(problems[0].line, 1);
   EXPECT_NE(problems[0].message.find("weakens the tool"), std::string::npos) << problems[0].message;
   EXPECT_EQ(problems[1].line, 2);
