@@ -396,6 +396,30 @@ void FindUnsoundSetup(const TestPreset& preset, const ProcessResult& listed, boo
   }
 }
 
+// After the tests ran: CTest's results, each overruled where memsafe's verdict failed a
+// test CTest passed, counted, recorded in the cache, compared with the fast run.
+void JudgeResults(const TestPreset& preset, const RunContext& context, const ProcessResult& listed, CachePlan* plan,
+                  PresetRun* run) {
+  std::string error;
+  std::optional<std::vector<TestResult>> results = LatestCtestResults(preset.binary_dir, &error);
+  if (!results) {
+    std::cout << "memsafe check: " << error << std::endl;
+    return;
+  }
+  run->tested = true;
+  const std::map<std::string, LauncherRun> verdicts =
+      LauncherVerdicts((fs::path(preset.binary_dir) / "memcheck").string());
+  if (const std::vector<std::string> overruled = OverruleByVerdicts(verdicts, &*results); !overruled.empty()) {
+    std::cout << "memsafe check: counted as failed, by memsafe's verdict, though CTest's properties "
+                 "(PASS_REGULAR_EXPRESSION, WILL_FAIL, a skip pattern) passed them:\n";
+    for (const std::string& test : overruled) std::cout << "  - " << test << "\n";
+    std::cout.flush();
+  }
+  run->counts = CountResults(*results);
+  if (context.use_cache) RecordCache(verdicts, *results, listed, plan, run);
+  if (context.fast_results && !preset.tools.empty()) run->overhead = ToolOverhead(*context.fast_results, *results);
+}
+
 PresetRun RunPreset(const TestPreset& preset, const RunContext& context) {
   PresetRun run;
   run.label = preset.name;
@@ -478,22 +502,7 @@ PresetRun RunPreset(const TestPreset& preset, const RunContext& context) {
     (void)Step(ctest, context.child);  // the verdict comes from the results, not the status
     run.test_seconds = SecondsSince(test_start);
     run.changed_during_run = ChangedPrograms(programs);
-    std::string error;
-    if (std::optional<std::vector<TestResult>> results = LatestCtestResults(binary_dir.string(), &error)) {
-      run.tested = true;
-      const std::map<std::string, LauncherRun> verdicts = LauncherVerdicts((binary_dir / "memcheck").string());
-      if (const std::vector<std::string> overruled = OverruleByVerdicts(verdicts, &*results); !overruled.empty()) {
-        std::cout << "memsafe check: counted as failed, by memsafe's verdict, though CTest's properties "
-                     "(PASS_REGULAR_EXPRESSION, WILL_FAIL, a skip pattern) passed them:\n";
-        for (const std::string& test : overruled) std::cout << "  - " << test << "\n";
-        std::cout.flush();
-      }
-      run.counts = CountResults(*results);
-      if (context.use_cache) RecordCache(verdicts, *results, listed, &plan, &run);
-      if (context.fast_results && !preset.tools.empty()) run.overhead = ToolOverhead(*context.fast_results, *results);
-    } else {
-      std::cout << "memsafe check: " << error << std::endl;
-    }
+    JudgeResults(preset, context, listed, &plan, &run);
     SayNativeTests(preset);
   }
   GroupEnd();

@@ -55,6 +55,9 @@ test("each shortfall is named", () => {
   assert.deepEqual(judge(facts({ cold: { ...facts().cold, summary: failing } })), [
     "asan did not pass on the clean project: FAILED",
   ]);
+  // Red by a finding of its own: listed for a person to judge, not a shortfall.
+  const found = { findings: [{ kind: "memory-leak", location: { file: "t.c", line: 3 }, presets: ["asan"] }] };
+  assert.deepEqual(judge(facts({ cold: { ...facts().cold, summary: failing, findings: found } })), []);
 });
 
 test("a finding elsewhere is not the planted one", () => {
