@@ -146,7 +146,7 @@ async function main(argv) {
   }
   let names;
   try {
-    names = (await readdir(factsDir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+    names = (await readdir(factsDir, { withFileTypes: true })).filter((e) => e.isDirectory() || e.isSymbolicLink()).map((e) => e.name).sort();
   } catch (error) {
     console.error(`real-projects-table: ${factsDir}: ${error.message}`);
     return 2;
