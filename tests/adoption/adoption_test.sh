@@ -345,7 +345,7 @@ if ((real)); then
     # run at once they race and one reads the other's half-written output (seen here as a
     # truncated legacy_test_large_01.actual), so its tests run one at a time.
     # Under the valgrind preset every program jsoncpp's Python driver starts runs under
-    # Valgrind (about 600 starts of its test runner): 11m39s for that preset alone
+    # Valgrind (948 log files, two per start of its test runner): 11m39s for that preset alone
     # (memsafe check --memory-checks --preset valgrind --jobs 1, with another build on the
     # machine). The nightly's real-projects matrix runs it; here asan and tsan do.
     check_args=()
