@@ -146,6 +146,7 @@ TEST(InitTest, ReadOnlyFileThatWouldChangeStopsInitBeforeAnyWrite) {
   EXPECT_NE(error.find("CMakePresets.json would change but is read-only"), std::string::npos) << error;
   EXPECT_EQ(Read(dir, "CMakePresets.json"), R"({"version": 6})");
   EXPECT_FALSE(fs::exists(dir.path() / "sanitizers")) << "nothing was written";
+  fs::permissions(dir.path() / "CMakePresets.json", fs::perms(0644), fs::perm_options::replace);
 }
 
 TEST(InitTest, ProjectFilesAreNeverOverwritten) {
