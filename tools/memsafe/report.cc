@@ -1003,6 +1003,43 @@ std::optional<Finding> ValgrindFatalSignal(const pugi::xml_node& signal, const L
   return finding;
 }
 
+// One Valgrind <error> element as a finding of test `test`, starting at `log_line`.
+Finding ValgrindErrorFinding(const pugi::xml_node& error, const LogFile& log, const std::string& test, int log_line,
+                             const ReportContext& context, std::vector<InputError>* errors) {
+  Finding finding;
+  finding.tool = "valgrind";
+  finding.test = test;
+  finding.preset = log.preset;
+  finding.log = log.path;
+  finding.log_line = log_line;
+  const pugi::xml_node xwhat = error.child("xwhat");
+  finding.message = error.child("what") ? error.child_value("what") : xwhat.child_value("text");
+  std::vector<std::string> auxwhat;
+  std::string title = finding.message;
+  for (const pugi::xml_node& child : error.children()) {
+    const std::string_view name = child.name();
+    if (name == "auxwhat") {
+      auxwhat.emplace_back(child.child_value());
+      title = child.child_value();
+    } else if (name == "xauxwhat") {
+      auxwhat.emplace_back(child.child_value("text"));
+      title = child.child_value("text");
+    } else if (name == "stack") {
+      Stack stack;
+      stack.title = title;
+      for (const pugi::xml_node& frame : child.children("frame")) stack.frames.push_back(ValgrindFrame(frame));
+      finding.stacks.push_back(std::move(stack));
+    }
+  }
+  const std::string kind = error.child_value("kind");
+  if (kind.empty()) {
+    errors->push_back({log.path, finding.log_line, "Valgrind <error> without a <kind>"});
+  }
+  finding.kind = ValgrindKind(kind, auxwhat);
+  Finish(finding, context);
+  return finding;
+}
+
 }  // namespace
 
 std::vector<Finding> ParseValgrindXml(std::string_view content, const LogFile& log, const ReportContext& context,
@@ -1086,38 +1123,9 @@ std::vector<Finding> ParseValgrindXml(std::string_view content, const LogFile& l
       }
       continue;
     }
-    const pugi::xml_node& error = element;
-    Finding finding;
-    finding.tool = "valgrind";
-    finding.test = current_case.empty() ? log.test : log.test + "." + current_case;
-    finding.preset = log.preset;
-    finding.log = log.path;
-    finding.log_line = lines.LineOf(static_cast<ptrdiff_t>(start));
-    const pugi::xml_node xwhat = error.child("xwhat");
-    finding.message = error.child("what") ? error.child_value("what") : xwhat.child_value("text");
-    std::vector<std::string> auxwhat;
-    std::string title = finding.message;
-    for (const pugi::xml_node& child : error.children()) {
-      const std::string_view name = child.name();
-      if (name == "auxwhat") {
-        auxwhat.emplace_back(child.child_value());
-        title = child.child_value();
-      } else if (name == "xauxwhat") {
-        auxwhat.emplace_back(child.child_value("text"));
-        title = child.child_value("text");
-      } else if (name == "stack") {
-        Stack stack;
-        stack.title = title;
-        for (const pugi::xml_node& frame : child.children("frame")) stack.frames.push_back(ValgrindFrame(frame));
-        finding.stacks.push_back(std::move(stack));
-      }
-    }
-    const std::string kind = error.child_value("kind");
-    if (kind.empty()) {
-      errors->push_back({log.path, finding.log_line, "Valgrind <error> without a <kind>"});
-    }
-    finding.kind = ValgrindKind(kind, auxwhat);
-    Finish(finding, context);
+    Finding finding =
+        ValgrindErrorFinding(element, log, current_case.empty() ? log.test : log.test + "." + current_case,
+                             lines.LineOf(static_cast<ptrdiff_t>(start)), context, errors);
     const bool leak = finding.kind == "memory-leak" || finding.kind == "indirect-leak";
     if (leak && !current_case.empty()) leaks_in_cases.insert(finding.signature);
     if (leak && after_cases && leaks_in_cases.count(finding.signature) > 0) continue;
