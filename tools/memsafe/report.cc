@@ -423,8 +423,12 @@ class SanitizerLogParser {
       // "SEGV" keep the headline's kind.
       // (A headline kind that already starts with the word, signal-unsafe-call-inside-of-
       // a-signal, says more than it.)
-      const bool kind_word = finding.tool == "asan" ||
-                             (word.find('-') != std::string_view::npos && !StartsWith(finding.kind, std::string(word)));
+      // UBSan's summary word (Clang's report_error_type=1: out-of-bounds-index,
+      // invalid-shift-exponent) is its own check's name, not the kind every other tool
+      // and GCC's runtime, which prints no summary, give that bug: its message decides.
+      const bool kind_word =
+          finding.tool == "asan" || (finding.tool != "ubsan" && word.find('-') != std::string_view::npos &&
+                                     !StartsWith(finding.kind, std::string(word)));
       if (kind_word && !word.empty() && !std::isdigit(static_cast<unsigned char>(word[0]))) {
         finding.kind = KindFromWords(word);
       }

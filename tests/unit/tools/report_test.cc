@@ -594,26 +594,49 @@ TEST(ReportTest, PlainSanitizerLogsOfAnyNameAreReadAsUsersWriteThem) {
 }
 
 TEST(ReportTest, UndefinedBehaviorKindsComeFromTheMessage) {
-  // Messages of Clang 14's runtime, one per line as UBSan prints them.
-  const std::pair<const char*, const char*> cases[] = {
-      {"addition of unsigned offset to 0x7feda5600020 overflowed to 0x7feda560001c", "pointer-overflow"},
-      {"subtraction of unsigned offset from 0x000000001000 overflowed to 0xfffffffffffff000", "pointer-overflow"},
-      {"pointer index expression with base 0x000000000001 overflowed to 0xffffffffffffffff", "pointer-overflow"},
-      {"signed integer overflow: 70000 * 70000 cannot be represented in type 'int'", "signed-integer-overflow"},
-      {"index 8 out of bounds for type 'int[8]'", "array-index-out-of-bounds"},
-      {"load of value 2, which is not a valid value for type 'volatile bool'", "invalid-value-load"},
-      {"downcast of address 0x7f1bf9500020 which does not point to an object of type 'const Square'", "vptr-check"},
-      {"shift exponent 32 is too large for 32-bit type 'unsigned int'", "shift-out-of-bounds"},
+  // Messages of Clang 14's runtime, each with the summary it prints under
+  // report_error_type=1 (GCC's runtime prints none): the summary's word is UBSan's check
+  // (out-of-bounds-index), while the row's kind is the one ASan, Valgrind and GCC's
+  // runtime give the same bug (array-index-out-of-bounds).
+  struct Case {
+    const char* message;
+    const char* summary_word;
+    const char* kind;
   };
-  for (const auto& [message, kind] : cases) {
-    ScratchDir dir;
-    dir.Write("ubsan.1", std::string("/src/project/src/a.c:9:10: runtime error: ") + message + "\n");
-    std::vector<InputError> errors;
-    const std::vector<Finding> findings =
-        ReadLogs(CollectLogs({dir.path().string()}, &errors), kCapturedContext, &errors);
-    EXPECT_TRUE(errors.empty());
-    ASSERT_EQ(findings.size(), 1u) << message;
-    EXPECT_EQ(findings[0].kind, kind) << message;
+  const Case cases[] = {
+      {"addition of unsigned offset to 0x7feda5600020 overflowed to 0x7feda560001c", "pointer-overflow",
+       "pointer-overflow"},
+      {"subtraction of unsigned offset from 0x000000001000 overflowed to 0xfffffffffffff000", "pointer-overflow",
+       "pointer-overflow"},
+      {"pointer index expression with base 0x000000000001 overflowed to 0xffffffffffffffff", "pointer-overflow",
+       "pointer-overflow"},
+      {"signed integer overflow: 70000 * 70000 cannot be represented in type 'int'", "signed-integer-overflow",
+       "signed-integer-overflow"},
+      {"index 8 out of bounds for type 'int[8]'", "out-of-bounds-index", "array-index-out-of-bounds"},
+      {"load of value 2, which is not a valid value for type 'volatile bool'", "invalid-bool-load",
+       "invalid-value-load"},
+      {"downcast of address 0x7f1bf9500020 which does not point to an object of type 'const Square'",
+       "dynamic-type-mismatch", "vptr-check"},
+      {"shift exponent 32 is too large for 32-bit type 'unsigned int'", "invalid-shift-exponent",
+       "shift-out-of-bounds"},
+  };
+  for (const Case& each : cases) {
+    for (const bool with_summary : {false, true}) {
+      ScratchDir dir;
+      std::string log = std::string("/src/project/src/a.c:9:10: runtime error: ") + each.message + "\n";
+      if (with_summary) {
+        log += "    #0 0x55d1 in f /src/project/src/a.c:9:10\n"
+               "SUMMARY: UndefinedBehaviorSanitizer: " +
+               std::string(each.summary_word) + " /src/project/src/a.c:9:10 in \n";
+      }
+      dir.Write("ubsan.1", log);
+      std::vector<InputError> errors;
+      const std::vector<Finding> findings =
+          ReadLogs(CollectLogs({dir.path().string()}, &errors), kCapturedContext, &errors);
+      EXPECT_TRUE(errors.empty());
+      ASSERT_EQ(findings.size(), 1u) << each.message;
+      EXPECT_EQ(findings[0].kind, each.kind) << each.message << (with_summary ? " (with its summary)" : "");
+    }
   }
 }
 
