@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -75,11 +76,20 @@ bool ReadTemplate(const InitOptions& options, const std::string& name, std::stri
 
 // What init writes for one memory preset of the fragment.
 struct MemoryPreset {
-  std::string name;            // "asan"
+  std::string name;            // "asan", "asan-gcc"
   std::string building_block;  // the fragment's hidden preset, "memsafe-asan"
   std::string compiler;        // "memsafe-clang"
   std::string test;            // "memsafe-test-asan"
+  std::string twin_of;         // "asan" for asan-gcc, "" for a tool's own preset
+  std::string run_by;          // the test preset's vendor.memsafe.runBy; "" writes none
 };
+
+// "gcc" of "memsafe-gcc": the name --compilers takes.
+std::string CompilerName(const MemoryPreset& preset) {
+  const std::string_view prefix = "memsafe-";
+  return preset.compiler.compare(0, prefix.size(), prefix) == 0 ? preset.compiler.substr(prefix.size())
+                                                                 : preset.compiler;
+}
 
 bool ReadMemoryPresets(const Json& fragment, std::vector<MemoryPreset>* presets, std::string* error) {
   if (!fragment.contains("configurePresets") || !fragment["configurePresets"].is_array()) {
@@ -92,16 +102,73 @@ bool ReadMemoryPresets(const Json& fragment, std::vector<MemoryPreset>* presets,
     const Json& spec = preset.at(adopt);
     if (!spec.is_object() || !spec.contains("preset") || !spec.contains("compiler") || !spec.contains("test") ||
         !spec["preset"].is_string() || !spec["compiler"].is_string() || !spec["test"].is_string() ||
-        !preset.contains("name") || !preset["name"].is_string()) {
+        (spec.contains("twinOf") && !spec["twinOf"].is_string()) || !preset.contains("name") ||
+        !preset["name"].is_string()) {
       *error = "memsafe's presets fragment: a vendor.memsafe.adopt entry needs preset, compiler and test strings";
       return false;
     }
     presets->push_back({spec["preset"].get<std::string>(), preset["name"].get<std::string>(),
-                        spec["compiler"].get<std::string>(), spec["test"].get<std::string>()});
+                        spec["compiler"].get<std::string>(), spec["test"].get<std::string>(),
+                        spec.value("twinOf", ""), ""});
   }
-  if (presets->empty()) {
+  if (std::none_of(presets->begin(), presets->end(), [](const MemoryPreset& p) { return p.twin_of.empty(); })) {
     *error = "memsafe's presets fragment names no memory preset (vendor.memsafe.adopt)";
     return false;
+  }
+  return true;
+}
+
+// The presets init writes. Without --compilers, each tool's own preset (asan and tsan
+// with Clang, valgrind with GCC), as before twins existed: no runBy, so a project's own
+// tool presets stay in --memory-checks too. With --compilers, every tool in each listed
+// compiler: the tool's own preset, or else the twin of the first listed compiler, runs
+// in --memory-checks, the other twins on request and in the nightly (which runs every
+// preset with a tool).
+bool ChooseMemoryPresets(const std::vector<MemoryPreset>& all, const std::vector<std::string>& compilers,
+                         std::vector<MemoryPreset>* chosen, std::string* error) {
+  if (compilers.empty()) {
+    for (const MemoryPreset& preset : all) {
+      if (preset.twin_of.empty()) chosen->push_back(preset);
+    }
+    return true;
+  }
+  std::vector<std::string> known;
+  for (const MemoryPreset& preset : all) {
+    if (std::find(known.begin(), known.end(), CompilerName(preset)) == known.end()) {
+      known.push_back(CompilerName(preset));
+    }
+  }
+  for (const std::string& compiler : compilers) {
+    if (std::find(known.begin(), known.end(), compiler) == known.end()) {
+      *error = "--compilers: '" + compiler + "' is not one of memsafe's compilers (" + Join(known, ", ") + ")";
+      return false;
+    }
+  }
+  const auto rank = [&](const MemoryPreset& preset) {
+    return std::find(compilers.begin(), compilers.end(), CompilerName(preset)) - compilers.begin();
+  };
+  for (const MemoryPreset& own : all) {
+    if (!own.twin_of.empty()) continue;
+    std::vector<MemoryPreset> tool;  // this tool's presets in the listed compilers
+    for (const MemoryPreset& preset : all) {
+      if ((preset.name == own.name || preset.twin_of == own.name) &&
+          rank(preset) < static_cast<std::ptrdiff_t>(compilers.size())) {
+        tool.push_back(preset);
+      }
+    }
+    if (tool.empty()) {
+      *error = "--compilers " + Join(compilers, ",") + ": memsafe has no " + own.name + " preset for them";
+      return false;
+    }
+    // The tool's own preset first, then by the order of --compilers.
+    std::stable_sort(tool.begin(), tool.end(), [&](const MemoryPreset& a, const MemoryPreset& b) {
+      if (a.twin_of.empty() != b.twin_of.empty()) return a.twin_of.empty();
+      return rank(a) < rank(b);
+    });
+    for (size_t i = 0; i < tool.size(); ++i) {
+      tool[i].run_by = i == 0 ? "memory-checks" : "on-request";
+      chosen->push_back(tool[i]);
+    }
   }
   return true;
 }
@@ -138,7 +205,9 @@ Json PresetFor(const std::string& kind, const MemoryPreset& preset, const Json& 
   }
   if (kind == "buildPresets") return Json{{"name", preset.name}, {"configurePreset", preset.name}};
   if (kind == "testPresets") {
-    return Json{{"name", preset.name}, {"configurePreset", preset.name}, {"inherits", preset.test}};
+    Json test{{"name", preset.name}, {"configurePreset", preset.name}, {"inherits", preset.test}};
+    if (!preset.run_by.empty()) test["vendor"] = Json{{"memsafe", Json{{"runBy", preset.run_by}}}};
+    return test;
   }
   Json steps = Json::array();
   for (const char* type : {"configure", "build", "test"}) steps.push_back(Json{{"type", type}, {"name", preset.name}});
@@ -187,7 +256,19 @@ bool MergePresets(Json* presets, const std::vector<MemoryPreset>& memory, const 
         list.push_back(PresetFor(kind, preset, cache_variables));
       } else if (IsMemsafes(kind, *existing, preset)) {
         // memsafe's preset from an earlier run: the switches found since are added, what
-        // the project set there is kept.
+        // the project set there is kept. A test preset written before twins were asked for
+        // gets the run it belongs to, or twins on request would take it out of
+        // --memory-checks (a project that names runs runs only the presets it names).
+        if (std::string_view(kind) == "testPresets" && !preset.run_by.empty() &&
+            !existing->contains(Json::json_pointer("/vendor/memsafe/runBy"))) {
+          Json& vendor = (*existing)["vendor"];
+          if (vendor.is_null()) vendor = Json::object();
+          if (!vendor.is_object()) continue;
+          Json& memsafe = vendor["memsafe"];
+          if (memsafe.is_null()) memsafe = Json::object();
+          if (memsafe.is_object()) memsafe["runBy"] = preset.run_by;
+          continue;
+        }
         if (std::string_view(kind) != "configurePresets" || cache_variables.empty()) continue;
         Json& variables = (*existing)["cacheVariables"];
         if (variables.is_null()) variables = Json::object();
@@ -274,8 +355,9 @@ bool PlanPresets(const InitOptions& options, const std::string& fragment_text, I
     *error = std::string("memsafe's presets fragment is not valid JSON: ") + e.what();
     return false;
   }
-  std::vector<MemoryPreset> memory;
-  if (!ReadMemoryPresets(fragment, &memory, error)) return false;
+  std::vector<MemoryPreset> offered, memory;
+  if (!ReadMemoryPresets(fragment, &offered, error)) return false;
+  if (!ChooseMemoryPresets(offered, options.compilers, &memory, error)) return false;
 
   const std::string relative = "CMakePresets.json";
   std::string text;
@@ -322,6 +404,15 @@ bool PlanPresets(const InitOptions& options, const std::string& fragment_text, I
   if (!switched.empty()) {
     plan->notes.push_back("the project's tests are behind switches of its own, set in the memory presets: " +
                           Join(switched, ", ") + " (memsafe init --set NAME=VALUE for one it did not find)");
+  }
+  std::vector<std::string> quick, on_request;
+  for (const MemoryPreset& preset : memory) {
+    (preset.run_by == "on-request" ? on_request : quick).push_back(preset.name);
+  }
+  if (!on_request.empty()) {
+    plan->notes.push_back("memsafe check --memory-checks runs " + Join(quick, ", ") + "; " + Join(on_request, ", ") +
+                          " run in the nightly and on request (memsafe check --memory-checks --preset " +
+                          Join(on_request, ",") + ")");
   }
   if (!RefuseNamesDefinedElsewhere(options, presets, memory, error)) return false;
   const Json before = presets;

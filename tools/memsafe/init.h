@@ -4,7 +4,9 @@
 // It plans every file first, then writes (or, with --dry-run, only lists) the plan:
 //   CMakePresets.json                  created, or merged: the memory presets (configure,
 //                                      build, test and workflow presets asan, tsan,
-//                                      valgrind) composed from memsafe's fragment; the
+//                                      valgrind, and with --compilers their twins in
+//                                      the other compiler) composed from memsafe's
+//                                      fragment; the
 //                                      project's own presets are kept as they are
 //   sanitizers/memsafe-presets.json    the fragment (refreshed: it belongs to memsafe)
 //   sanitizers/memsafe-adopt.cmake     included at the first project() call
@@ -46,6 +48,10 @@ struct InitOptions {
   // NAME=VALUE cache variables the memory presets set besides the test switches init
   // finds itself (FindTestSwitches): a switch it cannot recognise, a project option.
   std::vector<std::string> set_variables;
+  // "clang", "gcc": write every memory tool's preset in each (asan-gcc, tsan-gcc,
+  // valgrind-clang beside asan, tsan, valgrind), composed from the fragment's building
+  // blocks as memsafe's own are. Empty: each tool in its own compiler only.
+  std::vector<std::string> compilers;
 };
 
 enum class FileAction { kCreate, kUpdate, kUnchanged };

@@ -213,6 +213,11 @@ int main(int argc, char** argv) {
   init->add_option("--set", init_options.set_variables,
                    "NAME=VALUE: a cache variable the memory presets set, such as a test switch init did not find "
                    "(repeatable)");
+  init->add_option("--compilers", init_options.compilers,
+                   "clang,gcc: every memory preset in each compiler (asan-gcc, tsan-gcc and valgrind-clang beside "
+                   "asan, tsan and valgrind); the first of a tool's presets runs in --memory-checks, the others on "
+                   "request and nightly")
+      ->delimiter(',');
 
   memsafe::tools::CheckOptions check_options;
   CLI::App* check = app.add_subcommand(

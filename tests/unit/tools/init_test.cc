@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <string>
 
+#include "process.h"
 #include "text.h"
 #include "tool_test_support.h"
 
@@ -159,6 +160,128 @@ TEST(InitTest, ProjectFilesAreNeverOverwritten) {
   EXPECT_EQ(Find(*plan, "sanitizers/lsan.supp")->action, FileAction::kUnchanged);
   ASSERT_TRUE(ApplyInit(*plan, &error)) << error;
   EXPECT_EQ(Read(dir, "sanitizers/lsan.supp"), "# ours\n");
+}
+
+const nlohmann::json* Named(const nlohmann::json& presets, const char* kind, const std::string& name) {
+  for (const nlohmann::json& entry : presets[kind]) {
+    if (entry["name"] == name) return &entry;
+  }
+  return nullptr;
+}
+
+// Each memory tool in each compiler asked for, from the fragment's building blocks:
+// asan-gcc at -O0 as memsafe's own, not the -O1 that composing memsafe-gcc with
+// memsafe-asan gives.
+TEST(InitTest, CompilersWriteEveryToolInEachCompiler) {
+  ScratchDir dir;
+  dir.Write("CMakeLists.txt", "cmake_minimum_required(VERSION 3.10)\nproject(p C)\n");
+  InitOptions options = OptionsFor(dir);
+  options.compilers = {"clang", "gcc"};
+  std::string error;
+  std::optional<InitPlan> plan = PlanInit(options, &error);
+  ASSERT_TRUE(plan) << error;
+  ASSERT_TRUE(ApplyInit(*plan, &error)) << error;
+  const nlohmann::json presets = nlohmann::json::parse(Read(dir, "CMakePresets.json"));
+  const std::pair<const char*, const char*> expected[] = {{"asan", "memory-checks"},     {"asan-gcc", "on-request"},
+                                                          {"tsan", "memory-checks"},     {"tsan-gcc", "on-request"},
+                                                          {"valgrind", "memory-checks"}, {"valgrind-clang", "on-request"}};
+  ASSERT_EQ(presets["testPresets"].size(), 6u);
+  for (const auto& [name, run_by] : expected) {
+    const nlohmann::json* test = Named(presets, "testPresets", name);
+    ASSERT_NE(test, nullptr) << name;
+    EXPECT_EQ((*test)["vendor"]["memsafe"]["runBy"], run_by) << name;
+    EXPECT_NE(Named(presets, "workflowPresets", name), nullptr) << name;
+  }
+  EXPECT_EQ((*Named(presets, "configurePresets", "asan-gcc"))["inherits"],
+            nlohmann::json::array({"memsafe-base", "memsafe-gcc", "memsafe-asan-gcc", "memsafe-adopt"}));
+  EXPECT_EQ((*Named(presets, "configurePresets", "valgrind-clang"))["inherits"],
+            nlohmann::json::array({"memsafe-base", "memsafe-clang", "memsafe-valgrind-clang", "memsafe-adopt"}));
+  bool told = false;
+  for (const std::string& note : plan->notes) told = told || note.find("--preset asan-gcc,tsan-gcc") != std::string::npos;
+  EXPECT_TRUE(told);
+
+  // What CMake makes of the twin: GCC, ASan, -O0.
+  ProcessOptions capture;
+  capture.capture_stdout = true;
+  capture.working_directory = dir.path().string();
+  const ProcessResult shown = RunProcess({"cmake", "--preset", "asan-gcc", "-N"}, capture);
+  EXPECT_EQ(shown.exit_code, 0) << shown.output;
+  EXPECT_NE(shown.output.find("MEMSAFE_OPTIMIZATION=\"-O0\""), std::string::npos) << shown.output;
+  EXPECT_NE(shown.output.find("CMAKE_C_COMPILER=\"gcc\""), std::string::npos) << shown.output;
+  EXPECT_NE(shown.output.find("MEMSAFE_SANITIZE=\"address;undefined;leak\""), std::string::npos) << shown.output;
+
+  std::optional<InitPlan> again = PlanInit(options, &error);
+  ASSERT_TRUE(again) << error;
+  for (const PlannedFile& file : again->files) EXPECT_EQ(file.action, FileAction::kUnchanged) << file.path;
+}
+
+// With one compiler only, each tool's preset in it runs in --memory-checks.
+TEST(InitTest, OneCompilerRunsEachToolInIt) {
+  ScratchDir dir;
+  dir.Write("CMakeLists.txt", "project(p C)\n");
+  InitOptions options = OptionsFor(dir);
+  options.compilers = {"gcc"};
+  std::string error;
+  std::optional<InitPlan> plan = PlanInit(options, &error);
+  ASSERT_TRUE(plan) << error;
+  const nlohmann::json presets = nlohmann::json::parse(Find(*plan, "CMakePresets.json")->content);
+  ASSERT_EQ(presets["testPresets"].size(), 3u);
+  for (const char* name : {"asan-gcc", "tsan-gcc", "valgrind"}) {
+    const nlohmann::json* test = Named(presets, "testPresets", name);
+    ASSERT_NE(test, nullptr) << name;
+    EXPECT_EQ((*test)["vendor"]["memsafe"]["runBy"], "memory-checks") << name;
+  }
+
+  options.compilers = {"gcc", "icc"};
+  EXPECT_FALSE(PlanInit(options, &error));
+  EXPECT_NE(error.find("'icc' is not one of memsafe's compilers (clang, gcc)"), std::string::npos) << error;
+}
+
+// A project adopted without twins, then with them: its presets keep running in
+// --memory-checks (the twins' runBy would otherwise leave them out).
+TEST(InitTest, TwinsAddedLaterKeepTheFirstPresetsInTheQuickRun) {
+  ScratchDir dir;
+  dir.Write("CMakeLists.txt", "project(p C)\n");
+  std::string error;
+  std::optional<InitPlan> first = PlanInit(OptionsFor(dir), &error);
+  ASSERT_TRUE(first && ApplyInit(*first, &error)) << error;
+  InitOptions options = OptionsFor(dir);
+  options.compilers = {"clang", "gcc"};
+  std::optional<InitPlan> twins = PlanInit(options, &error);
+  ASSERT_TRUE(twins) << error;
+  const nlohmann::json presets = nlohmann::json::parse(Find(*twins, "CMakePresets.json")->content);
+  EXPECT_EQ((*Named(presets, "testPresets", "asan"))["vendor"]["memsafe"]["runBy"], "memory-checks");
+  EXPECT_EQ((*Named(presets, "testPresets", "valgrind-clang"))["vendor"]["memsafe"]["runBy"], "on-request");
+}
+
+// memsafe's own memory presets are the ones init writes for clang,gcc: one definition
+// of each, the fragment's building blocks.
+TEST(InitTest, MemsafesOwnMemoryPresetsAreWhatInitWrites) {
+  ScratchDir dir;
+  dir.Write("CMakeLists.txt", "project(p C)\n");
+  InitOptions options = OptionsFor(dir);
+  options.compilers = {"clang", "gcc"};
+  std::string error;
+  std::optional<InitPlan> plan = PlanInit(options, &error);
+  ASSERT_TRUE(plan) << error;
+  const nlohmann::json written = nlohmann::json::parse(Find(*plan, "CMakePresets.json")->content);
+  std::string own_text;
+  ASSERT_TRUE(ReadWholeFile(std::string(MEMSAFE_TEST_SOURCE_DIR) + "/CMakePresets.json", &own_text));
+  const nlohmann::json own = nlohmann::json::parse(own_text);
+  for (const nlohmann::json& configure : written["configurePresets"]) {
+    const std::string name = configure["name"];
+    const nlohmann::json* mine = Named(own, "configurePresets", name);
+    ASSERT_NE(mine, nullptr) << name;
+    nlohmann::json inherits = configure["inherits"];
+    inherits.erase(inherits.size() - 1);  // memsafe-adopt: how a project includes memsafe
+    EXPECT_EQ((*mine)["inherits"], inherits) << name;
+    EXPECT_FALSE(mine->contains("cacheVariables")) << name << ": set in the fragment's building block instead";
+    const nlohmann::json* test = Named(own, "testPresets", name);
+    ASSERT_NE(test, nullptr) << name;
+    EXPECT_EQ((*test)["inherits"], (*Named(written, "testPresets", name))["inherits"]) << name;
+    EXPECT_EQ((*test)["vendor"]["memsafe"]["runBy"], (*Named(written, "testPresets", name))["vendor"]["memsafe"]["runBy"])
+        << name;
+  }
 }
 
 TEST(InitTest, BadInputIsRefusedAndNothingIsPlanned) {
