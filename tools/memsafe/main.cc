@@ -37,11 +37,13 @@
 #include <vector>
 
 #include "baseline.h"
+#include "case_rerun.h"
 #include "check.h"
 #include "commands.h"
 #include "init.h"
 #include "process.h"
 #include "suppressions.h"
+#include "text.h"
 #include "test_verdict.h"
 
 namespace {
@@ -58,6 +60,26 @@ std::string FirstLineOf(const std::vector<std::string>& args) {
   std::string line = result.output.substr(0, result.output.find('\n'));
   while (!line.empty() && line.back() == '\r') line.pop_back();
   return line;
+}
+
+// `memsafe next-cases`: prints the next run's command NUL-separated, with a note on
+// stderr, and exits 0; exits 1 with nothing to rerun.
+int NextCases(const std::string& output_path, size_t from, const std::string& name,
+              const std::vector<std::string>& argv) {
+  std::string output;
+  if (!memsafe::tools::ReadWholeFile(output_path, &output)) return kFindings;
+  memsafe::tools::CaseRunInput input{.output = output,
+                                     .last_run_at = from,
+                                     .argv = argv,
+                                     .env_filter = std::getenv("GTEST_FILTER"),
+                                     .sharded = std::getenv("GTEST_TOTAL_SHARDS") != nullptr};
+  std::string why;
+  const std::optional<std::vector<std::string>> next = memsafe::tools::NextCaseRun(input, &why);
+  if (!next) return kFindings;
+  std::cerr << "memsafe: NOTE: '" << name << "' " << why << ": running the cases not run yet, for what they find"
+            << std::endl;
+  for (const std::string& arg : *next) std::cout << arg << '\0';
+  return kClean;
 }
 
 // `memsafe instrumented`: with `expect_tools`, a verdict (exit 1 when one is missing);
@@ -396,6 +418,17 @@ int main(int argc, char** argv) {
   log_id->add_option("name", log_id_name, "The test's name")->required();
   log_id->group("");  // the launcher's, not a user's
 
+  std::string cases_output, cases_name;
+  size_t cases_from = 0;
+  std::vector<std::string> cases_argv;
+  CLI::App* next_cases = app.add_subcommand(
+      "next-cases", "After a run a finding stopped inside a case: the command that runs the cases not run yet");
+  next_cases->add_option("--output", cases_output, "The test's stdout so far, every run's")->required();
+  next_cases->add_option("--from", cases_from, "Where the latest run's stdout starts (bytes)");
+  next_cases->add_option("--name", cases_name, "The test's name, for the note")->required();
+  next_cases->add_option("argv", cases_argv, "The test's command as given")->required();
+  next_cases->group("");  // the launcher's, not a user's
+
   BaselineOptions baseline_options;
   CLI::App* baseline = app.add_subcommand("baseline", "Peak memory of the memory scenarios against the baseline");
   baseline->require_subcommand(1);
@@ -480,6 +513,7 @@ int main(int argc, char** argv) {
     std::cout << memsafe::tools::LogId(log_id_name) << "\n";
     return kClean;
   }
+  if (next_cases->parsed()) return NextCases(cases_output, cases_from, cases_name, cases_argv);
   if (report->parsed()) return memsafe::tools::ReportCommand(report_options);
   if (detection->parsed()) return memsafe::tools::DetectionTableCommand(detection_options);
   if (baseline->parsed()) {
