@@ -254,17 +254,16 @@ set +e
 timeout --verbose --kill-after=15 "$timeout_s" "${cmd[@]}" >"$prefix.stdout" 2>"$prefix.stderr"
 status=$?
 set -e
-# A finding that stopped a GoogleTest program inside a case hides what the cases after
-# it would find: memsafe next-cases says which have not run, and they run too, into the
-# same logs (at most 20 more runs, within the timeout). The test keeps the first run's
+# A finding that stopped a GoogleTest, Catch2 or doctest program inside a case hides
+# what the cases after it would find: memsafe next-cases says which have not run, and
+# they run too, into the same logs (at most 20 more runs, within the timeout). The test keeps the first run's
 # status: a clean rerun never passes it.
 if ((status != 0)) && is_elf "$1"; then
   wrappers=$((${#cmd[@]} - $#))
-  args=("$@")
   from=0
   for ((rerun = 1; rerun <= 20 && SECONDS < timeout_s; rerun++)); do
-    "${no_aslr[@]}" "$memsafe" next-cases --output "$prefix.stdout" --from "$from" --name "$name" -- "${args[@]}" \
-      >"$prefix.next" || break
+    "${no_aslr[@]}" "$memsafe" next-cases --output "$prefix.stdout" --from "$from" --name "$name" \
+      --progress "$prefix.cases.xml" -- "$@" >"$prefix.next" || break
     mapfile -d '' -t args <"$prefix.next"
     from=$(stat -c %s -- "$prefix.stdout")
     set +e
@@ -272,7 +271,7 @@ if ((status != 0)) && is_elf "$1"; then
       >>"$prefix.stdout" 2>>"$prefix.stderr"
     set -e
   done
-  rm -f -- "$prefix.next"
+  rm -f -- "$prefix.next" "$prefix.cases.xml" "$prefix.cases.xml.ran"
 fi
 # A script under the valgrind preset that started no program of the build tree had
 # nothing checked: memsafe check lists it as native.

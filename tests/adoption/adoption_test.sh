@@ -7,6 +7,8 @@
 #     each kind of test fails the run naming the test, the kind and file:line, and
 #     `memsafe suppressions add --from-report` drafts what the tools can suppress; a
 #     build that lost its flags fails every test; an existing CMakePresets.json is merged;
+#   - tests/adoption/whole_programs: a GoogleTest, a Catch2 and a doctest program run
+#     as one test each, two planted bugs in two cases of each: both reported under asan;
 #   - a C-only project with cmake_minimum_required(2.8.12) and a test added by path;
 #   - memsafe as a subproject (add_subdirectory, FetchContent);
 #   - with --real-projects: tinyxml2 and jsoncpp from Debian's sources, unmodified.
@@ -155,6 +157,27 @@ if check_run "$planted" "$work/planted.log" 1 CFLAGS=-DPLANT_USE_AFTER_FREE CXXF
     fi
   done
 fi
+endgroup
+
+group "whole test programs: the cases after a finding still run (GoogleTest, Catch2, doctest)"
+# Each program is one test with two planted bugs in two cases; ASan stops it at the
+# first, and the report must have both (tests/adoption/whole_programs).
+whole="$work/whole-programs"
+cp -r "$root/tests/adoption/whole_programs" "$whole"
+(cd "$whole" && "$memsafe" init >/dev/null)
+check_args=(--preset asan)
+if check_run "$whole" "$work/whole.log" 1; then
+  for want in 'gtest.cc:7 gtest.cc:14' 'catch.cc:8 catch.cc:15' 'doctest.cc:8 doctest.cc:15'; do
+    read -r first second <<<"$want"
+    if grep -Eq "^heap-buffer-overflow +two_bugs_$first " "$work/whole.log" &&
+       grep -Eq "^heap-use-after-free +two_bugs_$second " "$work/whole.log"; then
+      ok "both planted bugs reported: two_bugs_$first and, in the case after it, two_bugs_$second"
+    else
+      fail "two_bugs_$first / two_bugs_$second: not both reported (log: $work/whole.log)"
+    fi
+  done
+fi
+check_args=()
 endgroup
 
 group "shelf: day-one findings drafted as suppressions"

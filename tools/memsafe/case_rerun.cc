@@ -79,7 +79,128 @@ std::optional<std::vector<std::string>> NextCaseRun(const CaseRunInput& input, s
   if (positive.empty()) positive = "*";
   next.push_back("--gtest_filter=" + positive + "-" + negative + (negative.empty() ? "" : ":") + Join(ran, ":"));
   *why = "stopped in " + unfinished + " after " + std::to_string(ran.size()) + " of " + std::to_string(total) +
-         " cases";
+         " cases: running the cases not run yet, for what they find";
+  return next;
+}
+
+namespace {
+
+// "a &quot;b&quot; &amp; c" -> "a \"b\" & c"
+std::string XmlText(std::string_view text) {
+  static const std::pair<std::string_view, char> kEntities[] = {
+      {"&quot;", '"'}, {"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&apos;", '\''}};
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    bool replaced = false;
+    for (const auto& [entity, c] : kEntities) {
+      if (text.substr(i, entity.size()) == entity) {
+        out += c;
+        i += entity.size() - 1;
+        replaced = true;
+        break;
+      }
+    }
+    if (!replaced) out += text[i];
+  }
+  return out;
+}
+
+// The cases a reporter's XML shows started, in order, and the one that never ended.
+// Both reporters write a case's start tag on a line of its own and flush it; doctest
+// lists a case its filters left out as `<TestCase ... skipped="true"/>`.
+void StartedCases(std::string_view xml, std::vector<std::string>* started, std::string* unfinished) {
+  constexpr std::string_view kStart = "<TestCase name=\"";
+  for (std::string_view line : SplitLines(xml)) {
+    const size_t at = line.find(kStart);
+    if (at != std::string_view::npos) {
+      const std::string_view rest = line.substr(at + kStart.size());
+      const size_t quote = rest.find('"');
+      if (quote == std::string_view::npos) continue;
+      if (rest.ends_with("/>")) continue;  // skipped by a filter, not run
+      started->push_back(XmlText(rest.substr(0, quote)));
+      *unfinished = started->back();
+    } else if (line.find("</TestCase>") != std::string_view::npos) {
+      unfinished->clear();
+    }
+  }
+}
+
+// Catch2's test spec: a name in quotes, with its special characters escaped.
+std::string Catch2Exclusion(const std::string& name) {
+  std::string out = "~\"";
+  for (char c : name) {
+    if (std::string_view("\\\",[]*~").find(c) != std::string_view::npos) out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+// doctest's filters split on commas and know no escape: a comma matches as '?'.
+std::string DoctestPattern(std::string name) {
+  std::replace(name.begin(), name.end(), ',', '?');
+  return name;
+}
+
+}  // namespace
+
+CaseFramework FrameworkOfProgram(std::string_view program_bytes) {
+  if (program_bytes.find("dt-test-case-exclude=") != std::string_view::npos) return CaseFramework::kDoctest;
+  if (program_bytes.find("A Catch2 test executable") != std::string_view::npos) return CaseFramework::kCatch2;
+  return CaseFramework::kNone;
+}
+
+std::optional<XmlCaseRun> NextXmlCaseRun(const XmlCaseRunInput& input, std::string* why) {
+  const bool doctest = input.framework == CaseFramework::kDoctest;
+  if (input.framework == CaseFramework::kNone) {
+    *why = "neither GoogleTest, Catch2 nor doctest";
+    return std::nullopt;
+  }
+  XmlCaseRun next{input.argv, input.ran_before};
+  const std::vector<std::string> reporter =
+      doctest ? std::vector<std::string>{"--reporters=xml", "--out=" + input.progress_path}
+              : std::vector<std::string>{"-r", "xml", "-o", input.progress_path};
+  if (!input.progress) {
+    // The summary each prints at the end of a whole run (a leak reported at exit comes
+    // after it): then every case ran.
+    for (std::string_view line : SplitLines(input.first_output)) {
+      if (line.starts_with("[doctest] Status: ") || line.starts_with("All tests passed (") ||
+          line.starts_with("test cases: ")) {
+        *why = "every case ran";
+        return std::nullopt;
+      }
+    }
+    next.argv.insert(next.argv.end(), reporter.begin(), reporter.end());
+    *why = std::string("stopped before its summary: running it again with ") + (doctest ? "doctest" : "Catch2") +
+           "'s XML reporter, which says in which case";
+    return next;
+  }
+  std::vector<std::string> started;
+  std::string unfinished;
+  StartedCases(*input.progress, &started, &unfinished);
+  if (started.empty()) {
+    *why = "every case ran";
+    return std::nullopt;
+  }
+  if (unfinished.empty()) {
+    *why = "the run did not stop inside a case";
+    return std::nullopt;
+  }
+  for (const std::string& name : started) {
+    if (std::find(next.ran.begin(), next.ran.end(), name) == next.ran.end()) next.ran.push_back(name);
+  }
+  if (doctest) {
+    std::vector<std::string> patterns;
+    for (const std::string& name : next.ran) patterns.push_back(DoctestPattern(name));
+    next.argv.push_back("--test-case-exclude=" + Join(patterns, ","));
+  } else {
+    // Hidden cases ("[.]") run when a spec only excludes: left out again unless the
+    // command gives specs of its own.
+    if (input.argv.size() == 1) next.argv.push_back("~[.]");
+    for (const std::string& name : next.ran) next.argv.push_back(Catch2Exclusion(name));
+  }
+  next.argv.insert(next.argv.end(), reporter.begin(), reporter.end());
+  *why = "stopped in '" + unfinished + "' after " + std::to_string(next.ran.size()) +
+         " case(s): running the cases not run yet, for what they find";
   return next;
 }
 

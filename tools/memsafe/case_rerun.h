@@ -14,14 +14,13 @@
 //   if (auto next = NextCaseRun(input, &why))
 //     // *next is {"./unit", "--gtest_filter=Pool*-PoolTest.Grows:PoolTest.Shrinks"}
 //
-// Only GoogleTest prints each case's name as it starts ("[ RUN      ] Suite.Case"), which
-// is what tells where the run stopped; Catch2 and doctest print nothing per case by
-// default, so their programs are not rerun (`why` says so).
+// GoogleTest prints each case's name as it starts ("[ RUN      ] Suite.Case"), which
+// tells where the run stopped; for Catch2 and doctest, see NextXmlCaseRun.
 //
 // Thread-safety: pure functions.
 // Failure: nullopt with the reason in `why` when there is nothing to rerun or no safe way
-// to: every case ran, the run did not stop inside a case, the output is not GoogleTest's,
-// or the command repeats or shards its cases.
+// to: every case ran, the run did not stop inside a case, the output is not the
+// framework's, or the command repeats or shards its cases.
 #ifndef MEMSAFE_TOOLS_CASE_RERUN_H_
 #define MEMSAFE_TOOLS_CASE_RERUN_H_
 
@@ -41,6 +40,32 @@ struct CaseRunInput {
 };
 
 std::optional<std::vector<std::string>> NextCaseRun(const CaseRunInput& input, std::string* why);
+
+// Catch2 and doctest print no case as it starts, and nothing at all when a sanitizer
+// ends the program (their output is buffered): a run stopped there runs again with the
+// framework's XML reporter writing to a file, which says which case started last and
+// never ended; the runs after it leave out every case that ran.
+enum class CaseFramework { kNone, kCatch2, kDoctest };
+
+// The framework a test program was built with, from its bytes (the strings each
+// framework compiles into every program).
+CaseFramework FrameworkOfProgram(std::string_view program_bytes);
+
+struct XmlCaseRunInput {
+  CaseFramework framework = CaseFramework::kNone;
+  std::vector<std::string> argv;       // the test's command as given, program first
+  std::string_view first_output;       // stdout of the test's own run
+  std::optional<std::string> progress;  // the latest rerun's XML; nullopt: no rerun yet
+  std::vector<std::string> ran_before;  // the cases earlier reruns ran
+  std::string progress_path;           // where the next run's reporter writes
+};
+
+struct XmlCaseRun {
+  std::vector<std::string> argv;
+  std::vector<std::string> ran;  // every case run so far (ran_before and the latest run's)
+};
+
+std::optional<XmlCaseRun> NextXmlCaseRun(const XmlCaseRunInput& input, std::string* why);
 
 }  // namespace memsafe::tools
 

@@ -63,21 +63,43 @@ std::string FirstLineOf(const std::vector<std::string>& args) {
 }
 
 // `memsafe next-cases`: prints the next run's command NUL-separated, with a note on
-// stderr, and exits 0; exits 1 with nothing to rerun.
-int NextCases(const std::string& output_path, size_t from, const std::string& name,
+// stderr, and exits 0; exits 1 with nothing to rerun. `progress` is where a Catch2 or
+// doctest rerun's XML reporter writes; beside it, <progress>.ran lists the cases run.
+int NextCases(const std::string& output_path, size_t from, const std::string& name, const std::string& progress,
               const std::vector<std::string>& argv) {
-  std::string output;
-  if (!memsafe::tools::ReadWholeFile(output_path, &output)) return kFindings;
-  memsafe::tools::CaseRunInput input{.output = output,
-                                     .last_run_at = from,
-                                     .argv = argv,
-                                     .env_filter = std::getenv("GTEST_FILTER"),
-                                     .sharded = std::getenv("GTEST_TOTAL_SHARDS") != nullptr};
-  std::string why;
-  const std::optional<std::vector<std::string>> next = memsafe::tools::NextCaseRun(input, &why);
+  namespace tools = memsafe::tools;
+  std::string output, why;
+  if (!tools::ReadWholeFile(output_path, &output)) return kFindings;
+  std::optional<std::vector<std::string>> next;
+  if (output.find("[==========] Running ") != std::string::npos) {
+    next = tools::NextCaseRun({.output = output,
+                               .last_run_at = from,
+                               .argv = argv,
+                               .env_filter = std::getenv("GTEST_FILTER"),
+                               .sharded = std::getenv("GTEST_TOTAL_SHARDS") != nullptr},
+                              &why);
+  } else if (std::string program; !progress.empty() && tools::ReadWholeFile(tools::ResolveProgram(argv[0]), &program)) {
+    tools::XmlCaseRunInput input{.framework = tools::FrameworkOfProgram(program),
+                                 .argv = argv,
+                                 .first_output = output,
+                                 .progress_path = progress};
+    std::string text, ran_text;
+    const bool rerun_before = tools::ReadWholeFile(progress + ".ran", &ran_text);
+    if (tools::ReadWholeFile(progress, &text)) {
+      input.progress = std::move(text);
+    } else if (rerun_before) {
+      return kFindings;  // the last rerun wrote no XML: nothing tells where it stopped
+    }
+    for (std::string_view line : tools::SplitLines(ran_text)) input.ran_before.emplace_back(line);
+    if (std::optional<tools::XmlCaseRun> run = tools::NextXmlCaseRun(input, &why)) {
+      std::error_code ignored;
+      (void)std::filesystem::remove(progress, ignored);  // the next run writes its own
+      if (!tools::WriteText(progress + ".ran", tools::Join(run->ran, "\n"))) return kFindings;
+      next = std::move(run->argv);
+    }
+  }
   if (!next) return kFindings;
-  std::cerr << "memsafe: NOTE: '" << name << "' " << why << ": running the cases not run yet, for what they find"
-            << std::endl;
+  std::cerr << "memsafe: NOTE: '" << name << "' " << why << std::endl;
   for (const std::string& arg : *next) std::cout << arg << '\0';
   return kClean;
 }
@@ -426,6 +448,8 @@ int main(int argc, char** argv) {
   next_cases->add_option("--output", cases_output, "The test's stdout so far, every run's")->required();
   next_cases->add_option("--from", cases_from, "Where the latest run's stdout starts (bytes)");
   next_cases->add_option("--name", cases_name, "The test's name, for the note")->required();
+  std::string cases_progress;
+  next_cases->add_option("--progress", cases_progress, "Where a Catch2 or doctest rerun's XML reporter writes");
   next_cases->add_option("argv", cases_argv, "The test's command as given")->required();
   next_cases->group("");  // the launcher's, not a user's
 
@@ -513,7 +537,7 @@ int main(int argc, char** argv) {
     std::cout << memsafe::tools::LogId(log_id_name) << "\n";
     return kClean;
   }
-  if (next_cases->parsed()) return NextCases(cases_output, cases_from, cases_name, cases_argv);
+  if (next_cases->parsed()) return NextCases(cases_output, cases_from, cases_name, cases_progress, cases_argv);
   if (report->parsed()) return memsafe::tools::ReportCommand(report_options);
   if (detection->parsed()) return memsafe::tools::DetectionTableCommand(detection_options);
   if (baseline->parsed()) {

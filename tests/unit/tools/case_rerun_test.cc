@@ -25,7 +25,7 @@ TEST(CaseRerunTest, CasesNotRunYetRunWithTheGivenFilterKept) {
   ASSERT_TRUE(next) << why;
   EXPECT_EQ(*next, (std::vector<std::string>{"./unit", "--gtest_color=no",
                                              "--gtest_filter=Pool*-PoolTest.Slow:PoolTest.Grows:PoolTest.Shrinks"}));
-  EXPECT_EQ(why, "stopped in PoolTest.Shrinks after 2 of 4 cases");
+  EXPECT_EQ(why, "stopped in PoolTest.Shrinks after 2 of 4 cases: running the cases not run yet, for what they find");
 }
 
 TEST(CaseRerunTest, FilterComesFromTheEnvironmentWhenTheCommandGivesNone) {
@@ -85,6 +85,91 @@ TEST(CaseRerunTest, NothingToRerunOrNoSafeWayTo) {
   EXPECT_NE(why.find("repeats"), std::string::npos) << why;
   EXPECT_FALSE(NextCaseRun({.output = kStoppedInSecond, .argv = {"./unit"}, .sharded = true}, &why));
   EXPECT_NE(why.find("sharded"), std::string::npos) << why;
+}
+
+// What Catch2 2.13's XML reporter had flushed when ASan ended the program in its second
+// case (the first passed).
+constexpr const char* kCatch2Progress =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    "<Catch name=\"t\">\n"
+    "  <Group name=\"t\">\n"
+    "    <TestCase name=\"grows, then shrinks\" filename=\"t.cc\" line=\"5\">\n"
+    "      <OverallResult success=\"true\"/>\n"
+    "    </TestCase>\n"
+    "    <TestCase name=\"a [x] &quot;q&quot; case*\" filename=\"t.cc\" line=\"6\">\n";
+
+TEST(CaseRerunTest, Catch2RunsAgainWithItsReporterThenLeavesOutWhatRan) {
+  XmlCaseRunInput input{.framework = CaseFramework::kCatch2,
+                        .argv = {"./t"},
+                        .first_output = "some output of the test\n",
+                        .progress_path = "/logs/t.asan.cases.xml"};
+  std::string why;
+  auto next = NextXmlCaseRun(input, &why);
+  ASSERT_TRUE(next) << why;
+  EXPECT_EQ(next->argv, (std::vector<std::string>{"./t", "-r", "xml", "-o", "/logs/t.asan.cases.xml"}));
+  EXPECT_TRUE(next->ran.empty());
+
+  input.progress = kCatch2Progress;
+  next = NextXmlCaseRun(input, &why);
+  ASSERT_TRUE(next) << why;
+  // Every case that ran, escaped as Catch2's test specs want; hidden cases stay out.
+  EXPECT_EQ(next->argv, (std::vector<std::string>{"./t", "~[.]", "~\"grows\\, then shrinks\"",
+                                                  "~\"a \\[x\\] \\\"q\\\" case\\*\"", "-r", "xml", "-o",
+                                                  "/logs/t.asan.cases.xml"}));
+  EXPECT_EQ(next->ran, (std::vector<std::string>{"grows, then shrinks", "a [x] \"q\" case*"}));
+  EXPECT_NE(why.find("stopped in 'a [x] \"q\" case*' after 2 case(s)"), std::string::npos) << why;
+
+  // A command with specs of its own keeps them, and may run hidden cases by them.
+  input.argv = {"./t", "[pool]"};
+  input.ran_before = {"earlier"};
+  next = NextXmlCaseRun(input, &why);
+  ASSERT_TRUE(next) << why;
+  EXPECT_EQ(next->argv[1], "[pool]");
+  EXPECT_EQ(next->argv[2], "~\"earlier\"");
+  EXPECT_EQ(next->ran.size(), 3u);
+}
+
+TEST(CaseRerunTest, DoctestLeavesOutWhatRanAndWhatItsFiltersSkipped) {
+  const std::string progress =
+      "<doctest binary=\"./d\" version=\"2.4.9\">\n"
+      "  <TestSuite>\n"
+      "    <TestCase name=\"first, with a comma\" filename=\"d.cc\" line=\"5\" skipped=\"true\"/>\n"
+      "    <TestCase name=\"second\" filename=\"d.cc\" line=\"6\">\n";
+  XmlCaseRunInput input{.framework = CaseFramework::kDoctest,
+                        .argv = {"./d", "-tc=*"},
+                        .progress = progress,
+                        .ran_before = {"first, with a comma"},
+                        .progress_path = "p.xml"};
+  std::string why;
+  const auto next = NextXmlCaseRun(input, &why);
+  ASSERT_TRUE(next) << why;
+  EXPECT_EQ(next->argv, (std::vector<std::string>{"./d", "-tc=*", "--test-case-exclude=first? with a comma,second",
+                                                  "--reporters=xml", "--out=p.xml"}));
+}
+
+TEST(CaseRerunTest, XmlFrameworksStopWhenEverythingRan) {
+  std::string why;
+  // The whole run printed its summary (a leak at exit comes after it).
+  for (const char* summary : {"[doctest] Status: FAILURE!\n", "All tests passed (3 assertions in 2 test cases)\n",
+                              "test cases: 3 | 2 passed | 1 failed\n"}) {
+    EXPECT_FALSE(NextXmlCaseRun({.framework = CaseFramework::kCatch2, .argv = {"./t"}, .first_output = summary}, &why))
+        << summary;
+    EXPECT_EQ(why, "every case ran");
+  }
+  // The latest rerun ended every case it started, or started none.
+  const std::string ended = std::string(kCatch2Progress) + "    </TestCase>\n";
+  EXPECT_FALSE(NextXmlCaseRun({.framework = CaseFramework::kCatch2, .argv = {"./t"}, .progress = ended}, &why));
+  EXPECT_EQ(why, "the run did not stop inside a case");
+  EXPECT_FALSE(
+      NextXmlCaseRun({.framework = CaseFramework::kCatch2, .argv = {"./t"}, .progress = "<Catch name=\"t\">\n"}, &why));
+  EXPECT_EQ(why, "every case ran");
+  EXPECT_FALSE(NextXmlCaseRun({.framework = CaseFramework::kNone, .argv = {"./plain"}}, &why));
+}
+
+TEST(CaseRerunTest, FrameworkComesFromTheProgramsStrings) {
+  EXPECT_EQ(FrameworkOfProgram(std::string("\x7f" "ELF...dt-test-case-exclude=\0...")), CaseFramework::kDoctest);
+  EXPECT_EQ(FrameworkOfProgram("...A Catch2 test executable\0..."), CaseFramework::kCatch2);
+  EXPECT_EQ(FrameworkOfProgram("\x7f" "ELF plain main"), CaseFramework::kNone);
 }
 
 }  // namespace

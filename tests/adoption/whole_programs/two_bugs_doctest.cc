@@ -1,0 +1,16 @@
+#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
+#include <doctest/doctest.h>
+
+#include <cstring>
+
+TEST_CASE("overflow first, then stop") {
+  char* block = new char[8];
+  std::memset(block, 1, 9);  // planted bug: heap-buffer-overflow, stops the program
+  delete[] block;
+}
+
+TEST_CASE("use after free, second") {
+  long* value = new long(7);
+  delete value;
+  CHECK(*value == 7);  // planted bug: heap-use-after-free, in the case after
+}
