@@ -25,6 +25,7 @@
 # test starts. Only the first few errors of a noisy report are copied into the test
 # output; the log file keeps all of them.
 set -euo pipefail
+SECONDS=0  # the timeout's clock; bash would otherwise start it from the environment's value
 
 usage() {
   cat >&2 <<'EOF'
@@ -176,7 +177,7 @@ case "$tool" in
     # caller's environment says, then the log file: a sanitizer takes the last value.
     if [[ -n $env_file ]]; then
       while IFS='=' read -r var value; do
-        [[ $var =~ ^(ASAN|LSAN|UBSAN|TSAN)_OPTIONS$ ]] || continue
+        [[ $var =~ ^((ASAN|LSAN|UBSAN|TSAN)_OPTIONS|GLIBC_TUNABLES)$ ]] || continue
         if [[ -n $value && -n ${!var-} ]]; then value+=":${!var}"; elif [[ -z $value ]]; then value="${!var-}"; fi
         export "$var=$value"
       done <"$env_file"
@@ -256,22 +257,27 @@ status=$?
 set -e
 # A finding that stopped a GoogleTest, Catch2 or doctest program inside a case hides
 # what the cases after it would find: memsafe next-cases says which have not run, and
-# they run too, into the same logs (at most 20 more runs, within the timeout). The test keeps the first run's
-# status: a clean rerun never passes it.
+# they run too (at most 20 more runs, within the timeout), their reports into the test's
+# logs. Their output goes to files of its own, which CTest never sees (a rerun's
+# "[  PASSED  ]" must not meet a PASS_REGULAR_EXPRESSION), and the test keeps the first
+# run's status: a clean rerun never passes it.
 if ((status != 0)) && is_elf "$1"; then
   wrappers=$((${#cmd[@]} - $#))
   from=0
-  for ((rerun = 1; rerun <= 20 && SECONDS < timeout_s; rerun++)); do
-    "${no_aslr[@]}" "$memsafe" next-cases --output "$prefix.stdout" --from "$from" --name "$name" \
-      --progress "$prefix.cases.xml" -- "$@" >"$prefix.next" || break
+  for ((rerun = 1; rerun <= 20; rerun++)); do
+    env -u ASAN_OPTIONS -u LSAN_OPTIONS -u UBSAN_OPTIONS -u TSAN_OPTIONS "${no_aslr[@]}" "$memsafe" next-cases \
+      --prefix "$prefix" --from "$from" --name "$name" -- "$@" >"$prefix.next" || break
+    left=$((timeout_s - SECONDS))
+    ((left > 0)) || break
     mapfile -d '' -t args <"$prefix.next"
     from=$(stat -c %s -- "$prefix.stdout")
+    if [[ -e $prefix.rerun-out ]]; then from=$((from + $(stat -c %s -- "$prefix.rerun-out"))); fi
     set +e
-    timeout --verbose --kill-after=15 "$((timeout_s - SECONDS))" "${cmd[@]:0:wrappers}" "${args[@]}" \
-      >>"$prefix.stdout" 2>>"$prefix.stderr"
+    timeout --verbose --kill-after=15 "$left" "${cmd[@]:0:wrappers}" "${args[@]}" \
+      >>"$prefix.rerun-out" 2>>"$prefix.rerun-stderr"
     set -e
   done
-  rm -f -- "$prefix.next" "$prefix.cases.xml" "$prefix.cases.xml.ran"
+  rm -f -- "$prefix.next" "$prefix.cases.xml" "$prefix.cases-ran"
 fi
 # A script under the valgrind preset that started no program of the build tree had
 # nothing checked: memsafe check lists it as native.

@@ -9,6 +9,7 @@
 #     build that lost its flags fails every test; an existing CMakePresets.json is merged;
 #   - tests/adoption/whole_programs: a GoogleTest, a Catch2 and a doctest program run
 #     as one test each, two planted bugs in two cases of each: both reported under asan;
+#   - a -Werror C++ project adopted with init --compilers gcc, green under tsan-gcc;
 #   - a C-only project with cmake_minimum_required(2.8.12) and a test added by path;
 #   - memsafe as a subproject (add_subdirectory, FetchContent);
 #   - with --real-projects: tinyxml2 and jsoncpp from Debian's sources, unmodified.
@@ -97,13 +98,15 @@ check_run() {
 }
 # Every preset of the run caught all its canaries, and ran at least one.
 canaries_caught() {
-  local log="$1" line bad=0
+  local log="$1" line bad=0 presets=0
   while read -r line; do
+    presets=$((presets + 1))
     if [[ $line =~ ([0-9]+)/([0-9]+) ]] && ((BASH_REMATCH[2] > 0 && BASH_REMATCH[1] == BASH_REMATCH[2])); then
       continue
     fi
     bad=1
-  done < <(sed -n '/memory checks: summary/,/^OVERHEAD/p' "$log" | grep -E '^(asan|tsan|valgrind) ')
+  done < <(sed -n '/memory checks: summary/,/^OVERHEAD/p' "$log" | grep -E '^(asan|tsan|valgrind)(-gcc|-clang)? ' || true)
+  ((presets > 0)) || bad=1
   return "$bad"
 }
 
@@ -176,6 +179,43 @@ if check_run "$whole" "$work/whole.log" 1; then
       fail "two_bugs_$first / two_bugs_$second: not both reported (log: $work/whole.log)"
     fi
   done
+fi
+check_args=()
+endgroup
+
+group "memsafe init --compilers gcc: a -Werror C++ project under tsan-gcc"
+# GCC's -fsanitize=thread warns of std::atomic_thread_fence (-Wtsan); under the
+# project's -Werror that broke the build. And GCC's shared ThreadSanitizer runtime did
+# not load beside the launcher's loader audit module (static TLS). With one compiler
+# asked for, tsan-gcc is the tsan preset of the quick run.
+fence="$work/fence"
+mkdir -p "$fence"
+cat >"$fence/CMakeLists.txt" <<'CMAKE'
+cmake_minimum_required(VERSION 3.16)
+project(fence CXX)
+enable_testing()
+add_compile_options(-Wall -Wextra -Werror)
+add_executable(fence_test fence_test.cc)
+add_test(NAME fence_test COMMAND fence_test)
+CMAKE
+cat >"$fence/fence_test.cc" <<'CXX'
+#include <atomic>
+#include <cstdio>
+int main() {
+  std::atomic<int> value{1};
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  std::printf("%d\n", value.load());
+  return 0;
+}
+CXX
+(cd "$fence" && "$memsafe" init --compilers gcc >"$work/fence-init.log")
+check_args=(--preset tsan-gcc)
+if check_run "$fence" "$work/fence.log" 0 && canaries_caught "$work/fence.log" &&
+   grep -q "Wtsan" "$work/fence.log" &&
+   (cd "$fence" && "$memsafe" check --memory-checks --dry-run) | grep -q '^tsan-gcc: cmake --preset tsan-gcc'; then
+  ok "tsan-gcc built the -Werror project, GCC's -Wtsan shown as a warning; it runs in --memory-checks"
+else
+  fail "tsan-gcc on a -Werror project (log: $work/fence.log)"
 fi
 check_args=()
 endgroup

@@ -119,16 +119,20 @@ bool ReadMemoryPresets(const Json& fragment, std::vector<MemoryPreset>* presets,
 }
 
 // The presets init writes. Without --compilers, each tool's own preset (asan and tsan
-// with Clang, valgrind with GCC), as before twins existed: no runBy, so a project's own
-// tool presets stay in --memory-checks too. With --compilers, every tool in each listed
-// compiler: the tool's own preset, or else the twin of the first listed compiler, runs
-// in --memory-checks, the other twins on request and in the nightly (which runs every
-// preset with a tool).
+// with Clang, valgrind with GCC). With --compilers, every tool in each listed compiler:
+// the tool's own preset, or else the twin of the first listed compiler, runs in
+// --memory-checks, the other twins on request and in the nightly (which runs every
+// preset with a tool): runBy "on-request", which leaves the rest of the project's
+// presets where they were. Only in a project that names its runs ("check",
+// "memory-checks") do the first presets say "memory-checks", or no run would have them.
 bool ChooseMemoryPresets(const std::vector<MemoryPreset>& all, const std::vector<std::string>& compilers,
-                         std::vector<MemoryPreset>* chosen, std::string* error) {
+                         bool project_names_runs, std::vector<MemoryPreset>* chosen, std::string* error) {
+  const std::string quick = project_names_runs ? "memory-checks" : "";
   if (compilers.empty()) {
     for (const MemoryPreset& preset : all) {
-      if (preset.twin_of.empty()) chosen->push_back(preset);
+      if (!preset.twin_of.empty()) continue;
+      chosen->push_back(preset);
+      chosen->back().run_by = quick;
     }
     return true;
   }
@@ -166,7 +170,7 @@ bool ChooseMemoryPresets(const std::vector<MemoryPreset>& all, const std::vector
       return rank(a) < rank(b);
     });
     for (size_t i = 0; i < tool.size(); ++i) {
-      tool[i].run_by = i == 0 ? "memory-checks" : "on-request";
+      tool[i].run_by = i == 0 ? quick : "on-request";
       chosen->push_back(tool[i]);
     }
   }
@@ -256,9 +260,9 @@ bool MergePresets(Json* presets, const std::vector<MemoryPreset>& memory, const 
         list.push_back(PresetFor(kind, preset, cache_variables));
       } else if (IsMemsafes(kind, *existing, preset)) {
         // memsafe's preset from an earlier run: the switches found since are added, what
-        // the project set there is kept. A test preset written before twins were asked for
-        // gets the run it belongs to, or twins on request would take it out of
-        // --memory-checks (a project that names runs runs only the presets it names).
+        // the project set there is kept. A test preset that says no run gets the one this
+        // run of init gives it (a twin written as a tool's first preset by --compilers gcc
+        // is on request once clang is asked for first).
         if (std::string_view(kind) == "testPresets" && !preset.run_by.empty() &&
             !existing->contains(Json::json_pointer("/vendor/memsafe/runBy"))) {
           Json& vendor = (*existing)["vendor"];
@@ -357,7 +361,6 @@ bool PlanPresets(const InitOptions& options, const std::string& fragment_text, I
   }
   std::vector<MemoryPreset> offered, memory;
   if (!ReadMemoryPresets(fragment, &offered, error)) return false;
-  if (!ChooseMemoryPresets(offered, options.compilers, &memory, error)) return false;
 
   const std::string relative = "CMakePresets.json";
   std::string text;
@@ -373,6 +376,16 @@ bool PlanPresets(const InitOptions& options, const std::string& fragment_text, I
       return false;
     }
   }
+  bool names_runs = false;
+  if (presets.is_object() && presets.contains("testPresets") && presets["testPresets"].is_array()) {
+    for (const Json& test : presets["testPresets"]) {
+      const Json::json_pointer run_by("/vendor/memsafe/runBy");
+      if (!test.is_object() || !test.contains(run_by) || !test.at(run_by).is_string()) continue;
+      const std::string run = test.at(run_by).get<std::string>();
+      names_runs = names_runs || run == "check" || run == "memory-checks";
+    }
+  }
+  if (!ChooseMemoryPresets(offered, options.compilers, names_runs, &memory, error)) return false;
   // The project's test switches, ON in every memory preset, and what --set adds.
   Json cache_variables = Json::object();
   std::vector<std::string> switched;
@@ -405,18 +418,22 @@ bool PlanPresets(const InitOptions& options, const std::string& fragment_text, I
     plan->notes.push_back("the project's tests are behind switches of its own, set in the memory presets: " +
                           Join(switched, ", ") + " (memsafe init --set NAME=VALUE for one it did not find)");
   }
-  std::vector<std::string> quick, on_request;
-  for (const MemoryPreset& preset : memory) {
-    (preset.run_by == "on-request" ? on_request : quick).push_back(preset.name);
-  }
-  if (!on_request.empty()) {
-    plan->notes.push_back("memsafe check --memory-checks runs " + Join(quick, ", ") + "; " + Join(on_request, ", ") +
-                          " run in the nightly and on request (memsafe check --memory-checks --preset " +
-                          Join(on_request, ",") + ")");
-  }
   if (!RefuseNamesDefinedElsewhere(options, presets, memory, error)) return false;
   const Json before = presets;
   if (!MergePresets(&presets, memory, cache_variables, plan, error)) return false;
+  // What the presets file says once merged (an earlier init's presets included).
+  std::vector<std::string> on_request;
+  for (const Json& test : presets["testPresets"]) {
+    const Json::json_pointer run_by("/vendor/memsafe/runBy");
+    if (test.is_object() && test.contains(run_by) && test.at(run_by) == "on-request") {
+      on_request.push_back(test.value("name", ""));
+    }
+  }
+  if (!on_request.empty()) {
+    plan->notes.push_back("run in the nightly and on request, not by the quick memsafe check --memory-checks: " +
+                          Join(on_request, ", ") + " (memsafe check --memory-checks --preset " +
+                          Join(on_request, ",") + ")");
+  }
   PlannedFile file{relative, presets.dump(2) + "\n", FileAction::kCreate, false};
   if (exists) {
     // The project's own formatting is kept when nothing is added.

@@ -63,44 +63,54 @@ std::string FirstLineOf(const std::vector<std::string>& args) {
 }
 
 // `memsafe next-cases`: prints the next run's command NUL-separated, with a note on
-// stderr, and exits 0; exits 1 with nothing to rerun. `progress` is where a Catch2 or
-// doctest rerun's XML reporter writes; beside it, <progress>.ran lists the cases run.
-int NextCases(const std::string& output_path, size_t from, const std::string& name, const std::string& progress,
-              const std::vector<std::string>& argv) {
+// stderr, and exits 0; exits 1 with nothing to rerun. It reads the launcher's files of
+// the test (`prefix`): .stdout and .rerun-out (the runs' output; the latest from `from`),
+// its logs, and its own .cases-ran (what ran so far) and .cases.xml (a Catch2 or doctest
+// rerun's reporter).
+int NextCases(const std::string& prefix, size_t from, const std::string& name, const std::vector<std::string>& argv) {
   namespace tools = memsafe::tools;
-  std::string output, why;
-  if (!tools::ReadWholeFile(output_path, &output)) return kFindings;
-  std::optional<std::vector<std::string>> next;
+  // Only a run a tool's report ended: a test's own failure is the test's to tell.
+  std::string stderr_text;
+  (void)tools::ReadWholeFile(prefix + ".stderr", &stderr_text);  // absent: nothing on stderr
+  if (tools::RunLogs(prefix).empty() && stderr_text.find(": runtime error: ") == std::string::npos) return kFindings;
+  std::string output, reruns, ran_text, why;
+  if (!tools::ReadWholeFile(prefix + ".stdout", &output)) return kFindings;
+  (void)tools::ReadWholeFile(prefix + ".rerun-out", &reruns);  // absent before the first rerun
+  output += reruns;
+  const std::string ran_path = prefix + ".cases-ran", progress = prefix + ".cases.xml";
+  const bool rerun_before = tools::ReadWholeFile(ran_path, &ran_text);
+  std::vector<std::string> ran_before;
+  for (std::string_view line : tools::SplitLines(ran_text)) ran_before.emplace_back(line);
+  std::optional<tools::CaseRun> next;
+  std::string program;
   if (output.find("[==========] Running ") != std::string::npos) {
     next = tools::NextCaseRun({.output = output,
                                .last_run_at = from,
                                .argv = argv,
+                               .ran_before = ran_before,
                                .env_filter = std::getenv("GTEST_FILTER"),
-                               .sharded = std::getenv("GTEST_TOTAL_SHARDS") != nullptr},
+                               .env_output = std::getenv("GTEST_OUTPUT") != nullptr,
+                               .sharded = std::getenv("GTEST_TOTAL_SHARDS") != nullptr,
+                               .private_output = prefix + ".rerun-gtest.xml"},
                               &why);
-  } else if (std::string program; !progress.empty() && tools::ReadWholeFile(tools::ResolveProgram(argv[0]), &program)) {
+  } else if (tools::ReadWholeFile(tools::ResolveProgram(argv[0]), &program)) {
     tools::XmlCaseRunInput input{.framework = tools::FrameworkOfProgram(program),
                                  .argv = argv,
                                  .first_output = output,
+                                 .ran_before = ran_before,
                                  .progress_path = progress};
-    std::string text, ran_text;
-    const bool rerun_before = tools::ReadWholeFile(progress + ".ran", &ran_text);
-    if (tools::ReadWholeFile(progress, &text)) {
+    if (std::string text; tools::ReadWholeFile(progress, &text)) {
       input.progress = std::move(text);
     } else if (rerun_before) {
       return kFindings;  // the last rerun wrote no XML: nothing tells where it stopped
     }
-    for (std::string_view line : tools::SplitLines(ran_text)) input.ran_before.emplace_back(line);
-    if (std::optional<tools::XmlCaseRun> run = tools::NextXmlCaseRun(input, &why)) {
-      std::error_code ignored;
-      (void)std::filesystem::remove(progress, ignored);  // the next run writes its own
-      if (!tools::WriteText(progress + ".ran", tools::Join(run->ran, "\n"))) return kFindings;
-      next = std::move(run->argv);
-    }
+    next = tools::NextXmlCaseRun(input, &why);
+    std::error_code ignored;
+    (void)std::filesystem::remove(progress, ignored);  // the next run writes its own
   }
-  if (!next) return kFindings;
+  if (!next || !tools::WriteText(ran_path, tools::Join(next->ran, "\n"))) return kFindings;
   std::cerr << "memsafe: NOTE: '" << name << "' " << why << std::endl;
-  for (const std::string& arg : *next) std::cout << arg << '\0';
+  for (const std::string& arg : next->argv) std::cout << arg << '\0';
   return kClean;
 }
 
@@ -440,16 +450,14 @@ int main(int argc, char** argv) {
   log_id->add_option("name", log_id_name, "The test's name")->required();
   log_id->group("");  // the launcher's, not a user's
 
-  std::string cases_output, cases_name;
+  std::string cases_prefix, cases_name;
   size_t cases_from = 0;
   std::vector<std::string> cases_argv;
   CLI::App* next_cases = app.add_subcommand(
       "next-cases", "After a run a finding stopped inside a case: the command that runs the cases not run yet");
-  next_cases->add_option("--output", cases_output, "The test's stdout so far, every run's")->required();
-  next_cases->add_option("--from", cases_from, "Where the latest run's stdout starts (bytes)");
+  next_cases->add_option("--prefix", cases_prefix, "The test's log prefix (the launcher's)")->required();
+  next_cases->add_option("--from", cases_from, "Where the latest run's output starts (bytes)");
   next_cases->add_option("--name", cases_name, "The test's name, for the note")->required();
-  std::string cases_progress;
-  next_cases->add_option("--progress", cases_progress, "Where a Catch2 or doctest rerun's XML reporter writes");
   next_cases->add_option("argv", cases_argv, "The test's command as given")->required();
   next_cases->group("");  // the launcher's, not a user's
 
@@ -492,7 +500,12 @@ int main(int argc, char** argv) {
       return f.action != memsafe::tools::FileAction::kUnchanged;
     });
     if (!init_dry_run && changed) {
-      std::cout << "next: memsafe check --memory-checks   (or cmake --workflow --preset asan)\n";
+      // One preset with CMake alone: asan, or asan-gcc for a project adopted with gcc only.
+      const bool clang = init_options.compilers.empty() ||
+                         std::find(init_options.compilers.begin(), init_options.compilers.end(), "clang") !=
+                             init_options.compilers.end();
+      std::cout << "next: memsafe check --memory-checks   (or cmake --workflow --preset "
+                << (clang ? "asan" : "asan-gcc") << ")\n";
     }
     return kClean;
   }
@@ -537,7 +550,7 @@ int main(int argc, char** argv) {
     std::cout << memsafe::tools::LogId(log_id_name) << "\n";
     return kClean;
   }
-  if (next_cases->parsed()) return NextCases(cases_output, cases_from, cases_name, cases_progress, cases_argv);
+  if (next_cases->parsed()) return NextCases(cases_prefix, cases_from, cases_name, cases_argv);
   if (report->parsed()) return memsafe::tools::ReportCommand(report_options);
   if (detection->parsed()) return memsafe::tools::DetectionTableCommand(detection_options);
   if (baseline->parsed()) {

@@ -271,14 +271,17 @@ bool SelectPresets(const PresetSet& set, const std::string& requested, const std
     return nullptr;
   };
   if (requested.empty()) {
-    // A project that says nothing of runs: the memory run is every preset with a tool,
-    // the fast run every preset without one.
-    const bool any_run_by = std::any_of(set.test_presets.begin(), set.test_presets.end(),
-                                        [](const TestPreset& p) { return !p.run_by.empty(); });
+    // A project that names none of the two runs: the memory run is every preset with a
+    // tool, the fast run every preset without one, but those it runs only on request
+    // (memsafe init's twins in the other compiler).
+    const bool any_run_by = std::any_of(set.test_presets.begin(), set.test_presets.end(), [](const TestPreset& p) {
+      return p.run_by == "check" || p.run_by == "memory-checks";
+    });
     for (const TestPreset& preset : set.test_presets) {
       bool in_set = default_set == "all" ? !preset.tools.empty() : preset.run_by == default_set;
-      if (!any_run_by && default_set == "memory-checks") in_set = !preset.tools.empty();
-      if (!any_run_by && default_set == "check") in_set = preset.tools.empty();
+      const bool asked_for = preset.run_by != "on-request";
+      if (!any_run_by && default_set == "memory-checks") in_set = !preset.tools.empty() && asked_for;
+      if (!any_run_by && default_set == "check") in_set = preset.tools.empty() && asked_for;
       if (in_set && (!need_tool || !preset.tools.empty())) chosen->push_back(&preset);
     }
     if (chosen->empty()) {

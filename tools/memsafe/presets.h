@@ -58,8 +58,9 @@ std::optional<PresetSet> LoadPresets(const std::string& path, std::string* error
 // The presets a run means. `requested` is a comma-separated list of names (each must
 // exist, be listed once and run a memory tool when `need_tool`), or empty for every
 // preset whose run_by is `default_set` ("all": every preset with a tool). In a project
-// whose presets name no run at all, "memory-checks" means every preset with a tool and
-// "check" every preset without one. Returns false with a message for a malformed list.
+// whose presets name neither "check" nor "memory-checks", "memory-checks" means every
+// preset with a tool and "check" every preset without one, those "on-request" aside.
+// Returns false with a message for a malformed list.
 bool SelectPresets(const PresetSet& set, const std::string& requested, const std::string& default_set, bool need_tool,
                    std::vector<const TestPreset*>* chosen, std::string* error);
 

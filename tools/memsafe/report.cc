@@ -425,10 +425,14 @@ class SanitizerLogParser {
       // a-signal, says more than it.)
       // UBSan's summary word (Clang's report_error_type=1: out-of-bounds-index,
       // invalid-shift-exponent) is its own check's name, not the kind every other tool
-      // and GCC's runtime, which prints no summary, give that bug: its message decides.
-      const bool kind_word =
-          finding.tool == "asan" || (finding.tool != "ubsan" && word.find('-') != std::string_view::npos &&
-                                     !StartsWith(finding.kind, std::string(word)));
+      // and GCC's runtime, which prints no summary, give that bug: its message decides,
+      // but where the message says less (float-divide-by-zero's is "division by zero",
+      // as the integer one's; a message the table does not know).
+      const bool ubsan_word = finding.tool == "ubsan" && (word == "float-divide-by-zero" ||
+                                                          finding.kind == "undefined-behavior");
+      const bool kind_word = finding.tool == "asan" || ubsan_word ||
+                             (finding.tool != "ubsan" && word.find('-') != std::string_view::npos &&
+                              !StartsWith(finding.kind, std::string(word)));
       if (kind_word && !word.empty() && !std::isdigit(static_cast<unsigned char>(word[0]))) {
         finding.kind = KindFromWords(word);
       }
@@ -519,7 +523,9 @@ Frame ValgrindFrame(const pugi::xml_node& node) {
   return frame;
 }
 
-// <test>.<tool>.<pid>[.xml] | <test>.<tool>.stderr | <test>.<tool>.expected
+// <test>.<tool>.<pid>[.xml] | <test>.<tool>.stderr | <test>.<tool>.rerun-stderr (the
+// cases a finding kept from running, run again: memsafe next-cases) |
+// <test>.<tool>.expected
 bool ParseLogName(const std::string& name, LogFile* log, std::string* suffix) {
   std::string_view rest = name;
   if (EndsWith(rest, ".xml")) {
@@ -529,7 +535,7 @@ bool ParseLogName(const std::string& name, LogFile* log, std::string* suffix) {
   const auto dot = rest.rfind('.');
   if (dot == std::string_view::npos) return false;
   *suffix = std::string(rest.substr(dot + 1));
-  if (!AllDigits(*suffix) && *suffix != "stderr" && *suffix != "expected") return false;
+  if (!AllDigits(*suffix) && *suffix != "stderr" && *suffix != "rerun-stderr" && *suffix != "expected") return false;
   rest = rest.substr(0, dot);
   const auto dot2 = rest.rfind('.');
   if (dot2 == std::string_view::npos || dot2 == 0) return false;

@@ -40,25 +40,6 @@ void ReplaceAll(std::string* text, std::string_view from, std::string_view to) {
   }
 }
 
-// The run's own files: <prefix>.<pid> (a sanitizer's log_path), <prefix>.<pid>.xml
-// (Valgrind), <prefix>.stderr; nothing of another test whose name merely starts alike.
-std::vector<std::string> RunLogs(const std::string& prefix) {
-  const fs::path base(prefix);
-  const std::string stem = base.filename().string() + ".";
-  std::vector<std::string> logs;
-  std::error_code error;
-  for (fs::directory_iterator it(base.parent_path(), error), end; !error && it != end; it.increment(error)) {
-    const std::string name = it->path().filename().string();
-    if (!name.starts_with(stem)) continue;
-    std::string_view rest = std::string_view(name).substr(stem.size());
-    if (rest.size() > 4 && rest.substr(rest.size() - 4) == ".xml") rest.remove_suffix(4);
-    if (!rest.empty() && std::all_of(rest.begin(), rest.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-      logs.push_back(it->path().string());
-    }
-  }
-  std::sort(logs.begin(), logs.end());
-  return logs;
-}
 
 // "ERROR: AddressSanitizer: heap-use-after-free on address 0x602 at pc ..." without
 // what differs from run to run.
@@ -122,6 +103,24 @@ bool IsStackMappingGlobal(std::string_view line) {
 }
 
 }  // namespace
+
+std::vector<std::string> RunLogs(const std::string& prefix) {
+  const fs::path base(prefix);
+  const std::string stem = base.filename().string() + ".";
+  std::vector<std::string> logs;
+  std::error_code error;
+  for (fs::directory_iterator it(base.parent_path(), error), end; !error && it != end; it.increment(error)) {
+    const std::string name = it->path().filename().string();
+    if (!name.starts_with(stem)) continue;
+    std::string_view rest = std::string_view(name).substr(stem.size());
+    if (rest.size() > 4 && rest.substr(rest.size() - 4) == ".xml") rest.remove_suffix(4);
+    if (!rest.empty() && std::all_of(rest.begin(), rest.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      logs.push_back(it->path().string());
+    }
+  }
+  std::sort(logs.begin(), logs.end());
+  return logs;
+}
 
 std::string DefuseSkipMarkers(std::string_view text) {
   std::string out(text);
@@ -321,6 +320,12 @@ Reports ReadReports(const TestRun& run, const Captured& captured, TestVerdict* v
   }
   if (!captured.stderr_text.empty() || !verdict->err_file.empty())
     set.files.push_back({.path = stderr_path, .test = run.name, .tool = run.tool, .preset = "launcher"});
+  // The reruns' stderr (memsafe next-cases): read for reports (GCC's UBSan writes there),
+  // shown only when it holds one, so a rerun's own output never reaches CTest.
+  const std::string rerun_stderr = run.prefix + ".rerun-stderr";
+  if (std::error_code ignored; fs::file_size(rerun_stderr, ignored) > 0 && !ignored) {
+    set.files.push_back({.path = rerun_stderr, .test = run.name, .tool = run.tool, .preset = "launcher"});
+  }
   // Without a root nothing is the project's own: findings are still found, not located.
   // A bad exclusion file only moves locations; memsafe report and check fail on it.
   std::vector<InputError> config_errors;
@@ -333,6 +338,7 @@ Reports ReadReports(const TestRun& run, const Captured& captured, TestVerdict* v
   std::map<std::string, std::vector<const Finding*>> by_log;
   for (const Finding& finding : findings) by_log[finding.log].push_back(&finding);
   for (const auto& [path, list] : by_log) reports.found.insert(path);
+  if (by_log.count(rerun_stderr) > 0) reports.logs.push_back(rerun_stderr);
   for (const Finding& finding : findings) {
     const std::string line = Headline(finding, run.name);
     if (std::find(reports.headlines.begin(), reports.headlines.end(), line) == reports.headlines.end()) {

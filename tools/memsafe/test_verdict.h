@@ -123,6 +123,11 @@ std::string CutSanitizerLog(std::string_view log, const std::string& path, int m
 bool MissingInstrumentation(const std::string& program, const std::vector<std::string>& wanted,
                             std::vector<std::string>* missing, bool* elf, std::string* why);
 
+// The log files of one test run: <prefix>.<pid> (a sanitizer's log_path) and
+// <prefix>.<pid>.xml (Valgrind), sorted; nothing of another test whose name merely
+// starts alike.
+std::vector<std::string> RunLogs(const std::string& prefix);
+
 // `program` as the shell would run it: a path as given, a bare name searched on PATH.
 std::string ResolveProgram(const std::string& program);
 

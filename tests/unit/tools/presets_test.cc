@@ -154,6 +154,36 @@ TEST(PresetsTest, ProjectThatNamesNoRunsGetsEveryToolPresetInTheMemoryRun) {
   EXPECT_EQ(chosen[0]->name, "plain");
 }
 
+// memsafe init's twins run on request: they leave the project's other presets, its own
+// memory presets too, where they were in a project that names no run.
+TEST(PresetsTest, PresetsOnRequestLeaveTheOthersInTheirRuns) {
+  ScratchDir dir;
+  const std::string top = dir.Write("CMakePresets.json", R"({"version": 6,
+    "configurePresets": [{"name": "base", "hidden": true, "generator": "Ninja", "binaryDir": "out/${presetName}"},
+                         {"name": "dev", "inherits": "base"}, {"name": "msan", "inherits": "base"},
+                         {"name": "asan", "inherits": "base"}, {"name": "asan-gcc", "inherits": "base"}],
+    "testPresets": [{"name": "dev", "configurePreset": "dev"},
+                    {"name": "msan", "configurePreset": "msan", "environment": {"MEMSAFE_EXPECT": "memory"}},
+                    {"name": "asan", "configurePreset": "asan", "environment": {"MEMSAFE_EXPECT": "address"}},
+                    {"name": "asan-gcc", "configurePreset": "asan-gcc", "environment": {"MEMSAFE_EXPECT": "address"},
+                     "vendor": {"memsafe": {"runBy": "on-request"}}}]})");
+  std::string error;
+  const std::optional<PresetSet> set = LoadPresets(top, &error);
+  ASSERT_TRUE(set) << error;
+  std::vector<const TestPreset*> chosen;
+  const auto names = [&] {
+    std::vector<std::string> out;
+    for (const TestPreset* preset : chosen) out.push_back(preset->name);
+    return out;
+  };
+  ASSERT_TRUE(SelectPresets(*set, "", "memory-checks", true, &chosen, &error)) << error;
+  EXPECT_EQ(names(), (std::vector<std::string>{"msan", "asan"}));
+  ASSERT_TRUE(SelectPresets(*set, "", "check", false, &chosen, &error)) << error;
+  EXPECT_EQ(names(), (std::vector<std::string>{"dev"}));
+  ASSERT_TRUE(SelectPresets(*set, "", "all", true, &chosen, &error)) << error;
+  EXPECT_EQ(names(), (std::vector<std::string>{"msan", "asan", "asan-gcc"}));
+}
+
 TEST(PresetsTest, BrokenPresetFilesAreErrorsNamingTheFile) {
   ScratchDir dir;
   std::string error;

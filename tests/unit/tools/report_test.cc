@@ -620,6 +620,22 @@ TEST(ReportTest, UndefinedBehaviorKindsComeFromTheMessage) {
       {"shift exponent 32 is too large for 32-bit type 'unsigned int'", "invalid-shift-exponent",
        "shift-out-of-bounds"},
   };
+  // Where the message says less than the summary: the summary's word, and without a
+  // summary (GCC) what the message says.
+  const Case vaguer[] = {
+      {"division by zero", "float-divide-by-zero", "float-divide-by-zero"},
+      {"call to __builtin_clz() with zero", "invalid-builtin-use", "invalid-builtin-use"},
+  };
+  for (const Case& each : vaguer) {
+    ScratchDir dir;
+    dir.Write("ubsan.1", std::string("/src/project/src/a.c:9:10: runtime error: ") + each.message +
+                             "\nSUMMARY: UndefinedBehaviorSanitizer: " + each.summary_word +
+                             " /src/project/src/a.c:9:10 in \n");
+    std::vector<InputError> errors;
+    const std::vector<Finding> findings = ReadLogs(CollectLogs({dir.path().string()}, &errors), kCapturedContext, &errors);
+    ASSERT_EQ(findings.size(), 1u) << each.message;
+    EXPECT_EQ(findings[0].kind, each.kind) << each.message;
+  }
   for (const Case& each : cases) {
     for (const bool with_summary : {false, true}) {
       ScratchDir dir;
