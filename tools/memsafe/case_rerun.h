@@ -37,19 +37,19 @@
 namespace memsafe::tools {
 
 struct CaseRun {
-  std::vector<std::string> argv;
-  std::vector<std::string> ran;  // every case run so far, the latest run's included
+  std::vector<std::string> argv{};
+  std::vector<std::string> ran{};  // every case run so far, the latest run's included
 };
 
 struct CaseRunInput {
-  std::string_view output;              // stdout of every run of the test so far, in order
-  size_t last_run_at = 0;               // where the latest run's output starts in `output`
-  std::vector<std::string> argv;        // the test's command as given, program first
-  std::vector<std::string> ran_before;  // what the previous call returned as `ran`
-  const char* env_filter = nullptr;     // GTEST_FILTER
-  bool env_output = false;              // GTEST_OUTPUT is set
-  bool sharded = false;                 // GTEST_TOTAL_SHARDS is set
-  std::string private_output;           // where a rerun writes the XML the command asked for
+  std::string_view output{};              // stdout of every run of the test so far, in order
+  size_t last_run_at = 0;                 // where the latest run's output starts in `output`
+  std::vector<std::string> argv{};        // the test's command as given, program first
+  std::vector<std::string> ran_before{};  // what the previous call returned as `ran`
+  const char* env_filter = nullptr;       // GTEST_FILTER
+  bool env_output = false;                // GTEST_OUTPUT is set
+  bool sharded = false;                   // GTEST_TOTAL_SHARDS is set
+  std::string private_output{};           // where a rerun writes the XML the command asked for
 };
 
 // GoogleTest: from the "[ RUN      ]" lines of `output`.
@@ -63,11 +63,11 @@ CaseFramework FrameworkOfProgram(std::string_view program_bytes);
 
 struct XmlCaseRunInput {
   CaseFramework framework = CaseFramework::kNone;
-  std::vector<std::string> argv;        // the test's command as given, program first
-  std::string_view first_output;        // stdout of the test's own run
-  std::optional<std::string> progress;  // the latest rerun's XML; nullopt: no rerun yet
-  std::vector<std::string> ran_before;  // the cases earlier reruns ran
-  std::string progress_path;            // where the next run's reporter writes
+  std::vector<std::string> argv{};        // the test's command as given, program first
+  std::string_view first_output{};        // stdout of the test's own run
+  std::optional<std::string> progress{};  // the latest rerun's XML; nullopt: no rerun yet
+  std::vector<std::string> ran_before{};  // the cases earlier reruns ran
+  std::string progress_path{};            // where the next run's reporter writes
 };
 
 // Catch2 and doctest: from their XML reporter's file.

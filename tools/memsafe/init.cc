@@ -88,7 +88,7 @@ struct MemoryPreset {
 std::string CompilerName(const MemoryPreset& preset) {
   const std::string_view prefix = "memsafe-";
   return preset.compiler.compare(0, prefix.size(), prefix) == 0 ? preset.compiler.substr(prefix.size())
-                                                                 : preset.compiler;
+                                                                : preset.compiler;
 }
 
 bool ReadMemoryPresets(const Json& fragment, std::vector<MemoryPreset>* presets, std::string* error) {
@@ -108,8 +108,8 @@ bool ReadMemoryPresets(const Json& fragment, std::vector<MemoryPreset>* presets,
       return false;
     }
     presets->push_back({spec["preset"].get<std::string>(), preset["name"].get<std::string>(),
-                        spec["compiler"].get<std::string>(), spec["test"].get<std::string>(),
-                        spec.value("twinOf", ""), ""});
+                        spec["compiler"].get<std::string>(), spec["test"].get<std::string>(), spec.value("twinOf", ""),
+                        ""});
   }
   if (std::none_of(presets->begin(), presets->end(), [](const MemoryPreset& p) { return p.twin_of.empty(); })) {
     *error = "memsafe's presets fragment names no memory preset (vendor.memsafe.adopt)";
@@ -430,9 +430,9 @@ bool PlanPresets(const InitOptions& options, const std::string& fragment_text, I
     }
   }
   if (!on_request.empty()) {
-    plan->notes.push_back("run in the nightly and on request, not by the quick memsafe check --memory-checks: " +
-                          Join(on_request, ", ") + " (memsafe check --memory-checks --preset " +
-                          Join(on_request, ",") + ")");
+    plan->notes.push_back(
+        "run in the nightly and on request, not by the quick memsafe check --memory-checks: " + Join(on_request, ", ") +
+        " (memsafe check --memory-checks --preset " + Join(on_request, ",") + ")");
   }
   PlannedFile file{relative, presets.dump(2) + "\n", FileAction::kCreate, false};
   if (exists) {

@@ -43,8 +43,8 @@
 #include "init.h"
 #include "process.h"
 #include "suppressions.h"
-#include "text.h"
 #include "test_verdict.h"
+#include "text.h"
 
 namespace {
 

@@ -428,8 +428,8 @@ class SanitizerLogParser {
       // and GCC's runtime, which prints no summary, give that bug: its message decides,
       // but where the message says less (float-divide-by-zero's is "division by zero",
       // as the integer one's; a message the table does not know).
-      const bool ubsan_word = finding.tool == "ubsan" && (word == "float-divide-by-zero" ||
-                                                          finding.kind == "undefined-behavior");
+      const bool ubsan_word =
+          finding.tool == "ubsan" && (word == "float-divide-by-zero" || finding.kind == "undefined-behavior");
       const bool kind_word = finding.tool == "asan" || ubsan_word ||
                              (finding.tool != "ubsan" && word.find('-') != std::string_view::npos &&
                               !StartsWith(finding.kind, std::string(word)));

@@ -40,7 +40,6 @@ void ReplaceAll(std::string* text, std::string_view from, std::string_view to) {
   }
 }
 
-
 // "ERROR: AddressSanitizer: heap-use-after-free on address 0x602 at pc ..." without
 // what differs from run to run.
 std::string Headline(const Finding& finding, const std::string& name) {

@@ -22,11 +22,11 @@ constexpr const char* kStoppedInSecond =
 TEST(CaseRerunTest, CasesNotRunYetRunWithTheGivenFilterKept) {
   std::string why;
   const auto next = NextCaseRun(
-      {.output = kStoppedInSecond, .argv = {"./unit", "--gtest_filter=Pool*-PoolTest.Slow", "--gtest_color=no"}},
-      &why);
+      {.output = kStoppedInSecond, .argv = {"./unit", "--gtest_filter=Pool*-PoolTest.Slow", "--gtest_color=no"}}, &why);
   ASSERT_TRUE(next) << why;
-  EXPECT_EQ(next->argv, (std::vector<std::string>{"./unit", "--gtest_color=no",
-                                             "--gtest_filter=Pool*-PoolTest.Slow:PoolTest.Grows:PoolTest.Shrinks"}));
+  EXPECT_EQ(next->argv,
+            (std::vector<std::string>{"./unit", "--gtest_color=no",
+                                      "--gtest_filter=Pool*-PoolTest.Slow:PoolTest.Grows:PoolTest.Shrinks"}));
   EXPECT_EQ(why, "stopped in PoolTest.Shrinks after 2 of 4 cases: running the cases not run yet, for what they find");
 }
 
@@ -39,8 +39,8 @@ TEST(CaseRerunTest, FilterComesFromTheEnvironmentWhenTheCommandGivesNone) {
   ASSERT_TRUE(next) << why;
   EXPECT_EQ(next->argv.back(), "--gtest_filter=*-PoolTest.Grows:PoolTest.Shrinks");
   // A flag on the command line wins over the variable, as in GoogleTest.
-  next = NextCaseRun({.output = kStoppedInSecond, .argv = {"./unit", "--gtest_filter=-X.Y"}, .env_filter = "Pool*"},
-                     &why);
+  next =
+      NextCaseRun({.output = kStoppedInSecond, .argv = {"./unit", "--gtest_filter=-X.Y"}, .env_filter = "Pool*"}, &why);
   ASSERT_TRUE(next) << why;
   EXPECT_EQ(next->argv.back(), "--gtest_filter=*-X.Y:PoolTest.Grows:PoolTest.Shrinks");
 }
@@ -70,9 +70,8 @@ TEST(CaseRerunTest, EveryRunsCasesAreLeftOut) {
 TEST(CaseRerunTest, NothingToRerunOrNoSafeWayTo) {
   std::string why;
   // Every case ended (a leak reported at exit): the program did not stop inside a case.
-  EXPECT_FALSE(NextCaseRun({.output = std::string(kStoppedInSecond) + "[       OK ] PoolTest.Shrinks (1 ms)\n",
-                            .argv = {"./unit"}},
-                           &why));
+  EXPECT_FALSE(NextCaseRun(
+      {.output = std::string(kStoppedInSecond) + "[       OK ] PoolTest.Shrinks (1 ms)\n", .argv = {"./unit"}}, &why));
   EXPECT_EQ(why, "the run did not stop inside a case");
   // An earlier run's unfinished case does not count for the latest run.
   const std::string first = kStoppedInSecond;
@@ -107,13 +106,11 @@ TEST(CaseRerunTest, RunLinesInsideACaseAreAChildsNotCases) {
 
 // "\r\n" endings: the latest run still starts where the launcher says.
 TEST(CaseRerunTest, CarriageReturnsKeepTheLatestRunsOffset) {
-  const std::string first =
-      "[==========] Running 3 tests from 1 test suite.\r\n[ RUN      ] S.A\r\n";
+  const std::string first = "[==========] Running 3 tests from 1 test suite.\r\n[ RUN      ] S.A\r\n";
   const std::string rerun = "[==========] Running 2 tests from 1 test suite.\r\n[ RUN      ] S.B\r\n";
   std::string why;
-  const auto next =
-      NextCaseRun({.output = first + rerun, .last_run_at = first.size(), .argv = {"./unit"}, .ran_before = {"S.A"}},
-                  &why);
+  const auto next = NextCaseRun(
+      {.output = first + rerun, .last_run_at = first.size(), .argv = {"./unit"}, .ran_before = {"S.A"}}, &why);
   ASSERT_TRUE(next) << why;
   EXPECT_EQ(next->argv.back(), "--gtest_filter=*-S.A:S.B");
   EXPECT_NE(why.find("stopped in S.B"), std::string::npos) << why;
@@ -173,9 +170,9 @@ TEST(CaseRerunTest, Catch2RunsAgainWithItsReporterThenLeavesOutWhatRan) {
   next = NextXmlCaseRun(input, &why);
   ASSERT_TRUE(next) << why;
   // Every case that ran, escaped as Catch2's test specs want; hidden cases stay out.
-  EXPECT_EQ(next->argv, (std::vector<std::string>{"./t", "~[.]", "~\"grows\\, then shrinks\"",
-                                                  "~\"a \\[x\\] \\\"q\\\" case\\*\"", "-r", "xml", "-o",
-                                                  "/logs/t.asan.cases.xml"}));
+  EXPECT_EQ(next->argv,
+            (std::vector<std::string>{"./t", "~[.]", "~\"grows\\, then shrinks\"", "~\"a \\[x\\] \\\"q\\\" case\\*\"",
+                                      "-r", "xml", "-o", "/logs/t.asan.cases.xml"}));
   EXPECT_EQ(next->ran, (std::vector<std::string>{"grows, then shrinks", "a [x] \"q\" case*"}));
   EXPECT_NE(why.find("stopped in 'a [x] \"q\" case*' after 2 case(s)"), std::string::npos) << why;
 
@@ -220,8 +217,9 @@ TEST(CaseRerunTest, DoctestLeavesOutWhatRanAndWhatItsFiltersSkipped) {
   const auto next = NextXmlCaseRun(input, &why);
   ASSERT_TRUE(next) << why;
   // doctest takes the last of an option given twice: the command's exclusions join.
-  EXPECT_EQ(next->argv, (std::vector<std::string>{"./d", "-tc=*", "--test-case-exclude=Broken*,first? with a comma,second",
-                                                  "--reporters=xml", "--out=p.xml"}));
+  EXPECT_EQ(next->argv,
+            (std::vector<std::string>{"./d", "-tc=*", "--test-case-exclude=Broken*,first? with a comma,second",
+                                      "--reporters=xml", "--out=p.xml"}));
 }
 
 TEST(CaseRerunTest, XmlFrameworksStopWhenEverythingRan) {
@@ -244,9 +242,13 @@ TEST(CaseRerunTest, XmlFrameworksStopWhenEverythingRan) {
 }
 
 TEST(CaseRerunTest, FrameworkComesFromTheProgramsStrings) {
-  EXPECT_EQ(FrameworkOfProgram(std::string("\x7f" "ELF...dt-test-case-exclude=\0...")), CaseFramework::kDoctest);
+  EXPECT_EQ(FrameworkOfProgram(std::string("\x7f"
+                                           "ELF...dt-test-case-exclude=\0...")),
+            CaseFramework::kDoctest);
   EXPECT_EQ(FrameworkOfProgram("...A Catch2 test executable\0..."), CaseFramework::kCatch2);
-  EXPECT_EQ(FrameworkOfProgram("\x7f" "ELF plain main"), CaseFramework::kNone);
+  EXPECT_EQ(FrameworkOfProgram("\x7f"
+                               "ELF plain main"),
+            CaseFramework::kNone);
 }
 
 }  // namespace

@@ -200,7 +200,8 @@ TEST(InitTest, CompilersWriteEveryToolInEachCompiler) {
   EXPECT_EQ((*Named(presets, "configurePresets", "valgrind-clang"))["inherits"],
             nlohmann::json::array({"memsafe-base", "memsafe-clang", "memsafe-valgrind-clang", "memsafe-adopt"}));
   bool told = false;
-  for (const std::string& note : plan->notes) told = told || note.find("--preset asan-gcc,tsan-gcc") != std::string::npos;
+  for (const std::string& note : plan->notes)
+    told = told || note.find("--preset asan-gcc,tsan-gcc") != std::string::npos;
   EXPECT_TRUE(told);
 
   // What CMake makes of the twin: GCC, ASan, -O0.

@@ -632,7 +632,8 @@ TEST(ReportTest, UndefinedBehaviorKindsComeFromTheMessage) {
                              "\nSUMMARY: UndefinedBehaviorSanitizer: " + each.summary_word +
                              " /src/project/src/a.c:9:10 in \n");
     std::vector<InputError> errors;
-    const std::vector<Finding> findings = ReadLogs(CollectLogs({dir.path().string()}, &errors), kCapturedContext, &errors);
+    const std::vector<Finding> findings =
+        ReadLogs(CollectLogs({dir.path().string()}, &errors), kCapturedContext, &errors);
     ASSERT_EQ(findings.size(), 1u) << each.message;
     EXPECT_EQ(findings[0].kind, each.kind) << each.message;
   }
@@ -641,9 +642,10 @@ TEST(ReportTest, UndefinedBehaviorKindsComeFromTheMessage) {
       ScratchDir dir;
       std::string log = std::string("/src/project/src/a.c:9:10: runtime error: ") + each.message + "\n";
       if (with_summary) {
-        log += "    #0 0x55d1 in f /src/project/src/a.c:9:10\n"
-               "SUMMARY: UndefinedBehaviorSanitizer: " +
-               std::string(each.summary_word) + " /src/project/src/a.c:9:10 in \n";
+        log +=
+            "    #0 0x55d1 in f /src/project/src/a.c:9:10\n"
+            "SUMMARY: UndefinedBehaviorSanitizer: " +
+            std::string(each.summary_word) + " /src/project/src/a.c:9:10 in \n";
       }
       dir.Write("ubsan.1", log);
       std::vector<InputError> errors;
