@@ -36,6 +36,11 @@ expect 2 "requires --memory-checks" "--shard needs --memory-checks" -- check --s
 expect 2 "excludes" "--list and --memory-checks conflict" -- check --list --memory-checks
 expect 2 "requires --memory-checks" "--no-cache needs --memory-checks" -- check --no-cache --dry-run
 expect 0 "3 preset\\(s\\) would run" "the default memory set is valid" -- check --memory-checks --dry-run
+# --dry-run prints the commands the run would execute, not a summary of them.
+expect 0 "asan: ctest --preset asan --test-dir [^ ]+/build/asan -T Test --no-tests=error --output-junit [^ ]+ -LE memsafe-slow -j 3" \
+  "--dry-run prints the exact ctest command" -- check --memory-checks --preset asan --jobs 3 --dry-run
+expect 0 "tsan: cmake --preset tsan --no-warn-unused-cli -DMEMSAFE_TOOL=" \
+  "--dry-run prints the exact configure command" -- check --memory-checks --preset tsan --slow --dry-run
 expect 2 "no CMakePresets.json" "a directory without presets is a usage error" -- \
   "$memsafe" check --source "$source_dir/tests/harness" --memory-checks
 

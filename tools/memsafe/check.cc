@@ -21,6 +21,7 @@
 #include "options_lint.h"
 #include "presets.h"
 #include "process.h"
+#include "report_output.h"
 #include "result_cache.h"
 #include "suppressions.h"
 #include "test_switches.h"
@@ -116,12 +117,21 @@ struct RunContext {
   std::optional<std::vector<TestResult>> fast_results;  // for the overhead
 };
 
-// Configures the preset's tree (unless it is up to date) and builds it.
-void ConfigureAndBuild(const TestPreset& preset, const RunContext& context, PresetRun* run) {
-  const fs::path binary_dir = preset.binary_dir;
+// The commands of a preset's run, planned before anything runs: --dry-run prints them
+// and the run executes these same vectors. Only the result cache adds to them, once the
+// build says which tests are unchanged (ctest's "-E <tests it leaves out>").
+struct PresetCommands {
+  std::vector<std::string> configure, build;
+  std::vector<std::string> ctest_base;  // the preset and its tree: also the cache's listing
+  std::vector<std::string> selection;   // which tests: the same for the run and the listing
+  std::vector<std::string> ctest;       // the run
+};
+
+PresetCommands PlanPresetCommands(const TestPreset& preset, const RunContext& context) {
+  PresetCommands commands;
   // --no-warn-unused-cli: the presets set BUILD_TESTING and the compilers for every
-  // project; one that reads neither (no include(CTest)) is not told so on every run->
-  std::vector<std::string> configure = {"cmake", "--preset", preset.configure_preset, "--no-warn-unused-cli"};
+  // project; one that reads neither (no include(CTest)) is not told so on every run.
+  commands.configure = {"cmake", "--preset", preset.configure_preset, "--no-warn-unused-cli"};
   // A project adopted with memsafe init finds memsafe's package through find_package:
   // this memsafe's own installation, wherever it is, unless the project chose one.
   std::error_code no_package;
@@ -129,13 +139,34 @@ void ConfigureAndBuild(const TestPreset& preset, const RunContext& context, Pres
       !package.empty() && fs::is_regular_file(fs::path(package) / "memsafeConfig.cmake", no_package) &&
       fs::is_regular_file(fs::path(context.source) / "sanitizers" / "memsafe-adopt.cmake", no_package) &&
       std::getenv("memsafe_DIR") == nullptr) {
-    configure.push_back("-Dmemsafe_DIR=" + package);
+    commands.configure.push_back("-Dmemsafe_DIR=" + package);
   }
-  // Every test's verdict comes from a memsafe tool (memsafe-run->sh): this one, which
+  // Every test's verdict comes from a memsafe tool (memsafe-run.sh): this one, which
   // reads the results too, so the verdicts and the report cannot disagree.
-  if (const std::string self = ToolPath(); !self.empty()) {
-    configure.push_back("-DMEMSAFE_TOOL=" + self);
+  if (const std::string self = ToolPath(); !self.empty()) commands.configure.push_back("-DMEMSAFE_TOOL=" + self);
+  commands.build = preset.has_build_preset
+                       ? std::vector<std::string>{"cmake", "--build", "--preset", preset.build_preset}
+                       : std::vector<std::string>{"cmake", "--build", preset.binary_dir};
+  // --test-dir: with -T, CTest 3.25 would otherwise test the working directory.
+  commands.ctest_base = {"ctest", "--preset", preset.name, "--test-dir", preset.binary_dir};
+  if (!context.slow) commands.selection.insert(commands.selection.end(), {"-LE", "memsafe-slow"});
+  if (context.shard_count > 0) {
+    commands.selection.push_back("-I");
+    commands.selection.push_back(
+        ShardSelection(context.shard_index, context.shard_count, CanaryNumbers(preset, context.source)));
   }
+  commands.ctest = commands.ctest_base;
+  commands.ctest.insert(commands.ctest.end(), {"-T", "Test", "--no-tests=error", "--output-junit",
+                                               (fs::path(preset.binary_dir) / "ctest-junit.xml").string()});
+  commands.ctest.insert(commands.ctest.end(), commands.selection.begin(), commands.selection.end());
+  if (context.jobs > 0) commands.ctest.insert(commands.ctest.end(), {"-j", std::to_string(context.jobs)});
+  return commands;
+}
+
+// Configures the preset's tree (unless it is up to date) and builds it.
+void ConfigureAndBuild(const TestPreset& preset, const PresetCommands& commands, const RunContext& context,
+                       PresetRun* run) {
+  const fs::path binary_dir = preset.binary_dir;
   // A tree configured by this same command, with no preset, option or suppression file
   // changed since, is not configured again: its build step reruns CMake by itself when a
   // CMake file changed (the stamp records the command; a hand-run configure after it
@@ -143,7 +174,7 @@ void ConfigureAndBuild(const TestPreset& preset, const RunContext& context, Pres
   const fs::path stamp = binary_dir / "memsafe-configure-command";
   std::error_code stamp_error;
   std::string command_text;
-  for (const std::string& arg : configure) command_text += arg + "\n";
+  for (const std::string& arg : commands.configure) command_text += arg + "\n";
   const auto modified = [](const fs::path& path) {
     std::error_code ignored;
     return fs::last_write_time(path, ignored);
@@ -162,15 +193,10 @@ void ConfigureAndBuild(const TestPreset& preset, const RunContext& context, Pres
   } else {
     std::error_code ignored;
     (void)fs::remove(stamp, ignored);  // a configure that fails must not leave an old stamp
-    run->configured = Step(configure, context.child);
+    run->configured = Step(commands.configure, context.child);
     if (run->configured && !WriteText(stamp.string(), command_text)) run->configured = false;
   }
-  if (run->configured) {
-    run->built =
-        Step(preset.has_build_preset ? std::vector<std::string>{"cmake", "--build", "--preset", preset.build_preset}
-                                     : std::vector<std::string>{"cmake", "--build", preset.binary_dir},
-             context.child);
-  }
+  if (run->configured) run->built = Step(commands.build, context.child);
 }
 
 // The quick run's result cache for one preset: what it remembers, the keys of the tests
@@ -449,19 +475,13 @@ PresetRun RunPreset(const TestPreset& preset, const RunContext& context) {
     run.wall_seconds = SecondsSince(start);
     return run;
   }
-  ConfigureAndBuild(preset, context, &run);
+  PresetCommands commands = PlanPresetCommands(preset, context);
+  ConfigureAndBuild(preset, commands, context, &run);
   const fs::path binary_dir = preset.binary_dir;
   run.build_seconds = SecondsSince(start);
   if (run.built) {
-    // --test-dir: with -T, CTest 3.25 would otherwise test the working directory.
-    // Which tests run: the same for the run and for the cache's listing of it.
-    std::vector<std::string> selection;
-    if (!context.slow) selection.insert(selection.end(), {"-LE", "memsafe-slow"});
-    if (context.shard_count > 0) {
-      selection.push_back("-I");
-      selection.push_back(
-          ShardSelection(context.shard_index, context.shard_count, CanaryNumbers(preset, context.source)));
-    }
+    // The shard's canaries are known once the tree is built.
+    if (context.shard_count > 0) commands = PlanPresetCommands(preset, context);
     // `ctest -T Test` (memsafe reads its Testing/ results) wants the dashboard file that
     // include(CTest) writes, and says "Cannot find file" twice on every run without it:
     // a project without include(CTest) gets a minimal one, a project's own is kept.
@@ -470,23 +490,15 @@ PresetRun RunPreset(const TestPreset& preset, const RunContext& context) {
                       "SourceDirectory: " + context.source + "\nBuildDirectory: " + binary_dir.string() +
                           "\nSite: memsafe\nBuildName: " + preset.name + "\n");  // missing: the old noise, no harm
     }
-    const std::vector<std::string> ctest_base = {"ctest", "--preset", preset.name, "--test-dir", preset.binary_dir};
-    std::vector<std::string> ctest = ctest_base;
-    ctest.insert(ctest.end(),
-                 {"-T", "Test", "--no-tests=error", "--output-junit", (binary_dir / "ctest-junit.xml").string()});
-    ctest.insert(ctest.end(), selection.begin(), selection.end());
-    if (context.jobs > 0) {
-      ctest.push_back("-j");
-      ctest.push_back(std::to_string(context.jobs));
-    }
+    std::vector<std::string>& ctest = commands.ctest;
     // The result cache: the tests this selection would run, with their keys; those that
     // passed with the same key are left out of this run.
     CachePlan plan;
     plan.path = (binary_dir / "memsafe-result-cache.json").string();
     plan.clean_runs_needed =
         preset.tools.find("thread") != std::string::npos ? kCleanRunsNeededThread : kCleanRunsNeeded;
-    std::vector<std::string> listing = ctest_base;
-    listing.insert(listing.end(), selection.begin(), selection.end());
+    std::vector<std::string> listing = commands.ctest_base;
+    listing.insert(listing.end(), commands.selection.begin(), commands.selection.end());
     listing.push_back("--show-only=json-v1");
     ProcessOptions list_options = context.child;
     list_options.capture_stdout = true;
@@ -623,110 +635,121 @@ std::string PackageForProgram(const std::string& program) {
   return "";
 }
 
-int RunCheck(const CheckOptions& options) {
+namespace {
+
+// What a check needs once its arguments are judged: the presets chosen and where things are.
+struct CheckPlan {
+  fs::path source, sanitizers, report_dir;
+  PresetSet set;
+  std::vector<const TestPreset*> chosen;
+  RunContext context;
+};
+
+// The suppression files of a memory check, linted before any preset runs.
+struct SuppressionState {
+  std::vector<std::string> files;     // the project's
+  std::vector<std::string> defaults;  // memsafe's, for the tools' own false positives
+  std::vector<DueEntry> overdue, drafts;
+};
+
+// Loads the presets and judges the arguments. Returns an exit status when the command
+// is done (--list, --matrix or bad usage), nullopt when the presets must run.
+std::optional<int> PlanCheck(const CheckOptions& options, CheckPlan* plan) {
   std::error_code error;
-  const fs::path source = fs::weakly_canonical(fs::absolute(options.source), error);
-  const fs::path presets_file = source / "CMakePresets.json";
+  plan->source = fs::weakly_canonical(fs::absolute(options.source), error);
+  const fs::path presets_file = plan->source / "CMakePresets.json";
   if (error || !fs::is_regular_file(presets_file, error)) {
-    std::cerr << "memsafe check: no CMakePresets.json in " << source.string()
+    std::cerr << "memsafe check: no CMakePresets.json in " << plan->source.string()
               << " (run `memsafe init` there, or include memsafe's presets fragment)\n";
     return kUsage;
   }
   std::string message;
-  const std::optional<PresetSet> set = LoadPresets(presets_file.string(), &message);
+  std::optional<PresetSet> set = LoadPresets(presets_file.string(), &message);
   if (!set) {
     std::cerr << "memsafe check: " << message << "\n";
     return kUsage;
   }
+  plan->set = std::move(*set);
   if (options.list) {
-    std::cout << FormatPresetList(*set);
+    std::cout << FormatPresetList(plan->set);
     return kClean;
   }
-  std::vector<const TestPreset*> chosen;
-  if (options.matrix) {
-    if (!SelectPresets(*set, options.presets, "all", true, &chosen, &message)) {
-      std::cerr << "memsafe check: " << message << "\n";
-      return kUsage;
-    }
-    std::cout << FormatMatrix(chosen);
-    return kClean;
-  }
-  RunContext context;
-  context.source = source.string();
-  context.slow = options.slow;
-  context.use_cache = options.memory_checks && !options.slow && !options.no_cache;
-  for (const TestSwitch& found : FindTestSwitches(ProjectCMakeFiles(source.string()), source.string())) {
-    context.test_switches.push_back(found.name + " (" + found.where + ")");
-  }
-  context.jobs = options.jobs;
-  if (!options.shard.empty() && !ParseShard(options.shard, &context.shard_index, &context.shard_count)) {
+  const std::string default_set = options.matrix ? "all" : options.memory_checks ? "memory-checks" : "check";
+  if (!options.matrix && !options.shard.empty() &&
+      !ParseShard(options.shard, &plan->context.shard_index, &plan->context.shard_count)) {
     std::cerr << "memsafe check: --shard wants I/N with 1 <= I <= N <= 1000, got '" << options.shard << "'\n";
     return kUsage;
   }
-  const std::string default_set = options.memory_checks ? "memory-checks" : "check";
-  if (!SelectPresets(*set, options.presets, default_set, options.memory_checks, &chosen, &message)) {
+  if (!SelectPresets(plan->set, options.presets, default_set, options.matrix || options.memory_checks, &plan->chosen,
+                     &message)) {
     std::cerr << "memsafe check: " << message << "\n";
     return kUsage;
   }
-  const fs::path sanitizers = options.sanitizers_dir.empty() ? source / "sanitizers" : fs::path(options.sanitizers_dir);
-  const fs::path report_dir =
-      options.report_dir.empty() ? source / "build" / "memsafe-report" : fs::path(options.report_dir);
-  if (options.dry_run) {
-    for (const TestPreset* preset : chosen) {
-      std::cout << preset->name << ": cmake --preset " << preset->configure_preset << "; build in "
-                << preset->binary_dir << "; ctest --preset " << preset->name
-                << " (tools: " << (preset->tools.empty() ? "none" : preset->tools) << ")\n";
-    }
-    std::cout << "memsafe check: arguments valid; " << chosen.size() << " preset(s) would run\n";
+  if (options.matrix) {
+    std::cout << FormatMatrix(plan->chosen);
     return kClean;
   }
+  plan->sanitizers = options.sanitizers_dir.empty() ? plan->source / "sanitizers" : fs::path(options.sanitizers_dir);
+  plan->report_dir =
+      options.report_dir.empty() ? plan->source / "build" / "memsafe-report" : fs::path(options.report_dir);
+  return std::nullopt;
+}
 
-  const Clock::time_point start = Clock::now();
-  std::vector<std::string> failures;
-  std::vector<std::string> suppression_files;
-  std::vector<std::string> default_suppressions;  // memsafe's, for the tools' own false positives
-  std::vector<DueEntry> overdue;
-  std::vector<DueEntry> drafts;
-  if (options.memory_checks && fs::is_directory(sanitizers, error)) {
-    suppression_files = DefaultSuppressionFiles(sanitizers.string());
-    default_suppressions = MemsafeDefaultSuppressionFiles();
-    GroupStart("suppressions: lint before the run");
-    // The presets can set the tools' options too (a test preset's ASAN_OPTIONS), and so
-    // can the environment this run hands every test: both are linted like options.txt.
-    std::vector<std::string> scanned = set->files;
-    for (const std::string& file : ProjectCMakeFiles(source.string())) scanned.push_back(file);
-    std::vector<std::string> linted = suppression_files;
-    linted.insert(linted.end(), default_suppressions.begin(), default_suppressions.end());
-    int lint = LintCommand(linted, scanned);
-    for (const char* name : {"ASAN_OPTIONS", "LSAN_OPTIONS", "UBSAN_OPTIONS", "TSAN_OPTIONS"}) {
-      const char* value = std::getenv(name);
-      if (value == nullptr) continue;
-      for (const std::string& weak : WeakeningInEnvironmentValue(name, value)) {
-        std::cout << "environment of memsafe check: " << weak << "\n";
-        lint = kFindings;
-      }
-    }
-    GroupEnd();
-    if (lint != kClean) {
-      std::cout << "memsafe check: FAIL: the suppression files or runtime options have problems (above); "
-                   "fix them before the run\n";
-      return kFindings;
-    }
-    (void)FindDraftEntries(suppression_files, &drafts);  // the lint above read the same files
-    std::vector<DueEntry> due;
-    if (FindDueEntries(suppression_files, Today(), 0, &due)) {
-      for (const DueEntry& entry : due) {
-        if (entry.overdue) overdue.push_back(entry);
-      }
+// Lints the suppression files and every runtime option the run hands its tests; false
+// when they have problems (said above), which fails the check before anything runs.
+bool LintBeforeRun(const CheckPlan& plan, SuppressionState* suppressions) {
+  suppressions->files = DefaultSuppressionFiles(plan.sanitizers.string());
+  suppressions->defaults = MemsafeDefaultSuppressionFiles();
+  GroupStart("suppressions: lint before the run");
+  // The presets can set the tools' options too (a test preset's ASAN_OPTIONS), and so
+  // can the environment this run hands every test: both are linted like options.txt.
+  std::vector<std::string> scanned = plan.set.files;
+  for (const std::string& file : ProjectCMakeFiles(plan.source.string())) scanned.push_back(file);
+  std::vector<std::string> linted = suppressions->files;
+  linted.insert(linted.end(), suppressions->defaults.begin(), suppressions->defaults.end());
+  int lint = LintCommand(linted, scanned);
+  for (const char* name : {"ASAN_OPTIONS", "LSAN_OPTIONS", "UBSAN_OPTIONS", "TSAN_OPTIONS"}) {
+    const char* value = std::getenv(name);
+    if (value == nullptr) continue;
+    for (const std::string& weak : WeakeningInEnvironmentValue(name, value)) {
+      std::cout << "environment of memsafe check: " << weak << "\n";
+      lint = kFindings;
     }
   }
+  GroupEnd();
+  if (lint != kClean) {
+    std::cout << "memsafe check: FAIL: the suppression files or runtime options have problems (above); "
+                 "fix them before the run\n";
+    return false;
+  }
+  (void)FindDraftEntries(suppressions->files, &suppressions->drafts);  // the lint above read the same files
+  std::vector<DueEntry> due;
+  if (FindDueEntries(suppressions->files, Today(), 0, &due)) {
+    for (const DueEntry& entry : due) {
+      if (entry.overdue) suppressions->overdue.push_back(entry);
+    }
+  }
+  return true;
+}
 
+// What the run hands every test, and the files every test's cached result depends on.
+void PrepareContext(const CheckOptions& options, const SuppressionState& suppressions, CheckPlan* plan) {
+  RunContext& context = plan->context;
+  const fs::path& source = plan->source;
+  std::error_code error;
+  context.source = source.string();
+  context.slow = options.slow;
+  context.use_cache = options.memory_checks && !options.slow && !options.no_cache;
+  context.jobs = options.jobs;
+  for (const TestSwitch& found : FindTestSwitches(ProjectCMakeFiles(source.string()), source.string())) {
+    context.test_switches.push_back(found.name + " (" + found.where + ")");
+  }
   // Every test depends on the suppression files and options, and on the presets.
-  for (const std::string& file : suppression_files) context.cache_files.push_back(file);
-  for (const std::string& file : default_suppressions) context.cache_files.push_back(file);
+  for (const std::string& file : suppressions.files) context.cache_files.push_back(file);
+  for (const std::string& file : suppressions.defaults) context.cache_files.push_back(file);
   // Every presets file CMake reads: a test preset's environment in an included file
   // reaches the tests as surely as one in CMakePresets.json.
-  for (const std::string& file : set->files) context.cache_files.push_back(file);
+  for (const std::string& file : plan->set.files) context.cache_files.push_back(file);
   if (const std::string user = (source / "CMakeUserPresets.json").string();
       std::find(context.cache_files.begin(), context.cache_files.end(), user) == context.cache_files.end()) {
     context.cache_files.push_back(user);  // its appearing counts too
@@ -736,27 +759,140 @@ int RunCheck(const CheckOptions& options) {
       context.cache_files.push_back((dir / "memsafe-presets.json").string());
     if (fs::is_regular_file(dir / "exclude.txt", error)) context.cache_files.push_back((dir / "exclude.txt").string());
   }
-
   // cmake --preset and ctest --preset read the presets of the working directory.
   context.child.working_directory = source.string();
   // Valgrind would otherwise try to download debug info over the network.
   context.child.environment["DEBUGINFOD_URLS"] = std::nullopt;
   // Read by the test launcher: the valgrind-slow options.
   if (options.slow) context.child.environment["MEMSAFE_SLOW"] = "1";
+  if (const TestPreset* fast = FastPreset(plan->set)) {
+    std::string ignored;
+    context.fast_results = LatestCtestResults(fast->binary_dir, &ignored);
+  }
+}
+
+// A warning or error line: a workflow command in GitHub Actions, plain text elsewhere.
+std::string ProblemLine(const std::string& command, const std::string& plain, const std::string& text) {
+  return InActions() ? "::" + command + "::" + EscapeWorkflowData(text) : plain + text;
+}
+
+void WarnAboutSuppressions(const SuppressionState& suppressions) {
+  const std::string warning = "warning", plain = "memsafe check: WARNING: ";
+  for (const DueEntry& entry : suppressions.overdue) {
+    std::cout << ProblemLine(warning, plain,
+                             entry.path + ":" + std::to_string(entry.line) + ": suppression " + entry.text +
+                                 (entry.review_by > 0 ? " is OVERDUE for review since " + FormatDate(entry.review_by)
+                                                      : " has no valid review-by date") +
+                                 " (reason: " + entry.reason + "; tracker: " + entry.tracker + ")")
+              << "\n";
+  }
+  for (const DueEntry& entry : suppressions.drafts) {
+    std::cout << ProblemLine(warning, plain,
+                             entry.path + ":" + std::to_string(entry.line) + ": suppression " + entry.text +
+                                 " is a DRAFT nobody has explained yet (" + entry.reason + ")")
+              << "\n";
+  }
+}
+
+// After the presets ran: the findings report, the unused suppressions, this run's
+// summary and the detection table; each problem goes to `failures`.
+void ReportAfterRun(const CheckOptions& options, const CheckPlan& plan, const SuppressionState& suppressions,
+                    const std::vector<std::string>& log_dirs, const std::string& summary_json,
+                    std::vector<std::string>* failures) {
+  std::error_code error;
+  if (options.memory_checks && !log_dirs.empty()) {
+    ReportFindings(plan.set, log_dirs, plan.report_dir, plan.source, options.exclude, failures);
+    if (!suppressions.files.empty()) {
+      GroupStart("suppressions: entries no run matched (information; a preset outside this run may need them)");
+      // Information only: an entry may be needed by a preset this run did not include.
+      (void)UnusedCommand(suppressions.files, log_dirs);
+      GroupEnd();
+      if (!suppressions.defaults.empty()) {
+        GroupStart("suppressions: memsafe's defaults for the tools' own false positives (information)");
+        (void)UnusedCommand(suppressions.defaults, log_dirs);  // memsafe reviews these, not the project
+        GroupEnd();
+      }
+    }
+  }
+  if (options.memory_checks) {
+    // Also for a run whose presets left no logs (a failed build): this run's summary,
+    // never an earlier run's findings beside it.
+    const fs::path this_run = plan.report_dir / "this-run";
+    if (log_dirs.empty()) fs::remove_all(this_run, error);
+    fs::create_directories(this_run, error);
+    if (!WriteText((this_run / "summary.json").string(), summary_json)) {
+      failures->push_back("cannot write " + (this_run / "summary.json").string());
+    }
+  }
+  if (!options.detection_table.empty()) {
+    GroupStart("detection corpus: what each preset caught, against " + options.detection_table);
+    DetectionTableOptions detection;
+    detection.corpus = options.detection_corpus.empty() ? (plan.source / "tests" / "detection" / "corpus.txt").string()
+                                                        : options.detection_corpus;
+    detection.root = plan.source.string();
+    detection.check = options.detection_table;
+    for (const TestPreset* preset : plan.chosen) detection.build_dirs.push_back(preset->binary_dir);
+    const int status = DetectionTableCommand(detection);
+    GroupEnd();
+    if (status != kClean) {
+      failures->push_back("detection corpus: the run disagrees with " + options.detection_table + " (above)");
+    }
+  }
+}
+
+// The last lines of a check: its time, what to install, its problems and its exit status.
+int FinishCheck(const CheckOptions& options, int seconds, const std::vector<std::string>& missing_packages,
+                const std::vector<std::string>& failures) {
+  std::cout << "memsafe check: " << (options.memory_checks ? "memory checks" : "checks") << " took "
+            << FormatSeconds(seconds) << "\n";
+  if (!missing_packages.empty()) {
+    std::cout << "memsafe check: missing programs; install them with: sudo apt-get install "
+              << Join(missing_packages, " ") << "\n";
+  }
+  if (failures.empty()) {
+    std::cout << "\nmemsafe check: all checks passed\n";
+    return kClean;
+  }
+  std::cout << "\nmemsafe check: " << failures.size() << " problem(s):\n";
+  for (const std::string& failure : failures) {
+    std::cout << ProblemLine("error", "  - ", failure) << "\n";
+  }
+  return kFindings;
+}
+
+}  // namespace
+
+int RunCheck(const CheckOptions& options) {
+  CheckPlan plan;
+  if (const std::optional<int> done = PlanCheck(options, &plan)) return *done;
+  if (options.dry_run) {
+    PrepareContext(options, SuppressionState{}, &plan);
+    for (const TestPreset* preset : plan.chosen) {
+      const PresetCommands commands = PlanPresetCommands(*preset, plan.context);
+      for (const std::vector<std::string>* command : {&commands.configure, &commands.build, &commands.ctest}) {
+        std::cout << preset->name << ": " << ShellWords(*command) << "\n";
+      }
+    }
+    std::cout << "memsafe check: arguments valid; " << plan.chosen.size() << " preset(s) would run"
+              << (plan.context.use_cache ? " (the result cache adds -E with the unchanged tests it leaves out)" : "")
+              << "\n";
+    return kClean;
+  }
+  const Clock::time_point start = Clock::now();
+  SuppressionState suppressions;
+  std::error_code error;
+  if (options.memory_checks && fs::is_directory(plan.sanitizers, error) && !LintBeforeRun(plan, &suppressions)) {
+    return kFindings;
+  }
+  PrepareContext(options, suppressions, &plan);
   if (!options.slow && options.memory_checks) {
     std::cout << "memsafe check: quick run: tests labelled memsafe-slow and the valgrind-slow options are left "
                  "out; --slow adds them\n";
   }
-  if (const TestPreset* fast = FastPreset(*set)) {
-    std::string ignored;
-    context.fast_results = LatestCtestResults(fast->binary_dir, &ignored);
-  }
-
+  std::vector<std::string> failures, log_dirs, missing_packages;
   std::vector<PresetRun> runs;
-  std::vector<std::string> log_dirs;
-  std::vector<std::string> missing_packages;
-  for (const TestPreset* preset : chosen) {
-    PresetRun run = RunPreset(*preset, context);
+  for (const TestPreset* preset : plan.chosen) {
+    PresetRun run = RunPreset(*preset, plan.context);
     JudgeRun(&run);
     for (const std::string& problem : run.problems) failures.push_back(problem);
     for (const std::string& program : run.missing) {
@@ -769,80 +905,13 @@ int RunCheck(const CheckOptions& options) {
     if (fs::is_directory(fs::path(preset->binary_dir) / "memcheck", error)) log_dirs.push_back(preset->binary_dir);
     runs.push_back(std::move(run));
   }
-
   GroupStart(options.memory_checks ? "memory checks: summary" : "checks: summary");
   std::cout << FormatSummary(runs);
   GroupEnd();
   AppendStepSummary(FormatSummaryMarkdown(runs));
-  const std::string summary_json = FormatSummaryJson(runs);
-  for (const DueEntry& entry : overdue) {
-    const std::string line = entry.path + ":" + std::to_string(entry.line) + ": suppression " + entry.text +
-                             (entry.review_by > 0 ? " is OVERDUE for review since " + FormatDate(entry.review_by)
-                                                  : " has no valid review-by date") +
-                             " (reason: " + entry.reason + "; tracker: " + entry.tracker + ")";
-    std::cout << (InActions() ? "::warning::" : "memsafe check: WARNING: ") << line << "\n";
-  }
-  for (const DueEntry& entry : drafts) {
-    std::cout << (InActions() ? "::warning::" : "memsafe check: WARNING: ") << entry.path << ":" << entry.line
-              << ": suppression " << entry.text << " is a DRAFT nobody has explained yet (" << entry.reason << ")\n";
-  }
-
-  if (options.memory_checks && !log_dirs.empty()) {
-    ReportFindings(*set, log_dirs, report_dir, source, options.exclude, &failures);
-    if (!suppression_files.empty()) {
-      GroupStart("suppressions: entries no run matched (information; a preset outside this run may need them)");
-      // Information only: an entry may be needed by a preset this run did not include.
-      (void)UnusedCommand(suppression_files, log_dirs);
-      GroupEnd();
-      if (!default_suppressions.empty()) {
-        GroupStart("suppressions: memsafe's defaults for the tools' own false positives (information)");
-        (void)UnusedCommand(default_suppressions, log_dirs);  // memsafe reviews these, not the project
-        GroupEnd();
-      }
-    }
-  }
-  if (options.memory_checks) {
-    // Also for a run whose presets left no logs (a failed build): this run's summary,
-    // never an earlier run's findings beside it.
-    const fs::path this_run = report_dir / "this-run";
-    if (log_dirs.empty()) fs::remove_all(this_run, error);
-    fs::create_directories(this_run, error);
-    if (!WriteText((this_run / "summary.json").string(), summary_json)) {
-      failures.push_back("cannot write " + (this_run / "summary.json").string());
-    }
-  }
-  if (!options.detection_table.empty()) {
-    GroupStart("detection corpus: what each preset caught, against " + options.detection_table);
-    DetectionTableOptions detection;
-    detection.corpus = options.detection_corpus.empty() ? (source / "tests" / "detection" / "corpus.txt").string()
-                                                        : options.detection_corpus;
-    detection.root = source.string();
-    detection.check = options.detection_table;
-    for (const TestPreset* preset : chosen) detection.build_dirs.push_back(preset->binary_dir);
-    const int status = DetectionTableCommand(detection);
-    GroupEnd();
-    if (status != kClean) {
-      failures.push_back("detection corpus: the run disagrees with " + options.detection_table + " (above)");
-    }
-  }
-
-  const int seconds = SecondsSince(start);
-  std::cout << "memsafe check: " << (options.memory_checks ? "memory checks" : "checks") << " took "
-            << FormatSeconds(seconds) << "\n";
-  if (!missing_packages.empty()) {
-    std::string line = "sudo apt-get install";
-    for (const std::string& package : missing_packages) line += " " + package;
-    std::cout << "memsafe check: missing programs; install them with: " << line << "\n";
-  }
-  if (!failures.empty()) {
-    std::cout << "\nmemsafe check: " << failures.size() << " problem(s):\n";
-    for (const std::string& failure : failures) {
-      std::cout << (InActions() ? "::error::" : "  - ") << failure << "\n";
-    }
-    return kFindings;
-  }
-  std::cout << "\nmemsafe check: all checks passed\n";
-  return kClean;
+  WarnAboutSuppressions(suppressions);
+  ReportAfterRun(options, plan, suppressions, log_dirs, FormatSummaryJson(runs), &failures);
+  return FinishCheck(options, SecondsSince(start), missing_packages, failures);
 }
 
 }  // namespace memsafe::tools

@@ -100,24 +100,9 @@ std::string Cell(std::string text) {
   return out;
 }
 
-// Workflow commands: data escapes %, CR, LF; property values also ':' and ','.
-std::string EscapeData(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '%')
-      out += "%25";
-    else if (c == '\r')
-      out += "%0D";
-    else if (c == '\n')
-      out += "%0A";
-    else
-      out += c;
-  }
-  return out;
-}
 std::string EscapeProperty(const std::string& text) {
   std::string out;
-  for (char c : EscapeData(text)) {
+  for (char c : EscapeWorkflowData(text)) {
     if (c == ':')
       out += "%3A";
     else if (c == ',')
@@ -184,6 +169,21 @@ json JsonFrame(const Frame& frame) {
 }
 
 }  // namespace
+
+std::string EscapeWorkflowData(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '%')
+      out += "%25";
+    else if (c == '\r')
+      out += "%0D";
+    else if (c == '\n')
+      out += "%0A";
+    else
+      out += c;
+  }
+  return out;
+}
 
 namespace {
 
@@ -401,7 +401,7 @@ std::string FormatAnnotations(const std::vector<Group>& groups) {
              ",line=" + std::to_string(group.first.location.line) + ",";
     }
     out += "title=" + EscapeProperty("memsafe: " + group.first.kind) +
-           "::" + EscapeData(Title(group) + "\n" + StackText(group.first)) + "\n";
+           "::" + EscapeWorkflowData(Title(group) + "\n" + StackText(group.first)) + "\n";
   }
   return out;
 }

@@ -391,6 +391,213 @@ bool IsInterpreter(const std::string& word) {
   return false;
 }
 
+// What ListTests asks of the file system and the dynamic loader once a run, however
+// many tests name the same file: the tests of a preset share executables, libraries,
+// data directories and the launcher's words.
+class RunLookups {
+ public:
+  explicit RunLookups(const CacheContext& context) : context_(context) {}
+
+  // The fingerprint of a file as a test gets it; an executable's includes the libraries
+  // it loads. `loader`: LD_LIBRARY_PATH and LD_PRELOAD as the test gets them, which
+  // decide the libraries an executable loads.
+  const std::string& FingerprintOf(const std::string& path, const LoaderPath& loader) {
+    auto [it, fresh] = fingerprints_.try_emplace(path + "\n" + loader.library_path + "\n" + loader.preload);
+    if (fresh) {
+      it->second = Fingerprint(path, context_.contents);
+      // An executable's code is also in the libraries it loads: asked of the loader once
+      // per build of the executable and loader path.
+      if (IsElf(path)) {
+        const std::string id = path + " " + it->second + " " + loader.library_path + " " + loader.preload;
+        std::vector<std::string> libraries;
+        if (context_.libraries != nullptr && context_.libraries->count(id)) {
+          libraries = context_.libraries->at(id);
+        } else {
+          libraries = SharedLibraries(path, loader);
+        }
+        for (const std::string& library : libraries) {
+          it->second += "\n  " + library + " " + Fingerprint(library, context_.contents);
+        }
+        used_libraries_[id] = std::move(libraries);
+      }
+    }
+    return it->second;
+  }
+
+  // What kind of file a path is: every test of a preset repeats the launcher's words,
+  // each resolved against its working directory.
+  fs::file_type TypeOf(const std::string& path) {
+    auto [at, fresh] = types_.try_emplace(path);
+    if (fresh) {
+      std::error_code status_error;
+      at->second = fs::status(path, status_error).type();
+    }
+    return at->second;
+  }
+
+  // The files below a directory and whether that is all of them: many tests of one
+  // executable declare the same directories.
+  const std::pair<std::vector<std::string>, bool>& FilesBelow(const std::string& dir) {
+    auto [listed_dir, fresh] = directories_listed_.try_emplace(dir);
+    if (fresh) listed_dir->second.first = FilesUnder(dir, kMaxFilesBelow, &listed_dir->second.second);
+    return listed_dir->second;
+  }
+
+  // The libraries each executable of this run loaded, by executable, fingerprint and
+  // loader path: what the next run may reuse instead of asking the loader.
+  std::map<std::string, std::vector<std::string>>& used_libraries() { return used_libraries_; }
+
+ private:
+  const CacheContext& context_;
+  std::map<std::string, std::string> fingerprints_;  // one look at each file (and loader path) per run
+  std::map<std::string, std::vector<std::string>> used_libraries_;
+  std::map<std::string, std::pair<std::vector<std::string>, bool>> directories_listed_;  // files, complete
+  std::map<std::string, fs::file_type> types_;
+};
+
+// The test's properties are part of its key; some also decide what its outcome means
+// (a pass that is expected to fail, a skip by its output), which the cache must know.
+void AddProperties(const json& test, CacheEntry* entry, std::string* key) {
+  for (const json& property : test.value("properties", json::array())) {
+    *key += "property " + property.dump() + "\n";
+    const std::string property_name = property.value("name", "");
+    if (property_name == "PASS_REGULAR_EXPRESSION" || property_name == "FAIL_REGULAR_EXPRESSION" ||
+        property_name == "SKIP_REGULAR_EXPRESSION" || property_name == "SKIP_RETURN_CODE" ||
+        (property_name == "WILL_FAIL" && property.value("value", json(false)) != json(false))) {
+      entry->outcome_altered = true;
+    }
+  }
+}
+
+// Where the test's own command starts: after memsafe's launcher and its options,
+// whose directories (the log directory, the source root) are not the test's inputs.
+std::size_t OwnCommandStart(const std::vector<std::string>& command) {
+  std::size_t own_start = 0;
+  if (command.size() > 1 && command[1].ends_with("memsafe-run.sh")) {
+    own_start = 2;
+    while (own_start < command.size()) {
+      const std::string& word = command[own_start];
+      if (word == "--") {
+        ++own_start;
+        break;
+      }
+      if (word == "--quick-unsymbolized") {
+        ++own_start;
+      } else if (word.starts_with("--")) {
+        own_start += 2;  // --memsafe PATH, --log-dir DIR, --name TEST, ...
+      } else {
+        break;
+      }
+    }
+  }
+  return own_start;
+}
+
+// A wrapper (timeout 60, env VAR=1) passes the program position on to what it runs.
+std::size_t ProgramPosition(const std::vector<std::string>& command, std::size_t own_start) {
+  std::size_t program_at = own_start;
+  while (program_at < command.size() && IsWrapper(command[program_at])) {
+    ++program_at;
+    while (program_at < command.size() &&
+           (command[program_at].starts_with("-") || command[program_at].find('=') != std::string::npos ||
+            std::isdigit(static_cast<unsigned char>(command[program_at].front())))) {
+      ++program_at;  // its options, VAR=value, a duration
+    }
+  }
+  return program_at;
+}
+
+// Adds a file a test names or declares, with its fingerprint, to the test's key; a
+// directory stands for every file below it.
+// `named`: a word that may be a path; `directories`: a directory counts, file by file
+// (not for environment values, where directories are search paths such as PATH).
+void AddFile(RunLookups* lookups, const LoaderPath& loader, const std::string& path, bool named, bool directories,
+             CacheEntry* entry, std::string* key) {
+  if (lookups->TypeOf(path) == fs::file_type::directory) {
+    if (!directories) return;
+    if (named) {
+      // A directory on the command line may be input or output (a build or report
+      // directory): not read file by file, and the test is not cached.
+      if (entry->uncached_why.empty()) {
+        entry->uncached_why = "names the directory " + path + " (declare what it reads with DATA)";
+      }
+      return;
+    }
+    const auto& [files, complete] = lookups->FilesBelow(path);
+    for (const std::string& each : files) {
+      *key += "  " + each + " " + lookups->FingerprintOf(each, loader) + "\n";
+    }
+    if (!complete && entry->uncached_why.empty()) {
+      entry->uncached_why = "names the directory " + path + ", too large to read or not readable whole";
+    }
+    return;
+  }
+  if (named && lookups->TypeOf(path) != fs::file_type::regular) return;  // a word, not a file
+  *key += "  " + path + " " + lookups->FingerprintOf(path, loader) + "\n";
+}
+
+// Adds each word of the test's command line to its key, and the files the words name;
+// finds the programs whose inputs no key can name (interpreters, scripts).
+void AddCommandLine(RunLookups* lookups, const TestFacts& facts, CacheEntry* entry, std::string* key) {
+  const std::size_t own_start = OwnCommandStart(facts.command);
+  const std::size_t program_at = ProgramPosition(facts.command, own_start);
+  std::size_t index = 0;
+  for (const std::string& text : facts.command) {
+    const std::size_t at = index++;
+    *key += "arg " + text + "\n";
+    if (at > 0) entry->command += std::string(entry->command.empty() ? "" : std::string(1, '\0')) + text;
+    // memsafe's own launcher (the second word) is a script it knows.
+    const bool launcher = at == 1 && text.ends_with("memsafe-run.sh");
+    // The program, or a path to one further on (a word such as "env" or "make" further
+    // on may be a subcommand of the test's own program).
+    const bool program = at == program_at || (at > own_start && text.find('/') != std::string::npos);
+    if (program && !facts.declares_inputs && IsInterpreter(text) && entry->uncached_why.empty()) {
+      entry->uncached_why = "runs " + text + ", whose programs and files are in its arguments' text";
+    }
+    for (const std::string& path : PathsNamedBy(text, facts.working_directory, false)) {
+      AddFile(lookups, facts.loader, path, true, at >= own_start && !facts.declares_inputs, entry, key);
+      // A script runs programs no listing names: its results cannot be proven unchanged.
+      if (at >= own_start && !launcher && !facts.declares_inputs && lookups->TypeOf(path) == fs::file_type::regular &&
+          !IsElf(path) && IsScript(path) && entry->uncached_why.empty()) {
+        entry->uncached_why = "runs the script " + path + ", whose programs no key can name";
+      }
+    }
+  }
+}
+
+// One test's cache entry: its key hashes everything its outcome depends on (name,
+// properties, command line, the files named there, in its environment or declared, and
+// what every test shares), and it always runs when one of those cannot be followed.
+CacheEntry EntryForTest(const std::string& name, const json& test, std::uint64_t shared_hash, RunLookups* lookups) {
+  CacheEntry entry;
+  entry.always_run = name.rfind("canary.", 0) == 0;
+  const TestFacts facts = FactsOf(test);
+  entry.always_run = entry.always_run || facts.uncached_label;
+  std::string key = name + "\n";
+  AddProperties(test, &entry, &key);
+  entry.launched = facts.command.size() > 1 && facts.command[1].ends_with("memsafe-run.sh");
+  if (facts.loader_modified && entry.uncached_why.empty()) {
+    entry.uncached_why = "modifies LD_LIBRARY_PATH or LD_PRELOAD (ENVIRONMENT_MODIFICATION)";
+  }
+  // Files: named on the command line (however), in the environment's values, or
+  // declared (REQUIRED_FILES, MEMSAFE_TEST_DATA); a directory stands for every file
+  // below it.
+  AddCommandLine(lookups, facts, &entry, &key);
+  for (const std::string& value : facts.environment_values) {
+    for (const std::string& path : PathsNamedBy(value, facts.working_directory, true)) {
+      AddFile(lookups, facts.loader, path, true, false, &entry, &key);
+    }
+  }
+  for (const std::string& path : facts.declared) {
+    AddFile(lookups, facts.loader,
+            path[0] == '/' || facts.working_directory.empty() ? path : facts.working_directory + "/" + path, false,
+            true, &entry, &key);
+  }
+  if (!entry.uncached_why.empty()) entry.always_run = true;
+  entry.key = Hex64(Fnv1a(key, shared_hash));
+  return entry;
+}
+
 }  // namespace
 
 std::optional<std::map<std::string, CacheEntry>> ListTests(std::string_view show_only_json, const CacheContext& context,
@@ -404,162 +611,14 @@ std::optional<std::map<std::string, CacheEntry>> ListTests(std::string_view show
   for (const std::string& file : context.files) shared += file + " " + Fingerprint(file, context.contents) + "\n";
   const std::uint64_t shared_hash = Fnv1a(shared);
 
-  std::map<std::string, std::string> fingerprints;  // one look at each file (and loader path) per run
-  std::map<std::string, std::vector<std::string>> used_libraries;
-  // `loader`: LD_LIBRARY_PATH and LD_PRELOAD as the test gets them, which decide the
-  // libraries an executable loads.
-  const auto fingerprint_of = [&](const std::string& path, const LoaderPath& loader) -> const std::string& {
-    auto [it, fresh] = fingerprints.try_emplace(path + "\n" + loader.library_path + "\n" + loader.preload);
-    if (fresh) {
-      it->second = Fingerprint(path, context.contents);
-      // An executable's code is also in the libraries it loads: asked of the loader once
-      // per build of the executable and loader path.
-      if (IsElf(path)) {
-        const std::string id = path + " " + it->second + " " + loader.library_path + " " + loader.preload;
-        std::vector<std::string> libraries;
-        if (context.libraries != nullptr && context.libraries->count(id)) {
-          libraries = context.libraries->at(id);
-        } else {
-          libraries = SharedLibraries(path, loader);
-        }
-        for (const std::string& library : libraries) {
-          it->second += "\n  " + library + " " + Fingerprint(library, context.contents);
-        }
-        used_libraries[id] = std::move(libraries);
-      }
-    }
-    return it->second;
-  };
-
-  std::map<std::string, std::pair<std::vector<std::string>, bool>> directories_listed;  // files, complete
-  // What kind of file a path is, asked once a run: every test of a preset repeats the
-  // launcher's words, each resolved against its working directory.
-  std::map<std::string, fs::file_type> types;
-  const auto type_of = [&types](const std::string& path) {
-    auto [at, fresh] = types.try_emplace(path);
-    if (fresh) {
-      std::error_code status_error;
-      at->second = fs::status(path, status_error).type();
-    }
-    return at->second;
-  };
+  RunLookups lookups(context);
   std::map<std::string, CacheEntry> tests;
   for (const json& test : document["tests"]) {
     if (!test.is_object() || !test.contains("name") || !test["name"].is_string()) continue;
     const std::string name = test["name"];
-    CacheEntry entry;
-    entry.always_run = name.rfind("canary.", 0) == 0;
-    const TestFacts facts = FactsOf(test);
-    entry.always_run = entry.always_run || facts.uncached_label;
-    std::string key = name + "\n";
-    for (const json& property : test.value("properties", json::array())) {
-      key += "property " + property.dump() + "\n";
-      const std::string property_name = property.value("name", "");
-      if (property_name == "PASS_REGULAR_EXPRESSION" || property_name == "FAIL_REGULAR_EXPRESSION" ||
-          property_name == "SKIP_REGULAR_EXPRESSION" || property_name == "SKIP_RETURN_CODE" ||
-          (property_name == "WILL_FAIL" && property.value("value", json(false)) != json(false))) {
-        entry.outcome_altered = true;
-      }
-    }
-    entry.launched = facts.command.size() > 1 && facts.command[1].ends_with("memsafe-run.sh");
-    // Files: named on the command line (however), in the environment's values, or
-    // declared (REQUIRED_FILES, MEMSAFE_TEST_DATA); a directory stands for every file
-    // below it.
-    // `named`: a word that may be a path; `directories`: a directory counts, file by file
-    // (not for environment values, where directories are search paths such as PATH).
-    const auto add_file = [&](const std::string& path, bool named, bool directories) {
-      if (type_of(path) == fs::file_type::directory) {
-        if (!directories) return;
-        if (named) {
-          // A directory on the command line may be input or output (a build or report
-          // directory): not read file by file, and the test is not cached.
-          if (entry.uncached_why.empty()) {
-            entry.uncached_why = "names the directory " + path + " (declare what it reads with DATA)";
-          }
-          return;
-        }
-        // Many tests of one executable declare the same directories: listed once a run.
-        auto [listed_dir, fresh] = directories_listed.try_emplace(path);
-        if (fresh) listed_dir->second.first = FilesUnder(path, kMaxFilesBelow, &listed_dir->second.second);
-        const bool complete = listed_dir->second.second;
-        for (const std::string& each : listed_dir->second.first) {
-          key += "  " + each + " " + fingerprint_of(each, facts.loader) + "\n";
-        }
-        if (!complete && entry.uncached_why.empty()) {
-          entry.uncached_why = "names the directory " + path + ", too large to read or not readable whole";
-        }
-        return;
-      }
-      if (named && type_of(path) != fs::file_type::regular) return;  // a word, not a file
-      key += "  " + path + " " + fingerprint_of(path, facts.loader) + "\n";
-    };
-    // Where the test's own command starts: after memsafe's launcher and its options,
-    // whose directories (the log directory, the source root) are not the test's inputs.
-    std::size_t own_start = 0;
-    if (facts.command.size() > 1 && facts.command[1].ends_with("memsafe-run.sh")) {
-      own_start = 2;
-      while (own_start < facts.command.size()) {
-        const std::string& word = facts.command[own_start];
-        if (word == "--") {
-          ++own_start;
-          break;
-        }
-        if (word == "--quick-unsymbolized") {
-          ++own_start;
-        } else if (word.starts_with("--")) {
-          own_start += 2;  // --memsafe PATH, --log-dir DIR, --name TEST, ...
-        } else {
-          break;
-        }
-      }
-    }
-    // A wrapper (timeout 60, env VAR=1) passes the program position on to what it runs.
-    std::size_t program_at = own_start;
-    while (program_at < facts.command.size() && IsWrapper(facts.command[program_at])) {
-      ++program_at;
-      while (program_at < facts.command.size() &&
-             (facts.command[program_at].starts_with("-") || facts.command[program_at].find('=') != std::string::npos ||
-              std::isdigit(static_cast<unsigned char>(facts.command[program_at].front())))) {
-        ++program_at;  // its options, VAR=value, a duration
-      }
-    }
-    if (facts.loader_modified && entry.uncached_why.empty()) {
-      entry.uncached_why = "modifies LD_LIBRARY_PATH or LD_PRELOAD (ENVIRONMENT_MODIFICATION)";
-    }
-    std::size_t index = 0;
-    for (const std::string& text : facts.command) {
-      const std::size_t at = index++;
-      key += "arg " + text + "\n";
-      if (at > 0) entry.command += std::string(entry.command.empty() ? "" : std::string(1, '\0')) + text;
-      // memsafe's own launcher (the second word) is a script it knows.
-      const bool launcher = at == 1 && text.ends_with("memsafe-run.sh");
-      // The program, or a path to one further on (a word such as "env" or "make" further
-      // on may be a subcommand of the test's own program).
-      const bool program = at == program_at || (at > own_start && text.find('/') != std::string::npos);
-      if (program && !facts.declares_inputs && IsInterpreter(text) && entry.uncached_why.empty()) {
-        entry.uncached_why = "runs " + text + ", whose programs and files are in its arguments' text";
-      }
-      for (const std::string& path : PathsNamedBy(text, facts.working_directory, false)) {
-        add_file(path, true, at >= own_start && !facts.declares_inputs);
-        // A script runs programs no listing names: its results cannot be proven unchanged.
-        if (at >= own_start && !launcher && !facts.declares_inputs && type_of(path) == fs::file_type::regular &&
-            !IsElf(path) && IsScript(path) && entry.uncached_why.empty()) {
-          entry.uncached_why = "runs the script " + path + ", whose programs no key can name";
-        }
-      }
-    }
-    for (const std::string& value : facts.environment_values) {
-      for (const std::string& path : PathsNamedBy(value, facts.working_directory, true)) add_file(path, true, false);
-    }
-    for (const std::string& path : facts.declared) {
-      add_file(path[0] == '/' || facts.working_directory.empty() ? path : facts.working_directory + "/" + path, false,
-               true);
-    }
-    if (!entry.uncached_why.empty()) entry.always_run = true;
-    entry.key = Hex64(Fnv1a(key, shared_hash));
-    tests[name] = entry;
+    tests[name] = EntryForTest(name, test, shared_hash, &lookups);
   }
-  if (context.libraries != nullptr) *context.libraries = std::move(used_libraries);  // drops stale builds
+  if (context.libraries != nullptr) *context.libraries = std::move(lookups.used_libraries());  // drops stale builds
   return tests;
 }
 

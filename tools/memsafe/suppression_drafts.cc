@@ -178,6 +178,92 @@ std::string UnsafeName(std::string_view name) {
   return {};
 }
 
+// Valgrind's entry is a block of its own: named by the finding's signature, of the
+// Memcheck kind of the finding, with the frame that places it. Fills draft->file and
+// draft->entry; returns why no block can be drafted ("" when one was).
+std::string DraftValgrindEntry(const json& finding, const std::string& kind, const std::string& function,
+                               Draft* draft) {
+  std::string extra;
+  std::string message = finding.value("message", "");
+  if (finding.contains("messages") && finding["messages"].is_object()) {
+    message = finding["messages"].value("valgrind", message);
+  }
+  const std::string memcheck = MemcheckKind(kind, message, &extra);
+  if (memcheck.empty()) return "no Memcheck kind for '" + message + "'";
+  draft->file = "valgrind.supp";
+  // The block's name is the finding's signature when it is one (hex digits): a name
+  // from the report file could close the block or start another.
+  std::string signature = finding.value("signature", std::string());
+  if (signature.empty() || signature.size() > 64 ||
+      signature.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos) {
+    signature = "finding";
+  }
+  const std::string frame = ValgrindFrame(finding, function);
+  if (const std::string unsafe = UnsafeName(frame.substr(frame.find(':') + 1));
+      frame.starts_with("src:") && !unsafe.empty()) {
+    return "to fix: its file name " + unsafe + ", which no entry can name safely";
+  }
+  draft->entry = "{\n   draft-" + signature + "\n   Memcheck:" + memcheck + "\n" +
+                 (extra.empty() ? "" : "   " + extra + "\n") + "   ...\n   " + frame + "\n}";
+  return {};
+}
+
+// The entry for one tool's report of a finding, in that tool's file and terms. Fills
+// draft->file and draft->entry; returns why none can be drafted ("" when one was), as
+// listed after "<tool>: <finding>: ".
+std::string DraftEntry(const json& finding, const std::string& tool, const std::string& kind,
+                       const std::string& function, Draft* draft) {
+  if (function.empty()) return "the report names no function";
+  if (const std::string unsafe = UnsafeName(function); !unsafe.empty()) {
+    return "to fix: its function name " + unsafe + ", which no entry can name safely";
+  }
+  // A sanitizer matches the pattern anywhere in a frame's function name: a C
+  // function is anchored, so "^parse$" does not also match "parse_all"; a C++ name
+  // ends at its parameter list, as the symbolizers print it ("Shelf::add(int)"), so
+  // "Shelf::add(" does not also match "Shelf::address()". (Its start stays open: a
+  // function template's name follows its return type.)
+  std::string name = WithoutParameters(function);
+  const bool c_name = FromCSource(finding) && name.find_first_not_of(kIdentifierChars) == std::string::npos;
+  if (c_name) name = "^" + name + "$";
+  // LSan and TSan match an entry against every frame of the stack: an entry for a
+  // function every stack has ("main") or a name of two letters would hide every other
+  // finding of its kind. Such a finding is to fix, not to suppress.
+  const std::string stack_pattern = c_name || function.find('(') == std::string::npos ? name : name + "(";
+  if (const std::optional<std::string> broad = TooBroadPattern(name); broad && (tool == "lsan" || tool == "tsan")) {
+    return "to fix: the only frame to name is '" + name + "' (" + *broad +
+           "), so no entry would be narrower than every finding of its kind";
+  }
+  if (tool == "lsan") {
+    draft->file = "lsan.supp";
+    draft->entry = "leak:" + stack_pattern;
+  } else if (tool == "tsan") {
+    draft->file = "tsan.supp";
+    const std::string type = kind == "lock-order-inversion" ? "deadlock" : kind == "thread-leak" ? "thread" : "race";
+    draft->entry = type + ":" + stack_pattern;
+  } else if (tool == "valgrind") {
+    return DraftValgrindEntry(finding, kind, function, draft);
+  } else if (tool == "ubsan" && !UbsanCheck(kind).empty()) {
+    draft->file = "ubsan_ignorelist.txt";
+    draft->entry = "[" + UbsanCheck(kind) + "]\nfun:" + name;
+  } else {
+    return tool == "ubsan" ? "no ignore-list check for this kind"
+                           : "this tool has no run-time suppression for it; fix it, or keep the "
+                             "code out of the instrumented build";
+  }
+  return {};
+}
+
+// The draft as the lint will read it: anything it would refuse is not written. Returns
+// why the lint refuses it ("" when it passes).
+std::string LintRefusal(const Draft& draft) {
+  const ParsedFile linted = ParseSuppressions(draft.file, draft.text);
+  if (!linted.problems.empty() || linted.entries.size() != 1) {
+    return "to fix: the drafted entry would not pass the lint (" +
+           (linted.problems.empty() ? std::string("not one entry") : linted.problems[0].message) + ")";
+  }
+  return {};
+}
+
 }  // namespace
 
 bool DraftSuppressions(std::string_view report_json, int today, std::vector<Draft>* drafts,
@@ -205,87 +291,14 @@ bool DraftSuppressions(std::string_view report_json, int today, std::vector<Draf
     for (const json& tool_json : finding["tools"]) {
       if (!tool_json.is_string()) continue;
       const std::string tool = tool_json.get<std::string>();
-      if (function.empty()) {
-        not_drafted->push_back(tool + ": " + described + ": the report names no function");
-        continue;
-      }
       Draft draft;
-      if (const std::string unsafe = UnsafeName(function); !unsafe.empty()) {
-        not_drafted->push_back(tool + ": " + described + ": to fix: its function name " + unsafe +
-                               ", which no entry can name safely");
-        continue;
+      std::string why_not = DraftEntry(finding, tool, kind, function, &draft);
+      if (why_not.empty()) {
+        draft.text = reason + metadata_tail + draft.entry + "\n";
+        why_not = LintRefusal(draft);
       }
-      // A sanitizer matches the pattern anywhere in a frame's function name: a C
-      // function is anchored, so "^parse$" does not also match "parse_all"; a C++ name
-      // ends at its parameter list, as the symbolizers print it ("Shelf::add(int)"), so
-      // "Shelf::add(" does not also match "Shelf::address()". (Its start stays open: a
-      // function template's name follows its return type.)
-      std::string name = WithoutParameters(function);
-      const bool c_name = FromCSource(finding) && name.find_first_not_of(kIdentifierChars) == std::string::npos;
-      if (c_name) name = "^" + name + "$";
-      // LSan and TSan match an entry against every frame of the stack: an entry for a
-      // function every stack has ("main") or a name of two letters would hide every other
-      // finding of its kind. Such a finding is to fix, not to suppress.
-      const std::string stack_pattern = c_name || function.find('(') == std::string::npos ? name : name + "(";
-      if (const std::optional<std::string> broad = TooBroadPattern(name); broad && (tool == "lsan" || tool == "tsan")) {
-        not_drafted->push_back(tool + ": " + described + ": to fix: the only frame to name is '" + name + "' (" +
-                               *broad + "), so no entry would be narrower than every finding of its kind");
-        continue;
-      }
-      if (tool == "lsan") {
-        draft.file = "lsan.supp";
-        draft.entry = "leak:" + stack_pattern;
-      } else if (tool == "tsan") {
-        draft.file = "tsan.supp";
-        const std::string type = kind == "lock-order-inversion" ? "deadlock"
-                                 : kind == "thread-leak"        ? "thread"
-                                                                : "race";
-        draft.entry = type + ":" + stack_pattern;
-      } else if (tool == "valgrind") {
-        std::string extra;
-        std::string message = finding.value("message", "");
-        if (finding.contains("messages") && finding["messages"].is_object()) {
-          message = finding["messages"].value(tool, message);
-        }
-        const std::string memcheck = MemcheckKind(kind, message, &extra);
-        if (memcheck.empty()) {
-          not_drafted->push_back(tool + ": " + described + ": no Memcheck kind for '" + message + "'");
-          continue;
-        }
-        draft.file = "valgrind.supp";
-        // The block's name is the finding's signature when it is one (hex digits): a name
-        // from the report file could close the block or start another.
-        std::string signature = finding.value("signature", std::string());
-        if (signature.empty() || signature.size() > 64 ||
-            signature.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos) {
-          signature = "finding";
-        }
-        const std::string frame = ValgrindFrame(finding, function);
-        if (const std::string unsafe = UnsafeName(frame.substr(frame.find(':') + 1));
-            frame.starts_with("src:") && !unsafe.empty()) {
-          not_drafted->push_back(tool + ": " + described + ": to fix: its file name " + unsafe +
-                                 ", which no entry can name safely");
-          continue;
-        }
-        draft.entry = "{\n   draft-" + signature + "\n   Memcheck:" + memcheck + "\n" +
-                      (extra.empty() ? "" : "   " + extra + "\n") + "   ...\n   " + frame + "\n}";
-      } else if (tool == "ubsan" && !UbsanCheck(kind).empty()) {
-        draft.file = "ubsan_ignorelist.txt";
-        draft.entry = "[" + UbsanCheck(kind) + "]\nfun:" + name;
-      } else {
-        not_drafted->push_back(tool + ": " + described + ": " +
-                               (tool == "ubsan" ? "no ignore-list check for this kind"
-                                                : "this tool has no run-time suppression for it; fix it, or keep the "
-                                                  "code out of the instrumented build"));
-        continue;
-      }
-      draft.text = reason + metadata_tail + draft.entry + "\n";
-      // The draft as the lint will read it: anything it would refuse is not written.
-      const ParsedFile linted = ParseSuppressions(draft.file, draft.text);
-      if (!linted.problems.empty() || linted.entries.size() != 1) {
-        not_drafted->push_back(tool + ": " + described + ": to fix: the drafted entry would not pass the lint (" +
-                               (linted.problems.empty() ? std::string("not one entry") : linted.problems[0].message) +
-                               ")");
+      if (!why_not.empty()) {
+        not_drafted->push_back(tool + ": " + described + ": " + why_not);
         continue;
       }
       drafts->push_back(std::move(draft));

@@ -315,6 +315,174 @@ bool IsValgrindFrame(std::string_view line) {
   return line == "..." || line.rfind("fun:", 0) == 0 || line.rfind("obj:", 0) == 0 || line.rfind("src:", 0) == 0;
 }
 
+// What ParseSuppressions carries from one line to the next: the file being filled, the
+// metadata still waiting for its entry, the entries seen (duplicates are problems) and,
+// in an ignore list, the section the lines below belong to.
+struct ParseState {
+  ParsedFile file;
+  std::string tool;
+  Pending pending;
+  std::set<std::string> seen;
+  std::string section;  // the ignore list's current [check]
+};
+
+// Every entry, whatever its syntax, takes the metadata read above it and is checked for
+// duplicates here. too_broad: why the entry matches (nearly) every report of its kind,
+// which switches the tool off; no reason makes that acceptable.
+void AddEntry(ParseState& state, Entry entry, const std::optional<std::string>& too_broad = std::nullopt) {
+  ParsedFile& file = state.file;
+  entry.tool = state.tool;
+  if (too_broad) {
+    file.problems.push_back({entry.line, "entry '" + entry.text + "' is a catch-all (" + *too_broad +
+                                             "), which switches the tool off: memsafe refuses it; fix the "
+                                             "code, or suppress the finding by a frame of its own"});
+  }
+  Attach(entry, state.pending, file);
+  if (!state.seen.insert(entry.text).second) {
+    file.problems.push_back({entry.line, "duplicate entry '" + entry.text + "'"});
+  }
+  state.pending.Clear();
+  file.entries.push_back(std::move(entry));
+}
+
+// One "type:pattern" line of an ASan, LSan or TSan suppression file.
+void ParseSanitizerLine(ParseState& state, int number, std::string_view line) {
+  const auto colon = line.find(':');
+  const std::string type(colon == std::string_view::npos ? line : line.substr(0, colon));
+  const std::string& tool = state.tool;
+  const auto& known = SanitizerTypes().at(SanitizerTypes().count(tool) ? tool : "sanitizer");
+  std::vector<Problem>& problems = state.file.problems;
+  if (colon == std::string_view::npos || Trim(line.substr(colon + 1)).empty()) {
+    problems.push_back(Problem{number, "expected '<type>:<pattern>', got '" + std::string(line) + "'"});
+  } else if (known.count(type) == 0) {
+    problems.push_back(Problem{number, "unknown suppression type '" + type + "' for " + tool});
+  } else if (line.find_first_of(" \t") != std::string_view::npos) {
+    problems.push_back(Problem{number, "whitespace inside the entry (the runtime would take it literally)"});
+  }
+  AddEntry(state, MakeEntry(number, std::string(line)),
+           colon == std::string_view::npos ? std::nullopt : TooBroadPattern(Trim(line.substr(colon + 1)), type));
+}
+
+// An ignore list names where code is, not what is on a stack: a pattern whose fixed text
+// (without wildcards and [...] classes) is one or two characters, such as "*", "/*" or
+// "[a-z]*", covers everything.
+bool MatchesAllCode(std::string_view pattern) {
+  std::string fixed;
+  bool in_class = false;
+  for (char c : pattern) {
+    if (c == '[') in_class = true;
+    if (!in_class && c != '*' && c != '?') fixed += c;
+    if (c == ']') in_class = false;
+  }
+  return fixed.size() <= 2;
+}
+
+// A "[check]" line of an ignore list: it opens the section its entries belong to.
+void ReadSectionHeader(ParseState& state, int number, std::string_view line) {
+  if (line.back() != ']' || line.size() < 3) {
+    state.file.problems.push_back(Problem{number, "unterminated section header '" + std::string(line) + "'"});
+    return;
+  }
+  // The list is given to -fsanitize-ignorelist=, which every sanitizer of the
+  // build reads: a section other than UBSan's checks would take ASan or TSan
+  // off the code it names, where no canary looks.
+  state.section = std::string(line.substr(1, line.size() - 2));
+  if (!IsUbsanCheck(state.section)) {
+    state.file.problems.push_back(Problem{number, "section [" + state.section +
+                                                      "] is not a UBSan check: this list reaches every sanitizer "
+                                                      "of the build, and only UBSan's checks may be ignored here"});
+  }
+}
+
+// One line of a UBSan ignore list: a section header or an entry under it.
+void ParseIgnoreListLine(ParseState& state, int number, std::string_view line) {
+  if (line.front() == '[') {
+    ReadSectionHeader(state, number, line);
+    return;  // a section is not an entry; its lines below are
+  }
+  std::vector<Problem>& problems = state.file.problems;
+  const auto colon = line.find(':');
+  const std::string type(colon == std::string_view::npos ? line : line.substr(0, colon));
+  if (colon == std::string_view::npos ||
+      (type != "src" && type != "fun" && type != "type" && type != "global" && type != "mainfile")) {
+    problems.push_back(
+        Problem{number, "expected src:, fun:, type:, global: or mainfile:, got '" + std::string(line) + "'"});
+  }
+  if (state.section.empty()) {
+    problems.push_back(Problem{number,
+                               "entry outside a [check] section: it would take every sanitizer "
+                               "of the build (ASan and TSan too) off that code; put it under "
+                               "the UBSan check it is for, e.g. [alignment]"});
+  }
+  std::optional<std::string> too_broad;
+  if (colon != std::string_view::npos && (type == "src" || type == "fun") &&
+      MatchesAllCode(Trim(line.substr(colon + 1)))) {
+    too_broad = "matches all code";
+  }
+  AddEntry(state, MakeEntry(number, std::string(line)), too_broad);
+}
+
+// Checks the lines of a closed Valgrind block (name, Tool:Kind, optional extra line,
+// frames) and tells whether it is a catch-all: a block whose every frame line matches
+// anything, or only frames every stack has ("...", fun:*, fun:main, fun:malloc),
+// matches every error of its kind.
+bool CheckValgrindBody(ParsedFile& file, int number, const std::vector<std::string_view>& body) {
+  bool catch_all = body.size() >= 3;
+  if (body.size() < 3) {
+    file.problems.push_back(Problem{number, "a suppression needs a name, a Tool:Kind line and at least one frame"});
+    return catch_all;
+  }
+  if (!IsValgrindKind(body[1])) {
+    file.problems.push_back(
+        Problem{number, "second line must be Tool:Kind (e.g. Memcheck:Leak), got '" + std::string(body[1]) + "'"});
+  }
+  std::size_t frames = 2;
+  if (!IsValgrindFrame(body[2])) frames = 3;  // the optional extra line (match-leak-kinds:, ...)
+  if (frames >= body.size()) {
+    file.problems.push_back(Problem{number, "a suppression needs at least one frame (fun:, obj:, src: or ...)"});
+  }
+  for (std::size_t k = frames; k < body.size(); ++k) {
+    const std::string_view frame = body[k];
+    const auto colon = frame.find(':');
+    // Valgrind matches a frame's pattern against the whole name: anchored here.
+    const std::string whole = "^" + std::string(Trim(frame.substr(colon + 1))) + "$";
+    catch_all = catch_all && (frame == "..." || (colon != std::string_view::npos && TooBroadPattern(whole)));
+    if (!IsValgrindFrame(body[k])) {
+      file.problems.push_back(Problem{number, "not a frame line: '" + std::string(body[k]) + "'"});
+    }
+  }
+  return catch_all;
+}
+
+// A Valgrind block spans lines: reads the one that opens at lines[i] and returns the
+// index of the last line it consumed, where the caller's line loop goes on.
+std::size_t ParseValgrindBlock(ParseState& state, const std::vector<std::string_view>& lines, std::size_t i) {
+  const int number = static_cast<int>(i) + 1;
+  const std::string_view line = Trim(lines[i]);
+  if (line != "{") {
+    state.file.problems.push_back(
+        Problem{number, "expected '{' to open a suppression, got '" + std::string(line) + "'"});
+    return i;
+  }
+  // name, Tool:Kind, optional extra line, frames, '}'
+  std::vector<std::string_view> body;
+  std::size_t j = i + 1;
+  for (; j < lines.size() && Trim(lines[j]) != "}"; ++j) {
+    if (Trim(lines[j]) == "{") break;
+    if (!Trim(lines[j]).empty()) body.push_back(Trim(lines[j]));
+  }
+  if (j >= lines.size() || Trim(lines[j]) != "}") {
+    state.file.problems.push_back(Problem{number, "suppression block opened here is never closed with '}'"});
+    AddEntry(state, MakeEntry(number, body.empty() ? std::string("{") : std::string(body.front())));
+    return j - 1;
+  }
+  Entry entry = MakeEntry(number, body.empty() ? std::string() : std::string(body.front()));
+  const bool catch_all = CheckValgrindBody(state.file, number, body);
+  AddEntry(state, std::move(entry),
+           catch_all ? std::optional<std::string>("its frames match every stack") : std::nullopt);
+  return j;
+}
+
 }  // namespace
 
 std::optional<std::string> TooBroadPattern(std::string_view pattern, std::string_view type) {
@@ -358,164 +526,39 @@ SuppressionSyntax SyntaxForPath(std::string_view path) {
 }
 
 ParsedFile ParseSuppressions(std::string path, std::string_view content) {
-  ParsedFile file;
-  file.path = std::move(path);
-  const SuppressionSyntax syntax = SyntaxForPath(file.path);
-  const std::string tool = ToolForPath(file.path, syntax);
+  ParseState state;
+  state.file.path = std::move(path);
+  const SuppressionSyntax syntax = SyntaxForPath(state.file.path);
+  state.tool = ToolForPath(state.file.path, syntax);
   const std::vector<std::string_view> lines = SplitLines(content);
-  Pending pending;
-  std::set<std::string> seen;
-  std::string section;  // the ignore list's current [check]
-  // too_broad: why the entry matches (nearly) every report of its kind, which switches
-  // the tool off; no reason makes that acceptable.
-  const auto add_entry = [&](Entry entry, const std::optional<std::string>& too_broad = std::nullopt) {
-    entry.tool = tool;
-    if (too_broad) {
-      file.problems.push_back({entry.line, "entry '" + entry.text + "' is a catch-all (" + *too_broad +
-                                               "), which switches the tool off: memsafe refuses it; fix the "
-                                               "code, or suppress the finding by a frame of its own"});
-    }
-    Attach(entry, pending, file);
-    if (!seen.insert(entry.text).second) {
-      file.problems.push_back({entry.line, "duplicate entry '" + entry.text + "'"});
-    }
-    pending.Clear();
-    file.entries.push_back(std::move(entry));
-  };
 
   for (std::size_t i = 0; i < lines.size(); ++i) {
     const int number = static_cast<int>(i) + 1;
     const std::string_view line = Trim(lines[i]);
     if (line.empty()) continue;
     if (line.front() == '#') {
-      ReadMetadata(line.substr(1), number, pending);
+      ReadMetadata(line.substr(1), number, state.pending);
       continue;
     }
     switch (syntax) {
-      case SuppressionSyntax::kSanitizer: {
-        const auto colon = line.find(':');
-        const std::string type(colon == std::string_view::npos ? line : line.substr(0, colon));
-        const auto& known = SanitizerTypes().at(SanitizerTypes().count(tool) ? tool : "sanitizer");
-        if (colon == std::string_view::npos || Trim(line.substr(colon + 1)).empty()) {
-          file.problems.push_back(Problem{number, "expected '<type>:<pattern>', got '" + std::string(line) + "'"});
-        } else if (known.count(type) == 0) {
-          file.problems.push_back(Problem{number, "unknown suppression type '" + type + "' for " + tool});
-        } else if (line.find_first_of(" \t") != std::string_view::npos) {
-          file.problems.push_back(Problem{number, "whitespace inside the entry (the runtime would take it literally)"});
-        }
-        add_entry(MakeEntry(number, std::string(line)),
-                  colon == std::string_view::npos ? std::nullopt : TooBroadPattern(Trim(line.substr(colon + 1)), type));
+      case SuppressionSyntax::kSanitizer:
+        ParseSanitizerLine(state, number, line);
         break;
-      }
-      case SuppressionSyntax::kIgnoreList: {
-        if (line.front() == '[') {
-          if (line.back() != ']' || line.size() < 3) {
-            file.problems.push_back(Problem{number, "unterminated section header '" + std::string(line) + "'"});
-            break;
-          }
-          // The list is given to -fsanitize-ignorelist=, which every sanitizer of the
-          // build reads: a section other than UBSan's checks would take ASan or TSan
-          // off the code it names, where no canary looks.
-          section = std::string(line.substr(1, line.size() - 2));
-          if (!IsUbsanCheck(section)) {
-            file.problems.push_back(Problem{number, "section [" + section +
-                                                        "] is not a UBSan check: this list reaches every sanitizer "
-                                                        "of the build, and only UBSan's checks may be ignored here"});
-          }
-          break;  // a section is not an entry; its lines below are
-        }
-        const auto colon = line.find(':');
-        const std::string type(colon == std::string_view::npos ? line : line.substr(0, colon));
-        if (colon == std::string_view::npos ||
-            (type != "src" && type != "fun" && type != "type" && type != "global" && type != "mainfile")) {
-          file.problems.push_back(
-              Problem{number, "expected src:, fun:, type:, global: or mainfile:, got '" + std::string(line) + "'"});
-        }
-        if (section.empty()) {
-          file.problems.push_back(Problem{number,
-                                          "entry outside a [check] section: it would take every sanitizer "
-                                          "of the build (ASan and TSan too) off that code; put it under "
-                                          "the UBSan check it is for, e.g. [alignment]"});
-        }
-        // An ignore list names where code is, not what is on a stack: a pattern whose
-        // fixed text (without wildcards and [...] classes) is one or two characters, such
-        // as "*", "/*" or "[a-z]*", covers everything.
-        std::optional<std::string> too_broad;
-        if (colon != std::string_view::npos && (type == "src" || type == "fun")) {
-          const std::string_view pattern = Trim(line.substr(colon + 1));
-          std::string fixed;
-          bool in_class = false;
-          for (char c : pattern) {
-            if (c == '[') in_class = true;
-            if (!in_class && c != '*' && c != '?') fixed += c;
-            if (c == ']') in_class = false;
-          }
-          if (fixed.size() <= 2) too_broad = "matches all code";
-        }
-        add_entry(MakeEntry(number, std::string(line)), too_broad);
+      case SuppressionSyntax::kIgnoreList:
+        ParseIgnoreListLine(state, number, line);
         break;
-      }
-      case SuppressionSyntax::kValgrind: {
-        if (line != "{") {
-          file.problems.push_back(
-              Problem{number, "expected '{' to open a suppression, got '" + std::string(line) + "'"});
-          break;
-        }
-        // name, Tool:Kind, optional extra line, frames, '}'
-        std::vector<std::string_view> body;
-        std::size_t j = i + 1;
-        for (; j < lines.size() && Trim(lines[j]) != "}"; ++j) {
-          if (Trim(lines[j]) == "{") break;
-          if (!Trim(lines[j]).empty()) body.push_back(Trim(lines[j]));
-        }
-        if (j >= lines.size() || Trim(lines[j]) != "}") {
-          file.problems.push_back(Problem{number, "suppression block opened here is never closed with '}'"});
-          add_entry(MakeEntry(number, body.empty() ? std::string("{") : std::string(body.front())));
-          i = j - 1;
-          break;
-        }
-        Entry entry = MakeEntry(number, body.empty() ? std::string() : std::string(body.front()));
-        // A block whose every frame line matches anything, or only frames every stack
-        // has ("...", fun:*, fun:main, fun:malloc), matches every error of its kind.
-        bool catch_all = body.size() >= 3;
-        if (body.size() < 3) {
-          file.problems.push_back(
-              Problem{number, "a suppression needs a name, a Tool:Kind line and at least one frame"});
-        } else {
-          if (!IsValgrindKind(body[1])) {
-            file.problems.push_back(Problem{
-                number, "second line must be Tool:Kind (e.g. Memcheck:Leak), got '" + std::string(body[1]) + "'"});
-          }
-          std::size_t frames = 2;
-          if (!IsValgrindFrame(body[2])) frames = 3;  // the optional extra line (match-leak-kinds:, ...)
-          if (frames >= body.size()) {
-            file.problems.push_back(
-                Problem{number, "a suppression needs at least one frame (fun:, obj:, src: or ...)"});
-          }
-          for (std::size_t k = frames; k < body.size(); ++k) {
-            const std::string_view frame = body[k];
-            const auto colon = frame.find(':');
-            // Valgrind matches a frame's pattern against the whole name: anchored here.
-            const std::string whole = "^" + std::string(Trim(frame.substr(colon + 1))) + "$";
-            catch_all = catch_all && (frame == "..." || (colon != std::string_view::npos && TooBroadPattern(whole)));
-            if (!IsValgrindFrame(body[k])) {
-              file.problems.push_back(Problem{number, "not a frame line: '" + std::string(body[k]) + "'"});
-            }
-          }
-        }
-        add_entry(std::move(entry),
-                  catch_all ? std::optional<std::string>("its frames match every stack") : std::nullopt);
-        i = j;
+      case SuppressionSyntax::kValgrind:
+        i = ParseValgrindBlock(state, lines, i);
         break;
-      }
     }
   }
-  if (pending.Any()) {
-    file.problems.push_back({pending.first_line, "metadata lines are not followed by an entry"});
+  ParsedFile& file = state.file;
+  if (state.pending.Any()) {
+    file.problems.push_back({state.pending.first_line, "metadata lines are not followed by an entry"});
   }
   std::stable_sort(file.problems.begin(), file.problems.end(),
                    [](const Problem& a, const Problem& b) { return a.line < b.line; });
-  return file;
+  return std::move(file);
 }
 
 }  // namespace memsafe::tools

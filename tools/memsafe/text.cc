@@ -12,6 +12,21 @@
 
 namespace memsafe::tools {
 
+std::string ShellWords(const std::vector<std::string>& argv) {
+  std::string text;
+  for (const std::string& arg : argv) {
+    if (!text.empty()) text += ' ';
+    if (!arg.empty() && arg.find_first_of(" \t\n'\"\\$`*?[]{}()<>|&;#~!") == std::string::npos) {
+      text += arg;
+      continue;
+    }
+    text += '\'';
+    for (char c : arg) text += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    text += '\'';
+  }
+  return text;
+}
+
 std::string Join(const std::vector<std::string>& items, std::string_view separator) {
   std::string text;
   for (size_t i = 0; i < items.size(); ++i) {

@@ -24,6 +24,11 @@ namespace memsafe::tools {
 std::vector<std::string_view> SplitLines(std::string_view content);
 // The items with `separator` between them.
 std::string Join(const std::vector<std::string>& items, std::string_view separator);
+
+// A command line as a POSIX shell reads it back into the same words: a word with a
+// blank, a quote or another character the shell treats specially is single-quoted
+// (for `memsafe check --dry-run`, whose commands a user may paste).
+std::string ShellWords(const std::vector<std::string>& argv);
 // `text` without leading and trailing white space.
 std::string_view Trim(std::string_view text);
 // The whole of a regular file, byte for byte, up to kMaxInputBytes; false when it

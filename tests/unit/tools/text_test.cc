@@ -3,9 +3,11 @@
 #include <sys/stat.h>
 
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
+#include "process.h"
 #include "tool_test_support.h"
 
 namespace memsafe::tools {
@@ -56,3 +58,21 @@ TEST(TextTest, ReadsRegularFilesOnly) {
 
 }  // namespace
 }  // namespace memsafe::tools
+
+// The words a shell reads back from ShellWords are the words given, whatever they hold.
+TEST(TextTest, ShellWordsReadBackAsTheSameWords) {
+  const std::vector<std::string> words = {
+      "ctest", "--preset", "asan", "-E",          "^(a b|c'd)$",
+      "",      "$HOME",    "x\ny", "back\\slash", "-DMEMSAFE_TOOL=/opt/m s/memsafe"};
+  const std::string line = memsafe::tools::ShellWords(words);
+  EXPECT_EQ(line.rfind("ctest --preset asan -E '", 0), 0u) << line;
+  memsafe::tools::ProcessOptions options;
+  options.capture_stdout = true;
+  const memsafe::tools::ProcessResult result =
+      memsafe::tools::RunProcess({"/bin/sh", "-c", "printf '%s\\0' " + line}, options);
+  ASSERT_TRUE(result.started);
+  ASSERT_EQ(result.exit_code, 0);
+  std::string expected;
+  for (const std::string& word : words) expected += word + '\0';
+  EXPECT_EQ(result.output, expected);
+}
