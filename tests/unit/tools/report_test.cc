@@ -814,5 +814,49 @@ TEST(ReportTest, HostileInputsAreErrorsNamingThePathNeverHangsOrCrashes) {
   EXPECT_NE(errors[0].message.find("no log files"), std::string::npos);
 }
 
+namespace {
+
+// Valgrind 3.19's XML of fmtlib's format-test, whose case allocates SIZE_MAX / 2 chars
+// and expects std::bad_alloc (cut to the two client messages, and the stack to 3 frames).
+constexpr std::string_view kFailedNewXml =
+    "<?xml version=\"1.0\"?>\n<valgrindoutput>\n<protocolversion>4</protocolversion>\n"
+    "<clientmsg>\n  <tid>1</tid>\n  <text>new/new[] failed and should throw an exception, but Valgrind\n"
+    "  </text>\n</clientmsg>\n"
+    "<clientmsg>\n  <tid>1</tid>\n"
+    "  <text>   cannot throw exceptions and so is aborting instead.  Sorry.\n  </text>\n"
+    "  <stack>\n"
+    "    <frame>\n      <ip>0x4841FA5</ip>\n"
+    "      <obj>/usr/libexec/valgrind/vgpreload_memcheck-amd64-linux.so</obj>\n"
+    "      <fn>operator new(unsigned long)</fn>\n    </frame>\n"
+    "    <frame>\n      <ip>0x1A367C</ip>\n      <fn>std::__new_allocator&lt;char&gt;::allocate(unsigned long, "
+    "void const*)</fn>\n      <dir>/usr/include/c++/12/bits</dir>\n      <file>new_allocator.h</file>\n"
+    "      <line>137</line>\n    </frame>\n"
+    "    <frame>\n      <ip>0x124603</ip>\n      <fn>util_test_format_system_error_Test::TestBody()</fn>\n"
+    "      <dir>/p/test</dir>\n      <file>format-test.cc</file>\n      <line>234</line>\n    </frame>\n"
+    "  </stack>\n</clientmsg>\n"
+    "<status>\n  <state>FINISHED</state>\n</status>\n</valgrindoutput>\n";
+
+}  // namespace
+
+// The XML of the aborted run has no <error>: without the row the test failed with no
+// reason in the report.
+TEST(ReportTest, AFailedNewThatValgrindCannotThrowIsARowAtItsLine) {
+  const ReportContext context{"/p/", {}, {}};
+  LogFile log{"format-test.valgrind.12547.xml", "format-test", "valgrind", "valgrind", true, false};
+  std::vector<InputError> errors;
+  const std::vector<Finding> findings = ParseValgrindXml(kFailedNewXml, log, context, &errors);
+  EXPECT_TRUE(errors.empty());
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(Where(findings[0]), "out-of-memory test/format-test.cc:234");
+  EXPECT_EQ(findings[0].tool, "valgrind");
+  EXPECT_EQ(findings[0].test, "format-test");
+  EXPECT_EQ(findings[0].log_line, 9);  // the second message, which has the stack
+  // Another client message with a stack (a program's own VALGRIND_PRINTF_BACKTRACE) is
+  // no finding.
+  std::string other(kFailedNewXml);
+  other.replace(other.find("cannot throw exceptions"), 23, "a program's own message");
+  EXPECT_TRUE(ParseValgrindXml(other, log, context, &errors).empty());
+}
+
 }  // namespace
 }  // namespace memsafe::tools
