@@ -1,0 +1,174 @@
+#include "history.h"
+
+#include <sqlite3.h>
+
+#include <filesystem>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "tool_test_support.h"
+
+namespace memsafe::tools {
+namespace {
+
+using testing::ScratchDir;
+
+// A findings.json entry as memsafe report writes it.
+std::string FindingJson(const std::string& signature, const std::string& kind, const std::string& file, int line) {
+  return R"({"signature": ")" + signature + R"(", "kind": ")" + kind + R"(", "location": {"file": ")" + file +
+         R"(", "line": )" + std::to_string(line) +
+         R"(, "function": "f"}, "tools": ["asan"], "presets": ["asan"], "tests": ["t"], "occurrences": 1})";
+}
+
+// A report directory of one memsafe check run with these findings; its path.
+std::string WriteReport(const ScratchDir& dir, const std::string& name, const std::vector<std::string>& findings) {
+  std::string list;
+  for (const std::string& finding : findings) list += (list.empty() ? "" : ", ") + finding;
+  dir.Write(name + "/this-run/summary.json",
+            R"({"presets": [{"preset": "asan", "tools": "address", "result": "ok", "tests": 9, "failures": 0,
+                "canaries": 8, "canaries_caught": 8, "build_seconds": 3, "test_seconds": 2, "wall_seconds": 5}]})");
+  dir.Write(name + "/this-run/findings.json", R"({"findings": [)" + list + "]}");
+  return (dir.path() / name).string();
+}
+
+bool RecordReport(History& history, const std::string& report, const std::string& commit, std::string* error) {
+  std::optional<RunRecord> run = ReadRunReport(report, commit, "2026-12-0" + commit.substr(1) + "T00:00:00Z", error);
+  return run && history.Record(*run, error);
+}
+
+std::vector<std::string> Signatures(const std::vector<DiffEntry>& entries) {
+  std::vector<std::string> signatures;
+  for (const DiffEntry& entry : entries) signatures.push_back(entry.finding.signature);
+  return signatures;
+}
+
+// The five commits of the issue: clean, unrelated, a leak, unrelated, the leak fixed.
+TEST(HistoryTest, ANewFindingIsNewThenKnownSinceItsCommitThenFixed) {
+  ScratchDir dir;
+  const std::string leak = FindingJson("00000000000000aa", "memory-leak", "src/lib.c", 12);
+  std::string error;
+  std::unique_ptr<History> history = History::Open((dir.path() / "h.db").string(), &error);
+  ASSERT_TRUE(history) << error;
+  const std::vector<std::vector<std::string>> runs = {{}, {}, {leak}, {leak}, {}};
+  std::vector<HistoryDiff> diffs;
+  for (size_t i = 0; i < runs.size(); ++i) {
+    const std::string commit = "c" + std::to_string(i + 1);
+    ASSERT_TRUE(RecordReport(*history, WriteReport(dir, commit, runs[i]), commit, &error)) << error;
+    std::optional<HistoryDiff> diff = history->Diff("", &error);
+    ASSERT_TRUE(diff) << error;
+    diffs.push_back(std::move(*diff));
+  }
+  EXPECT_EQ(diffs[0].base.id, 0);
+  EXPECT_TRUE(diffs[1].added.empty());
+  EXPECT_EQ(Signatures(diffs[2].added), std::vector<std::string>{"00000000000000aa"});
+  EXPECT_TRUE(diffs[3].added.empty());
+  ASSERT_EQ(diffs[3].known.size(), 1u);
+  EXPECT_EQ(diffs[3].known[0].first_commit, "c3");
+  EXPECT_EQ(diffs[3].known[0].finding.file, "src/lib.c");
+  EXPECT_EQ(diffs[3].known[0].finding.line, 12);
+  ASSERT_EQ(diffs[4].fixed.size(), 1u);
+  EXPECT_EQ(diffs[4].fixed[0].last_commit, "c4");
+  EXPECT_TRUE(diffs[4].known.empty());
+  // Against a named commit: the run of c2, before the leak.
+  std::optional<HistoryDiff> since = history->Diff("c2", &error);
+  ASSERT_TRUE(since) << error;
+  EXPECT_EQ(since->base.commit, "c2");
+  EXPECT_TRUE(since->added.empty() && since->fixed.empty());
+  EXPECT_FALSE(history->Diff("c9", &error));
+  EXPECT_NE(error.find("no run of commit c9"), std::string::npos) << error;
+  const std::string text = FormatHistoryDiff(diffs[3]);
+  EXPECT_NE(text.find("KNOWN: 1\n  memory-leak at src/lib.c:12 [00000000000000aa] (asan); first seen in c3"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(FormatHistoryDiffJson(diffs[2]).find(R"("new": [)"), std::string::npos);
+}
+
+TEST(HistoryTest, AReportThatIsNotMemsafesRecordsNothing) {
+  ScratchDir dir;
+  std::string error;
+  EXPECT_FALSE(ReadRunReport((dir.path() / "none").string(), "c", "t", &error));
+  EXPECT_NE(error.find("summary.json"), std::string::npos) << error;
+  const std::string other = WriteReport(dir, "other", {});
+  dir.Write("other/this-run/findings.json", R"({"runs": []})");  // SARIF-like, not memsafe report's JSON
+  EXPECT_FALSE(ReadRunReport(other, "c", "t", &error));
+  EXPECT_NE(error.find("not memsafe check's"), std::string::npos) << error;
+  dir.Write("other/this-run/findings.json", "<xml/>");
+  EXPECT_FALSE(ReadRunReport(other, "c", "t", &error));
+  const std::string twice = WriteReport(
+      dir, "twice", {FindingJson("00000000000000aa", "k", "f", 1), FindingJson("00000000000000aa", "k", "f", 1)});
+  EXPECT_FALSE(ReadRunReport(twice, "c", "t", &error));
+}
+
+TEST(HistoryTest, ForeignNewerAndBrokenDatabasesAreRefused) {
+  ScratchDir dir;
+  std::string error;
+  // Another program's SQLite file.
+  const std::string foreign = (dir.path() / "foreign.db").string();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(foreign.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "CREATE TABLE notes(x); PRAGMA user_version = 1", nullptr, nullptr, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_close(db), SQLITE_OK);
+  EXPECT_FALSE(History::Open(foreign, &error));
+  EXPECT_NE(error.find("not a memsafe history database"), std::string::npos) << error;
+  // A newer memsafe's.
+  const std::string newer = (dir.path() / "newer.db").string();
+  ASSERT_TRUE(History::Open(newer, &error)) << error;
+  ASSERT_EQ(sqlite3_open(newer.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "PRAGMA user_version = 99", nullptr, nullptr, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_close(db), SQLITE_OK);
+  EXPECT_FALSE(History::Open(newer, &error));
+  EXPECT_NE(error.find("newer memsafe"), std::string::npos) << error;
+  // A text file, and a database cut short.
+  EXPECT_FALSE(
+      History::Open(dir.Write("text.db", "not a database at all, but long enough to have a header\n"), &error));
+  EXPECT_NE(error.find("not a database"), std::string::npos) << error;
+  const std::string cut = (dir.path() / "cut.db").string();
+  {
+    std::unique_ptr<History> history = History::Open(cut, &error);
+    ASSERT_TRUE(history) << error;
+    for (int i = 1; i <= 9; ++i) {
+      std::vector<std::string> findings;
+      for (int j = 0; j < 200; ++j) findings.push_back(FindingJson(std::to_string(100000 + i * 1000 + j), "k", "f", j));
+      ASSERT_TRUE(
+          RecordReport(*history, WriteReport(dir, "r" + std::to_string(i), findings), "c" + std::to_string(i), &error))
+          << error;
+    }
+  }
+  std::filesystem::resize_file(cut, std::filesystem::file_size(cut) / 2);
+  std::unique_ptr<History> history = History::Open(cut, &error);
+  EXPECT_TRUE(!history || !history->Diff("", &error)) << "a database cut in half was read without an error";
+}
+
+// Two writers at once: each run is recorded whole, none is lost.
+TEST(HistoryTest, TwoWritersAtOnceLoseNothing) {
+  ScratchDir dir;
+  const std::string path = (dir.path() / "h.db").string();
+  const std::string report = WriteReport(dir, "r", {FindingJson("00000000000000aa", "k", "f", 1)});
+  std::string error;
+  ASSERT_TRUE(History::Open(path, &error)) << error;
+  const auto writer = [&path, &report](std::string* failure) {
+    std::string why;
+    std::unique_ptr<History> history = History::Open(path, &why);
+    for (int i = 0; history && i < 20; ++i) {
+      if (!RecordReport(*history, report, "c1", &why)) break;
+    }
+    *failure = why;
+  };
+  std::string first, second;
+  std::thread a(writer, &first), b(writer, &second);
+  a.join();
+  b.join();
+  EXPECT_EQ(first, "");
+  EXPECT_EQ(second, "");
+  std::unique_ptr<History> history = History::Open(path, &error);
+  ASSERT_TRUE(history) << error;
+  const std::optional<std::vector<RunRecord>> runs = history->Runs(&error);
+  ASSERT_TRUE(runs) << error;
+  EXPECT_EQ(runs->size(), 40u);
+}
+
+}  // namespace
+}  // namespace memsafe::tools

@@ -1,0 +1,114 @@
+// `memsafe history record | diff`: the project's memory history (history.h).
+#include <ctime>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "cli/cli.h"
+#include "commands.h"
+#include "history.h"
+#include "process.h"
+#include "text.h"
+
+namespace memsafe::cli {
+namespace {
+
+struct HistoryState {
+  std::string db = "memsafe-history.db";
+  std::string commit, since;
+  std::string report_dir = "build/memsafe-report";
+  bool json = false;
+};
+
+// The full id of `revision` in the git work tree here; nullopt when git does not know it.
+std::optional<std::string> ResolveCommit(const std::string& revision) {
+  tools::ProcessOptions options;
+  options.capture_stdout = true;
+  // git says "not a git repository" on stderr even with --quiet: the caller says it better.
+  const tools::ProcessResult result = tools::RunProcess(
+      {"sh", "-c", "exec git rev-parse --verify --quiet \"$1^{commit}\" 2>/dev/null", "sh", revision}, options);
+  const std::string id(tools::Trim(result.output));
+  if (!result.started || result.exit_code != 0 || id.empty()) return std::nullopt;
+  return id;
+}
+
+std::string NowUtc() {
+  const std::time_t now = std::time(nullptr);
+  std::tm parts{};
+  char text[32] = "";
+  if (gmtime_r(&now, &parts) == nullptr || std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &parts) == 0) {
+    return "unknown";  // a clock past year 9999: the run is still recorded, undated
+  }
+  return text;
+}
+
+int Record(const HistoryState& state) {
+  std::string commit = state.commit;
+  if (const std::optional<std::string> id = ResolveCommit(state.commit.empty() ? "HEAD" : state.commit)) {
+    commit = *id;
+  } else if (commit.empty()) {
+    std::cerr << "memsafe history record: not in a git work tree with a commit: name the run with --commit\n";
+    return tools::kUsage;
+  }
+  std::string error;
+  std::optional<tools::RunRecord> run = tools::ReadRunReport(state.report_dir, commit, NowUtc(), &error);
+  if (!run) {
+    std::cerr << "memsafe history record: " << error << " (run memsafe check --memory-checks first)\n";
+    return tools::kUsage;
+  }
+  const std::unique_ptr<tools::History> history = tools::History::Open(state.db, &error);
+  if (!history || !history->Record(*run, &error)) {
+    std::cerr << "memsafe history record: " << state.db << ": " << error << " (nothing was recorded)\n";
+    return tools::kUsage;
+  }
+  std::cout << "memsafe history: recorded run " << run->id << " of " << commit << ": " << run->findings.size()
+            << " finding(s), " << run->presets.size() << " preset(s), into " << state.db << "\n";
+  return tools::kClean;
+}
+
+int Diff(const HistoryState& state) {
+  std::string error;
+  const std::unique_ptr<tools::History> history = tools::History::Open(state.db, &error);
+  if (!history) {
+    std::cerr << "memsafe history diff: " << error << "\n";
+    return tools::kUsage;
+  }
+  std::string since = state.since;
+  if (const std::optional<std::string> id = since.empty() ? std::nullopt : ResolveCommit(since)) since = *id;
+  const std::optional<tools::HistoryDiff> diff = history->Diff(since, &error);
+  if (!diff) {
+    std::cerr << "memsafe history diff: " << state.db << ": " << error << "\n";
+    return tools::kUsage;
+  }
+  std::cout << (state.json ? tools::FormatHistoryDiffJson(*diff) : tools::FormatHistoryDiff(*diff));
+  return diff->added.empty() ? tools::kClean : tools::kFindings;
+}
+
+}  // namespace
+
+void AddHistoryCommand(CLI::App& app, int* status) {
+  auto state = std::make_shared<HistoryState>();
+  CLI::App* history = app.add_subcommand(
+      "history",
+      "The project's memory history in one SQLite file: record each memory-check run, and say which findings are "
+      "new, known (since which commit) or fixed");
+  history->require_subcommand(1);
+  CLI::App* record = history->add_subcommand(
+      "record", "Record the last memsafe check --memory-checks run (its this-run/ summary and findings)");
+  record->add_option("--db", state->db, "The history database (default: memsafe-history.db; created when missing)");
+  record->add_option("--commit", state->commit, "The run's commit (default: HEAD of the git work tree here)");
+  record->add_option("report_dir", state->report_dir,
+                     "memsafe check's report directory (default: build/memsafe-report)");
+  record->callback([state, status] { *status = Record(*state); });
+  CLI::App* diff = history->add_subcommand(
+      "diff",
+      "The last recorded run against the one before (or the last run of --since): new, known and fixed "
+      "findings; exit 1 when a finding is new");
+  diff->add_option("--db", state->db, "The history database (default: memsafe-history.db)");
+  diff->add_option("--since", state->since, "Compare with the last run of this commit instead");
+  diff->add_flag("--json", state->json, "Print the diff as JSON");
+  diff->callback([state, status] { *status = Diff(*state); });
+}
+
+}  // namespace memsafe::cli

@@ -1,0 +1,471 @@
+#include "history.h"
+
+#include <sqlite3.h>
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <utility>
+
+#include "text.h"
+
+namespace memsafe::tools {
+namespace {
+
+using nlohmann::json;
+
+// 'MSHF': a database of another program (or another memsafe file) is refused, not
+// written into.
+constexpr int kApplicationId = 0x4D534846;
+// The schema this memsafe writes. Each migration moves a database up one version.
+constexpr int kSchemaVersion = 1;
+// How long a writer waits for another to finish before giving up, in milliseconds.
+constexpr int kBusyTimeoutMs = 30000;
+
+const char* const kMigrations[] = {
+    // 0 -> 1: runs, their presets and their findings.
+    "CREATE TABLE runs(id INTEGER PRIMARY KEY, commit_id TEXT NOT NULL, recorded_at TEXT NOT NULL);"
+    "CREATE TABLE preset_runs(run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, preset TEXT NOT NULL,"
+    " tools TEXT NOT NULL, result TEXT NOT NULL, tests INTEGER, failures INTEGER, skipped INTEGER, cached INTEGER,"
+    " canaries INTEGER, canaries_caught INTEGER, build_seconds INTEGER, test_seconds INTEGER, wall_seconds INTEGER,"
+    " PRIMARY KEY(run_id, preset));"
+    "CREATE TABLE findings(run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, signature TEXT NOT NULL,"
+    " kind TEXT NOT NULL, file TEXT NOT NULL, line INTEGER NOT NULL, function TEXT NOT NULL, tools TEXT NOT NULL,"
+    " presets TEXT NOT NULL, tests TEXT NOT NULL, occurrences INTEGER NOT NULL, PRIMARY KEY(run_id, signature));"
+    "CREATE INDEX findings_by_signature ON findings(signature, run_id);",
+};
+static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kSchemaVersion);
+
+// A prepared statement, finalized at the end of its scope.
+class Statement {
+ public:
+  Statement(sqlite3* db, const char* sql) { status_ = sqlite3_prepare_v2(db, sql, -1, &statement_, nullptr); }
+  ~Statement() { (void)sqlite3_finalize(statement_); }  // its error is the last step's, already seen
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  bool ok() const { return status_ == SQLITE_OK; }
+  Statement& Bind(int index, const std::string& text) {
+    (void)sqlite3_bind_text(statement_, index, text.c_str(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Statement& Bind(int index, long long value) {
+    (void)sqlite3_bind_int64(statement_, index, value);  // an index out of range is a bug the tests catch
+    return *this;
+  }
+  // SQLITE_ROW, SQLITE_DONE or an error.
+  int Step() { return sqlite3_step(statement_); }
+  void Reset() {
+    (void)sqlite3_reset(statement_);  // returns the last step's error, already handled
+    (void)sqlite3_clear_bindings(statement_);
+  }
+  std::string Text(int column) const {
+    const unsigned char* text = sqlite3_column_text(statement_, column);
+    return text == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(text));
+  }
+  long long Int(int column) const { return sqlite3_column_int64(statement_, column); }
+
+ private:
+  sqlite3_stmt* statement_ = nullptr;
+  int status_ = SQLITE_ERROR;
+};
+
+bool Execute(sqlite3* db, const char* sql, std::string* error) {
+  char* message = nullptr;
+  if (sqlite3_exec(db, sql, nullptr, nullptr, &message) == SQLITE_OK) return true;
+  *error = message != nullptr ? message : sqlite3_errmsg(db);
+  sqlite3_free(message);
+  return false;
+}
+
+bool QueryInt(sqlite3* db, const char* sql, long long* value, std::string* error) {
+  Statement statement(db, sql);
+  if (!statement.ok() || statement.Step() != SQLITE_ROW) {
+    *error = sqlite3_errmsg(db);
+    return false;
+  }
+  *value = statement.Int(0);
+  return true;
+}
+
+// Rolls back unless committed: every early return leaves the database as it was.
+class Transaction {
+ public:
+  explicit Transaction(sqlite3* db) : db_(db) {}
+  ~Transaction() {
+    if (open_) (void)sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);  // nothing more to undo
+  }
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  bool Begin(std::string* error) { return open_ = Execute(db_, "BEGIN IMMEDIATE", error); }
+  bool Commit(std::string* error) {
+    if (!Execute(db_, "COMMIT", error)) return false;
+    open_ = false;
+    return true;
+  }
+
+ private:
+  sqlite3* db_;
+  bool open_ = false;
+};
+
+// The database's stamp: whose file it is and its schema version. False (with the reason)
+// for a file of another program or of a newer memsafe.
+bool ReadStamp(sqlite3* db, long long* version, std::string* error) {
+  long long application = 0, tables = 0;
+  if (!QueryInt(db, "PRAGMA application_id", &application, error) ||
+      !QueryInt(db, "PRAGMA user_version", version, error) ||
+      !QueryInt(db, "SELECT count(*) FROM sqlite_schema", &tables, error)) {
+    return false;
+  }
+  if (application != kApplicationId && (application != 0 || tables != 0)) {
+    *error = "not a memsafe history database (another program's SQLite file)";
+    return false;
+  }
+  if (*version > kSchemaVersion) {
+    *error = "written by a newer memsafe (schema " + std::to_string(*version) + "; this one knows up to " +
+             std::to_string(kSchemaVersion) + ")";
+    return false;
+  }
+  return true;
+}
+
+// Brings the schema to kSchemaVersion, or says why it cannot. A current database is only
+// read (a read-only file can still be diffed); an upgrade takes the write lock first and
+// looks again, since another writer may have upgraded it meanwhile.
+bool Migrate(sqlite3* db, std::string* error) {
+  long long version = 0;
+  if (!ReadStamp(db, &version, error)) return false;
+  if (version == kSchemaVersion) return true;
+  Transaction transaction(db);
+  if (!transaction.Begin(error) || !ReadStamp(db, &version, error)) return false;
+  if (version == kSchemaVersion) return true;
+  for (long long v = version; v < kSchemaVersion; ++v) {
+    if (!Execute(db, kMigrations[v], error)) return false;
+  }
+  const std::string stamp = "PRAGMA application_id = " + std::to_string(kApplicationId) +
+                            "; PRAGMA user_version = " + std::to_string(kSchemaVersion);
+  return Execute(db, stamp.c_str(), error) && transaction.Commit(error);
+}
+
+std::vector<std::string> StringList(const json& value) {
+  std::vector<std::string> items;
+  if (!value.is_array()) return items;
+  for (const json& item : value) {
+    if (item.is_string()) items.push_back(item.get<std::string>());
+  }
+  return items;
+}
+
+std::optional<json> ReadJson(const std::string& path, std::string* error) {
+  std::string text, why;
+  if (!ReadWholeFile(path, &text, &why)) {
+    *error = path + ": " + why;
+    return std::nullopt;
+  }
+  json document = json::parse(text, nullptr, false);
+  if (document.is_discarded() || !document.is_object()) {
+    *error = path + ": not JSON (a memsafe check report is)";
+    return std::nullopt;
+  }
+  return document;
+}
+
+int IntOf(const json& object, const char* key) {
+  const auto it = object.find(key);
+  return it != object.end() && it->is_number_integer() ? it->get<int>() : 0;
+}
+
+std::string StringOf(const json& object, const char* key) {
+  const auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+// "asan,tsan" in the database; read back into a list.
+std::vector<std::string> SplitList(const std::string& text) {
+  std::vector<std::string> items;
+  std::stringstream stream(text);
+  for (std::string item; std::getline(stream, item, ',');) {
+    if (!item.empty()) items.push_back(item);
+  }
+  return items;
+}
+
+}  // namespace
+
+std::optional<RunRecord> ReadRunReport(const std::string& report_dir, const std::string& commit,
+                                       const std::string& recorded_at, std::string* error) {
+  const std::string dir = report_dir + "/this-run/";
+  const std::optional<json> summary = ReadJson(dir + "summary.json", error);
+  if (!summary) return std::nullopt;
+  const std::optional<json> findings = ReadJson(dir + "findings.json", error);
+  if (!findings) return std::nullopt;
+  if (!summary->contains("presets") || !(*summary)["presets"].is_array() || !findings->contains("findings") ||
+      !(*findings)["findings"].is_array()) {
+    *error = dir + ": summary.json or findings.json is not memsafe check's (no presets or findings list)";
+    return std::nullopt;
+  }
+  RunRecord run;
+  run.commit = commit;
+  run.recorded_at = recorded_at;
+  for (const json& row : (*summary)["presets"]) {
+    if (!row.is_object() || StringOf(row, "preset").empty()) {
+      *error = dir + "summary.json: a preset row without a name";
+      return std::nullopt;
+    }
+    run.presets.push_back({StringOf(row, "preset"), StringOf(row, "tools"), StringOf(row, "result"),
+                           IntOf(row, "tests"), IntOf(row, "failures"), IntOf(row, "skipped"), IntOf(row, "cached"),
+                           IntOf(row, "canaries"), IntOf(row, "canaries_caught"), IntOf(row, "build_seconds"),
+                           IntOf(row, "test_seconds"), IntOf(row, "wall_seconds")});
+  }
+  std::set<std::string> seen;
+  for (const json& item : (*findings)["findings"]) {
+    const std::string signature = item.is_object() ? StringOf(item, "signature") : std::string();
+    if (signature.empty() || !seen.insert(signature).second) {
+      *error = dir + "findings.json: a finding without a signature, or one signature twice";
+      return std::nullopt;
+    }
+    RecordedFinding finding;
+    finding.signature = signature;
+    finding.kind = StringOf(item, "kind");
+    if (const auto location = item.find("location"); location != item.end() && location->is_object()) {
+      finding.file = StringOf(*location, "file");
+      finding.line = IntOf(*location, "line");
+      finding.function = StringOf(*location, "function");
+    }
+    finding.tools = StringList(item.value("tools", json::array()));
+    finding.presets = StringList(item.value("presets", json::array()));
+    finding.tests = StringList(item.value("tests", json::array()));
+    finding.occurrences = IntOf(item, "occurrences");
+    run.findings.push_back(std::move(finding));
+  }
+  return run;
+}
+
+std::unique_ptr<History> History::Open(const std::string& path, std::string* error) {
+  sqlite3* db = nullptr;
+  const int status = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  std::unique_ptr<History> history(db != nullptr ? new History(db) : nullptr);
+  if (status != SQLITE_OK) {
+    *error = path + ": " + (db != nullptr ? sqlite3_errmsg(db) : "cannot open");
+    return nullptr;
+  }
+  (void)sqlite3_busy_timeout(db, kBusyTimeoutMs);  // only fails for a null handle
+  std::string why;
+  if (!Execute(db, "PRAGMA foreign_keys = ON", &why) || !Migrate(db, &why)) {
+    *error = path + ": " + why;
+    return nullptr;
+  }
+  return history;
+}
+
+History::~History() { (void)sqlite3_close_v2(db_); }  // every statement is finalized by then
+
+bool History::Record(RunRecord& run, std::string* error) {
+  Transaction transaction(db_);
+  if (!transaction.Begin(error)) return false;
+  Statement insert_run(db_, "INSERT INTO runs(commit_id, recorded_at) VALUES(?, ?)");
+  if (!insert_run.ok() || insert_run.Bind(1, run.commit).Bind(2, run.recorded_at).Step() != SQLITE_DONE) {
+    *error = sqlite3_errmsg(db_);
+    return false;
+  }
+  const long long id = sqlite3_last_insert_rowid(db_);
+  Statement preset(db_, "INSERT INTO preset_runs VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  for (const RecordedPreset& p : run.presets) {
+    preset.Reset();
+    preset.Bind(1, id).Bind(2, p.preset).Bind(3, p.tools).Bind(4, p.result).Bind(5, p.tests).Bind(6, p.failures);
+    preset.Bind(7, p.skipped).Bind(8, p.cached).Bind(9, p.canaries).Bind(10, p.canaries_caught);
+    preset.Bind(11, p.build_seconds).Bind(12, p.test_seconds).Bind(13, p.wall_seconds);
+    if (!preset.ok() || preset.Step() != SQLITE_DONE) {
+      *error = sqlite3_errmsg(db_);
+      return false;
+    }
+  }
+  Statement finding(db_, "INSERT INTO findings VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  for (const RecordedFinding& f : run.findings) {
+    finding.Reset();
+    finding.Bind(1, id).Bind(2, f.signature).Bind(3, f.kind).Bind(4, f.file).Bind(5, f.line).Bind(6, f.function);
+    finding.Bind(7, Join(f.tools, ",")).Bind(8, Join(f.presets, ",")).Bind(9, Join(f.tests, ","));
+    finding.Bind(10, f.occurrences);
+    if (!finding.ok() || finding.Step() != SQLITE_DONE) {
+      *error = sqlite3_errmsg(db_);
+      return false;
+    }
+  }
+  if (!transaction.Commit(error)) return false;
+  run.id = id;
+  return true;
+}
+
+std::optional<std::vector<RunRecord>> History::Runs(std::string* error) {
+  Statement statement(db_, "SELECT id, commit_id, recorded_at FROM runs ORDER BY id");
+  if (!statement.ok()) {
+    *error = sqlite3_errmsg(db_);
+    return std::nullopt;
+  }
+  std::vector<RunRecord> runs;
+  int status = SQLITE_ROW;
+  while ((status = statement.Step()) == SQLITE_ROW) {
+    RunRecord run;
+    run.id = statement.Int(0);
+    run.commit = statement.Text(1);
+    run.recorded_at = statement.Text(2);
+    runs.push_back(std::move(run));
+  }
+  if (status != SQLITE_DONE) {
+    *error = sqlite3_errmsg(db_);
+    return std::nullopt;
+  }
+  return runs;
+}
+
+std::optional<std::vector<RecordedFinding>> History::FindingsOf(long long run_id, std::string* error) {
+  Statement statement(db_,
+                      "SELECT signature, kind, file, line, function, tools, presets, tests, occurrences FROM findings "
+                      "WHERE run_id = ? ORDER BY file, line, kind");
+  if (!statement.ok()) {
+    *error = sqlite3_errmsg(db_);
+    return std::nullopt;
+  }
+  statement.Bind(1, run_id);
+  std::vector<RecordedFinding> findings;
+  int status = SQLITE_ROW;
+  while ((status = statement.Step()) == SQLITE_ROW) {
+    findings.push_back({statement.Text(0), statement.Text(1), statement.Text(2), static_cast<int>(statement.Int(3)),
+                        statement.Text(4), SplitList(statement.Text(5)), SplitList(statement.Text(6)),
+                        SplitList(statement.Text(7)), static_cast<int>(statement.Int(8))});
+  }
+  if (status != SQLITE_DONE) {
+    *error = sqlite3_errmsg(db_);
+    return std::nullopt;
+  }
+  return findings;
+}
+
+std::optional<HistoryDiff> History::Diff(const std::string& since, std::string* error) {
+  std::optional<std::vector<RunRecord>> runs = Runs(error);
+  if (!runs) return std::nullopt;
+  if (runs->empty()) {
+    *error = "no run recorded yet (memsafe history record)";
+    return std::nullopt;
+  }
+  HistoryDiff diff;
+  diff.run = runs->back();
+  for (size_t i = runs->size() - 1; i-- > 0;) {
+    if (since.empty() || (*runs)[i].commit == since) {
+      diff.base = (*runs)[i];
+      break;
+    }
+  }
+  if (!since.empty() && diff.base.id == 0) {
+    *error = "no run of commit " + since + " before the last one";
+    return std::nullopt;
+  }
+  std::optional<std::vector<RecordedFinding>> now = FindingsOf(diff.run.id, error);
+  if (!now) return std::nullopt;
+  std::vector<RecordedFinding> before;
+  if (diff.base.id != 0) {
+    std::optional<std::vector<RecordedFinding>> base_findings = FindingsOf(diff.base.id, error);
+    if (!base_findings) return std::nullopt;
+    before = std::move(*base_findings);
+  }
+  // The earliest run of each signature: where a finding was first seen.
+  Statement first(db_,
+                  "SELECT r.commit_id, r.recorded_at FROM findings f JOIN runs r ON r.id = f.run_id "
+                  "WHERE f.signature = ? ORDER BY r.id LIMIT 1");
+  if (!first.ok()) {
+    *error = sqlite3_errmsg(db_);
+    return std::nullopt;
+  }
+  const auto first_seen = [&first](DiffEntry* entry) {
+    first.Reset();
+    first.Bind(1, entry->finding.signature);
+    if (first.Step() == SQLITE_ROW) {
+      entry->first_commit = first.Text(0);
+      entry->first_at = first.Text(1);
+    }
+  };
+  std::set<std::string> in_base, in_run;
+  for (const RecordedFinding& f : before) in_base.insert(f.signature);
+  for (const RecordedFinding& f : *now) {
+    in_run.insert(f.signature);
+    DiffEntry entry{f, {}, {}, diff.run.commit, diff.run.recorded_at};
+    first_seen(&entry);
+    (in_base.count(f.signature) > 0 ? diff.known : diff.added).push_back(std::move(entry));
+  }
+  for (const RecordedFinding& f : before) {
+    if (in_run.count(f.signature) > 0) continue;
+    DiffEntry entry{f, {}, {}, diff.base.commit, diff.base.recorded_at};
+    first_seen(&entry);
+    diff.fixed.push_back(std::move(entry));
+  }
+  return diff;
+}
+
+namespace {
+
+std::string Short(const std::string& commit) { return commit.size() > 12 ? commit.substr(0, 12) : commit; }
+
+std::string Where(const RecordedFinding& finding) {
+  return finding.file.empty() ? std::string("(no location)") : finding.file + ":" + std::to_string(finding.line);
+}
+
+json EntryJson(const DiffEntry& entry) {
+  const RecordedFinding& f = entry.finding;
+  return {{"signature", f.signature},
+          {"kind", f.kind},
+          {"file", f.file},
+          {"line", f.line},
+          {"function", f.function},
+          {"tools", f.tools},
+          {"presets", f.presets},
+          {"tests", f.tests},
+          {"first_seen", {{"commit", entry.first_commit}, {"at", entry.first_at}}},
+          {"last_seen", {{"commit", entry.last_commit}, {"at", entry.last_at}}}};
+}
+
+json RunJson(const RunRecord& run) {
+  if (run.id == 0) return nullptr;
+  return {{"id", run.id}, {"commit", run.commit}, {"recorded_at", run.recorded_at}};
+}
+
+}  // namespace
+
+std::string FormatHistoryDiff(const HistoryDiff& diff) {
+  std::ostringstream out;
+  out << "memsafe history: run " << diff.run.id << " (" << Short(diff.run.commit) << ", " << diff.run.recorded_at
+      << ") against ";
+  if (diff.base.id == 0) {
+    out << "nothing (the first recorded run)\n";
+  } else {
+    out << "run " << diff.base.id << " (" << Short(diff.base.commit) << ", " << diff.base.recorded_at << ")\n";
+  }
+  const auto section = [&out](const char* title, const std::vector<DiffEntry>& entries, bool since) {
+    out << title << ": " << entries.size() << "\n";
+    for (const DiffEntry& entry : entries) {
+      out << "  " << entry.finding.kind << " at " << Where(entry.finding) << " [" << entry.finding.signature << "] ("
+          << Join(entry.finding.tools, "+") << ")";
+      if (since) out << "; first seen in " << Short(entry.first_commit) << " on " << entry.first_at;
+      out << "\n";
+    }
+  };
+  section("NEW", diff.added, false);
+  section("KNOWN", diff.known, true);
+  section("FIXED (last seen in the run compared against)", diff.fixed, true);
+  return out.str();
+}
+
+std::string FormatHistoryDiffJson(const HistoryDiff& diff) {
+  json document = {{"run", RunJson(diff.run)},
+                   {"base", RunJson(diff.base)},
+                   {"new", json::array()},
+                   {"known", json::array()},
+                   {"fixed", json::array()}};
+  for (const DiffEntry& entry : diff.added) document["new"].push_back(EntryJson(entry));
+  for (const DiffEntry& entry : diff.known) document["known"].push_back(EntryJson(entry));
+  for (const DiffEntry& entry : diff.fixed) document["fixed"].push_back(EntryJson(entry));
+  return document.dump(2) + "\n";
+}
+
+}  // namespace memsafe::tools

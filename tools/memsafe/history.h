@@ -1,0 +1,104 @@
+// The project's memory history: every recorded `memsafe check --memory-checks` run in one
+// SQLite database, so that a run can say which findings are new, which are known (and
+// since which commit), and which were fixed.
+//
+// Example:
+//   std::string error;
+//   std::optional<RunRecord> run = ReadRunReport("build/memsafe-report", "3f2c...", now, &error);
+//   std::unique_ptr<History> history = History::Open("memsafe-history.db", &error);
+//   if (!run || !history || !history->Record(*run, &error)) std::cerr << error << "\n";
+//   std::optional<HistoryDiff> diff = history->Diff("", &error);  // the last run against the one before
+//
+// The database identifies itself (SQLite's application_id) and carries its schema version
+// (user_version); Open upgrades an older schema in one transaction and refuses a newer
+// one, a database of another program, and a file that is not a database. Record writes a
+// run in one IMMEDIATE transaction: an interrupted writer leaves the database as it was,
+// and a second writer waits for the first (up to a busy timeout) instead of interleaving.
+//
+// Thread-safety: a History is used by one thread; separate processes may share the file.
+// Failure: every operation returns false or nullopt with the reason in `*error`; the
+// database is then unchanged.
+#ifndef MEMSAFE_TOOLS_HISTORY_H_
+#define MEMSAFE_TOOLS_HISTORY_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+struct sqlite3;
+
+namespace memsafe::tools {
+
+// One distinct finding of a run, by the signature `memsafe report` gives it.
+struct RecordedFinding {
+  std::string signature;  // 16 hex digits
+  std::string kind;
+  std::string file;  // relative to the project root; empty without a location
+  int line = 0;
+  std::string function;
+  std::vector<std::string> tools, presets, tests;
+  int occurrences = 0;
+};
+
+// One preset's row of the run's summary.
+struct RecordedPreset {
+  std::string preset, tools, result;
+  int tests = 0, failures = 0, skipped = 0, cached = 0, canaries = 0, canaries_caught = 0;
+  int build_seconds = 0, test_seconds = 0, wall_seconds = 0;
+};
+
+struct RunRecord {
+  long long id = 0;         // set by the database
+  std::string commit;       // a full commit id, or what the caller named the run
+  std::string recorded_at;  // UTC, YYYY-MM-DDTHH:MM:SSZ
+  std::vector<RecordedPreset> presets;
+  std::vector<RecordedFinding> findings;
+};
+
+// Reads what `memsafe check --memory-checks` left of its last run in `report_dir`
+// (this-run/summary.json and this-run/findings.json). nullopt, with the reason, when
+// either is missing or is not memsafe's.
+std::optional<RunRecord> ReadRunReport(const std::string& report_dir, const std::string& commit,
+                                       const std::string& recorded_at, std::string* error);
+
+// A finding of the diff, with where the history first saw it and last saw it.
+struct DiffEntry {
+  RecordedFinding finding;
+  std::string first_commit, first_at;  // the earliest recorded run that had it
+  std::string last_commit, last_at;    // fixed entries: the base run, where it was last seen
+};
+
+struct HistoryDiff {
+  RunRecord run, base;  // findings not filled; base.id == 0 when there is no earlier run
+  std::vector<DiffEntry> added, known, fixed;
+};
+
+class History {
+ public:
+  // Opens (creating when missing) the database at `path`.
+  static std::unique_ptr<History> Open(const std::string& path, std::string* error);
+  ~History();
+  History(const History&) = delete;
+  History& operator=(const History&) = delete;
+
+  [[nodiscard]] bool Record(RunRecord& run, std::string* error);
+  // The last run against the run before it, or against the last run of commit `since`
+  // (a full commit id as recorded) when it is not empty.
+  std::optional<HistoryDiff> Diff(const std::string& since, std::string* error);
+  // Every recorded run, oldest first (findings and presets not filled).
+  std::optional<std::vector<RunRecord>> Runs(std::string* error);
+
+ private:
+  explicit History(sqlite3* db) : db_(db) {}
+  std::optional<std::vector<RecordedFinding>> FindingsOf(long long run_id, std::string* error);
+  sqlite3* db_;
+};
+
+// The diff as a person reads it, and as JSON for a workflow step.
+std::string FormatHistoryDiff(const HistoryDiff& diff);
+std::string FormatHistoryDiffJson(const HistoryDiff& diff);
+
+}  // namespace memsafe::tools
+
+#endif  // MEMSAFE_TOOLS_HISTORY_H_
