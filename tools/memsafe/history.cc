@@ -468,4 +468,43 @@ std::string FormatHistoryDiffJson(const HistoryDiff& diff) {
   return document.dump(2) + "\n";
 }
 
+bool MarkSarifBaseline(const HistoryDiff& diff, std::string* sarif, std::string* error) {
+  json document = json::parse(*sarif, nullptr, false);
+  if (document.is_discarded() || !document.is_object() || !document.contains("runs") || !document["runs"].is_array() ||
+      document["runs"].empty() || !document["runs"][0].is_object()) {
+    *error = "not a SARIF log (no runs)";
+    return false;
+  }
+  std::map<std::string, std::string> state;
+  for (const DiffEntry& entry : diff.added) state[entry.finding.signature] = "new";
+  for (const DiffEntry& entry : diff.known) state[entry.finding.signature] = "unchanged";
+  json& run = document["runs"][0];
+  if (!run.contains("results") || !run["results"].is_array()) run["results"] = json::array();
+  for (json& result : run["results"]) {
+    if (!result.is_object()) continue;
+    const json fingerprints = result.value("partialFingerprints", json::object());
+    const std::string signature =
+        fingerprints.is_object() ? StringOf(fingerprints, "memsafeSignature/v1") : std::string();
+    if (const auto it = state.find(signature); it != state.end()) result["baselineState"] = it->second;
+  }
+  for (const DiffEntry& entry : diff.fixed) {
+    const RecordedFinding& f = entry.finding;
+    json result = {{"ruleId", f.kind},
+                   {"level", "none"},
+                   {"message",
+                    {{"text", f.kind + " at " + Where(f) + ": fixed; last seen in " + entry.last_commit + " (" +
+                                  entry.last_at + ")"}}},
+                   {"partialFingerprints", {{"memsafeSignature/v1", f.signature}}},
+                   {"baselineState", "absent"}};
+    if (!f.file.empty()) {
+      result["locations"] = json::array({{{"physicalLocation",
+                                           {{"artifactLocation", {{"uri", f.file}, {"uriBaseId", "%SRCROOT%"}}},
+                                            {"region", {{"startLine", f.line}}}}}}});
+    }
+    run["results"].push_back(std::move(result));
+  }
+  *sarif = document.dump(2) + "\n";
+  return true;
+}
+
 }  // namespace memsafe::tools

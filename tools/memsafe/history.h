@@ -95,6 +95,13 @@ class History {
   sqlite3* db_;
 };
 
+// Marks each result of a SARIF log of the diff's run (memsafe report's, which names each
+// result's signature in partialFingerprints "memsafeSignature/v1") with its baselineState
+// for code scanning: "new" or "unchanged"; each fixed finding is added as an "absent"
+// result. A result whose signature the run does not have is left unmarked. False, with
+// the reason, when `sarif` is not a SARIF log.
+bool MarkSarifBaseline(const HistoryDiff& diff, std::string* sarif, std::string* error);
+
 // The diff as a person reads it, and as JSON for a workflow step.
 std::string FormatHistoryDiff(const HistoryDiff& diff);
 std::string FormatHistoryDiffJson(const HistoryDiff& diff);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "tool_test_support.h"
 
@@ -168,6 +169,31 @@ TEST(HistoryTest, TwoWritersAtOnceLoseNothing) {
   const std::optional<std::vector<RunRecord>> runs = history->Runs(&error);
   ASSERT_TRUE(runs) << error;
   EXPECT_EQ(runs->size(), 40u);
+}
+
+// Code scanning shows what the diff says: new, unchanged, and the fixed one as absent.
+TEST(HistoryTest, SarifResultsGetTheirBaselineState) {
+  HistoryDiff diff;
+  diff.added.push_back({{"00000000000000aa", "memory-leak", "src/a.c", 3, "f", {}, {}, {}, 1}, "c3", "t3", "c3", "t3"});
+  diff.known.push_back({{"00000000000000bb", "data-race", "src/b.c", 4, "g", {}, {}, {}, 1}, "c1", "t1", "c3", "t3"});
+  diff.fixed.push_back(
+      {{"00000000000000cc", "heap-buffer-overflow", "src/c.c", 5, "h", {}, {}, {}, 1}, "c1", "t1", "c2", "t2"});
+  std::string sarif = R"({"version": "2.1.0", "runs": [{"results": [
+      {"ruleId": "memory-leak", "partialFingerprints": {"memsafeSignature/v1": "00000000000000aa"}},
+      {"ruleId": "data-race", "partialFingerprints": {"memsafeSignature/v1": "00000000000000bb"}},
+      {"ruleId": "other", "partialFingerprints": {"memsafeSignature/v1": "00000000000000dd"}}]}]})";
+  std::string error;
+  ASSERT_TRUE(MarkSarifBaseline(diff, &sarif, &error)) << error;
+  const nlohmann::json marked = nlohmann::json::parse(sarif);
+  const nlohmann::json& results = marked["runs"][0]["results"];
+  ASSERT_EQ(results.size(), 4u);
+  EXPECT_EQ(results[0]["baselineState"], "new");
+  EXPECT_EQ(results[1]["baselineState"], "unchanged");
+  EXPECT_FALSE(results[2].contains("baselineState"));  // not a finding of the recorded run
+  EXPECT_EQ(results[3]["baselineState"], "absent");
+  EXPECT_EQ(results[3]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "src/c.c");
+  std::string not_sarif = R"({"findings": []})";
+  EXPECT_FALSE(MarkSarifBaseline(diff, &not_sarif, &error));
 }
 
 }  // namespace

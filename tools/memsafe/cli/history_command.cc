@@ -16,7 +16,7 @@ namespace {
 
 struct HistoryState {
   std::string db = "memsafe-history.db";
-  std::string commit, since;
+  std::string commit, since, sarif;
   std::string report_dir = "build/memsafe-report";
   bool json = false;
 };
@@ -81,6 +81,14 @@ int Diff(const HistoryState& state) {
     std::cerr << "memsafe history diff: " << state.db << ": " << error << "\n";
     return tools::kUsage;
   }
+  if (!state.sarif.empty()) {
+    std::string text;
+    if (!tools::ReadWholeFile(state.sarif, &text, &error) || !tools::MarkSarifBaseline(*diff, &text, &error) ||
+        !tools::WriteText(state.sarif, text)) {
+      std::cerr << "memsafe history diff: " << state.sarif << ": " << error << "\n";
+      return tools::kUsage;
+    }
+  }
   std::cout << (state.json ? tools::FormatHistoryDiffJson(*diff) : tools::FormatHistoryDiff(*diff));
   return diff->added.empty() ? tools::kClean : tools::kFindings;
 }
@@ -108,6 +116,10 @@ void AddHistoryCommand(CLI::App& app, int* status) {
   diff->add_option("--db", state->db, "The history database (default: memsafe-history.db)");
   diff->add_option("--since", state->since, "Compare with the last run of this commit instead");
   diff->add_flag("--json", state->json, "Print the diff as JSON");
+  diff->add_option("--sarif", state->sarif,
+                   "Mark this SARIF log of the last run (memsafe report's) with each result's baselineState for code "
+                   "scanning: new, unchanged, and the fixed findings as absent")
+      ->check(NotAnOption());
   diff->callback([state, status] { *status = Diff(*state); });
 }
 
