@@ -43,6 +43,7 @@ requirements=(
   "/usr/include/pugixml.hpp libpugixml-dev"
   "node nodejs"
   "npm npm"
+  "chromium chromium"
 )
 if $with_ccache; then requirements+=("ccache ccache"); fi
 

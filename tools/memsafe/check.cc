@@ -881,6 +881,9 @@ int RunCheck(const CheckOptions& options) {
   const Clock::time_point start = Clock::now();
   SuppressionState suppressions;
   std::error_code error;
+  // This run's report starts empty: a run that stops before its report (a lint failure)
+  // must leave nothing that `memsafe history record` could take for it.
+  if (options.memory_checks) fs::remove_all(plan.report_dir / "this-run", error);
   if (options.memory_checks && fs::is_directory(plan.sanitizers, error) && !LintBeforeRun(plan, &suppressions)) {
     return kFindings;
   }

@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -192,6 +193,13 @@ std::vector<std::string> SplitList(const std::string& text) {
   return items;
 }
 
+// Whether a preset's row shows a run whose findings are all there is: it built and ran
+// its tests (a finding fails them, hence FAILED too), and caught every canary.
+bool Checked(const RecordedPreset& preset) {
+  return (preset.result == "ok" || preset.result == "FAILED") && preset.tests > 0 && preset.canaries > 0 &&
+         preset.canaries_caught == preset.canaries;
+}
+
 }  // namespace
 
 std::optional<RunRecord> ReadRunReport(const std::string& report_dir, const std::string& commit,
@@ -243,9 +251,10 @@ std::optional<RunRecord> ReadRunReport(const std::string& report_dir, const std:
   return run;
 }
 
-std::unique_ptr<History> History::Open(const std::string& path, std::string* error) {
+std::unique_ptr<History> History::Open(const std::string& path, std::string* error, bool create) {
   sqlite3* db = nullptr;
-  const int status = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  const int status =
+      sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0), nullptr);
   std::unique_ptr<History> history(db != nullptr ? new History(db) : nullptr);
   if (status != SQLITE_OK) {
     *error = path + ": " + (db != nullptr ? sqlite3_errmsg(db) : "cannot open");
@@ -320,6 +329,52 @@ std::optional<std::vector<RunRecord>> History::Runs(std::string* error) {
   return runs;
 }
 
+std::optional<std::vector<RunRecord>> History::Timeline(std::string* error) {
+  std::optional<std::vector<RunRecord>> runs = Runs(error);
+  if (!runs) return std::nullopt;
+  std::map<long long, size_t> index;
+  for (size_t i = 0; i < runs->size(); ++i) index[(*runs)[i].id] = i;
+  // Two reads in all, whatever the number of runs: a dashboard of 1,000 runs must not
+  // cost 2,000 queries.
+  Statement presets(db_,
+                    "SELECT run_id, preset, tools, result, tests, failures, skipped, cached, canaries, canaries_caught,"
+                    " build_seconds, test_seconds, wall_seconds FROM preset_runs ORDER BY run_id, preset");
+  Statement findings(db_,
+                     "SELECT run_id, signature, kind, file, line, function, tools, presets, tests, occurrences "
+                     "FROM findings ORDER BY run_id, file, line, kind");
+  if (!presets.ok() || !findings.ok()) {
+    *error = sqlite3_errmsg(db_);
+    return std::nullopt;
+  }
+  int status = SQLITE_ROW;
+  while ((status = presets.Step()) == SQLITE_ROW) {
+    const auto at = index.find(presets.Int(0));
+    if (at == index.end()) continue;
+    RecordedPreset p{presets.Text(1), presets.Text(2), presets.Text(3)};
+    int* numbers[] = {&p.tests,           &p.failures,      &p.skipped,      &p.cached,      &p.canaries,
+                      &p.canaries_caught, &p.build_seconds, &p.test_seconds, &p.wall_seconds};
+    for (int column = 4; column < 13; ++column) *numbers[column - 4] = static_cast<int>(presets.Int(column));
+    (*runs)[at->second].presets.push_back(std::move(p));
+  }
+  if (status != SQLITE_DONE) {
+    *error = sqlite3_errmsg(db_);
+    return std::nullopt;
+  }
+  while ((status = findings.Step()) == SQLITE_ROW) {
+    const auto at = index.find(findings.Int(0));
+    if (at == index.end()) continue;
+    (*runs)[at->second].findings.push_back({findings.Text(1), findings.Text(2), findings.Text(3),
+                                            static_cast<int>(findings.Int(4)), findings.Text(5),
+                                            SplitList(findings.Text(6)), SplitList(findings.Text(7)),
+                                            SplitList(findings.Text(8)), static_cast<int>(findings.Int(9))});
+  }
+  if (status != SQLITE_DONE) {
+    *error = sqlite3_errmsg(db_);
+    return std::nullopt;
+  }
+  return runs;
+}
+
 std::optional<std::vector<RecordedFinding>> History::FindingsOf(long long run_id, std::string* error) {
   Statement statement(db_,
                       "SELECT signature, kind, file, line, function, tools, presets, tests, occurrences FROM findings "
@@ -386,8 +441,27 @@ std::optional<HistoryDiff> History::Diff(const std::string& since, std::string* 
       entry->first_at = first.Text(1);
     }
   };
-  std::set<std::string> in_base, in_run;
+  std::set<std::string> in_base, in_run, checked;
   for (const RecordedFinding& f : before) in_base.insert(f.signature);
+  {
+    Statement presets(db_, "SELECT preset, result, tests, canaries, canaries_caught FROM preset_runs WHERE run_id = ?");
+    if (!presets.ok()) {
+      *error = sqlite3_errmsg(db_);
+      return std::nullopt;
+    }
+    presets.Bind(1, diff.run.id);
+    while (presets.Step() == SQLITE_ROW) {
+      RecordedPreset p{presets.Text(0), "", presets.Text(1)};
+      p.tests = static_cast<int>(presets.Int(2));
+      p.canaries = static_cast<int>(presets.Int(3));
+      p.canaries_caught = static_cast<int>(presets.Int(4));
+      if (Checked(p)) {
+        checked.insert(p.preset);
+      } else {
+        diff.unchecked_presets.push_back(p.preset);
+      }
+    }
+  }
   for (const RecordedFinding& f : *now) {
     in_run.insert(f.signature);
     DiffEntry entry{f, {}, {}, diff.run.commit, diff.run.recorded_at};
@@ -398,7 +472,11 @@ std::optional<HistoryDiff> History::Diff(const std::string& since, std::string* 
     if (in_run.count(f.signature) > 0) continue;
     DiffEntry entry{f, {}, {}, diff.base.commit, diff.base.recorded_at};
     first_seen(&entry);
-    diff.fixed.push_back(std::move(entry));
+    // Fixed only where every preset that reported it checked this run.
+    const bool all_checked =
+        !f.presets.empty() && std::all_of(f.presets.begin(), f.presets.end(),
+                                          [&checked](const std::string& p) { return checked.count(p) > 0; });
+    (all_checked ? diff.fixed : diff.unconfirmed).push_back(std::move(entry));
   }
   return diff;
 }
@@ -453,6 +531,13 @@ std::string FormatHistoryDiff(const HistoryDiff& diff) {
   section("NEW", diff.added, false);
   section("KNOWN", diff.known, true);
   section("FIXED (last seen in the run compared against)", diff.fixed, true);
+  if (!diff.unconfirmed.empty()) {
+    section("NOT SEEN, NOT CONFIRMED FIXED (a preset that reported it did not check this run)", diff.unconfirmed, true);
+  }
+  if (!diff.unchecked_presets.empty()) {
+    out << "INCOMPLETE: " << Join(diff.unchecked_presets, ", ")
+        << " did not check this run (build failed, no tests, or a canary missed): its findings are unknown\n";
+  }
   return out.str();
 }
 
@@ -465,6 +550,9 @@ std::string FormatHistoryDiffJson(const HistoryDiff& diff) {
   for (const DiffEntry& entry : diff.added) document["new"].push_back(EntryJson(entry));
   for (const DiffEntry& entry : diff.known) document["known"].push_back(EntryJson(entry));
   for (const DiffEntry& entry : diff.fixed) document["fixed"].push_back(EntryJson(entry));
+  document["unconfirmed"] = json::array();
+  for (const DiffEntry& entry : diff.unconfirmed) document["unconfirmed"].push_back(EntryJson(entry));
+  document["unchecked_presets"] = diff.unchecked_presets;
   return document.dump(2) + "\n";
 }
 

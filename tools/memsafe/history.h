@@ -72,12 +72,20 @@ struct DiffEntry {
 struct HistoryDiff {
   RunRecord run, base;  // findings not filled; base.id == 0 when there is no earlier run
   std::vector<DiffEntry> added, known, fixed;
+  // Presets of the run that did not check what they were meant to (a build that failed,
+  // no test run, a canary missed): their findings cannot be known, so the run cannot
+  // pass a gate on the diff.
+  std::vector<std::string> unchecked_presets;
+  // Findings of the base that the run does not have, but that a preset which did not
+  // check (or was not in the run) reported: not fixed, only not seen.
+  std::vector<DiffEntry> unconfirmed;
 };
 
 class History {
  public:
-  // Opens (creating when missing) the database at `path`.
-  static std::unique_ptr<History> Open(const std::string& path, std::string* error);
+  // Opens the database at `path`, creating it when missing only with `create` (a
+  // mistyped path to read must not leave an empty database behind).
+  static std::unique_ptr<History> Open(const std::string& path, std::string* error, bool create = false);
   ~History();
   History(const History&) = delete;
   History& operator=(const History&) = delete;
@@ -88,6 +96,8 @@ class History {
   std::optional<HistoryDiff> Diff(const std::string& since, std::string* error);
   // Every recorded run, oldest first (findings and presets not filled).
   std::optional<std::vector<RunRecord>> Runs(std::string* error);
+  // Every recorded run, oldest first, with its presets and findings (for the dashboard).
+  std::optional<std::vector<RunRecord>> Timeline(std::string* error);
 
  private:
   explicit History(sqlite3* db) : db_(db) {}
@@ -101,6 +111,14 @@ class History {
 // result. A result whose signature the run does not have is left unmarked. False, with
 // the reason, when `sarif` is not a SARIF log.
 bool MarkSarifBaseline(const HistoryDiff& diff, std::string* sarif, std::string* error);
+
+// The dashboard: one self-contained HTML page (no script, no network; plots drawn as inline
+// SVG here) of a timeline: open findings per preset over the runs, test and wall time per
+// preset, the open findings of the last run with the commit and date each was first
+// seen, and the findings fixed in the last runs. Each finding links to its file:line
+// under `source_url` (a directory or a URL prefix such as
+// https://github.com/OWNER/REPO/blob/main/).
+std::string FormatHistoryHtml(const std::vector<RunRecord>& timeline, const std::string& source_url);
 
 // The diff as a person reads it, and as JSON for a workflow step.
 std::string FormatHistoryDiff(const HistoryDiff& diff);

@@ -51,7 +51,7 @@ TEST(HistoryTest, ANewFindingIsNewThenKnownSinceItsCommitThenFixed) {
   ScratchDir dir;
   const std::string leak = FindingJson("00000000000000aa", "memory-leak", "src/lib.c", 12);
   std::string error;
-  std::unique_ptr<History> history = History::Open((dir.path() / "h.db").string(), &error);
+  std::unique_ptr<History> history = History::Open((dir.path() / "h.db").string(), &error, true);
   ASSERT_TRUE(history) << error;
   const std::vector<std::vector<std::string>> runs = {{}, {}, {leak}, {leak}, {}};
   std::vector<HistoryDiff> diffs;
@@ -116,7 +116,7 @@ TEST(HistoryTest, ForeignNewerAndBrokenDatabasesAreRefused) {
   EXPECT_NE(error.find("not a memsafe history database"), std::string::npos) << error;
   // A newer memsafe's.
   const std::string newer = (dir.path() / "newer.db").string();
-  ASSERT_TRUE(History::Open(newer, &error)) << error;
+  ASSERT_TRUE(History::Open(newer, &error, true)) << error;
   ASSERT_EQ(sqlite3_open(newer.c_str(), &db), SQLITE_OK);
   ASSERT_EQ(sqlite3_exec(db, "PRAGMA user_version = 99", nullptr, nullptr, nullptr), SQLITE_OK);
   ASSERT_EQ(sqlite3_close(db), SQLITE_OK);
@@ -128,7 +128,7 @@ TEST(HistoryTest, ForeignNewerAndBrokenDatabasesAreRefused) {
   EXPECT_NE(error.find("not a database"), std::string::npos) << error;
   const std::string cut = (dir.path() / "cut.db").string();
   {
-    std::unique_ptr<History> history = History::Open(cut, &error);
+    std::unique_ptr<History> history = History::Open(cut, &error, true);
     ASSERT_TRUE(history) << error;
     for (int i = 1; i <= 9; ++i) {
       std::vector<std::string> findings;
@@ -149,10 +149,10 @@ TEST(HistoryTest, TwoWritersAtOnceLoseNothing) {
   const std::string path = (dir.path() / "h.db").string();
   const std::string report = WriteReport(dir, "r", {FindingJson("00000000000000aa", "k", "f", 1)});
   std::string error;
-  ASSERT_TRUE(History::Open(path, &error)) << error;
+  ASSERT_TRUE(History::Open(path, &error, true)) << error;
   const auto writer = [&path, &report](std::string* failure) {
     std::string why;
-    std::unique_ptr<History> history = History::Open(path, &why);
+    std::unique_ptr<History> history = History::Open(path, &why, true);
     for (int i = 0; history && i < 20; ++i) {
       if (!RecordReport(*history, report, "c1", &why)) break;
     }
@@ -194,6 +194,69 @@ TEST(HistoryTest, SarifResultsGetTheirBaselineState) {
   EXPECT_EQ(results[3]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "src/c.c");
   std::string not_sarif = R"({"findings": []})";
   EXPECT_FALSE(MarkSarifBaseline(diff, &not_sarif, &error));
+}
+
+// A run whose preset did not check (its build failed: no tests, no canary) shows no
+// finding of that preset: nothing it reported before is fixed, and the run is incomplete.
+TEST(HistoryTest, AFindingOfAPresetThatDidNotCheckIsNotFixed) {
+  ScratchDir dir;
+  std::string error;
+  std::unique_ptr<History> history = History::Open((dir.path() / "h.db").string(), &error, true);
+  ASSERT_TRUE(history) << error;
+  ASSERT_TRUE(
+      RecordReport(*history, WriteReport(dir, "c1", {FindingJson("00000000000000aa", "k", "f", 1)}), "c1", &error))
+      << error;
+  const std::string broken = WriteReport(dir, "c2", {});
+  dir.Write("c2/this-run/summary.json",
+            R"({"presets": [{"preset": "asan", "tools": "address", "result": "build failed", "tests": 0,
+                "canaries": 0, "canaries_caught": 0}]})");
+  ASSERT_TRUE(RecordReport(*history, broken, "c2", &error)) << error;
+  const std::optional<HistoryDiff> diff = history->Diff("", &error);
+  ASSERT_TRUE(diff) << error;
+  EXPECT_TRUE(diff->fixed.empty());
+  EXPECT_EQ(Signatures(diff->unconfirmed), std::vector<std::string>{"00000000000000aa"});
+  EXPECT_EQ(diff->unchecked_presets, std::vector<std::string>{"asan"});
+  EXPECT_NE(FormatHistoryDiff(*diff).find("INCOMPLETE: asan"), std::string::npos);
+  // A database that is not there is not created by a reader.
+  EXPECT_FALSE(History::Open((dir.path() / "typo.db").string(), &error));
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "typo.db"));
+}
+
+// The dashboard of the five commits: one point per run in each plot, the open finding
+// linked to its file:line, the fixed one listed, and nothing the page would fetch.
+TEST(HistoryTest, TheDashboardHasAPointPerRunAndLinksEachFinding) {
+  ScratchDir dir;
+  std::string error;
+  std::unique_ptr<History> history = History::Open((dir.path() / "h.db").string(), &error, true);
+  ASSERT_TRUE(history) << error;
+  const std::string leak = FindingJson("00000000000000aa", "memory-leak", "src/lib.c", 12);
+  const std::vector<std::vector<std::string>> runs = {{}, {}, {leak}, {leak}, {}};
+  for (size_t i = 0; i < runs.size(); ++i) {
+    const std::string commit = "c" + std::to_string(i + 1);
+    ASSERT_TRUE(RecordReport(*history, WriteReport(dir, commit, runs[i]), commit, &error)) << error;
+  }
+  const std::optional<std::vector<RunRecord>> timeline = history->Timeline(&error);
+  ASSERT_TRUE(timeline) << error;
+  ASSERT_EQ(timeline->size(), 5u);
+  EXPECT_EQ((*timeline)[2].findings.size(), 1u);
+  EXPECT_EQ((*timeline)[2].presets.size(), 1u);
+  const std::string page = FormatHistoryHtml(*timeline, "https://example.org/blob/main/");
+  const auto count = [&page](const std::string& text) {
+    size_t n = 0;
+    for (size_t at = page.find(text); at != std::string::npos; at = page.find(text, at + 1)) ++n;
+    return n;
+  };
+  EXPECT_EQ(count("<svg id="), 3u);
+  EXPECT_EQ(count("class=\"point\""), 15u);  // 3 plots x 5 runs of the one preset
+  EXPECT_EQ(count("<script"), 0u);
+  EXPECT_EQ(count("src="), 0u);
+  EXPECT_NE(page.find("id=\"open-none\""), std::string::npos);  // the last run has none open
+  EXPECT_NE(page.find("<a href=\"https://example.org/blob/main/src/lib.c#L12\">src/lib.c:12</a>"), std::string::npos);
+  // Up to the fourth run: the leak is open, first seen in c3.
+  const std::vector<RunRecord> four(timeline->begin(), timeline->begin() + 4);
+  const std::string earlier = FormatHistoryHtml(four, "");
+  EXPECT_NE(earlier.find("<table id=\"open\">"), std::string::npos);
+  EXPECT_NE(earlier.find("<td>c3 (2026-12-03T00:00:00Z)</td>"), std::string::npos) << earlier;
 }
 
 }  // namespace

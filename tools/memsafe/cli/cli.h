@@ -26,7 +26,7 @@ void AddSuppressionsCommand(CLI::App& app, int* status);
 void AddReportCommands(CLI::App& app, int* status);
 // baseline run | check | update
 void AddBaselineCommand(CLI::App& app, int* status);
-// history record | diff
+// history record | diff | html
 void AddHistoryCommand(CLI::App& app, int* status);
 // What the test launcher (memsafe-run.sh) calls: test-verdict, next-cases, log-id,
 // instrumented.

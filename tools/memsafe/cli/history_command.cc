@@ -1,9 +1,11 @@
 // `memsafe history record | diff`: the project's memory history (history.h).
 #include <ctime>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "cli/cli.h"
 #include "commands.h"
@@ -17,6 +19,7 @@ namespace {
 struct HistoryState {
   std::string db = "memsafe-history.db";
   std::string commit, since, sarif;
+  std::string out_dir, source_url;
   std::string report_dir = "build/memsafe-report";
   bool json = false;
 };
@@ -57,8 +60,12 @@ int Record(const HistoryState& state) {
     std::cerr << "memsafe history record: " << error << " (run memsafe check --memory-checks first)\n";
     return tools::kUsage;
   }
-  const std::unique_ptr<tools::History> history = tools::History::Open(state.db, &error);
-  if (!history || !history->Record(*run, &error)) {
+  const std::unique_ptr<tools::History> history = tools::History::Open(state.db, &error, /*create=*/true);
+  if (!history) {
+    std::cerr << "memsafe history record: " << error << " (nothing was recorded)\n";
+    return tools::kUsage;
+  }
+  if (!history->Record(*run, &error)) {
     std::cerr << "memsafe history record: " << state.db << ": " << error << " (nothing was recorded)\n";
     return tools::kUsage;
   }
@@ -90,7 +97,30 @@ int Diff(const HistoryState& state) {
     }
   }
   std::cout << (state.json ? tools::FormatHistoryDiffJson(*diff) : tools::FormatHistoryDiff(*diff));
-  return diff->added.empty() ? tools::kClean : tools::kFindings;
+  // A run whose presets did not all check passes no gate: what they missed is unknown.
+  return diff->added.empty() && diff->unchecked_presets.empty() ? tools::kClean : tools::kFindings;
+}
+
+int Html(const HistoryState& state) {
+  std::string error;
+  const std::unique_ptr<tools::History> history = tools::History::Open(state.db, &error);
+  const std::optional<std::vector<tools::RunRecord>> timeline = history ? history->Timeline(&error) : std::nullopt;
+  if (!timeline) {
+    std::cerr << "memsafe history html: " << state.db << ": " << error << "\n";
+    return tools::kUsage;
+  }
+  std::error_code made;
+  std::filesystem::create_directories(state.out_dir, made);
+  // Links to the project's files: the source tree here unless a URL prefix is given.
+  const std::string source_url =
+      !state.source_url.empty() ? state.source_url : "file://" + std::filesystem::current_path(made).string() + "/";
+  const std::string page = (std::filesystem::path(state.out_dir) / "index.html").string();
+  if (made || !tools::WriteText(page, tools::FormatHistoryHtml(*timeline, source_url))) {
+    std::cerr << "memsafe history html: cannot write " << page << "\n";
+    return tools::kUsage;
+  }
+  std::cout << "memsafe history: " << timeline->size() << " run(s) in " << page << "\n";
+  return tools::kClean;
 }
 
 }  // namespace
@@ -121,6 +151,14 @@ void AddHistoryCommand(CLI::App& app, int* status) {
                    "scanning: new, unchanged, and the fixed findings as absent")
       ->check(NotAnOption());
   diff->callback([state, status] { *status = Diff(*state); });
+  CLI::App* html = history->add_subcommand(
+      "html", "Write the dashboard: one self-contained DIR/index.html with the findings and times over the runs");
+  html->add_option("--db", state->db, "The history database (default: memsafe-history.db)");
+  html->add_option("--out", state->out_dir, "The directory of index.html")->required()->check(NotAnOption());
+  html->add_option("--source-url", state->source_url,
+                   "Where each finding's file:line links to: a URL prefix such as "
+                   "https://github.com/OWNER/REPO/blob/COMMIT/ (default: file:// of the directory here)");
+  html->callback([state, status] { *status = Html(*state); });
 }
 
 }  // namespace memsafe::cli

@@ -195,11 +195,15 @@ int main(int argc, char** argv) {
     }
     return 0;
   }
-  // The launcher must run exactly the command CTest was given: one argument holding ';'
-  // and an empty one, as add_test(COMMAND hp exact-args "a;b" "" c) gives them.
+  // The launcher must run exactly the command CTest was given: an argument holding ';',
+  // an empty one, one ending in "]=" and one that starts with a newline, as
+  // add_test(COMMAND hp exact-args "a;b" "" c "x]=" "\nlead") gives them.
   if (strcmp(mode, "exact-args") == 0) {
-    if (argc == 5 && strcmp(argv[2], "a;b") == 0 && argv[3][0] == '\0' && strcmp(argv[4], "c") == 0) return 0;
-    fprintf(stderr, "hp: exact-args: got %d arguments, not \"a;b\" \"\" c\n", argc - 2);
+    if (argc == 7 && strcmp(argv[2], "a;b") == 0 && argv[3][0] == '\0' && strcmp(argv[4], "c") == 0 &&
+        strcmp(argv[5], "x]=") == 0 && strcmp(argv[6], "\nlead") == 0) {
+      return 0;
+    }
+    fprintf(stderr, "hp: exact-args: got %d arguments, not \"a;b\" \"\" c \"x]=\" \"\\nlead\"\n", argc - 2);
     return 1;
   }
   fprintf(stderr, "hp: unknown mode %s\n", mode);
