@@ -973,6 +973,25 @@ std::vector<Finding> ParseSanitizerLogFile(const LogFile& log, const ReportConte
 
 namespace {
 
+// A Valgrind row that is not an <error>: one stack (the element's), located as the
+// others are.
+Finding ValgrindStackRow(const std::string& kind, const std::string& message, const pugi::xml_node& element,
+                         const LogFile& log, const ReportContext& context) {
+  Finding finding;
+  finding.tool = "valgrind";
+  finding.kind = kind;
+  finding.preset = log.preset;
+  finding.log = log.path;
+  finding.message = message;
+  Stack stack;
+  stack.title = message;
+  for (const pugi::xml_node& frame : element.child("stack").children("frame"))
+    stack.frames.push_back(ValgrindFrame(frame));
+  finding.stacks.push_back(std::move(stack));
+  Finish(finding, context);
+  return finding;
+}
+
 // A process Valgrind saw die of a signal that points at a memory bug (SIGSEGV, SIGBUS,
 // SIGFPE, SIGILL): a row of its own, named as the sanitizers name it (segv, bus, fpe,
 // ill; a SIGSEGV in the first page is a null-pointer-use), located by its stack. Not
@@ -986,24 +1005,13 @@ std::optional<Finding> ValgrindFatalSignal(const pugi::xml_node& signal, const L
   const std::string name = signal.child_value("signame");
   const auto kind = kKinds.find(name);
   if (kind == kKinds.end()) return std::nullopt;
-  Finding finding;
-  finding.tool = "valgrind";
-  finding.kind = kind->second;
-  finding.preset = log.preset;
-  finding.log = log.path;
   const std::string event = signal.child_value("event");
-  finding.message = "Process terminating with " + name + (event.empty() ? "" : " (" + event + ")");
   const std::string address = signal.child_value("siaddr");
-  if (name == "SIGSEGV" && address.size() > 2 && address.size() <= 18 && address.rfind("0x", 0) == 0 &&
-      std::stoull(address.substr(2), nullptr, 16) < 4096) {
-    finding.kind = "null-pointer-use";
-  }
-  Stack stack;
-  stack.title = finding.message;
-  for (const pugi::xml_node& frame : signal.child("stack").children("frame"))
-    stack.frames.push_back(ValgrindFrame(frame));
-  finding.stacks.push_back(std::move(stack));
-  Finish(finding, context);
+  const bool null_page = name == "SIGSEGV" && address.size() > 2 && address.size() <= 18 &&
+                         address.rfind("0x", 0) == 0 && std::stoull(address.substr(2), nullptr, 16) < 4096;
+  Finding finding = ValgrindStackRow(null_page ? "null-pointer-use" : kind->second,
+                                     "Process terminating with " + name + (event.empty() ? "" : " (" + event + ")"),
+                                     signal, log, context);
   for (const Finding& other : before) {
     if (other.log == finding.log && other.has_location && finding.has_location &&
         other.location.file == finding.location.file && other.location.line == finding.location.line) {
@@ -1022,19 +1030,9 @@ std::optional<Finding> ValgrindFailedNew(const pugi::xml_node& message, const Lo
                                          const ReportContext& context) {
   const std::string_view text = message.child_value("text");
   if (text.find("cannot throw exceptions") == std::string_view::npos || !message.child("stack")) return std::nullopt;
-  Finding finding;
-  finding.tool = "valgrind";
-  finding.kind = "out-of-memory";
-  finding.preset = log.preset;
-  finding.log = log.path;
-  finding.message = "new failed and should have thrown std::bad_alloc; Valgrind cannot throw it and aborted";
-  Stack stack;
-  stack.title = finding.message;
-  for (const pugi::xml_node& frame : message.child("stack").children("frame"))
-    stack.frames.push_back(ValgrindFrame(frame));
-  finding.stacks.push_back(std::move(stack));
-  Finish(finding, context);
-  return finding;
+  return ValgrindStackRow("out-of-memory",
+                          "new failed and should have thrown std::bad_alloc; Valgrind cannot throw it and aborted",
+                          message, log, context);
 }
 
 // One Valgrind <error> element as a finding of test `test`, starting at `log_line`.
@@ -1138,21 +1136,20 @@ std::vector<Finding> ParseValgrindXml(std::string_view content, const LogFile& l
       continue;
     }
     const pugi::xml_node element = document.first_child();
-    if (is_signal) {
-      if (std::optional<Finding> signal = ValgrindFatalSignal(element, log, context, findings)) {
-        signal->test = current_case.empty() ? log.test : log.test + "." + current_case;
-        signal->log_line = lines.LineOf(static_cast<ptrdiff_t>(start));
-        findings.push_back(std::move(*signal));
-      }
+    const std::string test = current_case.empty() ? log.test : log.test + "." + current_case;
+    const int log_line = lines.LineOf(static_cast<ptrdiff_t>(start));
+    // A fatal signal, or a client message that is a finding (a failed new): a row of its own.
+    std::optional<Finding> row = is_signal  ? ValgrindFatalSignal(element, log, context, findings)
+                                 : is_error ? std::nullopt
+                                            : ValgrindFailedNew(element, log, context);
+    if (row) {
+      row->test = test;
+      row->log_line = log_line;
+      findings.push_back(std::move(*row));
       continue;
     }
+    if (is_signal) continue;  // a signal that points at no memory bug (SIGABRT, SIGTERM)
     if (!is_error) {
-      if (std::optional<Finding> failed_new = ValgrindFailedNew(element, log, context)) {
-        failed_new->test = current_case.empty() ? log.test : log.test + "." + current_case;
-        failed_new->log_line = lines.LineOf(static_cast<ptrdiff_t>(start));
-        findings.push_back(std::move(*failed_new));
-        continue;
-      }
       std::string_view text = Trim(element.child_value("text"));
       if (text.starts_with(kCaseBegin)) {
         current_case = std::string(Trim(text.substr(kCaseBegin.size())));
@@ -1163,9 +1160,7 @@ std::vector<Finding> ParseValgrindXml(std::string_view content, const LogFile& l
       }
       continue;
     }
-    Finding finding =
-        ValgrindErrorFinding(element, log, current_case.empty() ? log.test : log.test + "." + current_case,
-                             lines.LineOf(static_cast<ptrdiff_t>(start)), context, errors);
+    Finding finding = ValgrindErrorFinding(element, log, test, log_line, context, errors);
     const bool leak = finding.kind == "memory-leak" || finding.kind == "indirect-leak";
     if (leak && !current_case.empty()) leaks_in_cases.insert(finding.signature);
     if (leak && after_cases && leaks_in_cases.count(finding.signature) > 0) continue;
