@@ -51,18 +51,9 @@ int SecondsSince(Clock::time_point start) {
   return static_cast<int>(std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - start).count());
 }
 
-std::string Quoted(const std::vector<std::string>& args) {
-  std::string text;
-  for (const std::string& arg : args) {
-    const bool plain = arg.find_first_of(" \t'\"$\\*?") == std::string::npos && !arg.empty();
-    text += (text.empty() ? "" : " ") + (plain ? arg : "'" + arg + "'");
-  }
-  return text;
-}
-
 // Runs a step with its output going to the user, and says what ran.
 bool Step(const std::vector<std::string>& args, const ProcessOptions& options) {
-  std::cout << "$ " << Quoted(args) << std::endl;
+  std::cout << "$ " << ShellWords(args) << std::endl;
   const ProcessResult result = RunProcess(args, options);
   if (!result.started) std::cout << "memsafe check: " << result.error << std::endl;
   return result.started && result.exit_code == 0;
@@ -117,18 +108,21 @@ struct RunContext {
   std::optional<std::vector<TestResult>> fast_results;  // for the overhead
 };
 
-// The commands of a preset's run, planned before anything runs: --dry-run prints them
-// and the run executes these same vectors. Only the result cache adds to them, once the
+// The commands of a preset's run, planned before they run: --dry-run prints them and the
+// run executes these same vectors. The test commands are planned once the tree is built
+// (a shard's canaries are read from it); only the result cache adds to them, once the
 // build says which tests are unchanged (ctest's "-E <tests it leaves out>").
-struct PresetCommands {
+struct BuildCommands {
   std::vector<std::string> configure, build;
+};
+struct TestCommands {
   std::vector<std::string> ctest_base;  // the preset and its tree: also the cache's listing
   std::vector<std::string> selection;   // which tests: the same for the run and the listing
   std::vector<std::string> ctest;       // the run
 };
 
-PresetCommands PlanPresetCommands(const TestPreset& preset, const RunContext& context) {
-  PresetCommands commands;
+BuildCommands PlanBuildCommands(const TestPreset& preset, const RunContext& context) {
+  BuildCommands commands;
   // --no-warn-unused-cli: the presets set BUILD_TESTING and the compilers for every
   // project; one that reads neither (no include(CTest)) is not told so on every run.
   commands.configure = {"cmake", "--preset", preset.configure_preset, "--no-warn-unused-cli"};
@@ -147,6 +141,11 @@ PresetCommands PlanPresetCommands(const TestPreset& preset, const RunContext& co
   commands.build = preset.has_build_preset
                        ? std::vector<std::string>{"cmake", "--build", "--preset", preset.build_preset}
                        : std::vector<std::string>{"cmake", "--build", preset.binary_dir};
+  return commands;
+}
+
+TestCommands PlanTestCommands(const TestPreset& preset, const RunContext& context) {
+  TestCommands commands;
   // --test-dir: with -T, CTest 3.25 would otherwise test the working directory.
   commands.ctest_base = {"ctest", "--preset", preset.name, "--test-dir", preset.binary_dir};
   if (!context.slow) commands.selection.insert(commands.selection.end(), {"-LE", "memsafe-slow"});
@@ -164,7 +163,7 @@ PresetCommands PlanPresetCommands(const TestPreset& preset, const RunContext& co
 }
 
 // Configures the preset's tree (unless it is up to date) and builds it.
-void ConfigureAndBuild(const TestPreset& preset, const PresetCommands& commands, const RunContext& context,
+void ConfigureAndBuild(const TestPreset& preset, const BuildCommands& commands, const RunContext& context,
                        PresetRun* run) {
   const fs::path binary_dir = preset.binary_dir;
   // A tree configured by this same command, with no preset, option or suppression file
@@ -475,13 +474,11 @@ PresetRun RunPreset(const TestPreset& preset, const RunContext& context) {
     run.wall_seconds = SecondsSince(start);
     return run;
   }
-  PresetCommands commands = PlanPresetCommands(preset, context);
-  ConfigureAndBuild(preset, commands, context, &run);
+  ConfigureAndBuild(preset, PlanBuildCommands(preset, context), context, &run);
   const fs::path binary_dir = preset.binary_dir;
   run.build_seconds = SecondsSince(start);
   if (run.built) {
-    // The shard's canaries are known once the tree is built.
-    if (context.shard_count > 0) commands = PlanPresetCommands(preset, context);
+    TestCommands commands = PlanTestCommands(preset, context);
     // `ctest -T Test` (memsafe reads its Testing/ results) wants the dashboard file that
     // include(CTest) writes, and says "Cannot find file" twice on every run without it:
     // a project without include(CTest) gets a minimal one, a project's own is kept.
@@ -816,9 +813,8 @@ void ReportAfterRun(const CheckOptions& options, const CheckPlan& plan, const Su
   }
   if (options.memory_checks) {
     // Also for a run whose presets left no logs (a failed build): this run's summary,
-    // never an earlier run's findings beside it.
+    // alone in this-run/ (RunCheck emptied it before the presets ran).
     const fs::path this_run = plan.report_dir / "this-run";
-    if (log_dirs.empty()) fs::remove_all(this_run, error);
     fs::create_directories(this_run, error);
     if (!WriteText((this_run / "summary.json").string(), summary_json)) {
       failures->push_back("cannot write " + (this_run / "summary.json").string());
@@ -868,8 +864,10 @@ int RunCheck(const CheckOptions& options) {
   if (options.dry_run) {
     PrepareContext(options, SuppressionState{}, &plan);
     for (const TestPreset* preset : plan.chosen) {
-      const PresetCommands commands = PlanPresetCommands(*preset, plan.context);
-      for (const std::vector<std::string>* command : {&commands.configure, &commands.build, &commands.ctest}) {
+      // A shard's canaries come from the tree as it is now: a tree not built yet lists none.
+      const BuildCommands build = PlanBuildCommands(*preset, plan.context);
+      const TestCommands test = PlanTestCommands(*preset, plan.context);
+      for (const std::vector<std::string>* command : {&build.configure, &build.build, &test.ctest}) {
         std::cout << preset->name << ": " << ShellWords(*command) << "\n";
       }
     }

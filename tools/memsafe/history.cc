@@ -41,7 +41,9 @@ static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kSchemaVersion);
 // A prepared statement, finalized at the end of its scope.
 class Statement {
  public:
-  Statement(sqlite3* db, const char* sql) { status_ = sqlite3_prepare_v2(db, sql, -1, &statement_, nullptr); }
+  Statement(sqlite3* db, const std::string& sql) {
+    status_ = sqlite3_prepare_v2(db, sql.c_str(), -1, &statement_, nullptr);
+  }
   ~Statement() { (void)sqlite3_finalize(statement_); }  // its error is the last step's, already seen
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
@@ -307,25 +309,63 @@ bool History::Record(RunRecord& run, std::string* error) {
   return true;
 }
 
+namespace {
+
+// The columns of a preset row and of a finding row, and how each row reads back: one
+// list for the run's own rows and for the whole timeline.
+constexpr const char* kPresetColumns =
+    "preset, tools, result, tests, failures, skipped, cached, canaries, canaries_caught, build_seconds, "
+    "test_seconds, wall_seconds";
+constexpr const char* kFindingColumns = "signature, kind, file, line, function, tools, presets, tests, occurrences";
+
+RecordedPreset PresetAt(const Statement& row, int first) {
+  RecordedPreset preset{row.Text(first), row.Text(first + 1), row.Text(first + 2)};
+  int* numbers[] = {&preset.tests,         &preset.failures,     &preset.skipped,
+                    &preset.cached,        &preset.canaries,     &preset.canaries_caught,
+                    &preset.build_seconds, &preset.test_seconds, &preset.wall_seconds};
+  for (int i = 0; i < 9; ++i) *numbers[i] = static_cast<int>(row.Int(first + 3 + i));
+  return preset;
+}
+
+RecordedFinding FindingAt(const Statement& row, int first) {
+  return {row.Text(first),
+          row.Text(first + 1),
+          row.Text(first + 2),
+          static_cast<int>(row.Int(first + 3)),
+          row.Text(first + 4),
+          SplitList(row.Text(first + 5)),
+          SplitList(row.Text(first + 6)),
+          SplitList(row.Text(first + 7)),
+          static_cast<int>(row.Int(first + 8))};
+}
+
+// Steps `statement` to its end, calling `row` on each row; false, with SQLite's reason,
+// when it cannot be prepared or a step fails (a read cut short is no answer).
+template <typename Row>
+bool EachRow(sqlite3* db, Statement& statement, Row row, std::string* error) {
+  int status = statement.ok() ? SQLITE_ROW : SQLITE_ERROR;
+  while (status == SQLITE_ROW && (status = statement.Step()) == SQLITE_ROW) row(statement);
+  if (status == SQLITE_DONE) return true;
+  *error = sqlite3_errmsg(db);
+  return false;
+}
+
+}  // namespace
+
 std::optional<std::vector<RunRecord>> History::Runs(std::string* error) {
   Statement statement(db_, "SELECT id, commit_id, recorded_at FROM runs ORDER BY id");
-  if (!statement.ok()) {
-    *error = sqlite3_errmsg(db_);
-    return std::nullopt;
-  }
   std::vector<RunRecord> runs;
-  int status = SQLITE_ROW;
-  while ((status = statement.Step()) == SQLITE_ROW) {
-    RunRecord run;
-    run.id = statement.Int(0);
-    run.commit = statement.Text(1);
-    run.recorded_at = statement.Text(2);
-    runs.push_back(std::move(run));
-  }
-  if (status != SQLITE_DONE) {
-    *error = sqlite3_errmsg(db_);
-    return std::nullopt;
-  }
+  const bool read = EachRow(
+      db_, statement,
+      [&runs](const Statement& row) {
+        RunRecord run;
+        run.id = row.Int(0);
+        run.commit = row.Text(1);
+        run.recorded_at = row.Text(2);
+        runs.push_back(std::move(run));
+      },
+      error);
+  if (!read) return std::nullopt;
   return runs;
 }
 
@@ -336,66 +376,50 @@ std::optional<std::vector<RunRecord>> History::Timeline(std::string* error) {
   for (size_t i = 0; i < runs->size(); ++i) index[(*runs)[i].id] = i;
   // Two reads in all, whatever the number of runs: a dashboard of 1,000 runs must not
   // cost 2,000 queries.
-  Statement presets(db_,
-                    "SELECT run_id, preset, tools, result, tests, failures, skipped, cached, canaries, canaries_caught,"
-                    " build_seconds, test_seconds, wall_seconds FROM preset_runs ORDER BY run_id, preset");
-  Statement findings(db_,
-                     "SELECT run_id, signature, kind, file, line, function, tools, presets, tests, occurrences "
-                     "FROM findings ORDER BY run_id, file, line, kind");
-  if (!presets.ok() || !findings.ok()) {
-    *error = sqlite3_errmsg(db_);
-    return std::nullopt;
-  }
-  int status = SQLITE_ROW;
-  while ((status = presets.Step()) == SQLITE_ROW) {
-    const auto at = index.find(presets.Int(0));
-    if (at == index.end()) continue;
-    RecordedPreset p{presets.Text(1), presets.Text(2), presets.Text(3)};
-    int* numbers[] = {&p.tests,           &p.failures,      &p.skipped,      &p.cached,      &p.canaries,
-                      &p.canaries_caught, &p.build_seconds, &p.test_seconds, &p.wall_seconds};
-    for (int column = 4; column < 13; ++column) *numbers[column - 4] = static_cast<int>(presets.Int(column));
-    (*runs)[at->second].presets.push_back(std::move(p));
-  }
-  if (status != SQLITE_DONE) {
-    *error = sqlite3_errmsg(db_);
-    return std::nullopt;
-  }
-  while ((status = findings.Step()) == SQLITE_ROW) {
-    const auto at = index.find(findings.Int(0));
-    if (at == index.end()) continue;
-    (*runs)[at->second].findings.push_back({findings.Text(1), findings.Text(2), findings.Text(3),
-                                            static_cast<int>(findings.Int(4)), findings.Text(5),
-                                            SplitList(findings.Text(6)), SplitList(findings.Text(7)),
-                                            SplitList(findings.Text(8)), static_cast<int>(findings.Int(9))});
-  }
-  if (status != SQLITE_DONE) {
-    *error = sqlite3_errmsg(db_);
-    return std::nullopt;
-  }
+  Statement presets(db_, std::string("SELECT run_id, ") + kPresetColumns + " FROM preset_runs ORDER BY run_id, preset");
+  Statement findings(
+      db_, std::string("SELECT run_id, ") + kFindingColumns + " FROM findings ORDER BY run_id, file, line, kind");
+  const auto run_of = [&](const Statement& row) -> RunRecord* {
+    const auto at = index.find(row.Int(0));
+    return at == index.end() ? nullptr : &(*runs)[at->second];
+  };
+  const bool read = EachRow(
+                        db_, presets,
+                        [&](const Statement& row) {
+                          if (RunRecord* run = run_of(row)) run->presets.push_back(PresetAt(row, 1));
+                        },
+                        error) &&
+                    EachRow(
+                        db_, findings,
+                        [&](const Statement& row) {
+                          if (RunRecord* run = run_of(row)) run->findings.push_back(FindingAt(row, 1));
+                        },
+                        error);
+  if (!read) return std::nullopt;
   return runs;
 }
 
 std::optional<std::vector<RecordedFinding>> History::FindingsOf(long long run_id, std::string* error) {
-  Statement statement(db_,
-                      "SELECT signature, kind, file, line, function, tools, presets, tests, occurrences FROM findings "
-                      "WHERE run_id = ? ORDER BY file, line, kind");
-  if (!statement.ok()) {
-    *error = sqlite3_errmsg(db_);
-    return std::nullopt;
-  }
+  Statement statement(
+      db_, std::string("SELECT ") + kFindingColumns + " FROM findings WHERE run_id = ? ORDER BY file, line, kind");
   statement.Bind(1, run_id);
   std::vector<RecordedFinding> findings;
-  int status = SQLITE_ROW;
-  while ((status = statement.Step()) == SQLITE_ROW) {
-    findings.push_back({statement.Text(0), statement.Text(1), statement.Text(2), static_cast<int>(statement.Int(3)),
-                        statement.Text(4), SplitList(statement.Text(5)), SplitList(statement.Text(6)),
-                        SplitList(statement.Text(7)), static_cast<int>(statement.Int(8))});
-  }
-  if (status != SQLITE_DONE) {
-    *error = sqlite3_errmsg(db_);
+  if (!EachRow(
+          db_, statement, [&findings](const Statement& row) { findings.push_back(FindingAt(row, 0)); }, error)) {
     return std::nullopt;
   }
   return findings;
+}
+
+std::optional<std::vector<RecordedPreset>> History::PresetsOf(long long run_id, std::string* error) {
+  Statement statement(db_, std::string("SELECT ") + kPresetColumns + " FROM preset_runs WHERE run_id = ?");
+  statement.Bind(1, run_id);
+  std::vector<RecordedPreset> presets;
+  if (!EachRow(
+          db_, statement, [&presets](const Statement& row) { presets.push_back(PresetAt(row, 0)); }, error)) {
+    return std::nullopt;
+  }
+  return presets;
 }
 
 std::optional<HistoryDiff> History::Diff(const std::string& since, std::string* error) {
@@ -443,23 +467,13 @@ std::optional<HistoryDiff> History::Diff(const std::string& since, std::string* 
   };
   std::set<std::string> in_base, in_run, checked;
   for (const RecordedFinding& f : before) in_base.insert(f.signature);
-  {
-    Statement presets(db_, "SELECT preset, result, tests, canaries, canaries_caught FROM preset_runs WHERE run_id = ?");
-    if (!presets.ok()) {
-      *error = sqlite3_errmsg(db_);
-      return std::nullopt;
-    }
-    presets.Bind(1, diff.run.id);
-    while (presets.Step() == SQLITE_ROW) {
-      RecordedPreset p{presets.Text(0), "", presets.Text(1)};
-      p.tests = static_cast<int>(presets.Int(2));
-      p.canaries = static_cast<int>(presets.Int(3));
-      p.canaries_caught = static_cast<int>(presets.Int(4));
-      if (Checked(p)) {
-        checked.insert(p.preset);
-      } else {
-        diff.unchecked_presets.push_back(p.preset);
-      }
+  const std::optional<std::vector<RecordedPreset>> presets = PresetsOf(diff.run.id, error);
+  if (!presets) return std::nullopt;
+  for (const RecordedPreset& p : *presets) {
+    if (Checked(p)) {
+      checked.insert(p.preset);
+    } else {
+      diff.unchecked_presets.push_back(p.preset);
     }
   }
   for (const RecordedFinding& f : *now) {
@@ -482,8 +496,6 @@ std::optional<HistoryDiff> History::Diff(const std::string& since, std::string* 
 }
 
 namespace {
-
-std::string Short(const std::string& commit) { return commit.size() > 12 ? commit.substr(0, 12) : commit; }
 
 std::string Where(const RecordedFinding& finding) {
   return finding.file.empty() ? std::string("(no location)") : finding.file + ":" + std::to_string(finding.line);
@@ -510,21 +522,23 @@ json RunJson(const RunRecord& run) {
 
 }  // namespace
 
+std::string ShortCommit(const std::string& commit) { return commit.size() > 12 ? commit.substr(0, 12) : commit; }
+
 std::string FormatHistoryDiff(const HistoryDiff& diff) {
   std::ostringstream out;
-  out << "memsafe history: run " << diff.run.id << " (" << Short(diff.run.commit) << ", " << diff.run.recorded_at
+  out << "memsafe history: run " << diff.run.id << " (" << ShortCommit(diff.run.commit) << ", " << diff.run.recorded_at
       << ") against ";
   if (diff.base.id == 0) {
     out << "nothing (the first recorded run)\n";
   } else {
-    out << "run " << diff.base.id << " (" << Short(diff.base.commit) << ", " << diff.base.recorded_at << ")\n";
+    out << "run " << diff.base.id << " (" << ShortCommit(diff.base.commit) << ", " << diff.base.recorded_at << ")\n";
   }
   const auto section = [&out](const char* title, const std::vector<DiffEntry>& entries, bool since) {
     out << title << ": " << entries.size() << "\n";
     for (const DiffEntry& entry : entries) {
       out << "  " << entry.finding.kind << " at " << Where(entry.finding) << " [" << entry.finding.signature << "] ("
           << Join(entry.finding.tools, "+") << ")";
-      if (since) out << "; first seen in " << Short(entry.first_commit) << " on " << entry.first_at;
+      if (since) out << "; first seen in " << ShortCommit(entry.first_commit) << " on " << entry.first_at;
       out << "\n";
     }
   };

@@ -102,6 +102,7 @@ class History {
  private:
   explicit History(sqlite3* db) : db_(db) {}
   std::optional<std::vector<RecordedFinding>> FindingsOf(long long run_id, std::string* error);
+  std::optional<std::vector<RecordedPreset>> PresetsOf(long long run_id, std::string* error);
   sqlite3* db_;
 };
 
@@ -119,6 +120,9 @@ bool MarkSarifBaseline(const HistoryDiff& diff, std::string* sarif, std::string*
 // under `source_url` (a directory or a URL prefix such as
 // https://github.com/OWNER/REPO/blob/main/).
 std::string FormatHistoryHtml(const std::vector<RunRecord>& timeline, const std::string& source_url);
+
+// A commit id as people quote it: its first 12 characters.
+std::string ShortCommit(const std::string& commit);
 
 // The diff as a person reads it, and as JSON for a workflow step.
 std::string FormatHistoryDiff(const HistoryDiff& diff);

@@ -43,8 +43,6 @@ std::string Escape(const std::string& text) {
   return out;
 }
 
-std::string Short(const std::string& commit) { return commit.size() > 12 ? commit.substr(0, 12) : commit; }
-
 std::string Number(double value) {
   char text[32];
   std::snprintf(text, sizeof text, "%.1f", value);
@@ -77,9 +75,9 @@ std::string Plot(const std::string& id, const std::string& title, const std::vec
   svg << "<text x=\"" << kLeft - 6 << "\" y=\"" << kTop + 4 << "\" text-anchor=\"end\">" << Number(top)
       << "</text><text x=\"" << kLeft - 6 << "\" y=\"" << y(0) + 4 << "\" text-anchor=\"end\">0</text>\n";
   if (!runs.empty()) {
-    svg << "<text x=\"" << kLeft << "\" y=\"" << kHeight - 12 << "\">" << Escape(Short(runs.front().commit))
+    svg << "<text x=\"" << kLeft << "\" y=\"" << kHeight - 12 << "\">" << Escape(ShortCommit(runs.front().commit))
         << "</text><text x=\"" << kLeft + plot_w << "\" y=\"" << kHeight - 12 << "\" text-anchor=\"end\">"
-        << Escape(Short(runs.back().commit)) << "</text>\n";
+        << Escape(ShortCommit(runs.back().commit)) << "</text>\n";
   }
   for (size_t s = 0; s < series.size(); ++s) {
     const char* colour = kColours[s % (sizeof kColours / sizeof kColours[0])];
@@ -91,7 +89,7 @@ std::string Plot(const std::string& id, const std::string& title, const std::vec
       circles += "<circle class=\"point\" data-series=\"" + Escape(series[s].first) + "\" data-run=\"" +
                  std::to_string(runs[i].id) + "\" cx=\"" + Number(x(i)) + "\" cy=\"" + Number(y(*series[s].second[i])) +
                  "\" r=\"3\" fill=\"" + colour + "\"><title>" +
-                 Escape(series[s].first + " in run " + std::to_string(runs[i].id) + " (" + Short(runs[i].commit) +
+                 Escape(series[s].first + " in run " + std::to_string(runs[i].id) + " (" + ShortCommit(runs[i].commit) +
                         ", " + runs[i].recorded_at + "): " + Number(*series[s].second[i])) +
                  "</title></circle>";
     }
@@ -147,18 +145,14 @@ std::string OpenTable(const std::vector<RunRecord>& runs, const std::string& sou
   if (last.findings.empty()) return html.str() + "<p id=\"open-none\">None.</p>\n";
   html << "<table id=\"open\"><tr><th>kind</th><th>location</th><th>tools</th><th>first seen</th><th>age "
           "(days)</th></tr>\n";
+  std::map<std::string, const RunRecord*> first_seen;  // one pass over the timeline, not one per finding
+  for (const RunRecord& run : runs) {
+    for (const RecordedFinding& finding : run.findings) first_seen.emplace(finding.signature, &run);
+  }
   for (const RecordedFinding& finding : last.findings) {
-    const RunRecord* first = &last;
-    for (const RunRecord& run : runs) {
-      const bool has = std::any_of(run.findings.begin(), run.findings.end(),
-                                   [&finding](const RecordedFinding& f) { return f.signature == finding.signature; });
-      if (has) {
-        first = &run;
-        break;
-      }
-    }
+    const RunRecord* first = first_seen.at(finding.signature);
     html << "<tr><td>" << Escape(finding.kind) << "</td><td>" << Location(finding, source_url) << "</td><td>"
-         << Escape(Join(finding.tools, "+")) << "</td><td>" << Escape(Short(first->commit)) << " ("
+         << Escape(Join(finding.tools, "+")) << "</td><td>" << Escape(ShortCommit(first->commit)) << " ("
          << Escape(first->recorded_at) << ")</td><td>" << DayOf(last.recorded_at) - DayOf(first->recorded_at)
          << "</td></tr>\n";
   }
@@ -184,8 +178,8 @@ std::string FixedTable(const std::vector<RunRecord>& runs, const std::string& so
     const RunRecord& seen = runs[entry.second];
     const RunRecord& gone = runs[entry.second + 1];
     html << "<tr><td>" << Escape(entry.first.kind) << "</td><td>" << Location(entry.first, source_url) << "</td><td>"
-         << Escape(Short(seen.commit)) << " (" << Escape(seen.recorded_at) << ")</td><td>" << Escape(Short(gone.commit))
-         << " (" << Escape(gone.recorded_at) << ")</td></tr>\n";
+         << Escape(ShortCommit(seen.commit)) << " (" << Escape(seen.recorded_at) << ")</td><td>"
+         << Escape(ShortCommit(gone.commit)) << " (" << Escape(gone.recorded_at) << ")</td></tr>\n";
   }
   return html.str() + "</table>\n";
 }
@@ -200,8 +194,8 @@ std::string FormatHistoryHtml(const std::vector<RunRecord>& runs, const std::str
           "</head><body>\n<h1>memsafe: memory history</h1>\n";
   if (runs.empty()) return html.str() + "<p>No run recorded yet (memsafe history record).</p>\n</body></html>\n";
   html << "<p id=\"summary\">" << runs.size() << " recorded run(s), from " << Escape(runs.front().recorded_at) << " ("
-       << Escape(Short(runs.front().commit)) << ") to " << Escape(runs.back().recorded_at) << " ("
-       << Escape(Short(runs.back().commit)) << ").</p>\n";
+       << Escape(ShortCommit(runs.front().commit)) << ") to " << Escape(runs.back().recorded_at) << " ("
+       << Escape(ShortCommit(runs.back().commit)) << ").</p>\n";
   html << Plot("open-findings", "Open findings per preset", runs,
                PerPreset(runs, [](const RunRecord& run, const RecordedPreset& preset) {
                  return static_cast<double>(

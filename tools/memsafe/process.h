@@ -24,7 +24,7 @@ namespace memsafe::tools {
 
 struct ProcessOptions {
   bool capture_stdout = false;    // collect stdout into ProcessResult::output
-  bool discard_output = false;    // stdout and stderr to /dev/null
+  bool discard_output = false;    // stderr (and stdout unless captured) to /dev/null
   std::string working_directory;  // empty: the caller's
   // Variables set (a value) or removed (nullopt) for the child only.
   std::map<std::string, std::optional<std::string>> environment;

@@ -17,6 +17,18 @@ TEST(ProcessTest, CapturesOutputAndExitStatus) {
   EXPECT_EQ(result.output, "one\ntwo\n");
 }
 
+// Captured stdout with discarded output: the child's stderr goes nowhere, its stdout to
+// the result (memsafe history asks git this way, whose errors it words itself).
+TEST(ProcessTest, DiscardingOutputKeepsTheCapturedStdout) {
+  ProcessOptions options;
+  options.capture_stdout = true;
+  options.discard_output = true;
+  const ProcessResult result = RunProcess({"/bin/sh", "-c", "echo out; echo err >&2; exit 3"}, options);
+  ASSERT_TRUE(result.started) << result.error;
+  EXPECT_EQ(result.output, "out\n");
+  EXPECT_EQ(result.exit_code, 3);
+}
+
 TEST(ProcessTest, ArgumentsReachTheProgramWithoutAShell) {
   ProcessOptions options;
   options.capture_stdout = true;

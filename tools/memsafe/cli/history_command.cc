@@ -29,8 +29,9 @@ std::optional<std::string> ResolveCommit(const std::string& revision) {
   tools::ProcessOptions options;
   options.capture_stdout = true;
   // git says "not a git repository" on stderr even with --quiet: the caller says it better.
-  const tools::ProcessResult result = tools::RunProcess(
-      {"sh", "-c", "exec git rev-parse --verify --quiet \"$1^{commit}\" 2>/dev/null", "sh", revision}, options);
+  options.discard_output = true;
+  const tools::ProcessResult result =
+      tools::RunProcess({"git", "rev-parse", "--verify", "--quiet", revision + "^{commit}"}, options);
   const std::string id(tools::Trim(result.output));
   if (!result.started || result.exit_code != 0 || id.empty()) return std::nullopt;
   return id;

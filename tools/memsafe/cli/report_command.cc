@@ -47,13 +47,4 @@ void AddReportCommands(CLI::App& app, int* status) {
   detection->callback([detection_state, status] { *status = tools::DetectionTableCommand(*detection_state); });
 }
 
-const CLI::Validator& NotAnOption() {
-  static const CLI::Validator validator(
-      [](std::string& value) {
-        return !value.empty() && value[0] == '-' ? "'" + value + "' looks like an option, not a path" : std::string();
-      },
-      "PATH", "not an option");
-  return validator;
-}
-
 }  // namespace memsafe::cli
