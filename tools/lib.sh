@@ -369,8 +369,10 @@ run_memory_baseline() {
   group_end
   if ((${#MEMSAFE_FAILURES[@]} == 0)); then
     printf '\n== memory baseline: peak heap and RSS against sanitizers/memory-baseline.json\n'
+    # --measured: the peaks of this run, for `memsafe history record --baseline`.
     if ! "$ROOT/build/dev/tools/memsafe/memsafe" baseline check --file "$ROOT/sanitizers/memory-baseline.json" \
-      --scenarios "$ROOT/build/dev/bench/memsafe_memory_scenarios"; then
+      --scenarios "$ROOT/build/dev/bench/memsafe_memory_scenarios" \
+      --measured "$ROOT/build/memory-baseline-measured.json"; then
       fail "memory baseline: a scenario uses more memory than its baseline allows (table above)." \
         "If that is intended, run 'build/dev/tools/memsafe/memsafe baseline update' and say why in the commit"
     fi

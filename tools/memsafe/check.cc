@@ -13,6 +13,7 @@
 #include <fstream>
 #include <iostream>
 #include <optional>
+#include <set>
 
 #include "check_summary.h"
 #include "commands.h"
@@ -73,26 +74,32 @@ std::vector<std::string> MissingPrograms(const TestPreset& preset) {
   return missing;
 }
 
-// Test numbers (1-based, CTest's order) of the canaries of a configured build tree.
-std::vector<int> CanaryNumbers(const TestPreset& preset, const std::string& source) {
+// Test numbers (1-based, CTest's order) of a configured build tree's canaries and of
+// the tests named in `names`; the names the tree does not define go to `undefined`.
+std::vector<int> SelectedTestNumbers(const TestPreset& preset, const std::string& source,
+                                     const std::vector<std::string>& names, std::vector<std::string>* undefined) {
   ProcessOptions options;
   options.capture_stdout = true;
   options.working_directory = source;
   const ProcessResult listed = RunProcess({"ctest", "--test-dir", preset.binary_dir, "--show-only=json-v1"}, options);
   std::vector<int> numbers;
-  if (!listed.started || listed.exit_code != 0) return numbers;
-  const json document = json::parse(listed.output, nullptr, false);
-  if (!document.is_object() || !document.contains("tests") || !document["tests"].is_array()) return numbers;
-  int number = 0;
-  for (const json& test : document["tests"]) {
-    ++number;
-    bool canary = test.value("name", "").rfind("canary.", 0) == 0;
-    for (const json& property : test.value("properties", json::array())) {
-      if (property.value("name", "") != "LABELS" || !property.contains("value")) continue;
-      for (const json& label : property["value"]) canary = canary || label == "canary";
+  std::set<std::string> unseen(names.begin(), names.end());
+  const json document =
+      listed.started && listed.exit_code == 0 ? json::parse(listed.output, nullptr, false) : json();
+  if (document.is_object() && document.contains("tests") && document["tests"].is_array()) {
+    int number = 0;
+    for (const json& test : document["tests"]) {
+      ++number;
+      const std::string name = test.value("name", "");
+      bool chosen = name.rfind("canary.", 0) == 0 || unseen.erase(name) > 0;
+      for (const json& property : test.value("properties", json::array())) {
+        if (property.value("name", "") != "LABELS" || !property.contains("value")) continue;
+        for (const json& label : property["value"]) chosen = chosen || label == "canary";
+      }
+      if (chosen) numbers.push_back(number);
     }
-    if (canary) numbers.push_back(number);
   }
+  undefined->assign(unseen.begin(), unseen.end());
   return numbers;
 }
 
@@ -103,6 +110,7 @@ struct RunContext {
   int jobs = 0;                                         // ctest -j; 0: the test preset's
   std::vector<std::string> cache_files;                 // what every test depends on (sanitizers/, presets)
   int shard_index = 0, shard_count = 0;                 // 0: no sharding
+  std::vector<std::string> tests;                       // --test: only these (and the canaries)
   std::vector<std::string> test_switches;               // the project's (FindTestSwitches), by name
   ProcessOptions child;                                 // environment of every child
   std::optional<std::vector<TestResult>> fast_results;  // for the overhead
@@ -119,6 +127,7 @@ struct TestCommands {
   std::vector<std::string> ctest_base;  // the preset and its tree: also the cache's listing
   std::vector<std::string> selection;   // which tests: the same for the run and the listing
   std::vector<std::string> ctest;       // the run
+  std::vector<std::string> undefined_tests;  // named with --test, not defined by the tree
 };
 
 BuildCommands PlanBuildCommands(const TestPreset& preset, const RunContext& context) {
@@ -150,9 +159,17 @@ TestCommands PlanTestCommands(const TestPreset& preset, const RunContext& contex
   commands.ctest_base = {"ctest", "--preset", preset.name, "--test-dir", preset.binary_dir};
   if (!context.slow) commands.selection.insert(commands.selection.end(), {"-LE", "memsafe-slow"});
   if (context.shard_count > 0) {
+    std::vector<std::string> none;
     commands.selection.push_back("-I");
-    commands.selection.push_back(
-        ShardSelection(context.shard_index, context.shard_count, CanaryNumbers(preset, context.source)));
+    commands.selection.push_back(ShardSelection(context.shard_index, context.shard_count,
+                                                SelectedTestNumbers(preset, context.source, {}, &none)));
+  } else if (!context.tests.empty()) {
+    // Start, end and stride 0 select no range: only the numbers listed after them.
+    std::string numbers = "0,0,0";
+    for (int number : SelectedTestNumbers(preset, context.source, context.tests, &commands.undefined_tests)) {
+      numbers += "," + std::to_string(number);
+    }
+    commands.selection.insert(commands.selection.end(), {"-I", numbers});
   }
   commands.ctest = commands.ctest_base;
   commands.ctest.insert(commands.ctest.end(), {"-T", "Test", "--no-tests=error", "--output-junit",
@@ -479,6 +496,11 @@ PresetRun RunPreset(const TestPreset& preset, const RunContext& context) {
   run.build_seconds = SecondsSince(start);
   if (run.built) {
     TestCommands commands = PlanTestCommands(preset, context);
+    // A test asked for by name that this tree does not define was not checked: the run
+    // must not pass as if it had been.
+    for (const std::string& name : commands.undefined_tests) {
+      run.unsound.push_back("--test " + name + ": this build tree defines no test of that name");
+    }
     // `ctest -T Test` (memsafe reads its Testing/ results) wants the dashboard file that
     // include(CTest) writes, and says "Cannot find file" twice on every run without it:
     // a project without include(CTest) gets a minimal one, a project's own is kept.
@@ -738,6 +760,7 @@ void PrepareContext(const CheckOptions& options, const SuppressionState& suppres
   context.slow = options.slow;
   context.use_cache = options.memory_checks && !options.slow && !options.no_cache;
   context.jobs = options.jobs;
+  context.tests = options.tests;
   for (const TestSwitch& found : FindTestSwitches(ProjectCMakeFiles(source.string()), source.string())) {
     context.test_switches.push_back(found.name + " (" + found.where + ")");
   }

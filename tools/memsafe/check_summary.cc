@@ -183,6 +183,8 @@ std::string FormatSummaryJson(const std::vector<PresetRun>& runs) {
                        {"build_seconds", run.build_seconds},
                        {"test_seconds", run.test_seconds},
                        {"wall_seconds", run.wall_seconds},
+                       // null when the fast preset's results were not there to compare with
+                       {"overhead", run.overhead ? nlohmann::ordered_json(*run.overhead) : nullptr},
                        {"problems", run.problems}});
   }
   return nlohmann::ordered_json{{"presets", presets}}.dump(2) + "\n";

@@ -62,7 +62,7 @@ std::string FormatSummary(const std::vector<PresetRun>& runs);
 std::string FormatSummaryMarkdown(const std::vector<PresetRun>& runs);
 // {"presets": [{preset, tools, result, tests, project_tests (tests less canaries),
 // failures, skipped, cached, canaries, canaries_caught, build_seconds, test_seconds,
-// wall_seconds, problems}]}: what the summary table says, for scripts that compare runs.
+// wall_seconds, overhead (null: unknown), problems}]}: what the summary table says, for scripts that compare runs.
 std::string FormatSummaryJson(const std::vector<PresetRun>& runs);
 
 // "1m05s".

@@ -9,6 +9,7 @@
 #include <sstream>
 #include <utility>
 
+#include "baseline.h"
 #include "text.h"
 
 namespace memsafe::tools {
@@ -20,7 +21,7 @@ using nlohmann::json;
 // written into.
 constexpr int kApplicationId = 0x4D534846;
 // The schema this memsafe writes. Each migration moves a database up one version.
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 // How long a writer waits for another to finish before giving up, in milliseconds.
 constexpr int kBusyTimeoutMs = 30000;
 
@@ -35,6 +36,12 @@ const char* const kMigrations[] = {
     " kind TEXT NOT NULL, file TEXT NOT NULL, line INTEGER NOT NULL, function TEXT NOT NULL, tools TEXT NOT NULL,"
     " presets TEXT NOT NULL, tests TEXT NOT NULL, occurrences INTEGER NOT NULL, PRIMARY KEY(run_id, signature));"
     "CREATE INDEX findings_by_signature ON findings(signature, run_id);",
+    // 1 -> 2: each preset's overhead over the fast preset (NULL: not measured), and the
+    // memory baseline's peaks when the run measured them.
+    "ALTER TABLE preset_runs ADD COLUMN overhead REAL;"
+    "CREATE TABLE baseline_peaks(run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+    " scenario TEXT NOT NULL, peak_heap_bytes INTEGER NOT NULL, peak_heap_bytes_2x INTEGER NOT NULL,"
+    " peak_rss_kib INTEGER NOT NULL, PRIMARY KEY(run_id, scenario));",
 };
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kSchemaVersion);
 
@@ -53,6 +60,10 @@ class Statement {
     (void)sqlite3_bind_text(statement_, index, text.c_str(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
     return *this;
   }
+  Statement& Bind(int index, std::optional<double> value) {
+    (void)(value ? sqlite3_bind_double(statement_, index, *value) : sqlite3_bind_null(statement_, index));
+    return *this;
+  }
   Statement& Bind(int index, long long value) {
     (void)sqlite3_bind_int64(statement_, index, value);  // an index out of range is a bug the tests catch
     return *this;
@@ -68,6 +79,10 @@ class Statement {
     return text == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(text));
   }
   long long Int(int column) const { return sqlite3_column_int64(statement_, column); }
+  std::optional<double> Real(int column) const {
+    if (sqlite3_column_type(statement_, column) == SQLITE_NULL) return std::nullopt;
+    return sqlite3_column_double(statement_, column);
+  }
 
  private:
   sqlite3_stmt* statement_ = nullptr;
@@ -91,6 +106,13 @@ bool QueryInt(sqlite3* db, const char* sql, long long* value, std::string* error
   *value = statement.Int(0);
   return true;
 }
+
+// The columns of a preset row and of a finding row, and how each row reads back: one
+// list for the run's own rows and for the whole timeline.
+constexpr const char* kPresetColumns =
+    "preset, tools, result, tests, failures, skipped, cached, canaries, canaries_caught, build_seconds, "
+    "test_seconds, wall_seconds, overhead";
+constexpr const char* kFindingColumns = "signature, kind, file, line, function, tools, presets, tests, occurrences";
 
 // Rolls back unless committed: every early return leaves the database as it was.
 class Transaction {
@@ -204,8 +226,10 @@ bool Checked(const RecordedPreset& preset) {
 
 }  // namespace
 
-std::optional<RunRecord> ReadRunReport(const std::string& report_dir, const std::string& commit,
-                                       const std::string& recorded_at, std::string* error) {
+namespace {
+
+// One report directory's run.
+std::optional<RunRecord> ReadOneReport(const std::string& report_dir, std::string* error) {
   const std::string dir = report_dir + "/this-run/";
   const std::optional<json> summary = ReadJson(dir + "summary.json", error);
   if (!summary) return std::nullopt;
@@ -217,17 +241,20 @@ std::optional<RunRecord> ReadRunReport(const std::string& report_dir, const std:
     return std::nullopt;
   }
   RunRecord run;
-  run.commit = commit;
-  run.recorded_at = recorded_at;
   for (const json& row : (*summary)["presets"]) {
     if (!row.is_object() || StringOf(row, "preset").empty()) {
       *error = dir + "summary.json: a preset row without a name";
       return std::nullopt;
     }
-    run.presets.push_back({StringOf(row, "preset"), StringOf(row, "tools"), StringOf(row, "result"),
-                           IntOf(row, "tests"), IntOf(row, "failures"), IntOf(row, "skipped"), IntOf(row, "cached"),
-                           IntOf(row, "canaries"), IntOf(row, "canaries_caught"), IntOf(row, "build_seconds"),
-                           IntOf(row, "test_seconds"), IntOf(row, "wall_seconds")});
+    RecordedPreset preset{StringOf(row, "preset"),     StringOf(row, "tools"),        StringOf(row, "result"),
+                          IntOf(row, "tests"),         IntOf(row, "failures"),        IntOf(row, "skipped"),
+                          IntOf(row, "cached"),        IntOf(row, "canaries"),        IntOf(row, "canaries_caught"),
+                          IntOf(row, "build_seconds"), IntOf(row, "test_seconds"),    IntOf(row, "wall_seconds"),
+                          std::nullopt};
+    if (const auto overhead = row.find("overhead"); overhead != row.end() && overhead->is_number()) {
+      preset.overhead = overhead->get<double>();
+    }
+    run.presets.push_back(std::move(preset));
   }
   std::set<std::string> seen;
   for (const json& item : (*findings)["findings"]) {
@@ -251,6 +278,67 @@ std::optional<RunRecord> ReadRunReport(const std::string& report_dir, const std:
     run.findings.push_back(std::move(finding));
   }
   return run;
+}
+
+// `into` with the items of `more` it lacks, sorted.
+void JoinSorted(std::vector<std::string>* into, const std::vector<std::string>& more) {
+  std::set<std::string> all(into->begin(), into->end());
+  all.insert(more.begin(), more.end());
+  into->assign(all.begin(), all.end());
+}
+
+}  // namespace
+
+std::optional<RunRecord> ReadRunReports(const std::vector<std::string>& report_dirs, const std::string& commit,
+                                        const std::string& recorded_at, std::string* error) {
+  if (report_dirs.empty()) {
+    *error = "no report directory";
+    return std::nullopt;
+  }
+  RunRecord run;
+  run.commit = commit;
+  run.recorded_at = recorded_at;
+  std::map<std::string, std::string> preset_from;  // preset -> the report it came from
+  std::map<std::string, size_t> finding_at;        // signature -> index in run.findings
+  for (const std::string& dir : report_dirs) {
+    std::optional<RunRecord> one = ReadOneReport(dir, error);
+    if (!one) return std::nullopt;
+    for (RecordedPreset& preset : one->presets) {
+      if (const auto [at, added] = preset_from.emplace(preset.preset, dir); !added) {
+        *error = "preset '" + preset.preset + "' is in two reports (" + at->second + " and " + dir + ")";
+        return std::nullopt;
+      }
+      run.presets.push_back(std::move(preset));
+    }
+    for (RecordedFinding& finding : one->findings) {
+      const auto [at, added] = finding_at.emplace(finding.signature, run.findings.size());
+      if (added) {
+        run.findings.push_back(std::move(finding));
+        continue;
+      }
+      RecordedFinding& known = run.findings[at->second];
+      JoinSorted(&known.tools, finding.tools);
+      JoinSorted(&known.presets, finding.presets);
+      JoinSorted(&known.tests, finding.tests);
+      known.occurrences += finding.occurrences;
+    }
+  }
+  return run;
+}
+
+std::optional<std::vector<RecordedPeak>> ReadBaselinePeaks(const std::string& path, std::string* error) {
+  std::string text, why;
+  BaselineFile file;
+  if (!ReadWholeFile(path, &text, &why) || !ReadBaseline(text, &file, &why)) {
+    *error = path + ": " + why;
+    return std::nullopt;
+  }
+  std::vector<RecordedPeak> peaks;
+  for (const auto& [name, m] : file.scenarios) {
+    peaks.push_back({name, static_cast<long long>(m.peak_heap_bytes), static_cast<long long>(m.peak_heap_bytes_2x),
+                     static_cast<long long>(m.peak_rss_kib)});
+  }
+  return peaks;
 }
 
 std::unique_ptr<History> History::Open(const std::string& path, std::string* error, bool create) {
@@ -282,12 +370,13 @@ bool History::Record(RunRecord& run, std::string* error) {
     return false;
   }
   const long long id = sqlite3_last_insert_rowid(db_);
-  Statement preset(db_, "INSERT INTO preset_runs VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  Statement preset(db_, std::string("INSERT INTO preset_runs(run_id, ") + kPresetColumns +
+                            ") VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   for (const RecordedPreset& p : run.presets) {
     preset.Reset();
     preset.Bind(1, id).Bind(2, p.preset).Bind(3, p.tools).Bind(4, p.result).Bind(5, p.tests).Bind(6, p.failures);
     preset.Bind(7, p.skipped).Bind(8, p.cached).Bind(9, p.canaries).Bind(10, p.canaries_caught);
-    preset.Bind(11, p.build_seconds).Bind(12, p.test_seconds).Bind(13, p.wall_seconds);
+    preset.Bind(11, p.build_seconds).Bind(12, p.test_seconds).Bind(13, p.wall_seconds).Bind(14, p.overhead);
     if (!preset.ok() || preset.Step() != SQLITE_DONE) {
       *error = sqlite3_errmsg(db_);
       return false;
@@ -304,6 +393,16 @@ bool History::Record(RunRecord& run, std::string* error) {
       return false;
     }
   }
+  Statement peak(db_, "INSERT INTO baseline_peaks VALUES(?, ?, ?, ?, ?)");
+  for (const RecordedPeak& p : run.peaks) {
+    peak.Reset();
+    peak.Bind(1, id).Bind(2, p.scenario).Bind(3, p.peak_heap_bytes).Bind(4, p.peak_heap_bytes_2x);
+    peak.Bind(5, p.peak_rss_kib);
+    if (!peak.ok() || peak.Step() != SQLITE_DONE) {
+      *error = sqlite3_errmsg(db_);
+      return false;
+    }
+  }
   if (!transaction.Commit(error)) return false;
   run.id = id;
   return true;
@@ -311,19 +410,17 @@ bool History::Record(RunRecord& run, std::string* error) {
 
 namespace {
 
-// The columns of a preset row and of a finding row, and how each row reads back: one
-// list for the run's own rows and for the whole timeline.
-constexpr const char* kPresetColumns =
-    "preset, tools, result, tests, failures, skipped, cached, canaries, canaries_caught, build_seconds, "
-    "test_seconds, wall_seconds";
-constexpr const char* kFindingColumns = "signature, kind, file, line, function, tools, presets, tests, occurrences";
-
+// How each row of the column lists above reads back.
 RecordedPreset PresetAt(const Statement& row, int first) {
-  RecordedPreset preset{row.Text(first), row.Text(first + 1), row.Text(first + 2)};
+  RecordedPreset preset;
+  preset.preset = row.Text(first);
+  preset.tools = row.Text(first + 1);
+  preset.result = row.Text(first + 2);
   int* numbers[] = {&preset.tests,         &preset.failures,     &preset.skipped,
                     &preset.cached,        &preset.canaries,     &preset.canaries_caught,
                     &preset.build_seconds, &preset.test_seconds, &preset.wall_seconds};
   for (int i = 0; i < 9; ++i) *numbers[i] = static_cast<int>(row.Int(first + 3 + i));
+  preset.overhead = row.Real(first + 12);
   return preset;
 }
 
@@ -374,11 +471,14 @@ std::optional<std::vector<RunRecord>> History::Timeline(std::string* error) {
   if (!runs) return std::nullopt;
   std::map<long long, size_t> index;
   for (size_t i = 0; i < runs->size(); ++i) index[(*runs)[i].id] = i;
-  // Two reads in all, whatever the number of runs: a dashboard of 1,000 runs must not
+  // Three reads in all, whatever the number of runs: a dashboard of 1,000 runs must not
   // cost 2,000 queries.
   Statement presets(db_, std::string("SELECT run_id, ") + kPresetColumns + " FROM preset_runs ORDER BY run_id, preset");
   Statement findings(
       db_, std::string("SELECT run_id, ") + kFindingColumns + " FROM findings ORDER BY run_id, file, line, kind");
+  Statement peaks(db_,
+                  "SELECT run_id, scenario, peak_heap_bytes, peak_heap_bytes_2x, peak_rss_kib FROM baseline_peaks "
+                  "ORDER BY run_id, scenario");
   const auto run_of = [&](const Statement& row) -> RunRecord* {
     const auto at = index.find(row.Int(0));
     return at == index.end() ? nullptr : &(*runs)[at->second];
@@ -393,6 +493,14 @@ std::optional<std::vector<RunRecord>> History::Timeline(std::string* error) {
                         db_, findings,
                         [&](const Statement& row) {
                           if (RunRecord* run = run_of(row)) run->findings.push_back(FindingAt(row, 1));
+                        },
+                        error) &&
+                    EachRow(
+                        db_, peaks,
+                        [&](const Statement& row) {
+                          if (RunRecord* run = run_of(row)) {
+                            run->peaks.push_back({row.Text(1), row.Int(2), row.Int(3), row.Int(4)});
+                          }
                         },
                         error);
   if (!read) return std::nullopt;

@@ -46,6 +46,13 @@ struct RecordedPreset {
   std::string preset, tools, result;
   int tests = 0, failures = 0, skipped = 0, cached = 0, canaries = 0, canaries_caught = 0;
   int build_seconds = 0, test_seconds = 0, wall_seconds = 0;
+  std::optional<double> overhead;  // test time over the fast preset's; nullopt: not measured
+};
+
+// One memory-baseline scenario's peaks as the run measured them (baseline.h).
+struct RecordedPeak {
+  std::string scenario;
+  long long peak_heap_bytes = 0, peak_heap_bytes_2x = 0, peak_rss_kib = 0;
 };
 
 struct RunRecord {
@@ -54,13 +61,22 @@ struct RunRecord {
   std::string recorded_at;  // UTC, YYYY-MM-DDTHH:MM:SSZ
   std::vector<RecordedPreset> presets;
   std::vector<RecordedFinding> findings;
+  std::vector<RecordedPeak> peaks;
 };
 
-// Reads what `memsafe check --memory-checks` left of its last run in `report_dir`
-// (this-run/summary.json and this-run/findings.json). nullopt, with the reason, when
-// either is missing or is not memsafe's.
-std::optional<RunRecord> ReadRunReport(const std::string& report_dir, const std::string& commit,
-                                       const std::string& recorded_at, std::string* error);
+// Reads what `memsafe check --memory-checks` left of its last run in each of
+// `report_dirs` (this-run/summary.json and this-run/findings.json) as one run: the
+// nightly runs each preset, or each shard of one, in a job of its own. A finding several
+// reports have is one finding (tools, presets and tests joined, occurrences added).
+// nullopt, with the reason, when a file is missing or is not memsafe's, or when two
+// reports hold the same preset (one job's report downloaded twice would count twice).
+std::optional<RunRecord> ReadRunReports(const std::vector<std::string>& report_dirs, const std::string& commit,
+                                        const std::string& recorded_at, std::string* error);
+
+// The scenarios of a memory baseline file as `memsafe baseline check --measured` writes
+// them (the format of sanitizers/memory-baseline.json). nullopt, with the reason, when it
+// cannot be read or is not one.
+std::optional<std::vector<RecordedPeak>> ReadBaselinePeaks(const std::string& path, std::string* error);
 
 // A finding of the diff, with where the history first saw it and last saw it.
 struct DiffEntry {
@@ -96,7 +112,8 @@ class History {
   std::optional<HistoryDiff> Diff(const std::string& since, std::string* error);
   // Every recorded run, oldest first (findings and presets not filled).
   std::optional<std::vector<RunRecord>> Runs(std::string* error);
-  // Every recorded run, oldest first, with its presets and findings (for the dashboard).
+  // Every recorded run, oldest first, with its presets, findings and peaks (for the
+  // dashboard).
   std::optional<std::vector<RunRecord>> Timeline(std::string* error);
 
  private:

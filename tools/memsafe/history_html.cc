@@ -87,7 +87,7 @@ std::string Plot(const std::string& id, const std::string& title, const std::vec
       const std::string at = Number(x(i)) + "," + Number(y(*series[s].second[i]));
       points += (points.empty() ? "" : " ") + at;
       circles += "<circle class=\"point\" data-series=\"" + Escape(series[s].first) + "\" data-run=\"" +
-                 std::to_string(runs[i].id) + "\" cx=\"" + Number(x(i)) + "\" cy=\"" + Number(y(*series[s].second[i])) +
+                 std::to_string(runs[i].id) + "\" data-value=\"" + Number(*series[s].second[i]) + "\" cx=\"" + Number(x(i)) + "\" cy=\"" + Number(y(*series[s].second[i])) +
                  "\" r=\"3\" fill=\"" + colour + "\"><title>" +
                  Escape(series[s].first + " in run " + std::to_string(runs[i].id) + " (" + ShortCommit(runs[i].commit) +
                         ", " + runs[i].recorded_at + "): " + Number(*series[s].second[i])) +
@@ -112,20 +112,48 @@ std::vector<std::string> PresetNames(const std::vector<RunRecord>& runs) {
   return names;
 }
 
-// A value of each preset in each run that ran it.
+// A value of each preset in each run that ran it (and measured it).
 std::vector<Series> PerPreset(const std::vector<RunRecord>& runs,
-                              double (*value)(const RunRecord&, const RecordedPreset&)) {
+                              std::optional<double> (*value)(const RunRecord&, const RecordedPreset&)) {
   std::vector<Series> series;
   for (const std::string& name : PresetNames(runs)) {
     Series line{name, {}};
     for (const RunRecord& run : runs) {
       const auto preset = std::find_if(run.presets.begin(), run.presets.end(),
                                        [&name](const RecordedPreset& p) { return p.preset == name; });
-      line.second.push_back(preset == run.presets.end() ? std::nullopt : std::optional<double>(value(run, *preset)));
+      line.second.push_back(preset == run.presets.end() ? std::nullopt : value(run, *preset));
     }
     series.push_back(std::move(line));
   }
   return series;
+}
+
+// The peak heap of each memory-baseline scenario, in KiB, in each run that measured it.
+std::vector<Series> PeakHeaps(const std::vector<RunRecord>& runs) {
+  std::map<std::string, Series> by_scenario;
+  for (size_t i = 0; i < runs.size(); ++i) {
+    for (const RecordedPeak& peak : runs[i].peaks) {
+      Series& line = by_scenario[peak.scenario];
+      line.first = peak.scenario;
+      line.second.resize(runs.size());
+      line.second[i] = static_cast<double>(peak.peak_heap_bytes) / 1024.0;
+    }
+  }
+  std::vector<Series> series;
+  for (auto& [name, line] : by_scenario) series.push_back(std::move(line));
+  return series;
+}
+
+// A plot, or a line saying why there is none: a plot of nothing measured would read as
+// "zero".
+std::string PlotOrWhyNot(const std::string& id, const std::string& title, const std::vector<RunRecord>& runs,
+                         const std::vector<Series>& series, const std::string& why_not) {
+  for (const Series& line : series) {
+    for (const std::optional<double>& value : line.second) {
+      if (value) return Plot(id, title, runs, series);
+    }
+  }
+  return "<h2>" + Escape(title) + "</h2>\n<p id=\"" + id + "-none\">" + Escape(why_not) + "</p>\n";
 }
 
 std::string Location(const RecordedFinding& finding, const std::string& source_url) {
@@ -197,18 +225,29 @@ std::string FormatHistoryHtml(const std::vector<RunRecord>& runs, const std::str
        << Escape(ShortCommit(runs.front().commit)) << ") to " << Escape(runs.back().recorded_at) << " ("
        << Escape(ShortCommit(runs.back().commit)) << ").</p>\n";
   html << Plot("open-findings", "Open findings per preset", runs,
-               PerPreset(runs, [](const RunRecord& run, const RecordedPreset& preset) {
+               PerPreset(runs, [](const RunRecord& run, const RecordedPreset& preset) -> std::optional<double> {
                  return static_cast<double>(
                      std::count_if(run.findings.begin(), run.findings.end(), [&preset](const RecordedFinding& f) {
                        return std::find(f.presets.begin(), f.presets.end(), preset.preset) != f.presets.end();
                      }));
                }));
   html << Plot("test-time", "Test time per preset (seconds)", runs,
-               PerPreset(runs, [](const RunRecord&, const RecordedPreset& p) { return double(p.test_seconds); }));
+               PerPreset(runs, [](const RunRecord&, const RecordedPreset& p) -> std::optional<double> {
+                 return double(p.test_seconds);
+               }));
   html << Plot("wall-time", "Wall time per preset, build included (seconds)", runs,
-               PerPreset(runs, [](const RunRecord&, const RecordedPreset& p) { return double(p.wall_seconds); }));
-  html << "<p>Peak heap per memory-baseline scenario: not recorded yet (memsafe history record reads the run's "
-          "summary and findings only).</p>\n";
+               PerPreset(runs, [](const RunRecord&, const RecordedPreset& p) -> std::optional<double> {
+                 return double(p.wall_seconds);
+               }));
+  html << PlotOrWhyNot(
+      "overhead", "Tool overhead per preset (test time over the uninstrumented preset's, same tests)", runs,
+      PerPreset(runs, [](const RunRecord&, const RecordedPreset& p) { return p.overhead; }),
+      "Not measured in any recorded run: memsafe check measures it when the fast preset's build tree has test "
+      "results (run memsafe check before memsafe check --memory-checks).");
+  html << PlotOrWhyNot("peak-heap", "Peak heap per memory-baseline scenario (KiB, Valgrind massif)", runs,
+                       PeakHeaps(runs),
+                       "Not measured in any recorded run: record with --baseline FILE, the peaks `memsafe baseline "
+                       "check --measured FILE` wrote.");
   html << OpenTable(runs, source_url) << FixedTable(runs, source_url) << "</body></html>\n";
   return html.str();
 }

@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "baseline.h"
 #include "tool_test_support.h"
 
 namespace memsafe::tools {
@@ -36,7 +37,7 @@ std::string WriteReport(const ScratchDir& dir, const std::string& name, const st
 }
 
 bool RecordReport(History& history, const std::string& report, const std::string& commit, std::string* error) {
-  std::optional<RunRecord> run = ReadRunReport(report, commit, "2026-12-0" + commit.substr(1) + "T00:00:00Z", error);
+  std::optional<RunRecord> run = ReadRunReports({report}, commit, "2026-12-0" + commit.substr(1) + "T00:00:00Z", error);
   return run && history.Record(*run, error);
 }
 
@@ -90,17 +91,17 @@ TEST(HistoryTest, ANewFindingIsNewThenKnownSinceItsCommitThenFixed) {
 TEST(HistoryTest, AReportThatIsNotMemsafesRecordsNothing) {
   ScratchDir dir;
   std::string error;
-  EXPECT_FALSE(ReadRunReport((dir.path() / "none").string(), "c", "t", &error));
+  EXPECT_FALSE(ReadRunReports({(dir.path() / "none").string()}, "c", "t", &error));
   EXPECT_NE(error.find("summary.json"), std::string::npos) << error;
   const std::string other = WriteReport(dir, "other", {});
   dir.Write("other/this-run/findings.json", R"({"runs": []})");  // SARIF-like, not memsafe report's JSON
-  EXPECT_FALSE(ReadRunReport(other, "c", "t", &error));
+  EXPECT_FALSE(ReadRunReports({other}, "c", "t", &error));
   EXPECT_NE(error.find("not memsafe check's"), std::string::npos) << error;
   dir.Write("other/this-run/findings.json", "<xml/>");
-  EXPECT_FALSE(ReadRunReport(other, "c", "t", &error));
+  EXPECT_FALSE(ReadRunReports({other}, "c", "t", &error));
   const std::string twice = WriteReport(
       dir, "twice", {FindingJson("00000000000000aa", "k", "f", 1), FindingJson("00000000000000aa", "k", "f", 1)});
-  EXPECT_FALSE(ReadRunReport(twice, "c", "t", &error));
+  EXPECT_FALSE(ReadRunReports({twice}, "c", "t", &error));
 }
 
 TEST(HistoryTest, ForeignNewerAndBrokenDatabasesAreRefused) {
@@ -257,6 +258,95 @@ TEST(HistoryTest, TheDashboardHasAPointPerRunAndLinksEachFinding) {
   const std::string earlier = FormatHistoryHtml(four, "");
   EXPECT_NE(earlier.find("<table id=\"open\">"), std::string::npos);
   EXPECT_NE(earlier.find("<td>c3 (2026-12-03T00:00:00Z)</td>"), std::string::npos) << earlier;
+}
+
+// The nightly's jobs each leave a report of their preset or shard: one run of them all.
+TEST(HistoryTest, ReportsOfSeveralJobsAreOneRun) {
+  ScratchDir dir;
+  std::string error;
+  const std::string leak = FindingJson("00000000000000aa", "memory-leak", "src/lib.c", 12);
+  const std::string asan = WriteReport(dir, "asan", {leak, FindingJson("00000000000000bb", "k", "f", 1)});
+  const std::string tsan = WriteReport(dir, "tsan", {leak});
+  dir.Write("tsan/this-run/summary.json",
+            R"({"presets": [{"preset": "tsan", "tools": "thread", "result": "FAILED", "tests": 4, "canaries": 2,
+                "canaries_caught": 2, "test_seconds": 8, "overhead": 4.5}]})");
+  std::optional<RunRecord> run = ReadRunReports({asan, tsan}, "c1", "2026-12-01T00:00:00Z", &error);
+  ASSERT_TRUE(run) << error;
+  ASSERT_EQ(run->presets.size(), 2u);
+  EXPECT_FALSE(run->presets[0].overhead);  // not in asan's row: not measured, not zero
+  ASSERT_TRUE(run->presets[1].overhead);
+  EXPECT_DOUBLE_EQ(*run->presets[1].overhead, 4.5);
+  ASSERT_EQ(run->findings.size(), 2u);
+  EXPECT_EQ(run->findings[0].occurrences, 2);  // the leak, once in each report
+  EXPECT_EQ(run->findings[0].presets, (std::vector<std::string>{"asan"}));
+  // One job's report twice would count its preset twice.
+  EXPECT_FALSE(ReadRunReports({asan, tsan, asan}, "c1", "t", &error));
+  EXPECT_NE(error.find("preset 'asan' is in two reports"), std::string::npos) << error;
+  EXPECT_FALSE(ReadRunReports({}, "c1", "t", &error));
+}
+
+// A database of the first schema (runs, presets, findings) is upgraded in place: its runs
+// stay, and the overhead and baseline peaks of new runs are kept.
+TEST(HistoryTest, AnOlderDatabaseIsUpgradedAndKeepsItsRuns) {
+  ScratchDir dir;
+  const std::string path = (dir.path() / "old.db").string();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(
+                db,
+                "CREATE TABLE runs(id INTEGER PRIMARY KEY, commit_id TEXT NOT NULL, recorded_at TEXT NOT NULL);"
+                "CREATE TABLE preset_runs(run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, preset TEXT "
+                "NOT NULL, tools TEXT NOT NULL, result TEXT NOT NULL, tests INTEGER, failures INTEGER, skipped "
+                "INTEGER, cached INTEGER, canaries INTEGER, canaries_caught INTEGER, build_seconds INTEGER, "
+                "test_seconds INTEGER, wall_seconds INTEGER, PRIMARY KEY(run_id, preset));"
+                "CREATE TABLE findings(run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, signature TEXT "
+                "NOT NULL, kind TEXT NOT NULL, file TEXT NOT NULL, line INTEGER NOT NULL, function TEXT NOT NULL, "
+                "tools TEXT NOT NULL, presets TEXT NOT NULL, tests TEXT NOT NULL, occurrences INTEGER NOT NULL, "
+                "PRIMARY KEY(run_id, signature));"
+                "CREATE INDEX findings_by_signature ON findings(signature, run_id);"
+                "INSERT INTO runs VALUES(1, 'c1', '2026-12-01T00:00:00Z');"
+                "INSERT INTO preset_runs VALUES(1, 'asan', 'address', 'ok', 9, 0, 0, 0, 8, 8, 3, 2, 5);"
+                "PRAGMA application_id = 1297303622; PRAGMA user_version = 1;",
+                nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_close(db), SQLITE_OK);
+  std::string error;
+  std::unique_ptr<History> history = History::Open(path, &error);
+  ASSERT_TRUE(history) << error;
+  std::optional<RunRecord> run = ReadRunReports({WriteReport(dir, "r", {})}, "c2", "2026-12-02T00:00:00Z", &error);
+  ASSERT_TRUE(run) << error;
+  run->presets[0].overhead = 2.5;
+  run->peaks.push_back({"pool", 4096, 4096, 900});
+  ASSERT_TRUE(history->Record(*run, &error)) << error;
+  const std::optional<std::vector<RunRecord>> timeline = history->Timeline(&error);
+  ASSERT_TRUE(timeline) << error;
+  ASSERT_EQ(timeline->size(), 2u);
+  EXPECT_EQ((*timeline)[0].commit, "c1");
+  EXPECT_FALSE((*timeline)[0].presets.at(0).overhead);
+  EXPECT_TRUE((*timeline)[0].peaks.empty());
+  EXPECT_EQ((*timeline)[1].presets.at(0).overhead, std::optional<double>(2.5));
+  ASSERT_EQ((*timeline)[1].peaks.size(), 1u);
+  EXPECT_EQ((*timeline)[1].peaks[0].peak_heap_bytes, 4096);
+  // The dashboard plots what was measured, one point per run that measured it.
+  const std::string page = FormatHistoryHtml(*timeline, "");
+  EXPECT_NE(page.find("<svg id=\"overhead\""), std::string::npos);
+  EXPECT_NE(page.find("data-series=\"pool\" data-run=\"2\" data-value=\"4.0\""), std::string::npos) << page;
+}
+
+// The peaks `memsafe baseline check --measured` writes, in the baseline file's format.
+TEST(HistoryTest, BaselinePeaksAreReadFromTheMeasuredFile) {
+  ScratchDir dir;
+  BaselineFile file;
+  file.scenarios["pool"] = {"pool", 2048, 2048, 700};
+  std::string error;
+  const std::optional<std::vector<RecordedPeak>> peaks =
+      ReadBaselinePeaks(dir.Write("measured.json", WriteBaseline(file)), &error);
+  ASSERT_TRUE(peaks) << error;
+  ASSERT_EQ(peaks->size(), 1u);
+  EXPECT_EQ((*peaks)[0].scenario, "pool");
+  EXPECT_EQ((*peaks)[0].peak_rss_kib, 700);
+  EXPECT_FALSE(ReadBaselinePeaks(dir.Write("other.json", R"({"runs": []})"), &error));
+  EXPECT_FALSE(ReadBaselinePeaks((dir.path() / "missing.json").string(), &error));
 }
 
 }  // namespace

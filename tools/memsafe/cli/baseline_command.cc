@@ -34,6 +34,7 @@ struct BaselineOptions {
   std::string scenarios = "build/dev/bench/memsafe_memory_scenarios";
   std::string valgrind = "valgrind";
   std::vector<std::string> only;
+  std::string measured;  // where this run's measurements go, in the baseline's format
 };
 
 int Baseline(const std::string& action, const BaselineOptions& options) {
@@ -81,6 +82,17 @@ int Baseline(const std::string& action, const BaselineOptions& options) {
         static_cast<unsigned long long>(m.peak_heap_bytes_2x), growth, static_cast<unsigned long long>(m.peak_rss_kib));
     std::fflush(stdout);
     measured.push_back(m);
+  }
+  if (!options.measured.empty()) {
+    BaselineFile now;
+    now.threshold_percent = baseline.threshold_percent;
+    now.rationale = "What one run measured (memsafe baseline --measured), not a baseline to compare with.";
+    now.environment["date"] = tools::FormatDate(tools::Today());
+    for (const Measurement& m : measured) now.scenarios[m.scenario] = m;
+    if (!WriteText(options.measured, WriteBaseline(now))) {
+      std::cerr << "memsafe baseline: cannot write " << options.measured << "\n";
+      return kUsage;
+    }
   }
   if (action == "run") return kClean;
   if (action == "update") {
@@ -130,6 +142,9 @@ void AddBaselineCommand(CLI::App& app, int* status) {
                     "The scenarios program (default: build/dev/bench/memsafe_memory_scenarios)");
     sub->add_option("--valgrind", state->valgrind, "Valgrind to run massif with");
     sub->add_option("--only", state->only, "Only this scenario (repeatable)");
+    sub->add_option("--measured", state->measured,
+                    "Also write what this run measured to this file, in the baseline's format (memsafe history "
+                    "record --baseline reads it)");
     sub->callback([state, status, action] { *status = Baseline(action, *state); });
   }
 }

@@ -22,6 +22,11 @@ void AddCheckCommand(CLI::App& app, int* status) {
   CLI::Option* shard_option = check->add_option("--shard", state->shard,
                                                 "With --memory-checks: every N-th test from the I-th, plus every "
                                                 "canary (the nightly spreads a preset over N jobs)");
+  CLI::Option* test_option =
+      check->add_option("--test", state->tests,
+                        "With --memory-checks: only the test of this exact CTest name (repeatable), plus every "
+                        "canary; a name the build tree does not define fails the run (memsafe bisect's steps)")
+          ->check(NotAnOption());
   CLI::Option* slow_flag = check->add_flag(
       "--slow", state->slow,
       "With --memory-checks: the thorough run: also tests labelled memsafe-slow and the valgrind-slow options");
@@ -60,6 +65,7 @@ void AddCheckCommand(CLI::App& app, int* status) {
   // The table holds every detection test's result: a quick or sharded run has only some.
   detection_option->needs(slow_flag)->excludes(shard_option);
   shard_option->needs(memory_flag);
+  test_option->needs(memory_flag)->excludes(shard_option, detection_option);
   slow_flag->needs(memory_flag);
   no_cache_flag->needs(memory_flag);
   list_flag->excludes(memory_flag, preset_option, shard_option, slow_flag, matrix_flag, dry_flag);

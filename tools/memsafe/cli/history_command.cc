@@ -20,7 +20,8 @@ struct HistoryState {
   std::string db = "memsafe-history.db";
   std::string commit, since, sarif;
   std::string out_dir, source_url;
-  std::string report_dir = "build/memsafe-report";
+  std::vector<std::string> report_dirs = {"build/memsafe-report"};
+  std::string baseline;
   bool json = false;
 };
 
@@ -56,10 +57,18 @@ int Record(const HistoryState& state) {
     return tools::kUsage;
   }
   std::string error;
-  std::optional<tools::RunRecord> run = tools::ReadRunReport(state.report_dir, commit, NowUtc(), &error);
+  std::optional<tools::RunRecord> run = tools::ReadRunReports(state.report_dirs, commit, NowUtc(), &error);
   if (!run) {
     std::cerr << "memsafe history record: " << error << " (run memsafe check --memory-checks first)\n";
     return tools::kUsage;
+  }
+  if (!state.baseline.empty()) {
+    std::optional<std::vector<tools::RecordedPeak>> peaks = tools::ReadBaselinePeaks(state.baseline, &error);
+    if (!peaks) {
+      std::cerr << "memsafe history record: " << error << " (nothing was recorded)\n";
+      return tools::kUsage;
+    }
+    run->peaks = std::move(*peaks);
   }
   const std::unique_ptr<tools::History> history = tools::History::Open(state.db, &error, /*create=*/true);
   if (!history) {
@@ -71,7 +80,7 @@ int Record(const HistoryState& state) {
     return tools::kUsage;
   }
   std::cout << "memsafe history: recorded run " << run->id << " of " << commit << ": " << run->findings.size()
-            << " finding(s), " << run->presets.size() << " preset(s), into " << state.db << "\n";
+            << " finding(s), " << run->presets.size() << " preset(s), " << run->peaks.size() << " baseline scenario(s), into " << state.db << "\n";
   return tools::kClean;
 }
 
@@ -134,11 +143,16 @@ void AddHistoryCommand(CLI::App& app, int* status) {
       "new, known (since which commit) or fixed");
   history->require_subcommand(1);
   CLI::App* record = history->add_subcommand(
-      "record", "Record the last memsafe check --memory-checks run (its this-run/ summary and findings)");
+      "record", "Record the last memsafe check --memory-checks run (its this-run/ summary and findings; several report "
+      "directories make one run)");
   record->add_option("--db", state->db, "The history database (default: memsafe-history.db; created when missing)");
   record->add_option("--commit", state->commit, "The run's commit (default: HEAD of the git work tree here)");
-  record->add_option("report_dir", state->report_dir,
-                     "memsafe check's report directory (default: build/memsafe-report)");
+  record->add_option("--baseline", state->baseline,
+                     "The peaks `memsafe baseline check --measured FILE` wrote, recorded with the run")
+      ->check(NotAnOption());
+  record->add_option("report_dir", state->report_dirs,
+                     "memsafe check's report directories, one run in all (default: build/memsafe-report; the "
+                     "nightly has one per preset or shard)");
   record->callback([state, status] { *status = Record(*state); });
   CLI::App* diff = history->add_subcommand(
       "diff",
