@@ -519,6 +519,19 @@ std::optional<std::vector<RecordedFinding>> History::FindingsOf(long long run_id
   return findings;
 }
 
+std::optional<RecordedFinding> History::LastSeen(const std::string& signature, std::string* error) {
+  Statement statement(db_, std::string("SELECT ") + kFindingColumns +
+                               " FROM findings WHERE signature = ? ORDER BY run_id DESC LIMIT 1");
+  statement.Bind(1, signature);
+  std::optional<RecordedFinding> found;
+  error->clear();
+  if (!EachRow(
+          db_, statement, [&found](const Statement& row) { found = FindingAt(row, 0); }, error)) {
+    return std::nullopt;
+  }
+  return found;
+}
+
 std::optional<std::vector<RecordedPreset>> History::PresetsOf(long long run_id, std::string* error) {
   Statement statement(db_, std::string("SELECT ") + kPresetColumns + " FROM preset_runs WHERE run_id = ?");
   statement.Bind(1, run_id);

@@ -110,6 +110,9 @@ class History {
   // The last run against the run before it, or against the last run of commit `since`
   // (a full commit id as recorded) when it is not empty.
   std::optional<HistoryDiff> Diff(const std::string& since, std::string* error);
+  // The finding of that signature in the last run that had it; nullopt with an empty
+  // `*error` when no run had it.
+  std::optional<RecordedFinding> LastSeen(const std::string& signature, std::string* error);
   // Every recorded run, oldest first (findings and presets not filled).
   std::optional<std::vector<RunRecord>> Runs(std::string* error);
   // Every recorded run, oldest first, with its presets, findings and peaks (for the

@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   memsafe::cli::AddLauncherCommands(app, &status);
   memsafe::cli::AddBaselineCommand(app, &status);
   memsafe::cli::AddHistoryCommand(app, &status);
+  memsafe::cli::AddBisectCommand(app, &status);
   try {
     app.parse(argc, argv);  // runs the command's callback
   } catch (const CLI::ParseError& error) {

@@ -25,6 +25,7 @@ namespace memsafe::tools {
 struct ProcessOptions {
   bool capture_stdout = false;    // collect stdout into ProcessResult::output
   bool discard_output = false;    // stderr (and stdout unless captured) to /dev/null
+  std::string output_file;        // stdout and stderr both to this file, emptied first
   std::string working_directory;  // empty: the caller's
   // Variables set (a value) or removed (nullopt) for the child only.
   std::map<std::string, std::optional<std::string>> environment;

@@ -260,6 +260,22 @@ TEST(HistoryTest, TheDashboardHasAPointPerRunAndLinksEachFinding) {
   EXPECT_NE(earlier.find("<td>c3 (2026-12-03T00:00:00Z)</td>"), std::string::npos) << earlier;
 }
 
+// memsafe bisect learns a finding's tests and presets from the last run that had it.
+TEST(HistoryTest, AFindingIsLookedUpInTheLastRunThatHadIt) {
+  ScratchDir dir;
+  std::string error;
+  std::unique_ptr<History> history = History::Open((dir.path() / "h.db").string(), &error, true);
+  ASSERT_TRUE(history) << error;
+  ASSERT_TRUE(RecordReport(*history, WriteReport(dir, "c1", {FindingJson("00000000000000aa", "k", "f", 1)}), "c1", &error));
+  ASSERT_TRUE(RecordReport(*history, WriteReport(dir, "c2", {FindingJson("00000000000000aa", "k", "f", 2)}), "c2", &error));
+  const std::optional<RecordedFinding> found = history->LastSeen("00000000000000aa", &error);
+  ASSERT_TRUE(found) << error;
+  EXPECT_EQ(found->line, 2);
+  EXPECT_EQ(found->tests, (std::vector<std::string>{"t"}));
+  EXPECT_FALSE(history->LastSeen("00000000000000ff", &error));
+  EXPECT_EQ(error, "");
+}
+
 // The nightly's jobs each leave a report of their preset or shard: one run of them all.
 TEST(HistoryTest, ReportsOfSeveralJobsAreOneRun) {
   ScratchDir dir;

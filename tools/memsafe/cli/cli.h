@@ -28,6 +28,7 @@ void AddReportCommands(CLI::App& app, int* status);
 void AddBaselineCommand(CLI::App& app, int* status);
 // history record | diff | html
 void AddHistoryCommand(CLI::App& app, int* status);
+void AddBisectCommand(CLI::App& app, int* status);
 // What the test launcher (memsafe-run.sh) calls: test-verdict, next-cases, log-id,
 // instrumented.
 void AddLauncherCommands(CLI::App& app, int* status);
