@@ -7,6 +7,8 @@
 #     each kind of test fails the run naming the test, the kind and file:line, and
 #     `memsafe suppressions add --from-report` drafts what the tools can suppress; a
 #     build that lost its flags fails every test; an existing CMakePresets.json is merged;
+#   - tests/adoption/history_test.sh: a git repository of an adopted library, five
+#     commits, a leak brought in and fixed: memsafe history diff, bisect and dashboard;
 #   - tests/adoption/whole_programs: a GoogleTest, a Catch2 and a doctest program run
 #     as one test each, two planted bugs in two cases of each: both reported under asan;
 #   - a -Werror C++ project adopted with init --compilers gcc, green under tsan-gcc;
@@ -30,11 +32,12 @@ group() { if [[ ${CI:-} == true ]]; then echo "::group::$*"; else echo "== $*"; 
 endgroup() { if [[ ${CI:-} == true ]]; then echo "::endgroup::"; fi; }
 
 # What the test projects need: doctest, Catch2 and GoogleTest's libraries (shelf), dpkg-dev
-# (apt-get source unpacks with dpkg-source), Python (jsoncpp's test driver).
+# (apt-get source unpacks with dpkg-source), Python (jsoncpp's test driver), Chromium (the
+# history dashboard, loaded as a user opens it).
 needed=()
 for pair in doctest-dev:/usr/lib/cmake/doctest/doctestConfig.cmake catch2:/usr/lib/cmake/Catch2/Catch2Config.cmake \
             libgtest-dev:/usr/lib/x86_64-linux-gnu/cmake/GTest/GTestConfig.cmake \
-            dpkg-dev:/usr/bin/dpkg-source python3:/usr/bin/python3; do
+            dpkg-dev:/usr/bin/dpkg-source python3:/usr/bin/python3 chromium:/usr/bin/chromium; do
   [[ -e ${pair#*:} ]] || needed+=("${pair%%:*}")
 done
 if ((${#needed[@]})); then
@@ -159,6 +162,14 @@ if check_run "$planted" "$work/planted.log" 1 CFLAGS=-DPLANT_USE_AFTER_FREE CXXF
       fail "planted bug at tests/$where not reported by every preset for $test"
     fi
   done
+fi
+endgroup
+
+group "the memory history of an adopted project: five commits, diff, bisect, dashboard"
+if bash "$root/tests/adoption/history_test.sh" "$memsafe" "$work/history" >"$work/history.log" 2>&1; then
+  ok "history: new at the leak's commit, known after it, fixed; bisect names it; the dashboard shows it"
+else
+  cat "$work/history.log"; fail "the memory history of an adopted project (log: $work/history.log)"
 fi
 endgroup
 

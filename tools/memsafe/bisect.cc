@@ -92,10 +92,10 @@ class WorkTree {
   // Puts HEAD back and checks that it is; false, with what is wrong, when it is not.
   bool Restore(std::string* error) {
     if (bisecting_) {
-      (void)Git({"bisect", "reset"}, /*show_errors=*/true);  // judged by the check below
+      (void)Git({"bisect", "reset"});  // judged by the check below, which says what is wrong
       bisecting_ = false;
     }
-    if (moved_) (void)Git({"checkout", "-q", branch_.empty() ? sha_ : branch_}, /*show_errors=*/true);
+    if (moved_) (void)Git({"checkout", "-q", branch_.empty() ? sha_ : branch_});
     moved_ = false;
     const std::string head = Git({"rev-parse", "--verify", "HEAD"}).out;
     const std::string branch = Git({"symbolic-ref", "-q", "--short", "HEAD"}).out;
