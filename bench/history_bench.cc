@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "history.h"
+#include "history/history.h"
 #include "ratio_reporter.h"
 
 namespace memsafe::bench {

@@ -28,8 +28,8 @@
 #include "memsafe/secure_buffer.h"
 #include "memsafe/secure_pool.h"
 #include "memsafe/sqlite_pool.h"
-#include "report.h"
-#include "report_output.h"
+#include "report/report.h"
+#include "report/report_output.h"
 
 namespace {
 

@@ -22,8 +22,8 @@
 #include <vector>
 
 #include "ratio_reporter.h"
-#include "report.h"
-#include "suppressions.h"
+#include "report/report.h"
+#include "suppressions/suppressions.h"
 
 namespace memsafe::bench {
 namespace {

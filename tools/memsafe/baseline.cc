@@ -13,8 +13,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "process.h"
-#include "text.h"
+#include "common/process.h"
+#include "common/text.h"
 
 namespace memsafe::tools {
 namespace {

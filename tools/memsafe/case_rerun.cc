@@ -4,7 +4,7 @@
 #include <charconv>
 #include <set>
 
-#include "text.h"
+#include "common/text.h"
 
 namespace memsafe::tools {
 namespace {

@@ -9,12 +9,12 @@
 #include <string_view>
 #include <vector>
 
-#include "commands.h"
+#include "common/commands.h"
 
-#include "options_lint.h"
-#include "report.h"
-#include "report_output.h"
-#include "suppressions.h"
+#include "suppressions/options_lint.h"
+#include "report/report.h"
+#include "report/report_output.h"
+#include "suppressions/suppressions.h"
 
 namespace memsafe::tools {
 namespace {

@@ -16,9 +16,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "options_lint.h"
-#include "test_switches.h"
-#include "text.h"
+#include "suppressions/options_lint.h"
+#include "check/test_switches.h"
+#include "common/text.h"
 
 namespace memsafe::tools {
 namespace {

@@ -6,7 +6,7 @@
 #include <pugixml.hpp>
 #include <system_error>
 
-#include "text.h"
+#include "common/text.h"
 
 namespace memsafe::tools {
 namespace fs = std::filesystem;

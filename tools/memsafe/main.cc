@@ -9,7 +9,7 @@
 #include <string>
 
 #include "cli/cli.h"
-#include "commands.h"
+#include "common/commands.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"memsafe: memory-safety checks, reports and suppression lifecycle", "memsafe"};

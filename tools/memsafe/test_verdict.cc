@@ -15,10 +15,10 @@
 #include <utility>
 
 #include "loaded_objects.h"
-#include "options_lint.h"
-#include "report.h"
-#include "report_output.h"
-#include "text.h"
+#include "suppressions/options_lint.h"
+#include "report/report.h"
+#include "report/report_output.h"
+#include "common/text.h"
 
 namespace memsafe::tools {
 

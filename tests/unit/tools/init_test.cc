@@ -7,9 +7,9 @@
 #include <filesystem>
 #include <string>
 
-#include "process.h"
-#include "text.h"
-#include "tool_test_support.h"
+#include "common/process.h"
+#include "common/text.h"
+#include "tools/tool_test_support.h"
 
 namespace memsafe::tools {
 namespace {

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "tool_test_support.h"
+#include "tools/tool_test_support.h"
 
 namespace memsafe::tools {
 namespace {

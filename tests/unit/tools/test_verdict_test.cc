@@ -8,7 +8,7 @@
 
 #include <gtest/gtest.h>
 
-#include "tool_test_support.h"
+#include "tools/tool_test_support.h"
 
 namespace memsafe::tools {
 namespace {

@@ -8,9 +8,9 @@
 
 #include "baseline.h"
 #include "cli/cli.h"
-#include "commands.h"
-#include "process.h"
-#include "text.h"
+#include "common/commands.h"
+#include "common/process.h"
+#include "common/text.h"
 
 namespace memsafe::cli {
 namespace {

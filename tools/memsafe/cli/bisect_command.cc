@@ -2,7 +2,7 @@
 #include <memory>
 #include <regex>
 
-#include "bisect.h"
+#include "history/bisect.h"
 #include "cli/cli.h"
 
 namespace memsafe::cli {

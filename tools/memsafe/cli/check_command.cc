@@ -1,7 +1,7 @@
 // `memsafe check`: configure, build and test the project's presets and judge the run.
 #include <memory>
 
-#include "check.h"
+#include "check/check.h"
 #include "cli/cli.h"
 
 namespace memsafe::cli {

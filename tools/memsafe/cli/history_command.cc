@@ -8,10 +8,10 @@
 #include <vector>
 
 #include "cli/cli.h"
-#include "commands.h"
-#include "history.h"
-#include "process.h"
-#include "text.h"
+#include "common/commands.h"
+#include "history/history.h"
+#include "common/process.h"
+#include "common/text.h"
 
 namespace memsafe::cli {
 namespace {

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "cli/cli.h"
-#include "commands.h"
+#include "common/commands.h"
 #include "init.h"
 
 namespace memsafe::cli {

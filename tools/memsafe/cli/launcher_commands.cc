@@ -13,10 +13,10 @@
 
 #include "case_rerun.h"
 #include "cli/cli.h"
-#include "commands.h"
-#include "process.h"
+#include "common/commands.h"
+#include "common/process.h"
 #include "test_verdict.h"
-#include "text.h"
+#include "common/text.h"
 
 namespace memsafe::cli {
 namespace {

@@ -2,7 +2,7 @@
 #include <memory>
 
 #include "cli/cli.h"
-#include "commands.h"
+#include "common/commands.h"
 
 namespace memsafe::cli {
 

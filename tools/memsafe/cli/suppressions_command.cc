@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "cli/cli.h"
-#include "commands.h"
-#include "text.h"
+#include "common/commands.h"
+#include "common/text.h"
 
 namespace memsafe::cli {
 namespace {

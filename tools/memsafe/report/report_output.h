@@ -1,0 +1,48 @@
+// The formats `memsafe report` writes its deduplicated findings in: a terminal table,
+// Markdown (for $GITHUB_STEP_SUMMARY), JUnit XML, SARIF 2.1.0 (GitHub code scanning),
+// plain JSON, and GitHub workflow-command annotations.
+//
+// Example:
+//   ReportSummary summary{.logs = 120, .canary_findings = 8};
+//   std::cout << FormatTable(groups, summary);
+//   WriteText("findings.sarif", FormatSarif(groups, context));
+//
+// Thread-safety: pure functions over values.
+// Failure: formatting cannot fail; nlohmann-json and pugixml do the escaping.
+#ifndef MEMSAFE_TOOLS_REPORT_OUTPUT_H_
+#define MEMSAFE_TOOLS_REPORT_OUTPUT_H_
+
+#include <string>
+#include <vector>
+
+#include "report/report.h"
+
+namespace memsafe::tools {
+
+struct ReportSummary {
+  int logs = 0;             // log files read
+  int canary_findings = 0;  // findings in canary logs, set aside
+  std::vector<InputError> errors;
+};
+
+std::string FormatTable(const std::vector<Group>& groups, const ReportSummary& summary);
+std::string FormatMarkdown(const std::vector<Group>& groups, const ReportSummary& summary);
+std::string FormatJunit(const std::vector<Group>& groups);
+std::string FormatSarif(const std::vector<Group>& groups, const ReportContext& context);
+std::string FormatJson(const std::vector<Group>& groups, const ReportSummary& summary);
+std::string FormatAnnotations(const std::vector<Group>& groups);
+
+// A GitHub workflow command's message with %, CR and LF escaped, so that a newline in a
+// path or a message cannot end the command early or start another.
+std::string EscapeWorkflowData(const std::string& text);
+
+// "file:line" of a group's location; "(no frame in the project)", or "(not symbolized:
+// ...)" when its stack is bare addresses.
+std::string LocationText(const Finding& finding);
+// Where the bad access happened, when that is not the location (code excluded from the
+// project's own: vendored, a test helper); "" otherwise.
+std::string AccessText(const Finding& finding);
+
+}  // namespace memsafe::tools
+
+#endif  // MEMSAFE_TOOLS_REPORT_OUTPUT_H_
