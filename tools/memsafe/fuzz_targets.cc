@@ -11,9 +11,9 @@
 
 #include "common/commands.h"
 
-#include "suppressions/options_lint.h"
 #include "report/report.h"
 #include "report/report_output.h"
+#include "suppressions/options_lint.h"
 #include "suppressions/suppressions.h"
 
 namespace memsafe::tools {

@@ -16,9 +16,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "suppressions/options_lint.h"
 #include "check/test_switches.h"
 #include "common/text.h"
+#include "suppressions/options_lint.h"
 
 namespace memsafe::tools {
 namespace {

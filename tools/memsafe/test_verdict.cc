@@ -14,11 +14,11 @@
 #include <sstream>
 #include <utility>
 
+#include "common/text.h"
 #include "loaded_objects.h"
-#include "suppressions/options_lint.h"
 #include "report/report.h"
 #include "report/report_output.h"
-#include "common/text.h"
+#include "suppressions/options_lint.h"
 
 namespace memsafe::tools {
 

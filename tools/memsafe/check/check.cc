@@ -16,17 +16,17 @@
 #include <set>
 
 #include "check/check_summary.h"
-#include "common/commands.h"
 #include "check/ctest_results.h"
-#include "init.h"
-#include "suppressions/options_lint.h"
 #include "check/presets.h"
-#include "common/process.h"
-#include "report/report_output.h"
 #include "check/result_cache.h"
-#include "suppressions/suppressions.h"
 #include "check/test_switches.h"
+#include "common/commands.h"
+#include "common/process.h"
 #include "common/text.h"
+#include "init.h"
+#include "report/report_output.h"
+#include "suppressions/options_lint.h"
+#include "suppressions/suppressions.h"
 
 namespace memsafe::tools {
 namespace {
@@ -84,8 +84,7 @@ std::vector<int> SelectedTestNumbers(const TestPreset& preset, const std::string
   const ProcessResult listed = RunProcess({"ctest", "--test-dir", preset.binary_dir, "--show-only=json-v1"}, options);
   std::vector<int> numbers;
   std::set<std::string> unseen(names.begin(), names.end());
-  const json document =
-      listed.started && listed.exit_code == 0 ? json::parse(listed.output, nullptr, false) : json();
+  const json document = listed.started && listed.exit_code == 0 ? json::parse(listed.output, nullptr, false) : json();
   if (document.is_object() && document.contains("tests") && document["tests"].is_array()) {
     int number = 0;
     for (const json& test : document["tests"]) {
@@ -124,9 +123,9 @@ struct BuildCommands {
   std::vector<std::string> configure, build;
 };
 struct TestCommands {
-  std::vector<std::string> ctest_base;  // the preset and its tree: also the cache's listing
-  std::vector<std::string> selection;   // which tests: the same for the run and the listing
-  std::vector<std::string> ctest;       // the run
+  std::vector<std::string> ctest_base;       // the preset and its tree: also the cache's listing
+  std::vector<std::string> selection;        // which tests: the same for the run and the listing
+  std::vector<std::string> ctest;            // the run
   std::vector<std::string> undefined_tests;  // named with --test, not defined by the tree
 };
 

@@ -36,12 +36,12 @@ namespace memsafe::tools {
 struct CheckOptions {
   std::string source = ".";  // the project: its CMakePresets.json and sanitizers/
   bool memory_checks = false;
-  std::string presets;    // --preset NAME[,NAME...]; empty: the run's default set
-  std::string shard;      // --shard I/N
+  std::string presets;             // --preset NAME[,NAME...]; empty: the run's default set
+  std::string shard;               // --shard I/N
   std::vector<std::string> tests;  // --test NAME: only these tests (and every canary)
-  bool slow = false;      // the thorough run: memsafe-slow tests and valgrind-slow options
-  bool no_cache = false;  // run every test, even those the result cache could answer
-  int jobs = 0;           // tests run at once; 0: as the test preset says
+  bool slow = false;               // the thorough run: memsafe-slow tests and valgrind-slow options
+  bool no_cache = false;           // run every test, even those the result cache could answer
+  int jobs = 0;                    // tests run at once; 0: as the test preset says
   bool list = false;
   bool matrix = false;
   bool dry_run = false;              // say what would run, run nothing

@@ -2,8 +2,8 @@
 #include <memory>
 #include <regex>
 
-#include "history/bisect.h"
 #include "cli/cli.h"
+#include "history/bisect.h"
 
 namespace memsafe::cli {
 
@@ -26,7 +26,7 @@ void AddBisectCommand(CLI::App& app, int* status) {
       ->check(CLI::Validator(
           [](std::string& value) {
             return std::regex_match(value, std::regex("[0-9a-f]{16}")) ? std::string()
-                                                                        : "a signature is 16 lowercase hex digits";
+                                                                       : "a signature is 16 lowercase hex digits";
           },
           "SIGNATURE"));
   bisect->add_option("--preset", state->preset, "The memory preset to check with (default: the finding's first)");
@@ -37,8 +37,7 @@ void AddBisectCommand(CLI::App& app, int* status) {
   bisect->add_option("--report-dir", state->report_dir,
                      "The last memsafe check's report directory (default: build/memsafe-report)");
   bisect
-      ->add_option("--work-dir", state->work_dir,
-                   "Where each step's log and report go (default: build/memsafe-bisect)")
+      ->add_option("--work-dir", state->work_dir, "Where each step's log and report go (default: build/memsafe-bisect)")
       ->check(NotAnOption());
   bisect->callback([state, status] { *status = tools::RunBisect(*state); });
 }

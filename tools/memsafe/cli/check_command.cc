@@ -23,9 +23,10 @@ void AddCheckCommand(CLI::App& app, int* status) {
                                                 "With --memory-checks: every N-th test from the I-th, plus every "
                                                 "canary (the nightly spreads a preset over N jobs)");
   CLI::Option* test_option =
-      check->add_option("--test", state->tests,
-                        "With --memory-checks: only the test of this exact CTest name (repeatable), plus every "
-                        "canary; a name the build tree does not define fails the run (memsafe bisect's steps)")
+      check
+          ->add_option("--test", state->tests,
+                       "With --memory-checks: only the test of this exact CTest name (repeatable), plus every "
+                       "canary; a name the build tree does not define fails the run (memsafe bisect's steps)")
           ->check(NotAnOption());
   CLI::Option* slow_flag = check->add_flag(
       "--slow", state->slow,

@@ -9,9 +9,9 @@
 
 #include "cli/cli.h"
 #include "common/commands.h"
-#include "history/history.h"
 #include "common/process.h"
 #include "common/text.h"
+#include "history/history.h"
 
 namespace memsafe::cli {
 namespace {
@@ -80,7 +80,8 @@ int Record(const HistoryState& state) {
     return tools::kUsage;
   }
   std::cout << "memsafe history: recorded run " << run->id << " of " << commit << ": " << run->findings.size()
-            << " finding(s), " << run->presets.size() << " preset(s), " << run->peaks.size() << " baseline scenario(s), into " << state.db << "\n";
+            << " finding(s), " << run->presets.size() << " preset(s), " << run->peaks.size()
+            << " baseline scenario(s), into " << state.db << "\n";
   return tools::kClean;
 }
 
@@ -143,12 +144,14 @@ void AddHistoryCommand(CLI::App& app, int* status) {
       "new, known (since which commit) or fixed");
   history->require_subcommand(1);
   CLI::App* record = history->add_subcommand(
-      "record", "Record the last memsafe check --memory-checks run (its this-run/ summary and findings; several report "
+      "record",
+      "Record the last memsafe check --memory-checks run (its this-run/ summary and findings; several report "
       "directories make one run)");
   record->add_option("--db", state->db, "The history database (default: memsafe-history.db; created when missing)");
   record->add_option("--commit", state->commit, "The run's commit (default: HEAD of the git work tree here)");
-  record->add_option("--baseline", state->baseline,
-                     "The peaks `memsafe baseline check --measured FILE` wrote, recorded with the run")
+  record
+      ->add_option("--baseline", state->baseline,
+                   "The peaks `memsafe baseline check --measured FILE` wrote, recorded with the run")
       ->check(NotAnOption());
   record->add_option("report_dir", state->report_dirs,
                      "memsafe check's report directories, one run in all (default: build/memsafe-report; the "

@@ -15,8 +15,8 @@
 #include "cli/cli.h"
 #include "common/commands.h"
 #include "common/process.h"
-#include "test_verdict.h"
 #include "common/text.h"
+#include "test_verdict.h"
 
 namespace memsafe::cli {
 namespace {

@@ -8,8 +8,8 @@
 #include <map>
 
 #include "report/detection_table.h"
-#include "suppressions/options_lint.h"
 #include "report/report_output.h"
+#include "suppressions/options_lint.h"
 #include "suppressions/suppression_drafts.h"
 #include "suppressions/suppression_usage.h"
 #include "suppressions/suppressions.h"

@@ -7,9 +7,9 @@
 #include <nlohmann/json.hpp>
 
 #include "common/commands.h"
-#include "history/history.h"
 #include "common/process.h"
 #include "common/text.h"
+#include "history/history.h"
 
 namespace memsafe::tools {
 namespace {
@@ -133,8 +133,10 @@ bool CheckRevisions(const BisectOptions& options, std::string* good, std::string
     *error = "git status failed";
     return false;
   } else if (!changes.out.empty()) {
-    *error = "the work tree has changes to tracked files; commit or stash them first (a bisect checks out other "
-             "commits):\n" + changes.out;
+    *error =
+        "the work tree has changes to tracked files; commit or stash them first (a bisect checks out other "
+        "commits):\n" +
+        changes.out;
     return false;
   }
   if (fs::exists(Git({"rev-parse", "--git-path", "BISECT_LOG"}).out)) {
@@ -201,9 +203,9 @@ RunVerdict RunOnce(const BisectOptions& options, const SoughtFinding& sought, co
   process.output_file = base.string() + ".log";
   const ProcessResult result = RunProcess(argv, process);
   std::string text, why;
-  const std::optional<std::string> match =
-      ReadWholeFile((base / "this-run" / "findings.json").string(), &text, &why) ? FindingIn(text, sought)
-                                                                                  : std::nullopt;
+  const std::optional<std::string> match = ReadWholeFile((base / "this-run" / "findings.json").string(), &text, &why)
+                                               ? FindingIn(text, sought)
+                                               : std::nullopt;
   const std::string log = " (log: " + process.output_file + ")";
   if (match && !match->empty()) {
     *what = "the finding is there" + std::string(*match == "moved" ? " (same kind and function, another line)" : "");
@@ -265,8 +267,8 @@ bool CheckEnds(const BisectOptions& options, const SoughtFinding& sought, WorkTr
     const StepDecision decision = JudgeCommit(options, sought, std::string(end.label).substr(2) + "-end");
     if (g_interrupted) return false;
     if (decision != end.want) {
-      *error = std::string(end.label) + " " + ShortCommit(end.commit) + " is " + Word(decision) + " for this finding, " +
-               "not " + Word(end.want) + " (the runs above say why)";
+      *error = std::string(end.label) + " " + ShortCommit(end.commit) + " is " + Word(decision) +
+               " for this finding, " + "not " + Word(end.want) + " (the runs above say why)";
       return false;
     }
   }
@@ -356,9 +358,9 @@ int RunBisect(const BisectOptions& options) {
   }
   std::cout << "memsafe bisect: finding " << sought.signature
             << (sought.kind.empty() ? "" : " (" + sought.kind + " at " + sought.file + " in " + sought.function + ")")
-            << ", preset " << sought.presets.front() << ", tests: "
-            << (sought.tests.empty() ? "all" : Join(sought.tests, " ")) << "; between " << ShortCommit(good)
-            << " and " << ShortCommit(bad) << std::endl;
+            << ", preset " << sought.presets.front()
+            << ", tests: " << (sought.tests.empty() ? "all" : Join(sought.tests, " ")) << "; between "
+            << ShortCommit(good) << " and " << ShortCommit(bad) << std::endl;
   std::string first;
   if (CheckEnds(options, sought, &tree, good, bad, &error)) first = Bisect(options, sought, &tree, good, bad, &error);
   std::string restored;

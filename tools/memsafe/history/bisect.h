@@ -35,9 +35,9 @@
 namespace memsafe::tools {
 
 struct BisectOptions {
-  std::string good, bad;  // any revision git knows
-  std::string signature;  // the finding's 16 hex digits
-  std::string preset;     // empty: the first preset that reported the finding
+  std::string good, bad;           // any revision git knows
+  std::string signature;           // the finding's 16 hex digits
+  std::string preset;              // empty: the first preset that reported the finding
   std::vector<std::string> tests;  // empty: the tests that reported the finding
   // Where the finding's kind, location, tests and presets are looked up: the history
   // database when given, else the last check's report.

@@ -246,10 +246,18 @@ std::optional<RunRecord> ReadOneReport(const std::string& report_dir, std::strin
       *error = dir + "summary.json: a preset row without a name";
       return std::nullopt;
     }
-    RecordedPreset preset{StringOf(row, "preset"),     StringOf(row, "tools"),        StringOf(row, "result"),
-                          IntOf(row, "tests"),         IntOf(row, "failures"),        IntOf(row, "skipped"),
-                          IntOf(row, "cached"),        IntOf(row, "canaries"),        IntOf(row, "canaries_caught"),
-                          IntOf(row, "build_seconds"), IntOf(row, "test_seconds"),    IntOf(row, "wall_seconds"),
+    RecordedPreset preset{StringOf(row, "preset"),
+                          StringOf(row, "tools"),
+                          StringOf(row, "result"),
+                          IntOf(row, "tests"),
+                          IntOf(row, "failures"),
+                          IntOf(row, "skipped"),
+                          IntOf(row, "cached"),
+                          IntOf(row, "canaries"),
+                          IntOf(row, "canaries_caught"),
+                          IntOf(row, "build_seconds"),
+                          IntOf(row, "test_seconds"),
+                          IntOf(row, "wall_seconds"),
                           std::nullopt};
     if (const auto overhead = row.find("overhead"); overhead != row.end() && overhead->is_number()) {
       preset.overhead = overhead->get<double>();

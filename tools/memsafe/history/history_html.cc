@@ -11,8 +11,8 @@
 #include <utility>
 #include <vector>
 
-#include "history/history.h"
 #include "common/text.h"
+#include "history/history.h"
 
 namespace memsafe::tools {
 namespace {
@@ -87,8 +87,9 @@ std::string Plot(const std::string& id, const std::string& title, const std::vec
       const std::string at = Number(x(i)) + "," + Number(y(*series[s].second[i]));
       points += (points.empty() ? "" : " ") + at;
       circles += "<circle class=\"point\" data-series=\"" + Escape(series[s].first) + "\" data-run=\"" +
-                 std::to_string(runs[i].id) + "\" data-value=\"" + Number(*series[s].second[i]) + "\" cx=\"" + Number(x(i)) + "\" cy=\"" + Number(y(*series[s].second[i])) +
-                 "\" r=\"3\" fill=\"" + colour + "\"><title>" +
+                 std::to_string(runs[i].id) + "\" data-value=\"" + Number(*series[s].second[i]) + "\" cx=\"" +
+                 Number(x(i)) + "\" cy=\"" + Number(y(*series[s].second[i])) + "\" r=\"3\" fill=\"" + colour +
+                 "\"><title>" +
                  Escape(series[s].first + " in run " + std::to_string(runs[i].id) + " (" + ShortCommit(runs[i].commit) +
                         ", " + runs[i].recorded_at + "): " + Number(*series[s].second[i])) +
                  "</title></circle>";

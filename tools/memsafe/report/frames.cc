@@ -1,4 +1,5 @@
-// Stack frames: the tools' frame lines, file:line positions, and the names of functions as compilers and tools print them.
+// Stack frames: the tools' frame lines, file:line positions, and the names of functions as compilers and tools print
+// them.
 #include "report/report.h"
 
 #include <algorithm>

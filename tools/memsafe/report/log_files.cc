@@ -290,5 +290,4 @@ bool ReadLogContent(const std::string& path, std::string* content, std::string* 
   return true;
 }
 
-
 }  // namespace memsafe::tools

@@ -25,7 +25,6 @@ namespace fs = std::filesystem;
 // in code scanning's history.
 constexpr uint64_t kSignatureSeed = 1469598103934665603ULL;
 
-
 // Kinds that tools name differently for one bug: an access out of bounds is UBSan's
 // array-index-out-of-bounds when its bounds check fires first, and ASan's
 // heap/stack/global-buffer-overflow otherwise. A read of memory that holds no value of

@@ -1,4 +1,5 @@
-// Valgrind's XML reports read into findings: its errors, and the rows that are not errors (fatal signals, a failed new).
+// Valgrind's XML reports read into findings: its errors, and the rows that are not errors (fatal signals, a failed
+// new).
 #include "report/report.h"
 
 #include <pugixml.hpp>

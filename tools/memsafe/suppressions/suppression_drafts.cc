@@ -6,8 +6,8 @@
 #include <cctype>
 #include <regex>
 
-#include "suppressions/suppressions.h"
 #include "common/text.h"
+#include "suppressions/suppressions.h"
 
 namespace memsafe::tools {
 namespace {

@@ -81,10 +81,12 @@ for arg in "$@"; do
   [ "$prev" = --report-dir ] && report=$arg
   prev=$arg
 done
-echo "$*" >>")" + (dir_.path() / "steps.log").string() + R"("
+echo "$*" >>")" + (dir_.path() / "steps.log").string() +
+                                      R"("
 state=$(cat state)
 case $state in
-  slow) touch ")" + (dir_.path() / "started").string() + R"("; sleep 30; exit 1 ;;
+  slow) touch ")" + (dir_.path() / "started").string() +
+                                      R"("; sleep 30; exit 1 ;;
   broken) exit 1 ;;
 esac
 mkdir -p "$report/this-run"

@@ -266,8 +266,10 @@ TEST(HistoryTest, AFindingIsLookedUpInTheLastRunThatHadIt) {
   std::string error;
   std::unique_ptr<History> history = History::Open((dir.path() / "h.db").string(), &error, true);
   ASSERT_TRUE(history) << error;
-  ASSERT_TRUE(RecordReport(*history, WriteReport(dir, "c1", {FindingJson("00000000000000aa", "k", "f", 1)}), "c1", &error));
-  ASSERT_TRUE(RecordReport(*history, WriteReport(dir, "c2", {FindingJson("00000000000000aa", "k", "f", 2)}), "c2", &error));
+  ASSERT_TRUE(
+      RecordReport(*history, WriteReport(dir, "c1", {FindingJson("00000000000000aa", "k", "f", 1)}), "c1", &error));
+  ASSERT_TRUE(
+      RecordReport(*history, WriteReport(dir, "c2", {FindingJson("00000000000000aa", "k", "f", 2)}), "c2", &error));
   const std::optional<RecordedFinding> found = history->LastSeen("00000000000000aa", &error);
   ASSERT_TRUE(found) << error;
   EXPECT_EQ(found->line, 2);

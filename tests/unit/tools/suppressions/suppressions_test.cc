@@ -7,8 +7,8 @@
 
 #include <gtest/gtest.h>
 
-#include "suppressions/options_lint.h"
 #include "common/text.h"
+#include "suppressions/options_lint.h"
 #include "tools/tool_test_support.h"
 
 namespace memsafe::tools {
