@@ -8,6 +8,7 @@
 #include <map>
 #include <sstream>
 
+#include "common/ci_output.h"
 #include "common/text.h"
 
 namespace memsafe::tools {
@@ -169,21 +170,6 @@ json JsonFrame(const Frame& frame) {
 }
 
 }  // namespace
-
-std::string EscapeWorkflowData(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '%')
-      out += "%25";
-    else if (c == '\r')
-      out += "%0D";
-    else if (c == '\n')
-      out += "%0A";
-    else
-      out += c;
-  }
-  return out;
-}
 
 namespace {
 

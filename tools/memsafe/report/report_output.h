@@ -32,10 +32,6 @@ std::string FormatSarif(const std::vector<Group>& groups, const ReportContext& c
 std::string FormatJson(const std::vector<Group>& groups, const ReportSummary& summary);
 std::string FormatAnnotations(const std::vector<Group>& groups);
 
-// A GitHub workflow command's message with %, CR and LF escaped, so that a newline in a
-// path or a message cannot end the command early or start another.
-std::string EscapeWorkflowData(const std::string& text);
-
 // "file:line" of a group's location; "(no frame in the project)", or "(not symbolized:
 // ...)" when its stack is bare addresses.
 std::string LocationText(const Finding& finding);
