@@ -170,22 +170,28 @@ std::string FormatSummaryMarkdown(const std::vector<PresetRun>& runs) {
 std::string FormatSummaryJson(const std::vector<PresetRun>& runs) {
   nlohmann::ordered_json presets = nlohmann::ordered_json::array();
   for (const PresetRun& run : runs) {
-    presets.push_back({{"preset", run.label},
-                       {"tools", run.tools},
-                       {"result", Verdict(run)},
-                       {"tests", run.counts.run},
-                       {"project_tests", run.counts.run - run.counts.canaries},
-                       {"failures", run.counts.failed},
-                       {"skipped", run.counts.skipped},
-                       {"cached", run.cached},
-                       {"canaries", run.counts.canaries},
-                       {"canaries_caught", run.counts.caught},
-                       {"build_seconds", run.build_seconds},
-                       {"test_seconds", run.test_seconds},
-                       {"wall_seconds", run.wall_seconds},
-                       // null when the fast preset's results were not there to compare with
-                       {"overhead", run.overhead ? nlohmann::ordered_json(*run.overhead) : nullptr},
-                       {"problems", run.problems}});
+    nlohmann::ordered_json row = {{"preset", run.label},
+                                  {"tools", run.tools},
+                                  {"result", Verdict(run)},
+                                  {"tests", run.counts.run},
+                                  {"project_tests", run.counts.run - run.counts.canaries},
+                                  {"failures", run.counts.failed},
+                                  {"skipped", run.counts.skipped},
+                                  {"cached", run.cached},
+                                  {"canaries", run.counts.canaries},
+                                  {"canaries_caught", run.counts.caught},
+                                  {"build_seconds", run.build_seconds},
+                                  {"test_seconds", run.test_seconds},
+                                  {"wall_seconds", run.wall_seconds},
+                                  // null when the fast preset's results were not there to compare with
+                                  {"overhead", run.overhead ? nlohmann::ordered_json(*run.overhead) : nullptr},
+                                  {"problems", run.problems}};
+    // The preset and which of its shards: the label says "valgrind shard 1/2" to people.
+    if (run.sharded) {
+      row["shard"] = run.shard;
+      row["shard_of"] = run.label.substr(0, run.label.find(" shard "));
+    }
+    presets.push_back(std::move(row));
   }
   return nlohmann::ordered_json{{"presets", presets}}.dump(2) + "\n";
 }

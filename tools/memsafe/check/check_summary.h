@@ -43,6 +43,7 @@ struct PresetRun {
   // cached tests changed while the others ran): each fails the preset.
   std::vector<std::string> unsound;
   bool sharded = false;  // one shard of the tests: it may hold none of the project's
+  std::string shard;     // "I/N" when sharded
   // The project's test switches (FindTestSwitches), named when no project test ran.
   std::vector<std::string> test_switches;
   std::vector<std::string> problems;  // filled by JudgeRun: why the preset failed
@@ -62,7 +63,8 @@ std::string FormatSummary(const std::vector<PresetRun>& runs);
 std::string FormatSummaryMarkdown(const std::vector<PresetRun>& runs);
 // {"presets": [{preset, tools, result, tests, project_tests (tests less canaries),
 // failures, skipped, cached, canaries, canaries_caught, build_seconds, test_seconds,
-// wall_seconds, overhead (null: unknown), problems}]}: what the summary table says, for scripts that compare runs.
+// wall_seconds, overhead (null: unknown), problems, and for one shard of a preset shard
+// ("I/N") and shard_of (the preset)}]}: what the summary table says, for scripts that compare runs.
 std::string FormatSummaryJson(const std::vector<PresetRun>& runs);
 
 // "1m05s".

@@ -428,7 +428,8 @@ PresetRun RunPreset(const TestPreset& preset, const RunContext& context) {
   run.sharded = context.shard_count > 0;
   run.test_switches = context.test_switches;
   if (context.shard_count > 0) {
-    run.label += " shard " + std::to_string(context.shard_index) + "/" + std::to_string(context.shard_count);
+    run.shard = std::to_string(context.shard_index) + "/" + std::to_string(context.shard_count);
+    run.label += " shard " + run.shard;
   }
   run.tools = preset.tools;
   const Clock::time_point start = Clock::now();

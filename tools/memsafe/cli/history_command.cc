@@ -22,6 +22,7 @@ struct HistoryState {
   std::string out_dir, source_url;
   std::vector<std::string> report_dirs = {"build/memsafe-report"};
   std::string baseline;
+  std::string run_key;
   bool json = false;
 };
 
@@ -62,6 +63,7 @@ int Record(const HistoryState& state) {
     std::cerr << "memsafe history record: " << error << " (run memsafe check --memory-checks first)\n";
     return tools::kUsage;
   }
+  run->key = state.run_key;
   if (!state.baseline.empty()) {
     std::optional<std::vector<tools::RecordedPeak>> peaks = tools::ReadBaselinePeaks(state.baseline, &error);
     if (!peaks) {
@@ -153,6 +155,8 @@ void AddHistoryCommand(CLI::App& app, int* status) {
       ->add_option("--baseline", state->baseline,
                    "The peaks `memsafe baseline check --measured FILE` wrote, recorded with the run")
       ->check(NotAnOption());
+  record->add_option("--run-key", state->run_key,
+                     "Name the run (a CI run's id): recording a run of the same key again replaces it");
   record->add_option("report_dir", state->report_dirs,
                      "memsafe check's report directories, one run in all (default: build/memsafe-report; the "
                      "nightly has one per preset or shard)");

@@ -37,8 +37,11 @@ const char* const kMigrations[] = {
     " presets TEXT NOT NULL, tests TEXT NOT NULL, occurrences INTEGER NOT NULL, PRIMARY KEY(run_id, signature));"
     "CREATE INDEX findings_by_signature ON findings(signature, run_id);",
     // 1 -> 2: each preset's overhead over the fast preset (NULL: not measured), and the
-    // memory baseline's peaks when the run measured them.
+    // memory baseline's peaks when the run measured them, and each run's key.
     "ALTER TABLE preset_runs ADD COLUMN overhead REAL;"
+    // A run recorded again under its key (a CI job re-run) replaces the first recording.
+    "ALTER TABLE runs ADD COLUMN run_key TEXT;"
+    "CREATE UNIQUE INDEX runs_by_key ON runs(run_key) WHERE run_key IS NOT NULL;"
     "CREATE TABLE baseline_peaks(run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
     " scenario TEXT NOT NULL, peak_heap_bytes INTEGER NOT NULL, peak_heap_bytes_2x INTEGER NOT NULL,"
     " peak_rss_kib INTEGER NOT NULL, PRIMARY KEY(run_id, scenario));",
@@ -62,6 +65,10 @@ class Statement {
   }
   Statement& Bind(int index, std::optional<double> value) {
     (void)(value ? sqlite3_bind_double(statement_, index, *value) : sqlite3_bind_null(statement_, index));
+    return *this;
+  }
+  Statement& BindNull(int index) {
+    (void)sqlite3_bind_null(statement_, index);
     return *this;
   }
   Statement& Bind(int index, long long value) {
@@ -229,7 +236,10 @@ bool Checked(const RecordedPreset& preset) {
 namespace {
 
 // One report directory's run.
-std::optional<RunRecord> ReadOneReport(const std::string& report_dir, std::string* error) {
+// One report directory's run; `shards` gets each preset row's shard ("I/N", or "" for a
+// whole preset), the row's name being its preset's.
+std::optional<RunRecord> ReadOneReport(const std::string& report_dir, std::vector<std::string>* shards,
+                                       std::string* error) {
   const std::string dir = report_dir + "/this-run/";
   const std::optional<json> summary = ReadJson(dir + "summary.json", error);
   if (!summary) return std::nullopt;
@@ -259,6 +269,8 @@ std::optional<RunRecord> ReadOneReport(const std::string& report_dir, std::strin
                           IntOf(row, "test_seconds"),
                           IntOf(row, "wall_seconds"),
                           std::nullopt};
+    shards->push_back(StringOf(row, "shard"));
+    if (!shards->back().empty() && !StringOf(row, "shard_of").empty()) preset.preset = StringOf(row, "shard_of");
     if (const auto overhead = row.find("overhead"); overhead != row.end() && overhead->is_number()) {
       preset.overhead = overhead->get<double>();
     }
@@ -295,6 +307,78 @@ void JoinSorted(std::vector<std::string>* into, const std::vector<std::string>& 
   into->assign(all.begin(), all.end());
 }
 
+// The rows of one preset as they come in, whole or shard by shard.
+struct PresetRows {
+  size_t index = 0;         // its row in the run
+  std::string from;         // the report of its first row
+  int shard_count = 0;      // N of "I/N"; 0 for a whole preset
+  std::set<int> shards;     // the I seen
+  double test_seconds = 0;  // of the shards with an overhead: their time, and what the
+  double fast_seconds = 0;  // fast preset took for the same tests
+  bool every_overhead = true;
+};
+
+// Adds a shard's row to its preset's: counts and times add up (wall time is the longest
+// shard's), the result is the first that is not "ok", the overhead is the time of all
+// shards over the fast preset's for the same tests.
+void MergeShard(const RecordedPreset& shard, RecordedPreset* into, PresetRows* rows) {
+  int* const sums[] = {&into->tests,    &into->failures,        &into->skipped,       &into->cached,
+                       &into->canaries, &into->canaries_caught, &into->build_seconds, &into->test_seconds};
+  const int adds[] = {shard.tests,    shard.failures,        shard.skipped,       shard.cached,
+                      shard.canaries, shard.canaries_caught, shard.build_seconds, shard.test_seconds};
+  for (size_t i = 0; i < sizeof adds / sizeof adds[0]; ++i) *sums[i] += adds[i];
+  into->wall_seconds = std::max(into->wall_seconds, shard.wall_seconds);
+  if (into->result == "ok") into->result = shard.result;
+  rows->every_overhead = rows->every_overhead && shard.overhead && *shard.overhead > 0;
+  if (rows->every_overhead) {
+    rows->test_seconds += shard.test_seconds;
+    rows->fast_seconds += shard.test_seconds / *shard.overhead;
+  }
+  into->overhead = rows->every_overhead && rows->fast_seconds > 0
+                       ? std::optional<double>(rows->test_seconds / rows->fast_seconds)
+                       : std::nullopt;
+}
+
+// "I/N" -> I and N; false for anything else.
+bool ParseShardText(const std::string& text, int* index, int* count) {
+  const size_t slash = text.find('/');
+  if (slash == std::string::npos) return false;
+  *index = std::atoi(text.substr(0, slash).c_str());
+  *count = std::atoi(text.substr(slash + 1).c_str());
+  return *index >= 1 && *index <= *count;
+}
+
+// Puts one report's preset row into the run: a new preset, or a further shard of one.
+// False, with the reason, for a preset (or shard) that two reports hold.
+bool AddPresetRow(RecordedPreset preset, const std::string& shard, const std::string& dir, RunRecord* run,
+                  std::map<std::string, PresetRows>* presets, std::string* error) {
+  int index = 0, count = 0;
+  const bool sharded = !shard.empty() && ParseShardText(shard, &index, &count);
+  const auto known = presets->find(preset.preset);
+  if (known == presets->end()) {
+    PresetRows rows{run->presets.size(), dir, sharded ? count : 0, {}};
+    if (sharded) {
+      rows.shards.insert(index);
+      rows.every_overhead = preset.overhead && *preset.overhead > 0;
+      if (rows.every_overhead) {
+        rows.test_seconds = preset.test_seconds;
+        rows.fast_seconds = preset.test_seconds / *preset.overhead;
+      }
+    }
+    presets->emplace(preset.preset, rows);
+    run->presets.push_back(std::move(preset));
+    return true;
+  }
+  PresetRows& rows = known->second;
+  if (!sharded || rows.shard_count != count || !rows.shards.insert(index).second) {
+    *error = "preset '" + preset.preset + "'" + (shard.empty() ? "" : " shard " + shard) + " is in two reports (" +
+             rows.from + " and " + dir + ")";
+    return false;
+  }
+  MergeShard(preset, &run->presets[rows.index], &rows);
+  return true;
+}
+
 }  // namespace
 
 std::optional<RunRecord> ReadRunReports(const std::vector<std::string>& report_dirs, const std::string& commit,
@@ -306,17 +390,14 @@ std::optional<RunRecord> ReadRunReports(const std::vector<std::string>& report_d
   RunRecord run;
   run.commit = commit;
   run.recorded_at = recorded_at;
-  std::map<std::string, std::string> preset_from;  // preset -> the report it came from
-  std::map<std::string, size_t> finding_at;        // signature -> index in run.findings
+  std::map<std::string, PresetRows> presets;
+  std::map<std::string, size_t> finding_at;  // signature -> index in run.findings
   for (const std::string& dir : report_dirs) {
-    std::optional<RunRecord> one = ReadOneReport(dir, error);
+    std::vector<std::string> shards;
+    std::optional<RunRecord> one = ReadOneReport(dir, &shards, error);
     if (!one) return std::nullopt;
-    for (RecordedPreset& preset : one->presets) {
-      if (const auto [at, added] = preset_from.emplace(preset.preset, dir); !added) {
-        *error = "preset '" + preset.preset + "' is in two reports (" + at->second + " and " + dir + ")";
-        return std::nullopt;
-      }
-      run.presets.push_back(std::move(preset));
+    for (size_t i = 0; i < one->presets.size(); ++i) {
+      if (!AddPresetRow(std::move(one->presets[i]), shards[i], dir, &run, &presets, error)) return std::nullopt;
     }
     for (RecordedFinding& finding : one->findings) {
       const auto [at, added] = finding_at.emplace(finding.signature, run.findings.size());
@@ -329,6 +410,13 @@ std::optional<RunRecord> ReadRunReports(const std::vector<std::string>& report_d
       JoinSorted(&known.presets, finding.presets);
       JoinSorted(&known.tests, finding.tests);
       known.occurrences += finding.occurrences;
+    }
+  }
+  // A preset whose shards did not all report did not check all its tests.
+  for (const auto& [name, rows] : presets) {
+    if (rows.shard_count > 0 && static_cast<int>(rows.shards.size()) != rows.shard_count) {
+      run.presets[rows.index].result = "INCOMPLETE: " + std::to_string(rows.shards.size()) + " of " +
+                                       std::to_string(rows.shard_count) + " shards reported";
     }
   }
   return run;
@@ -372,8 +460,26 @@ History::~History() { (void)sqlite3_close_v2(db_); }  // every statement is fina
 bool History::Record(RunRecord& run, std::string* error) {
   Transaction transaction(db_);
   if (!transaction.Begin(error)) return false;
-  Statement insert_run(db_, "INSERT INTO runs(commit_id, recorded_at) VALUES(?, ?)");
-  if (!insert_run.ok() || insert_run.Bind(1, run.commit).Bind(2, run.recorded_at).Step() != SQLITE_DONE) {
+  // A run recorded again under its key keeps its place (its id) among the runs; its old
+  // presets, findings and peaks go with the old row (ON DELETE CASCADE).
+  long long replaced = 0;
+  if (!run.key.empty()) {
+    Statement old(db_, "SELECT id FROM runs WHERE run_key = ?");
+    old.Bind(1, run.key);
+    const int status = old.ok() ? old.Step() : SQLITE_ERROR;
+    if (status == SQLITE_ROW) replaced = old.Int(0);
+    Statement remove(db_, "DELETE FROM runs WHERE id = ?");
+    if ((status != SQLITE_ROW && status != SQLITE_DONE) ||
+        (replaced != 0 && (!remove.ok() || remove.Bind(1, replaced).Step() != SQLITE_DONE))) {
+      *error = sqlite3_errmsg(db_);
+      return false;
+    }
+  }
+  Statement insert_run(db_, "INSERT INTO runs(id, commit_id, recorded_at, run_key) VALUES(?, ?, ?, ?)");
+  // A NULL id is a new one; a NULL key is no key (the unique index allows many).
+  (replaced != 0 ? insert_run.Bind(1, replaced) : insert_run.BindNull(1)).Bind(2, run.commit).Bind(3, run.recorded_at);
+  (run.key.empty() ? insert_run.BindNull(4) : insert_run.Bind(4, run.key));
+  if (!insert_run.ok() || insert_run.Step() != SQLITE_DONE) {
     *error = sqlite3_errmsg(db_);
     return false;
   }
@@ -605,6 +711,16 @@ std::optional<HistoryDiff> History::Diff(const std::string& since, std::string* 
       diff.unchecked_presets.push_back(p.preset);
     }
   }
+  // A preset the run compared against had and this run has not checked nothing this time.
+  if (diff.base.id != 0) {
+    const std::optional<std::vector<RecordedPreset>> base_presets = PresetsOf(diff.base.id, error);
+    if (!base_presets) return std::nullopt;
+    for (const RecordedPreset& p : *base_presets) {
+      const bool here = std::any_of(presets->begin(), presets->end(),
+                                    [&p](const RecordedPreset& mine) { return mine.preset == p.preset; });
+      if (!here) diff.unchecked_presets.push_back(p.preset);
+    }
+  }
   for (const RecordedFinding& f : *now) {
     in_run.insert(f.signature);
     DiffEntry entry{f, {}, {}, diff.run.commit, diff.run.recorded_at};
@@ -679,7 +795,8 @@ std::string FormatHistoryDiff(const HistoryDiff& diff) {
   }
   if (!diff.unchecked_presets.empty()) {
     out << "INCOMPLETE: " << Join(diff.unchecked_presets, ", ")
-        << " did not check this run (build failed, no tests, or a canary missed): its findings are unknown\n";
+        << " did not check this run (build failed, no tests, a canary missed, a shard missing, or not in the run): "
+           "its findings are unknown\n";
   }
   return out.str();
 }

@@ -59,6 +59,9 @@ struct RunRecord {
   long long id = 0;         // set by the database
   std::string commit;       // a full commit id, or what the caller named the run
   std::string recorded_at;  // UTC, YYYY-MM-DDTHH:MM:SSZ
+  // Names the run across recordings (a CI run's id): recording a run of the same key
+  // again replaces the first. Empty: every recording is a run of its own.
+  std::string key;
   std::vector<RecordedPreset> presets;
   std::vector<RecordedFinding> findings;
   std::vector<RecordedPeak> peaks;
@@ -67,9 +70,11 @@ struct RunRecord {
 // Reads what `memsafe check --memory-checks` left of its last run in each of
 // `report_dirs` (this-run/summary.json and this-run/findings.json) as one run: the
 // nightly runs each preset, or each shard of one, in a job of its own. A finding several
-// reports have is one finding (tools, presets and tests joined, occurrences added).
-// nullopt, with the reason, when a file is missing or is not memsafe's, or when two
-// reports hold the same preset (one job's report downloaded twice would count twice).
+// reports have is one finding (tools, presets and tests joined, occurrences added); the
+// shards of a preset are one row of it (counts added), INCOMPLETE when a shard is
+// missing. nullopt, with the reason, when a file is missing or is not memsafe's, or when
+// two reports hold the same preset or shard (one job's report downloaded twice would
+// count twice).
 std::optional<RunRecord> ReadRunReports(const std::vector<std::string>& report_dirs, const std::string& commit,
                                         const std::string& recorded_at, std::string* error);
 
@@ -89,8 +94,9 @@ struct HistoryDiff {
   RunRecord run, base;  // findings not filled; base.id == 0 when there is no earlier run
   std::vector<DiffEntry> added, known, fixed;
   // Presets of the run that did not check what they were meant to (a build that failed,
-  // no test run, a canary missed): their findings cannot be known, so the run cannot
-  // pass a gate on the diff.
+  // no test run, a canary missed, a shard that did not report), and presets of the base
+  // that the run does not have: their findings cannot be known, so the run cannot pass a
+  // gate on the diff.
   std::vector<std::string> unchecked_presets;
   // Findings of the base that the run does not have, but that a preset which did not
   // check (or was not in the run) reported: not fixed, only not seen.

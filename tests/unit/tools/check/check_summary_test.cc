@@ -103,6 +103,24 @@ TEST(CheckSummaryTest, JsonSummaryHasTheTableAndTheProjectTestsApartFromCanaries
   EXPECT_EQ(json["presets"][1]["canaries_caught"], 0);
   EXPECT_EQ(json["presets"][1]["result"], Verdict(failed));
   EXPECT_FALSE(json["presets"][1]["problems"].empty());
+  EXPECT_FALSE(json["presets"][0].contains("shard"));
+  EXPECT_TRUE(json["presets"][0]["overhead"].is_null()) << "not measured is not zero";
+}
+
+// The nightly runs a preset as shards, each its own summary: each row says which shard
+// of which preset it is, so that the history puts them back together.
+TEST(CheckSummaryTest, AShardsRowNamesItsPresetAndShard) {
+  PresetRun shard = Ran("valgrind", {Result("canary.valgrind.x", TestOutcome::kPassed)});
+  shard.label = "valgrind shard 2/3";
+  shard.sharded = true;
+  shard.shard = "2/3";
+  shard.overhead = 12.5;
+  JudgeRun(&shard);
+  const nlohmann::json json = nlohmann::json::parse(FormatSummaryJson({shard}));
+  EXPECT_EQ(json["presets"][0]["preset"], "valgrind shard 2/3");
+  EXPECT_EQ(json["presets"][0]["shard"], "2/3");
+  EXPECT_EQ(json["presets"][0]["shard_of"], "valgrind");
+  EXPECT_EQ(json["presets"][0]["overhead"], 12.5);
 }
 
 TEST(CheckSummaryTest, SkippedTestsAreCountedAndShownButDoNotFail) {

@@ -303,6 +303,89 @@ TEST(HistoryTest, ReportsOfSeveralJobsAreOneRun) {
   EXPECT_FALSE(ReadRunReports({}, "c1", "t", &error));
 }
 
+// A preset the nightly spreads over shards is one row of the run, complete or not.
+TEST(HistoryTest, TheShardsOfAPresetAreOneRow) {
+  ScratchDir dir;
+  std::string error;
+  const auto shard = [&dir](const std::string& name, const std::string& which, const std::string& result) {
+    const std::string report = WriteReport(dir, name, {});
+    dir.Write(name + "/this-run/summary.json",
+              R"({"presets": [{"preset": "valgrind shard )" + which + R"(", "shard": ")" + which +
+                  R"(", "shard_of": "valgrind", "tools": "valgrind", "result": ")" + result +
+                  R"(", "tests": 10, "failures": 1, "canaries": 3, "canaries_caught": 3, "test_seconds": 40,
+                  "wall_seconds": 50, "overhead": 20.0}]})");
+    return report;
+  };
+  const std::string one = shard("one", "1/2", "ok"), two = shard("two", "2/2", "FAILED");
+  std::optional<RunRecord> run = ReadRunReports({one, two}, "c1", "t", &error);
+  ASSERT_TRUE(run) << error;
+  ASSERT_EQ(run->presets.size(), 1u);
+  const RecordedPreset& valgrind = run->presets[0];
+  EXPECT_EQ(valgrind.preset, "valgrind");
+  EXPECT_EQ(valgrind.result, "FAILED");
+  EXPECT_EQ(valgrind.tests, 20);
+  EXPECT_EQ(valgrind.canaries, 6);
+  EXPECT_EQ(valgrind.test_seconds, 80);
+  EXPECT_EQ(valgrind.wall_seconds, 50);
+  EXPECT_EQ(valgrind.overhead, std::optional<double>(20.0));
+  // One shard missing: the preset did not check all its tests.
+  run = ReadRunReports({one}, "c1", "t", &error);
+  ASSERT_TRUE(run) << error;
+  EXPECT_EQ(run->presets[0].result, "INCOMPLETE: 1 of 2 shards reported");
+  // One shard's report twice.
+  EXPECT_FALSE(ReadRunReports({one, two, one}, "c1", "t", &error));
+  EXPECT_NE(error.find("preset 'valgrind' shard 1/2 is in two reports"), std::string::npos) << error;
+}
+
+// A preset of the run compared against that this run does not have checked nothing: the
+// run is incomplete, and what only that preset found is not fixed.
+TEST(HistoryTest, APresetMissingFromTheRunMakesItIncomplete) {
+  ScratchDir dir;
+  std::string error;
+  std::unique_ptr<History> history = History::Open((dir.path() / "h.db").string(), &error, true);
+  ASSERT_TRUE(history) << error;
+  const std::string both = WriteReport(dir, "both", {FindingJson("00000000000000aa", "data-race", "f", 1)});
+  dir.Write("both/this-run/summary.json",
+            R"({"presets": [{"preset": "asan", "result": "ok", "tests": 9, "canaries": 8, "canaries_caught": 8},
+                {"preset": "tsan", "result": "FAILED", "tests": 9, "canaries": 2, "canaries_caught": 2}]})");
+  dir.Write("both/this-run/findings.json", R"({"findings": [{"signature": "00000000000000aa", "kind": "data-race",
+            "presets": ["tsan"], "tools": ["tsan"], "tests": ["t"], "occurrences": 1}]})");
+  ASSERT_TRUE(RecordReport(*history, both, "c1", &error)) << error;
+  ASSERT_TRUE(RecordReport(*history, WriteReport(dir, "asan-only", {}), "c2", &error)) << error;
+  const std::optional<HistoryDiff> diff = history->Diff("", &error);
+  ASSERT_TRUE(diff) << error;
+  EXPECT_EQ(diff->unchecked_presets, (std::vector<std::string>{"tsan"}));
+  EXPECT_TRUE(diff->fixed.empty());
+  EXPECT_EQ(Signatures(diff->unconfirmed), (std::vector<std::string>{"00000000000000aa"}));
+}
+
+// A CI job re-run records its run again: the second recording replaces the first, in
+// its place among the runs.
+TEST(HistoryTest, ARunRecordedAgainUnderItsKeyReplacesIt) {
+  ScratchDir dir;
+  std::string error;
+  std::unique_ptr<History> history = History::Open((dir.path() / "h.db").string(), &error, true);
+  ASSERT_TRUE(history) << error;
+  const auto record = [&](const std::string& commit, const std::string& key, const std::vector<std::string>& found) {
+    std::optional<RunRecord> run = ReadRunReports({WriteReport(dir, commit + key, found)}, commit, "t", &error);
+    if (!run) return false;
+    run->key = key;
+    return history->Record(*run, &error);
+  };
+  ASSERT_TRUE(record("c1", "101", {})) << error;
+  ASSERT_TRUE(record("c2", "102", {FindingJson("00000000000000aa", "k", "f", 1)})) << error;
+  ASSERT_TRUE(record("c1", "101", {FindingJson("00000000000000bb", "k", "f", 2)})) << error;  // re-run
+  ASSERT_TRUE(record("c3", "", {})) << error;
+  ASSERT_TRUE(record("c4", "", {})) << error;  // no key: a run of its own each time
+  const std::optional<std::vector<RunRecord>> timeline = history->Timeline(&error);
+  ASSERT_TRUE(timeline) << error;
+  ASSERT_EQ(timeline->size(), 4u);
+  EXPECT_EQ((*timeline)[0].commit, "c1");
+  ASSERT_EQ((*timeline)[0].findings.size(), 1u);
+  EXPECT_EQ((*timeline)[0].findings[0].signature, "00000000000000bb");  // the re-run's, not the first's
+  EXPECT_EQ((*timeline)[1].commit, "c2");
+}
+
 // A database of the first schema (runs, presets, findings) is upgraded in place: its runs
 // stay, and the overhead and baseline peaks of new runs are kept.
 TEST(HistoryTest, AnOlderDatabaseIsUpgradedAndKeepsItsRuns) {
