@@ -373,6 +373,52 @@ simulate stub-typo --workspace "$unit/ws" --stub "lnog=true" "$unit/heredoc.yml"
 stub_typo_fails() { exited 1 && logged stub-typo "matched no step"; }
 check "a stub that matches no step is an error" "$(log_of stub-typo)" -- stub_typo_fails
 
+# What the nightly's history job needs of the simulator: another action played by a stub
+# (its with: as INPUT_ variables, the runner's names; its outputs), a run id, and a job
+# given as failed that an if: without success() still runs after.
+cat >"$unit/actions.yml" <<'EOF'
+on: push
+jobs:
+  checks:
+    steps:
+      - run: "false"
+  plan:
+    steps:
+      - run: "false"
+  after:
+    needs: [checks, plan]
+    if: ${{ !cancelled() && needs.plan.result == 'success' }}
+    steps:
+      - name: Restore something
+        id: restore
+        uses: actions/cache/restore@v4
+        with:
+          path: some/file
+          key: key-${{ github.run_id }}
+          restore-keys: prefix-
+      - run: |
+          [[ "${{ steps.restore.outputs.got }}" == "key-42 some/file prefix-" ]]
+          [[ "${{ needs.checks.result }}" == failure && $GITHUB_RUN_ID == 42 ]]
+      - uses: actions/upload-artifact@v4
+  plain:
+    needs: checks
+    steps:
+      - run: "true"
+EOF
+# shellcheck disable=SC2016  # expanded by the stub's shell
+stub_action='echo "got=$INPUT_KEY $INPUT_PATH $(printenv INPUT_RESTORE-KEYS)" >>"$GITHUB_OUTPUT"'
+simulate actions --workspace "$unit/ws" --run-id 42 --needs-result checks=failure --needs-result plan=success \
+  --job after --job plain --stub "Restore something=$stub_action" "$unit/actions.yml"
+stubbed_action_runs() {
+  exited 0 && is actions "r.jobs.after.steps.map((s) => s.outcome).join(' ')" "success success success" &&
+    logged actions "not run, needs the network: actions/upload-artifact@v4"
+}
+check "a stubbed action gets its with: as INPUT_<NAME> and sets its outputs; --run-id reaches github.run_id" \
+  "$(log_of actions)" -- stubbed_action_runs
+given_results_hold() { is actions "r.jobs.after.result" success && is actions "r.jobs.plain.result" skipped; }
+check "--needs-result: a job needing a failed one runs only when its if: has no success()" "$(log_of actions)" -- \
+  given_results_hold
+
 set +e
 node "$src/tools/node/simulate-workflow.mjs" >"$work/logs/usage.log" 2>&1
 status=$?
@@ -430,16 +476,30 @@ dispatch "" all
 dispatch asan asan
 dispatch no-such-preset unknown
 
-# The memsafe that action.yml would build and install (a Release build: a minute more)
-# is a stand-in recording its arguments and checking them with the tool the plan job
-# built (--dry-run): the arguments the composite action builds from the matrix are real.
-# It leaves a SARIF report where memsafe check writes it, for the upload step's condition.
+# The memsafe that action.yml and the history job would build and install (a Release
+# build: a minute more) is the tool the plan job built, with two stand-ins. Its check
+# records its arguments and checks them (--dry-run): the arguments the composite action
+# builds from the matrix are real; it leaves a SARIF report where memsafe check writes
+# it, for the upload step's condition. Its bisect (which would build and test commits)
+# records its arguments and whether git trusts the checkout (the container's root does not
+# own it), and names the bad commit it was given as the first bad one.
 args_file="$work/memsafe-args.txt"
+bisect_args_file="$work/bisect-args.txt"
 cat >"$work/fake-memsafe.sh" <<EOF
-#!/bin/sh
-printf '%s\n' "\$@" >'$args_file'
-mkdir -p build/memsafe-report && echo '{}' >build/memsafe-report/findings.sarif
-exec "\$GITHUB_WORKSPACE/build/dev/tools/memsafe/memsafe" "\$@" --dry-run
+#!/usr/bin/env bash
+set -euo pipefail
+case \$1 in
+  check)
+    printf '%s\n' "\$@" >'$args_file'
+    mkdir -p build/memsafe-report && echo '{}' >build/memsafe-report/findings.sarif
+    exec "\$GITHUB_WORKSPACE/build/dev/tools/memsafe/memsafe" "\$@" --dry-run ;;
+  bisect)
+    { printf '%s\n' "\$@"; echo "safe.directory \$(git config --get safe.directory)"; } >'$bisect_args_file'
+    while ((\$#)); do if [[ \$1 == --bad ]]; then bad="\$2"; fi; shift; done
+    echo "first bad commit: \$(git log -1 --format='%H %s' "\$bad")"
+    echo "author: \$(git log -1 --format='%an <%ae> %ad' "\$bad")" ;;
+  *) exec "\$GITHUB_WORKSPACE/build/dev/tools/memsafe/memsafe" "\$@" ;;
+esac
 EOF
 # shellcheck disable=SC2016  # $RUNNER_TEMP is expanded by the step's shell
 install_fake="install -D -m 755 $(printf %q "$work/fake-memsafe.sh")"' "$RUNNER_TEMP/memsafe/bin/memsafe"'
@@ -453,6 +513,119 @@ nightly_stubs=(
   # An hour of Debian projects: here only its arguments, as check.sh parses them.
   --stub "./check.sh --real-projects=MEMSAFE_CHECK_PARSE_ONLY=1 ./check.sh --real-projects"
 )
+
+# The history job's actions, played on this machine: the Actions cache as a directory
+# shared by the simulated runs (an entry per key, never overwritten, restore-keys matching
+# the newest entry), and each run's artifacts as directories (the memory-checks ones made
+# here, as upload-artifact lays them out: build/ from its least common ancestor down).
+history="$work/history"
+rm -rf -- "$history"
+mkdir -p -- "$history/cache"
+cat >"$history/fake-action.sh" <<'EOF'
+#!/usr/bin/env bash
+# fake-action.sh cache-restore|cache-save|download|upload <store>, with the step's with:
+# in INPUT_<NAME> as the runner gives it.
+set -euo pipefail
+action="$1" store="$2"
+input() { printenv "INPUT_$1" || true; }
+key="$(input KEY)" path="$(input PATH)"
+case $action in
+  cache-restore)
+    matched=""
+    if grep -qxF -- "$key" "$store/keys" 2>/dev/null; then
+      matched="$key"
+    else
+      while IFS= read -r prefix; do
+        [[ -n $prefix && -z $matched ]] || continue
+        matched="$(awk -v p="$prefix" 'index($0, p) == 1 { m = $0 } END { print m }' "$store/keys" 2>/dev/null || true)"
+      done <<<"$(input RESTORE-KEYS)"
+    fi
+    if [[ -z $matched ]]; then echo "Cache not found for input keys: $key"; exit 0; fi
+    mkdir -p -- "$(dirname -- "$path")" && cp -a -- "$store/$matched/$path" "$path"
+    printf 'cache-hit=%s\ncache-matched-key=%s\n' "$([[ $matched == "$key" ]] && echo true || echo false)" \
+      "$matched" >>"$GITHUB_OUTPUT"
+    echo "Cache restored from key: $matched" ;;
+  cache-save)
+    if grep -qxF -- "$key" "$store/keys" 2>/dev/null; then
+      echo "Failed to save: Unable to reserve cache with key $key, another job may be creating this cache."
+    elif [[ ! -e $path ]]; then
+      echo "Warning: Path Validation Error: Path(s) specified in the action for caching do(es) not exist"
+    else
+      mkdir -p -- "$store/$key/$(dirname -- "$path")" && cp -a -- "$path" "$store/$key/$path"
+      echo "$key" >>"$store/keys"
+    fi ;;
+  download)
+    pattern="$(input PATTERN)"
+    for artifact in "$store"/*/; do
+      name="$(basename -- "$artifact")"
+      # shellcheck disable=SC2053  # the pattern is a glob
+      if [[ $name == $pattern ]]; then mkdir -p -- "$path" && cp -a -- "$artifact" "$path/$name"; fi
+    done ;;
+  upload)
+    mkdir -p -- "$store/$(input NAME)"
+    while IFS= read -r file; do
+      [[ -n $file ]] || continue
+      [[ -e $file ]] || { echo "Error: no files were found with the provided path: $file"; exit 1; }
+      cp -a -- "$file" "$store/$(input NAME)/"
+    done <<<"$path" ;;
+esac
+EOF
+chmod +x "$history/fake-action.sh"
+
+# artifact <run> <slug> <preset> [<finding signature>...]: what a memory-checks job of
+# that run uploads, its report with those findings (from the table below); without a
+# preset, a job that stopped before its report.
+declare -A finding_json=(
+  [1a2b3c4d5e6f7081]='"kind": "memory-leak", "location": {"file": "src/secure/secure_buffer.cc", "line": 40, "function": "Grow"}'
+  [90a1b2c3d4e5f607]='"kind": "heap-buffer-overflow", "location": {"file": "src/resource/resource_registry.cc", "line": 88, "function": "Find"}'
+)
+artifact() {
+  local dir="$history/run$1/artifacts/memory-checks-$2" slug="$2" preset="$3" signature rows=()
+  shift 3
+  mkdir -p -- "$dir/${preset:-valgrind}/memcheck"
+  [[ -n $preset ]] || return 0
+  for signature in "$@"; do
+    rows+=("{\"signature\": \"$signature\", ${finding_json[$signature]}, \"tools\": [\"$preset\"], \"presets\": [\"$preset\"], \"tests\": [\"unit\"], \"occurrences\": 1}")
+  done
+  mkdir -p -- "$dir/memsafe-report/this-run"
+  printf '{"findings": [%s]}\n' "$(IFS=,; echo "${rows[*]}")" >"$dir/memsafe-report/this-run/findings.json"
+  # A job of one shard of N > 1 names its shard, as memsafe check's summary does.
+  local row="\"preset\": \"$preset\""
+  if [[ $slug =~ -([0-9]+)-of-([0-9]+)$ ]] && ((BASH_REMATCH[2] > 1)); then
+    local which="${BASH_REMATCH[1]}/${BASH_REMATCH[2]}"
+    row="\"preset\": \"$preset shard $which\", \"shard\": \"$which\", \"shard_of\": \"$preset\""
+  fi
+  printf '{"presets": [{%s, "tools": "%s", "result": "%s", "tests": 12, "failures": %d, "skipped": 0, "cached": 0, "canaries": 2, "canaries_caught": 2, "build_seconds": 30, "test_seconds": 20, "wall_seconds": 50}]}\n' \
+    "$row" "$preset" "$( (($# == 0)) && echo ok || echo FAILED)" "$#" >"$dir/memsafe-report/this-run/summary.json"
+}
+# run <n> <asan findings...>: that night's artifacts: asan with those findings, tsan and
+# the two valgrind shards clean, the baseline job's measured peaks.
+run_artifacts() {
+  local n="$1"
+  shift
+  artifact "$n" asan-1-of-1 asan "$@"
+  artifact "$n" tsan-1-of-1 tsan
+  artifact "$n" valgrind-1-of-2 valgrind
+  artifact "$n" valgrind-2-of-2 valgrind
+  mkdir -p -- "$history/run$n/artifacts/memory-baseline-measured"
+  cp -- "$src/sanitizers/memory-baseline.json" "$history/run$n/artifacts/memory-baseline-measured/memory-baseline-measured.json"
+}
+run_artifacts 1 1a2b3c4d5e6f7081
+run_artifacts 2 1a2b3c4d5e6f7081 90a1b2c3d4e5f607
+run_artifacts 3 1a2b3c4d5e6f7081 90a1b2c3d4e5f607
+rm -rf -- "$history/run3/artifacts/memory-checks-valgrind-1-of-2"
+artifact 3 valgrind-1-of-2 ""
+# history_stubs <n>: the stubs of run n's history job.
+history_stubs() {
+  local fake="$history/fake-action.sh"
+  stubs=(
+    --stub "Restore the memory history=$fake cache-restore $history/cache"
+    --stub "Save the memory history=$fake cache-save $history/cache"
+    --stub "Download the memory-check reports=$fake download $history/run$1/artifacts"
+    --stub "Download the measured peaks=$fake download $history/run$1/artifacts"
+    --stub "Upload the dashboard=$fake upload $history/run$1/uploaded"
+  )
+}
 
 ms="$workflows/memory-safety.yml"
 # entry_args <matrix-json> <index>: the arguments action.yml gives memsafe for that entry.
@@ -486,10 +659,12 @@ same_json() {
 recorded_args() { cat -- "$args_file" 2>/dev/null || true; }
 
 # The nightly as scheduled: the plan job (./check.sh --matrix for real, building the tool
-# from cold), its matrix's first entry fed to memory-checks, and the baseline job.
+# from cold), its matrix's first entry fed to memory-checks, the baseline job, and the
+# history job, its first night (run 1's artifacts, an empty cache).
 rm -f -- "$args_file"
-simulate nightly --workspace "$checkout" --event "$event_dir/schedule.json" --event-name schedule \
-  "${nightly_stubs[@]}" "$ms"
+history_stubs 1
+simulate nightly --workspace "$checkout" --event "$event_dir/schedule.json" --event-name schedule --run-id 101 \
+  "${nightly_stubs[@]}" "${stubs[@]}" "$ms"
 plan_succeeds() { is nightly "r.jobs.plan.result" success; }
 check "memory-safety.yml, plan: './check.sh --matrix' (cold build) writes a valid GITHUB_OUTPUT" "$(log_of nightly)" -- \
   plan_succeeds
@@ -515,6 +690,83 @@ real_projects_runs() {
 }
 check "memory-safety.yml, real-projects: its steps run (check.sh parses --real-projects; the matrix itself stubbed)" \
   "$(log_of nightly)" -- real_projects_runs
+
+# The history job over three nights sharing the cache: the first (above, after the real
+# jobs), then a night at a new commit with a new finding, then a night whose memory checks
+# failed and one of whose shards left no report. Each night starts from a clean work tree,
+# as on a fresh runner: only the cache carries the database.
+history_step() { jsq "$(report_of "$1")" "r.jobs.history.steps.find((s) => s.name === '$2')?.$3 ?? ''"; }
+summary_of() { jsq "$(report_of "$1")" "r.jobs.history.summary"; }
+saved_db() { echo "$history/cache/memsafe-history-$1-1/build/history/memsafe-history.db"; }
+# saved_runs_are <run-id> "<last run> <run before>": what the database saved by that run holds.
+saved_runs_are() {
+  local diff="$history/diff-$1.json"
+  "$checkout/build/dev/tools/memsafe/memsafe" history diff --db "$(saved_db "$1")" --json >"$diff" 2>&1 || true
+  [[ "$(jsq "$diff" "r.run.id + ' ' + r.base.id" 2>/dev/null)" == "$2" ]]
+}
+first_night() {
+  is nightly "r.jobs.history.result" failure && [[ -f $(saved_db 101) ]] &&
+    [[ "$(history_step nightly "memsafe history record" outcome)" == success ]] &&
+    [[ "$(history_step nightly "Save the memory history" outcome)" == success ]] &&
+    [[ "$(history_step nightly "Fail on a new finding or a preset that did not check" outcome)" == failure ]] &&
+    logged nightly "recording 4 report(s) of $(git -C "$checkout" rev-parse HEAD), with the measured peaks" &&
+    summary_of nightly | grep -q "^NEW: 1" &&
+    summary_of nightly | grep -qF "No earlier run to compare with: nothing to bisect."
+}
+check "memory-safety.yml, history, first night: every report and the peaks recorded, the database saved, NEW in the summary, no bisection, red last" \
+  "$(log_of nightly)" -- first_night
+
+base_commit="$(git -C "$checkout" rev-parse HEAD)"
+git -C "$checkout" -c user.name=Simulator -c user.email=simulator@example.org commit --quiet --allow-empty \
+  -m "The commit a bisection names"
+bad_commit="$(git -C "$checkout" rev-parse HEAD)"
+history_night() {
+  local n="$1"
+  shift
+  rm -rf -- "$checkout/build/history" "$bisect_args_file"
+  history_stubs "$n"
+  simulate "history-$n" --workspace "$checkout" --event "$event_dir/schedule.json" --event-name schedule \
+    --run-id "10$n" --job history --needs-result plan=success --needs-result memory-baseline=success "$@" \
+    --stub "Install git=true" --stub "Install dependencies=true" --stub "Build and install the memsafe toolkit=$install_fake" \
+    "${stubs[@]}" "$ms"
+}
+history_night 2 --needs-result memory-checks=success
+expected_bisect="$(printf '%s\n' bisect --good "$base_commit" --bad "$bad_commit" --signature 90a1b2c3d4e5f607 \
+  --preset asan --db build/history/memsafe-history.db "safe.directory *")"
+second_night() {
+  exited 1 && [[ "$(history_step history-2 "Restore the memory history" "outputs['cache-matched-key']")" == memsafe-history-101-1 ]] &&
+    summary_of history-2 | grep -q "^NEW: 1" && summary_of history-2 | grep -qF "[90a1b2c3d4e5f607]" &&
+    summary_of history-2 | grep -q "^KNOWN: 1" &&
+    summary_of history-2 | grep -qF -- "- \`90a1b2c3d4e5f607\` heap-buffer-overflow at src/resource/resource_registry.cc:88 (asan): first bad commit: $bad_commit The commit a bisection names; author: Simulator <simulator@example.org>" &&
+    [[ "$(cat -- "$bisect_args_file" 2>/dev/null)" == "$expected_bisect" ]] && [[ -f $(saved_db 102) ]]
+}
+check "memory-safety.yml, history, a new finding: restored from the last night, NEW and KNOWN in the summary, bisected from the last night's commit to this one, git trusting the checkout" \
+  "$(log_of history-2)" -- second_night
+dashboard_uploaded() {
+  grep -q "<html" "$history/run2/uploaded/memory-history/dashboard/index.html" 2>/dev/null &&
+    [[ -f $history/run2/uploaded/memory-history/memsafe-history.db ]]
+}
+check "memory-safety.yml, history: the dashboard (index.html) and the database uploaded as an artifact" \
+  "$(log_of history-2)" -- dashboard_uploaded
+
+history_night 3 --needs-result memory-checks=failure
+failed_checks_recorded() {
+  [[ "$(history_step history-3 "Save the memory history" outcome)" == success ]] &&
+    is history-3 "r.jobs.history.steps.filter((s) => s.name.startsWith('memsafe history')).map((s) => s.outcome).join()" \
+      success,success,success &&
+    summary_of history-3 | grep -qF "No report in memory-checks-valgrind-1-of-2" && saved_runs_are 103 "3 2"
+}
+check "memory-safety.yml, history, a night whose memory checks failed: recorded (a shard without its report named) and saved" \
+  "$(log_of history-3)" -- failed_checks_recorded
+
+# Nights not recorded: a dispatch of some presets, and a night whose plan failed.
+simulate history-partial --workspace "$checkout" --event "$event_dir/dispatch-asan.json" --event-name workflow_dispatch \
+  --job history --needs-result plan=success --needs-result memory-checks=success --needs-result memory-baseline=success "$ms"
+simulate history-no-plan --workspace "$checkout" --event "$event_dir/schedule.json" --event-name schedule \
+  --job history --needs-result plan=failure --needs-result memory-checks=skipped --needs-result memory-baseline=success "$ms"
+not_recorded() { is history-partial "r.jobs.history.result" skipped && is history-no-plan "r.jobs.history.result" skipped; }
+check "memory-safety.yml, history: skipped for a dispatch of some presets, and when the plan failed" \
+  "$(log_of history-partial)" -- not_recorded
 
 # memory-checks on its own, fed the tool's own matrix: what action.yml does with a matrix
 # entry, whatever the plan job did (the last entry: a sharded preset of the other compiler).

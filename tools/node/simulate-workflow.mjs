@@ -13,11 +13,18 @@
 //                         `needs` order; a job's needs must be selected too, or given:
 //   --needs-output JOB.NAME=VALUE
 //                         the output NAME of job JOB, which is not run (its result: success)
+//   --needs-result JOB=RESULT
+//                         job JOB is not run and ended with RESULT (success, failure,
+//                         cancelled or skipped), for the if: of the jobs that need it
 //   --matrix-index N      the matrix entry a matrix job runs (default 0, the first)
 //   --stub NAME=COMMAND   run COMMAND instead of the run: of the step (workflow or composite
 //                         action) whose name or id is NAME; its run: is still substituted,
-//                         so its expressions are checked. A stub that matches no step is
-//                         an error
+//                         so its expressions are checked. A stubbed `uses:` step (another
+//                         action) runs COMMAND with its with: values as INPUT_<NAME>, as
+//                         the runner gives them to an action, and its GITHUB_OUTPUT as the
+//                         step's outputs. A stub that matches no step is an error
+//   --run-id N            github.run_id and run_number (default 1): runs told apart by it,
+//                         as cache keys are
 //   --fail-on-uses        an action other than a local one (uses: ./...) fails its step;
 //                         by default it is skipped with a note (it needs the network)
 //   --report FILE         write what happened as JSON: per job its result, matrix entry,
@@ -36,7 +43,8 @@
 // simulator does not know is an error, never an empty string. Contexts: github (a fixed
 // set of fields and the event), env, inputs, matrix, strategy, needs, steps, job, runner.
 // Not simulated: `container:` and `services:` (steps run on this machine), secrets and
-// vars (an error), other actions (skipped), concurrency and permissions (substituted only).
+// vars (an error), other actions (skipped, unless stubbed), concurrency and permissions
+// (substituted only).
 //
 // Exit status: 0 every selected job succeeded, 1 a job failed or an expression or file
 // command was invalid, 2 usage or an unreadable workflow.
@@ -50,7 +58,8 @@ import { isAbsolute, join, relative, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 
 const USAGE = "USAGE: node tools/node/simulate-workflow.mjs [--workspace DIR] [--event FILE] [--event-name NAME] " +
-  "[--job ID]... [--needs-output JOB.NAME=VALUE]... [--matrix-index N] [--stub NAME=COMMAND]... [--fail-on-uses] [--report FILE] WORKFLOW.yml";
+  "[--job ID]... [--needs-output JOB.NAME=VALUE]... [--needs-result JOB=RESULT]... [--matrix-index N] [--stub NAME=COMMAND]... " +
+  "[--run-id N] [--fail-on-uses] [--report FILE] WORKFLOW.yml";
 
 function usage(message) {
   if (message) console.error(`simulate-workflow: ${message}`);
@@ -746,8 +755,8 @@ class Simulator {
       repository,
       repository_owner: repository.split("/")[0],
       run_attempt: "1",
-      run_id: "1",
-      run_number: "1",
+      run_id: this.options.runId,
+      run_number: this.options.runId,
       server_url: "https://github.com",
       sha: this.sha,
       workflow: this.workflow.name ?? this.options.workflowPath,
@@ -797,8 +806,8 @@ class Simulator {
       if (trail.includes(id)) usage(`jobs need each other in a cycle: ${[...trail, id].join(" -> ")}`);
       for (const need of [].concat(jobs[id].needs ?? [])) {
         if (!jobs[need]) this.error(`job '${id}' needs '${need}', which does not exist`);
-        else if (Object.hasOwn(this.options.needsOutputs, need)) continue;
-        else if (!selected.includes(need)) usage(`job '${id}' needs '${need}': select it too (--job ${need}) or give its outputs (--needs-output)`);
+        else if (Object.hasOwn(this.options.givenJobs, need)) continue;
+        else if (!selected.includes(need)) usage(`job '${id}' needs '${need}': select it too (--job ${need}) or give its outputs or result (--needs-output, --needs-result)`);
         else visit(need, [...trail, id]);
       }
       order.push(id);
@@ -832,8 +841,7 @@ class Simulator {
     const needsIds = [].concat(job.needs ?? []);
     const needs = {};
     for (const need of needsIds) {
-      const done = this.report.jobs[need] ??
-        (Object.hasOwn(this.options.needsOutputs, need) ? { result: "success", outputs: this.options.needsOutputs[need] } : null);
+      const done = this.report.jobs[need] ?? this.options.givenJobs[need] ?? null;
       if (!done) continue;
       needs[need] = new Strict(`needs.${need}`, { result: done.result, outputs: new Strict(`needs.${need}.outputs`, done.outputs) });
     }
@@ -845,8 +853,7 @@ class Simulator {
       fail(error.message);
       return;
     }
-    const needsFailed = needsIds.some((need) => this.report.jobs[need]?.result !== "success" &&
-      !Object.hasOwn(this.options.needsOutputs, need));
+    const needsFailed = needsIds.some((need) => (this.report.jobs[need] ?? this.options.givenJobs[need])?.result !== "success");
     const jobScope = {
       workspace: this.workspace,
       contexts: { github, inputs, needs: new Strict("needs", needs) },
@@ -1079,6 +1086,23 @@ class Simulator {
     for (const [key, value] of Object.entries(substitute(step.with ?? {}, scope, `${label}.with`))) {
       withValues[key] = toText(value, `${label}.with.${key}`);
     }
+    const stub = this.stubFor(step);
+    if (stub !== null) {
+      record.note = `stubbed: ${stub}`;
+      log(`  (stub) ${stub} (with: ${JSON.stringify(withValues)})`);
+      // The runner's names for an action's inputs: INPUT_ and the name upper-cased, spaces as '_'.
+      const inputs = {};
+      for (const [key, value] of Object.entries(withValues)) inputs[`INPUT_${key.replaceAll(" ", "_").toUpperCase()}`] = value;
+      const result = this.execute(job, {
+        script: stub, shell: shellCommand(undefined), workdir: this.workspace, stepEnv: { ...stepEnv, ...inputs },
+        timeout: undefined, actionPath: null, stepId: step.id ?? "__stub",
+      });
+      for (const message of result.errors) {
+        record.errors.push(message);
+        log(`  error: ${message}`);
+      }
+      return { result: result.ok ? "success" : "failure", outputs: result.outputs };
+    }
     if (!uses.startsWith("./")) {
       if (this.options.failOnUses) {
         record.errors.push(`action ${uses} cannot run here (--fail-on-uses)`);
@@ -1159,8 +1183,8 @@ class Simulator {
       GITHUB_REF_NAME: job.github.values.ref_name,
       GITHUB_REPOSITORY: job.github.values.repository,
       GITHUB_REPOSITORY_OWNER: job.github.values.repository_owner,
-      GITHUB_RUN_ID: "1",
-      GITHUB_RUN_NUMBER: "1",
+      GITHUB_RUN_ID: this.options.runId,
+      GITHUB_RUN_NUMBER: this.options.runId,
       GITHUB_RUN_ATTEMPT: "1",
       GITHUB_JOB: job.id,
       GITHUB_ACTION: stepId,
@@ -1237,7 +1261,8 @@ class Simulator {
 // ---------------------------------------------------------------------------------------
 
 function main(argv) {
-  const options = { workspace: process.cwd(), eventPath: null, eventName: null, jobs: [], needsOutputs: {}, matrixIndex: 0, stubs: {}, failOnUses: false, reportPath: null };
+  const options = { workspace: process.cwd(), eventPath: null, eventName: null, jobs: [], givenJobs: {}, matrixIndex: 0, stubs: {}, runId: "1", failOnUses: false, reportPath: null };
+  const given = (job) => (options.givenJobs[job] ??= { result: "success", outputs: {} });
   let workflowPath = null;
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
@@ -1268,8 +1293,19 @@ function main(argv) {
         const text = value();
         const match = /^([^.=]+)\.([^=]+)=(.*)$/s.exec(text);
         if (!match) usage("--needs-output wants JOB.NAME=VALUE");
-        options.needsOutputs[match[1]] ??= {};
-        options.needsOutputs[match[1]][match[2]] = match[3];
+        given(match[1]).outputs[match[2]] = match[3];
+        break;
+      }
+      case "--needs-result": {
+        const match = /^([^=]+)=(success|failure|cancelled|skipped)$/.exec(value());
+        if (!match) usage("--needs-result wants JOB=success|failure|cancelled|skipped");
+        given(match[1]).result = match[2];
+        break;
+      }
+      case "--run-id": {
+        const text = value();
+        if (!/^[1-9]\d*$/.test(text)) usage("--run-id wants a positive number");
+        options.runId = text;
         break;
       }
       case "--fail-on-uses": options.failOnUses = true; break;
