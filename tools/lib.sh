@@ -57,6 +57,17 @@ lint_format() {
   fi
 }
 
+# The memsafe tool's sources stay small enough to read: no file over 600 lines, no
+# function over 100 (tools/node/code-size.mjs says which are over).
+lint_code_size() {
+  local files=()
+  mapfile -t files < <(git -C "$ROOT" ls-files --cached --others --exclude-standard 'tools/memsafe/*.cc' \
+    'tools/memsafe/*.h' 'tools/memsafe/*.c')
+  if ! node "$ROOT/tools/node/code-size.mjs" "${files[@]/#/$ROOT/}"; then
+    fail "a file or function of tools/memsafe is over its size limit (above): split it"
+  fi
+}
+
 # What a fresh machine lacks: installed when running as root (CI, containers), else
 # named in one `sudo apt-get install` line, and the run stops.
 ensure_dependencies() {
@@ -243,6 +254,9 @@ run_fast_checks() {
   group_end
   group_start "lint: C and C++ formatting"
   lint_format
+  group_end
+  group_start "lint: the size of the memsafe tool's files and functions"
+  lint_code_size
   group_end
   group_start "lint: suppression files and runtime options"
   lint_suppressions
