@@ -36,11 +36,9 @@ void FormatAll(const std::vector<Finding>& findings, const std::vector<InputErro
   summary.errors = errors;
   // The strings are discarded: the formatting itself is what is being tested.
   (void)FormatTable(groups, summary);
-  (void)FormatMarkdown(groups, summary);
-  (void)FormatJunit(groups);
-  (void)FormatSarif(groups, Context());
-  (void)FormatJson(groups, summary);
   (void)FormatAnnotations(groups);
+  const ReportContext context = Context();
+  for (const ReportFormat& format : ReportFormats()) (void)format.write({groups, summary, context});
 }
 
 using LogParser = std::vector<Finding> (*)(std::string_view, const LogFile&, const ReportContext&,

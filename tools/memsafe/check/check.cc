@@ -77,10 +77,8 @@ void ReportFindings(const PresetSet& set, const std::vector<std::string>& log_di
   const auto files_in = [&](const fs::path& dir, ReportOptions* report) {
     report->root = source.string();
     report->exclude = exclude;
-    report->markdown = (dir / "findings.md").string();
-    report->junit = (dir / "findings.junit.xml").string();
-    report->sarif = (dir / "findings.sarif").string();
-    report->json = (dir / "findings.json").string();
+    for (const ReportFormat& format : ReportFormats())
+      report->files[format.flag] = (dir / format.default_file).string();
   };
   ReportOptions report;
   report.inputs = log_dirs;
@@ -91,7 +89,7 @@ void ReportFindings(const PresetSet& set, const std::vector<std::string>& log_di
   const int status = ReportCommand(report);
   std::cout.flush();
   std::string markdown;
-  if (ReadWholeFile(report.markdown, &markdown)) AppendStepSummary(markdown);
+  if (ReadWholeFile(report.files["markdown"], &markdown)) AppendStepSummary(markdown);
   if (status == kFindings) {
     failures->push_back("findings (above; SARIF, JUnit, JSON and Markdown in " + this_run.string() + ")");
   } else if (status != kClean) {

@@ -3,6 +3,7 @@
 
 #include "cli/cli.h"
 #include "common/commands.h"
+#include "report/report_output.h"
 
 namespace memsafe::cli {
 
@@ -19,11 +20,9 @@ void AddReportCommands(CLI::App& app, int* status) {
       ->required();
   report->add_option("--root", report_state->root, "The project's source root (default: .)");
   report->add_option("--exclude", report_state->exclude, "Code under this directory is not the project's own");
-  report->add_option("--markdown", report_state->markdown, "Write a Markdown summary")->check(NotAnOption());
-  report->add_option("--junit", report_state->junit, "Write JUnit XML, one failing test case per finding")
-      ->check(NotAnOption());
-  report->add_option("--sarif", report_state->sarif, "Write SARIF 2.1.0 for code scanning")->check(NotAnOption());
-  report->add_option("--json", report_state->json, "Write the findings as JSON")->check(NotAnOption());
+  for (const tools::ReportFormat& format : tools::ReportFormats()) {
+    report->add_option("--" + format.flag, report_state->files[format.flag], format.help)->check(NotAnOption());
+  }
   report->add_flag("--github-annotations", report_state->annotations, "Print ::error annotations for GitHub");
   report->add_flag("--include-canaries", report_state->include_canaries, "Count the canaries' expected findings too");
 

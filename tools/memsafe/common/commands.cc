@@ -190,10 +190,11 @@ int ReportCommand(const ReportOptions& options) {
   if (options.print) std::cout << FormatTable(groups, summary);
   if (options.print && options.annotations) std::cout << FormatAnnotations(groups);
   bool written = true;
-  if (!options.markdown.empty()) written &= WriteText(options.markdown, FormatMarkdown(groups, summary));
-  if (!options.junit.empty()) written &= WriteText(options.junit, FormatJunit(groups));
-  if (!options.sarif.empty()) written &= WriteText(options.sarif, FormatSarif(groups, context));
-  if (!options.json.empty()) written &= WriteText(options.json, FormatJson(groups, summary));
+  const ReportInput input{groups, summary, context};
+  for (const ReportFormat& format : ReportFormats()) {
+    const auto file = options.files.find(format.flag);
+    if (file != options.files.end() && !file->second.empty()) written &= WriteText(file->second, format.write(input));
+  }
   if (options.print) PrintErrors(summary.errors);
   if (!summary.errors.empty() || !written) return kUsage;
   return groups.empty() ? kClean : kFindings;

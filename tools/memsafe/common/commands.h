@@ -8,6 +8,7 @@
 #ifndef MEMSAFE_TOOLS_COMMANDS_H_
 #define MEMSAFE_TOOLS_COMMANDS_H_
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -48,7 +49,8 @@ struct ReportOptions {
   std::vector<std::string> inputs;  // log directories, log files, or "-" for standard input
   std::string root = ".";
   std::vector<std::string> exclude;
-  std::string markdown, junit, sarif, json;
+  // The files to write: a format's flag (ReportFormats) -> its path; none: print only.
+  std::map<std::string, std::string> files;
   bool annotations = false;
   bool include_canaries = false;
   bool print = true;  // false: the files only (the exit status still says what was found)

@@ -392,4 +392,26 @@ std::string FormatAnnotations(const std::vector<Group>& groups) {
   return out;
 }
 
+namespace {
+
+std::vector<ReportFormat>& Registry() {
+  static std::vector<ReportFormat> formats = {
+      {"markdown", "Write a Markdown summary", "findings.md",
+       [](const ReportInput& in) { return FormatMarkdown(in.groups, in.summary); }},
+      {"junit", "Write JUnit XML, one failing test case per finding", "findings.junit.xml",
+       [](const ReportInput& in) { return FormatJunit(in.groups); }},
+      {"sarif", "Write SARIF 2.1.0 for code scanning", "findings.sarif",
+       [](const ReportInput& in) { return FormatSarif(in.groups, in.context); }},
+      {"json", "Write the findings as JSON", "findings.json",
+       [](const ReportInput& in) { return FormatJson(in.groups, in.summary); }},
+  };
+  return formats;
+}
+
+}  // namespace
+
+const std::vector<ReportFormat>& ReportFormats() { return Registry(); }
+
+void RegisterReportFormat(ReportFormat format) { Registry().push_back(std::move(format)); }
+
 }  // namespace memsafe::tools

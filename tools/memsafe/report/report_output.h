@@ -32,6 +32,32 @@ std::string FormatSarif(const std::vector<Group>& groups, const ReportContext& c
 std::string FormatJson(const std::vector<Group>& groups, const ReportSummary& summary);
 std::string FormatAnnotations(const std::vector<Group>& groups);
 
+// What a file format is given to write.
+struct ReportInput {
+  const std::vector<Group>& groups;
+  const ReportSummary& summary;
+  const ReportContext& context;
+};
+
+// A file format of the report: `memsafe report --<flag> FILE` writes it, and `memsafe
+// check` writes it as <report dir>/<default_file>.
+struct ReportFormat {
+  std::string flag;          // "sarif"
+  std::string help;          // the option's help text
+  std::string default_file;  // "findings.sarif"
+  std::string (*write)(const ReportInput& input);
+};
+
+// Every file format, in the order they are written: Markdown, JUnit XML, SARIF, JSON. A
+// new format is one row of this registry (report_output.cc) and its writer; the command
+// line, memsafe check's report directory and the fuzz targets read the registry.
+const std::vector<ReportFormat>& ReportFormats();
+
+// Adds a format to the registry for the rest of the process: for a test that shows a new
+// format needs nothing else. Call it before any command reads the registry; not
+// thread-safe.
+void RegisterReportFormat(ReportFormat format);
+
 // "file:line" of a group's location; "(no frame in the project)", or "(not symbolized:
 // ...)" when its stack is bare addresses.
 std::string LocationText(const Finding& finding);
