@@ -11,6 +11,7 @@
 
 #include "common/commands.h"
 
+#include "common/memory_tools.h"
 #include "report/report.h"
 #include "report/report_output.h"
 #include "suppressions/options_lint.h"
@@ -64,8 +65,8 @@ int FuzzValgrindXml(const uint8_t* data, size_t size) {
 
 int FuzzSuppressionFile(const uint8_t* data, size_t size) {
   // The file name picks the syntax: try the input as each of them.
-  for (const char* path : {"lsan.supp", "tsan.supp", "asan.supp", "valgrind.supp", "ubsan_ignorelist.txt"}) {
-    (void)ParseSuppressions(path, AsText(data, size));  // only the absence of a crash matters
+  for (const MemoryTool& tool : MemoryTools()) {
+    (void)ParseSuppressions(std::string(tool.suppression_file), AsText(data, size));  // only a crash matters
   }
   return 0;
 }

@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "check/test_switches.h"
+#include "common/memory_tools.h"
 #include "common/text.h"
 #include "init_internal.h"
 #include "suppressions/options_lint.h"
@@ -201,8 +202,10 @@ std::optional<InitPlan> PlanInit(const InitOptions& options, std::string* error)
   if (!Plan(options, kAdoptFile, adopt, /*overwrite=*/true, false, &plan, error)) return std::nullopt;
 
   // The project's own files from here on: written once, never overwritten.
-  for (const char* name :
-       {"asan.supp", "lsan.supp", "tsan.supp", "valgrind.supp", "ubsan_ignorelist.txt", "options.txt", "exclude.txt"}) {
+  std::vector<std::string> own_files;
+  for (const MemoryTool& tool : MemoryTools()) own_files.emplace_back(tool.suppression_file);
+  own_files.insert(own_files.end(), {"options.txt", "exclude.txt"});
+  for (const std::string& name : own_files) {
     std::string content;
     if (!ReadTemplate(options, std::string("templates/") + name, &content, error)) return std::nullopt;
     if (!Plan(options, std::string("sanitizers/") + name, content, false, false, &plan, error)) return std::nullopt;

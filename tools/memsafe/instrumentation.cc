@@ -16,6 +16,7 @@
 #include <sstream>
 #include <utility>
 
+#include "common/memory_tools.h"
 #include "common/text.h"
 #include "loaded_objects.h"
 #include "report/report.h"
@@ -46,8 +47,13 @@ bool MissingInstrumentation(const std::string& program, const std::vector<std::s
   missing->clear();
   *elf = false;
   // What each compiler emits into every instrumented object.
-  static const std::map<std::string, std::string> kMarkers = {{"address", "__asan_version_mismatch_check"},
-                                                              {"thread", "__tsan_init"}};
+  static const std::map<std::string, std::string> kMarkers = [] {
+    std::map<std::string, std::string> markers;
+    for (const MemoryTool& tool : MemoryTools()) {
+      if (!tool.runtime_marker.empty()) markers.emplace(tool.sanitizer, tool.runtime_marker);
+    }
+    return markers;
+  }();
   std::error_code error;
   if (!fs::is_regular_file(program, error)) {
     *why = "is not a regular file";

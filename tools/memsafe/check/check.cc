@@ -23,6 +23,7 @@
 #include "check/test_switches.h"
 #include "common/ci_output.h"
 #include "common/commands.h"
+#include "common/memory_tools.h"
 #include "common/process.h"
 #include "common/text.h"
 #include "init.h"
@@ -213,8 +214,10 @@ bool LintBeforeRun(const CheckPlan& plan, SuppressionState* suppressions) {
   std::vector<std::string> linted = suppressions->files;
   linted.insert(linted.end(), suppressions->defaults.begin(), suppressions->defaults.end());
   int lint = LintCommand(linted, scanned);
-  for (const char* name : {"ASAN_OPTIONS", "LSAN_OPTIONS", "UBSAN_OPTIONS", "TSAN_OPTIONS"}) {
-    const char* value = std::getenv(name);
+  for (const MemoryTool& tool : MemoryTools()) {
+    if (tool.options_variable.empty()) continue;
+    const std::string name(tool.options_variable);
+    const char* value = std::getenv(name.c_str());
     if (value == nullptr) continue;
     for (const std::string& weak : WeakeningInEnvironmentValue(name, value)) {
       std::cout << "environment of memsafe check: " << weak << "\n";

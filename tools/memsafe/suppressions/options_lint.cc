@@ -1,4 +1,5 @@
 #include "suppressions/options_lint.h"
+#include "common/memory_tools.h"
 
 #include <algorithm>
 #include <cctype>
@@ -467,10 +468,9 @@ std::vector<Problem> LintOptionStrings(std::string_view content, bool memsafe_mo
                                         "sanitizers/ (ubsan_ignorelist.txt, valgrind.supp) itself"});
       }
     }
-    for (const char* tool : {"asan", "lsan", "ubsan", "tsan"}) {
-      std::string variable;
-      for (const char* c = tool; *c != '\0'; ++c) variable += static_cast<char>(*c - 'a' + 'A');
-      variable += "_OPTIONS";
+    for (const MemoryTool& tool : MemoryTools()) {
+      if (tool.options_variable.empty()) continue;
+      const std::string variable(tool.options_variable);
       for (auto at = line.find(variable); at != std::string_view::npos; at = line.find(variable, at + 1)) {
         // The variable's own name, not a longer one that ends with it (MY_ASAN_OPTIONS).
         if (at > 0 && (std::isalnum(static_cast<unsigned char>(line[at - 1])) || line[at - 1] == '_')) continue;
@@ -503,10 +503,10 @@ std::vector<Problem> LintOptionStrings(std::string_view content, bool memsafe_mo
             problem("expected name=value, got '" + std::string(part) + "'");
           } else if (part.find(',') != std::string_view::npos && part.find('=', equals + 1) != std::string_view::npos) {
             problem("'" + std::string(part) + "' joins options with ','; the runtime separates them with ':'");
-          } else if (!IsKnownSanitizerOption(tool, part.substr(0, equals))) {
-            problem("unknown " + std::string(tool) + " option '" + std::string(part.substr(0, equals)) +
+          } else if (!IsKnownSanitizerOption(tool.name, part.substr(0, equals))) {
+            problem("unknown " + std::string(tool.name) + " option '" + std::string(part.substr(0, equals)) +
                     "' (the runtime would ignore it)");
-          } else if (const std::optional<std::string> hides = BlindingOption(tool, part)) {
+          } else if (const std::optional<std::string> hides = BlindingOption(tool.name, part)) {
             // A string has no place for a reason: such a setting belongs in options.txt.
             problem("'" + std::string(part) + "' weakens the tool (it hides " + *hides + "): memsafe refuses it");
           }
