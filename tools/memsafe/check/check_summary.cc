@@ -167,6 +167,16 @@ std::string FormatSummaryMarkdown(const std::vector<PresetRun>& runs) {
   return out + "\n";
 }
 
+namespace {
+
+bool Complete(const PresetRun& run) {
+  return run.missing.empty() && run.configured && run.built && run.tested && run.counts.canaries > 0 &&
+         run.counts.caught == run.counts.canaries && run.unsound.empty() && run.changed_during_run.empty() &&
+         !run.named_tests_only;
+}
+
+}  // namespace
+
 std::string FormatSummaryJson(const std::vector<PresetRun>& runs) {
   nlohmann::ordered_json presets = nlohmann::ordered_json::array();
   for (const PresetRun& run : runs) {
@@ -185,7 +195,11 @@ std::string FormatSummaryJson(const std::vector<PresetRun>& runs) {
                                   {"wall_seconds", run.wall_seconds},
                                   // null when the fast preset's results were not there to compare with
                                   {"overhead", run.overhead ? nlohmann::ordered_json(*run.overhead) : nullptr},
-                                  {"problems", run.problems}};
+                                  {"problems", run.problems},
+                                  // Whether the preset checked every test it has, with the tool shown on:
+                                  // a run whose findings are all there is. A record of the history relies on
+                                  // it to call a finding that is gone fixed.
+                                  {"complete", Complete(run)}};
     // The preset and which of its shards: the label says "valgrind shard 1/2" to people.
     if (run.sharded) {
       row["shard"] = run.shard;

@@ -42,8 +42,9 @@ struct PresetRun {
   // tests of one name, a preset that repeats failed tests until they pass, inputs of
   // cached tests changed while the others ran): each fails the preset.
   std::vector<std::string> unsound;
-  bool sharded = false;  // one shard of the tests: it may hold none of the project's
-  std::string shard;     // "I/N" when sharded
+  bool sharded = false;           // one shard of the tests: it may hold none of the project's
+  std::string shard;              // "I/N" when sharded
+  bool named_tests_only = false;  // --test: some of the project's tests, not all
   // The project's test switches (FindTestSwitches), named when no project test ran.
   std::vector<std::string> test_switches;
   std::vector<std::string> problems;  // filled by JudgeRun: why the preset failed

@@ -50,12 +50,13 @@ std::vector<std::string> MissingPrograms(const TestPreset& preset) {
 
 // Test numbers (1-based, CTest's order) of a configured build tree's canaries and of
 // the tests named in `names`; the names the tree does not define go to `undefined`.
-std::vector<int> SelectedTestNumbers(const TestPreset& preset, const std::string& source,
+std::vector<int> SelectedTestNumbers(std::vector<std::string> listing, const std::string& source,
                                      const std::vector<std::string>& names, std::vector<std::string>* undefined) {
   ProcessOptions options;
   options.capture_stdout = true;
   options.working_directory = source;
-  const ProcessResult listed = RunProcess({"ctest", "--test-dir", preset.binary_dir, "--show-only=json-v1"}, options);
+  listing.push_back("--show-only=json-v1");
+  const ProcessResult listed = RunProcess(listing, options);
   std::vector<int> numbers;
   std::set<std::string> unseen(names.begin(), names.end());
   const json document = listed.started && listed.exit_code == 0 ? json::parse(listed.output, nullptr, false) : json();
@@ -113,19 +114,26 @@ TestCommands PlanTestCommands(const TestPreset& preset, const RunContext& contex
   TestCommands commands;
   // --test-dir: with -T, CTest 3.25 would otherwise test the working directory.
   commands.ctest_base = {"ctest", "--preset", preset.name, "--test-dir", preset.binary_dir};
-  if (!context.slow) commands.selection.insert(commands.selection.end(), {"-LE", "memsafe-slow"});
-  if (context.shard_count > 0) {
-    std::vector<std::string> none;
-    commands.selection.push_back("-I");
-    commands.selection.push_back(ShardSelection(context.shard_index, context.shard_count,
-                                                SelectedTestNumbers(preset, context.source, {}, &none)));
-  } else if (!context.tests.empty()) {
-    // Start, end and stride 0 select no range: only the numbers listed after them.
+  // CTest numbers the tests -I selects after its other filters (the preset's, -LE): the
+  // numbers are read from a listing with those same filters.
+  std::vector<std::string> filtered = commands.ctest_base;
+  if (!context.tests.empty()) {
+    // The tests named run whatever their labels (a slow one too). Start, end and stride
+    // 0 select no range: only the numbers listed after them.
     std::string numbers = "0,0,0";
-    for (int number : SelectedTestNumbers(preset, context.source, context.tests, &commands.undefined_tests)) {
+    for (int number : SelectedTestNumbers(filtered, context.source, context.tests, &commands.undefined_tests)) {
       numbers += "," + std::to_string(number);
     }
     commands.selection.insert(commands.selection.end(), {"-I", numbers});
+  } else {
+    if (!context.slow) commands.selection.insert(commands.selection.end(), {"-LE", "memsafe-slow"});
+    filtered.insert(filtered.end(), commands.selection.begin(), commands.selection.end());
+    if (context.shard_count > 0) {
+      std::vector<std::string> none;
+      commands.selection.push_back("-I");
+      commands.selection.push_back(ShardSelection(context.shard_index, context.shard_count,
+                                                  SelectedTestNumbers(filtered, context.source, {}, &none)));
+    }
   }
   commands.ctest = commands.ctest_base;
   commands.ctest.insert(commands.ctest.end(), {"-T", "Test", "--no-tests=error", "--output-junit",
@@ -432,6 +440,7 @@ PresetRun RunPreset(const TestPreset& preset, const RunContext& context) {
     run.label += " shard " + run.shard;
   }
   run.tools = preset.tools;
+  run.named_tests_only = !context.tests.empty();
   const Clock::time_point start = Clock::now();
   GroupStart(run.label + " (" + (preset.tools.empty() ? "no memory tool" : preset.tools) + ", " +
              (preset.cxx_compiler.empty() ? "default compiler" : preset.cxx_compiler) + "): configure, build, test");

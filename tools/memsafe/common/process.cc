@@ -98,8 +98,15 @@ ProcessResult RunProcess(const std::vector<std::string>& args, const ProcessOpti
   if (!options.working_directory.empty()) {
     posix_spawn_file_actions_addchdir_np(&actions, options.working_directory.c_str());
   }
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  if (options.own_process_group) {
+    (void)posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP);  // valid flags: cannot fail
+    (void)posix_spawnattr_setpgroup(&attributes, 0);                     // 0: the child's own pid
+  }
   pid_t pid = 0;
-  const int rc = posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), envp.data());
+  const int rc = posix_spawnp(&pid, argv[0], &actions, &attributes, argv.data(), envp.data());
+  posix_spawnattr_destroy(&attributes);
   posix_spawn_file_actions_destroy(&actions);
   if (options.capture_stdout) close(pipe_fds[1]);
   if (rc != 0) {

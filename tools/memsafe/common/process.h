@@ -23,9 +23,13 @@
 namespace memsafe::tools {
 
 struct ProcessOptions {
-  bool capture_stdout = false;    // collect stdout into ProcessResult::output
-  bool discard_output = false;    // stderr (and stdout unless captured) to /dev/null
-  std::string output_file;        // stdout and stderr both to this file, emptied first
+  bool capture_stdout = false;  // collect stdout into ProcessResult::output
+  bool discard_output = false;  // stderr (and stdout unless captured) to /dev/null
+  std::string output_file;      // stdout and stderr both to this file, emptied first
+  // A process group of its own: a Ctrl-C at the terminal (sent to the foreground group)
+  // does not reach it, so a step the caller must finish (putting a work tree back) runs
+  // to its end.
+  bool own_process_group = false;
   std::string working_directory;  // empty: the caller's
   // Variables set (a value) or removed (nullopt) for the child only.
   std::map<std::string, std::optional<std::string>> environment;

@@ -5,6 +5,7 @@
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "common/commands.h"
 #include "common/process.h"
@@ -59,6 +60,9 @@ GitResult Git(const std::vector<std::string>& args, bool show_errors = false) {
   ProcessOptions options;
   options.capture_stdout = true;
   options.discard_output = !show_errors;
+  // A Ctrl-C stops the step that runs, not a checkout or the bisect's bookkeeping half
+  // done: git runs outside the terminal's foreground group.
+  options.own_process_group = true;
   const ProcessResult result = RunProcess(argv, options);
   return {result.started && result.exit_code == 0, std::string(Trim(result.output))};
 }
@@ -99,7 +103,12 @@ class WorkTree {
     moved_ = false;
     const std::string head = Git({"rev-parse", "--verify", "HEAD"}).out;
     const std::string branch = Git({"symbolic-ref", "-q", "--short", "HEAD"}).out;
-    if (head == sha_ && branch == branch_) return true;
+    const std::string changed = Git({"status", "--porcelain", "--untracked-files=no"}).out;
+    if (head == sha_ && branch == branch_ && changed.empty()) return true;
+    if (head == sha_ && branch == branch_) {
+      *error = "tracked files differ from " + ShortCommit(sha_) + ":\n" + changed;
+      return false;
+    }
     *error = "HEAD is " + (branch.empty() ? std::string() : branch + " at ") + ShortCommit(head) + ", not " + Where() +
              ": check out " + (branch_.empty() ? sha_ : branch_) + " by hand";
     return false;
@@ -113,6 +122,29 @@ class WorkTree {
   std::string sha_, branch_;
   bool moved_ = false, bisecting_ = false;
 };
+
+// Files of the work tree that HEAD does not track but --good or a commit after it does:
+// a checkout would overwrite them when ignored (a local config file) or fail on them.
+std::string UntrackedFilesTheRangeTracks(const std::string& good, const std::string& bad) {
+  const std::string top = Git({"rev-parse", "--show-toplevel"}).out;
+  // Each listing kept in a local: the views SplitLines returns point into it.
+  const std::string here = Git({"ls-files", "--full-name"}).out;
+  const std::string at_good = Git({"ls-tree", "-r", "--name-only", "--full-tree", good}).out;
+  const std::string changed = Git({"log", "--format=", "--name-only", good + ".." + bad}).out;
+  std::set<std::string> tracked_here;
+  for (std::string_view line : SplitLines(here)) tracked_here.emplace(line);
+  std::set<std::string> in_range;
+  for (std::string_view line : SplitLines(at_good)) in_range.emplace(line);
+  for (std::string_view line : SplitLines(changed)) {
+    if (!line.empty()) in_range.emplace(line);
+  }
+  std::string risky;
+  std::error_code error;
+  for (const std::string& path : in_range) {
+    if (tracked_here.count(path) == 0 && fs::exists(fs::path(top) / path, error)) risky += "  " + path + "\n";
+  }
+  return risky;
+}
 
 // The full ids of --good and --bad, or why the bisect cannot start.
 bool CheckRevisions(const BisectOptions& options, std::string* good, std::string* bad, std::string* error) {
@@ -137,6 +169,13 @@ bool CheckRevisions(const BisectOptions& options, std::string* good, std::string
         "the work tree has changes to tracked files; commit or stash them first (a bisect checks out other "
         "commits):\n" +
         changes.out;
+    return false;
+  }
+  if (std::string risky = UntrackedFilesTheRangeTracks(*good, *bad); !risky.empty()) {
+    *error =
+        "files here are not tracked but are in a commit the bisect checks out, and git would overwrite "
+        "(ignored) or refuse (untracked) them; move them away first:\n" +
+        risky;
     return false;
   }
   if (fs::exists(Git({"rev-parse", "--git-path", "BISECT_LOG"}).out)) {
@@ -207,9 +246,15 @@ RunVerdict RunOnce(const BisectOptions& options, const SoughtFinding& sought, co
                                                ? FindingIn(text, sought)
                                                : std::nullopt;
   const std::string log = " (log: " + process.output_file + ")";
-  if (match && !match->empty()) {
-    *what = "the finding is there" + std::string(*match == "moved" ? " (same kind and function, another line)" : "");
+  if (match && *match == "signature") {
+    *what = "the finding is there";
     return RunVerdict::kBad;
+  }
+  if (match && *match == "moved") {
+    // The same bug at a line an edit moved, or another bug in the same function: not
+    // knowing which, the commit says nothing.
+    *what = "a finding of the same kind in the same function at another line: this one moved, or another bug" + log;
+    return RunVerdict::kSkip;
   }
   if (result.started && result.exit_code == 0 && match) {
     *what = "passed without the finding";
@@ -229,6 +274,12 @@ StepDecision JudgeCommit(const BisectOptions& options, const SoughtFinding& soug
   while (decision == StepDecision::kRunAgain && !g_interrupted) {
     std::string what;
     runs.push_back(RunOnce(options, sought, label, static_cast<int>(runs.size()) + 1, &what));
+    // The work tree was clean before the bisect: a tracked file changed now was changed by
+    // the check (a test that writes into the sources), and is put back before the next.
+    if (const std::string changed = Git({"status", "--porcelain", "--untracked-files=no"}).out; !changed.empty()) {
+      (void)Git({"checkout", "--", "."}, /*show_errors=*/true);  // judged by Restore's check at the end
+      what += "; it changed tracked files, put back:\n" + changed;
+    }
     std::cout << "memsafe bisect: " << label << " " << ShortCommit(head) << " " << Subject(head) << ": run "
               << runs.size() << ": " << what << std::endl;
     decision = DecideStep(runs, options.max_runs);

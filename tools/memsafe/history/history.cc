@@ -231,6 +231,13 @@ bool History::Record(RunRecord& run, std::string* error) {
     old.Bind(1, run.key);
     const int status = old.ok() ? old.Step() : SQLITE_ERROR;
     if (status == SQLITE_ROW) replaced = old.Int(0);
+    long long last = 0;
+    if (replaced != 0 && (!QueryInt(db_, "SELECT max(id) FROM runs", &last, error) || replaced != last)) {
+      // Replaced in place, an older run would become the past of runs recorded after it
+      // while the diff still compares the newest: refused rather than misread.
+      if (error->empty()) *error = "run '" + run.key + "' is not the last recorded run: it cannot be recorded again";
+      return false;
+    }
     Statement remove(db_, "DELETE FROM runs WHERE id = ?");
     if ((status != SQLITE_ROW && status != SQLITE_DONE) ||
         (replaced != 0 && (!remove.ok() || remove.Bind(1, replaced).Step() != SQLITE_DONE))) {

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "baseline.h"
+#include "check/presets.h"
 #include "common/text.h"
 #include "history/history.h"
 #include "history/history_internal.h"
@@ -39,9 +40,13 @@ std::optional<json> ReadJson(const std::string& path, std::string* error) {
   return document;
 }
 
+// A count of a report: 0 when missing, -1 when it is not a count (negative, fractional,
+// too large for one), which makes the report refused.
 int IntOf(const json& object, const char* key) {
   const auto it = object.find(key);
-  return it != object.end() && it->is_number_integer() ? it->get<int>() : 0;
+  if (it == object.end() || it->is_null()) return 0;
+  if (!it->is_number_integer() || it->get<long long>() < 0 || it->get<long long>() > 1000000000) return -1;
+  return static_cast<int>(it->get<long long>());
 }
 
 // One report directory's run.
@@ -78,9 +83,29 @@ std::optional<RunRecord> ReadOneReport(const std::string& report_dir, std::vecto
                           IntOf(row, "test_seconds"),
                           IntOf(row, "wall_seconds"),
                           std::nullopt};
+    // A preset that did not check all its tests (a build or canary problem behind a
+    // failed test, a run of named tests only) has findings, but not all of them.
+    if (const auto complete = row.find("complete"); complete != row.end() && complete->is_boolean() &&
+                                                    !complete->get<bool>() &&
+                                                    (preset.result == "ok" || preset.result == "FAILED")) {
+      preset.result = "INCOMPLETE (" + preset.result + ")";
+    }
     shards->push_back(StringOf(row, "shard"));
     if (!shards->back().empty() && !StringOf(row, "shard_of").empty()) preset.preset = StringOf(row, "shard_of");
-    if (const auto overhead = row.find("overhead"); overhead != row.end() && overhead->is_number()) {
+    const int* const counts[] = {&preset.tests,         &preset.failures,     &preset.skipped,
+                                 &preset.cached,        &preset.canaries,     &preset.canaries_caught,
+                                 &preset.build_seconds, &preset.test_seconds, &preset.wall_seconds};
+    const bool counts_ok = std::all_of(std::begin(counts), std::end(counts), [](const int* n) { return *n >= 0; });
+    const auto overhead = row.find("overhead");
+    const bool overhead_ok = overhead == row.end() || overhead->is_null() ||
+                             (overhead->is_number() && overhead->get<double>() > 0 && overhead->get<double>() < 1e6);
+    if (!counts_ok || !overhead_ok || preset.canaries_caught > preset.canaries) {
+      *error = dir + "summary.json: preset '" + preset.preset +
+               "' has a count that is not one (negative, too "
+               "large, fractional, more canaries caught than run) or an overhead that is not a ratio";
+      return std::nullopt;
+    }
+    if (overhead != row.end() && overhead->is_number()) {
       preset.overhead = overhead->get<double>();
     }
     run.presets.push_back(std::move(preset));
@@ -137,7 +162,9 @@ void MergeShard(const RecordedPreset& shard, RecordedPreset* into, PresetRows* r
                       shard.canaries, shard.canaries_caught, shard.build_seconds, shard.test_seconds};
   for (size_t i = 0; i < sizeof adds / sizeof adds[0]; ++i) *sums[i] += adds[i];
   into->wall_seconds = std::max(into->wall_seconds, shard.wall_seconds);
-  if (into->result == "ok") into->result = shard.result;
+  // The worst shard's: a shard that did not check outweighs one that found something.
+  const auto rank = [](const std::string& result) { return result == "ok" ? 0 : result == "FAILED" ? 1 : 2; };
+  if (rank(shard.result) > rank(into->result)) into->result = shard.result;
   rows->every_overhead = rows->every_overhead && shard.overhead && *shard.overhead > 0;
   if (rows->every_overhead) {
     rows->test_seconds += shard.test_seconds;
@@ -150,11 +177,7 @@ void MergeShard(const RecordedPreset& shard, RecordedPreset* into, PresetRows* r
 
 // "I/N" -> I and N; false for anything else.
 bool ParseShardText(const std::string& text, int* index, int* count) {
-  const size_t slash = text.find('/');
-  if (slash == std::string::npos) return false;
-  *index = std::atoi(text.substr(0, slash).c_str());
-  *count = std::atoi(text.substr(slash + 1).c_str());
-  return *index >= 1 && *index <= *count;
+  return ParseShard(text, index, count);  // memsafe check's own --shard grammar
 }
 
 // Puts one report's preset row into the run: a new preset, or a further shard of one.
@@ -162,7 +185,11 @@ bool ParseShardText(const std::string& text, int* index, int* count) {
 bool AddPresetRow(RecordedPreset preset, const std::string& shard, const std::string& dir, RunRecord* run,
                   std::map<std::string, PresetRows>* presets, std::string* error) {
   int index = 0, count = 0;
-  const bool sharded = !shard.empty() && ParseShardText(shard, &index, &count);
+  const bool sharded = !shard.empty();
+  if (sharded && !ParseShardText(shard, &index, &count)) {
+    *error = dir + ": preset '" + preset.preset + "' has shard '" + shard + "', not I/N with 1 <= I <= N <= 1000";
+    return false;
+  }
   const auto known = presets->find(preset.preset);
   if (known == presets->end()) {
     PresetRows rows{run->presets.size(), dir, sharded ? count : 0, {}};

@@ -88,6 +88,7 @@ case $state in
   slow) touch ")" + (dir_.path() / "started").string() +
                                       R"("; sleep 30; exit 1 ;;
   broken) exit 1 ;;
+  dirty) echo "written by a test" >>notes.txt ;;
 esac
 mkdir -p "$report/this-run"
 if [ "$state" = bug ]; then
@@ -222,6 +223,46 @@ TEST_F(BisectRepoTest, TheFindingIsLearnedFromTheLastReport) {
   ::testing::internal::CaptureStderr();
   EXPECT_EQ(RunBisect(options), 2);
   EXPECT_NE(::testing::internal::GetCapturedStderr().find("no finding 00000000000000ff"), std::string::npos);
+}
+
+// A test that writes into a tracked file: the file is put back after each step, so the
+// next commit checks out and the tree ends as it began.
+TEST_F(BisectRepoTest, ATrackedFileTheCheckChangesIsPutBack) {
+  std::ofstream(repo_ / "notes.txt") << "notes\n";
+  Git("add notes.txt");
+  Commit("dirty");
+  Commit("bug");
+  const std::string before = State();
+  ::testing::internal::CaptureStdout();
+  const int status = RunBisect(Options(6, 7));
+  const std::string out = ::testing::internal::GetCapturedStdout();
+  EXPECT_EQ(status, 0) << out;
+  EXPECT_NE(out.find("it changed tracked files, put back"), std::string::npos) << out;
+  EXPECT_NE(out.find("first bad commit: " + ids_[7]), std::string::npos) << out;
+  EXPECT_EQ(State(), before);
+}
+
+// A local file that an older commit tracked and the project now ignores: a checkout of
+// that commit would overwrite it without a word. Refused, the file kept.
+TEST_F(BisectRepoTest, AnIgnoredFileAnOlderCommitTracksIsRefused) {
+  std::ofstream(repo_ / "config.local") << "tracked\n";
+  Git("add config.local");
+  Commit("clean");
+  Git("rm -q --cached config.local");
+  std::ofstream(repo_ / ".gitignore") << "config.local\n";
+  Git("add .gitignore");
+  Commit("bug");
+  std::ofstream(repo_ / "config.local") << "my local settings\n";
+  const std::string before = State();
+  ::testing::internal::CaptureStderr();
+  EXPECT_EQ(RunBisect(Options(6, 7)), 2);
+  const std::string err = ::testing::internal::GetCapturedStderr();
+  EXPECT_NE(err.find("move them away first:\n  config.local"), std::string::npos) << err;
+  std::ifstream kept(repo_ / "config.local");
+  std::string line;
+  EXPECT_TRUE(std::getline(kept, line));
+  EXPECT_EQ(line, "my local settings");
+  EXPECT_EQ(State(), before);
 }
 
 // Ctrl-C during a step: the step ends, the bisect stops with 130 and HEAD is back.

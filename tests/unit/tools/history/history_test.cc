@@ -337,6 +337,56 @@ TEST(HistoryTest, TheShardsOfAPresetAreOneRow) {
   EXPECT_NE(error.find("preset 'valgrind' shard 1/2 is in two reports"), std::string::npos) << error;
 }
 
+// Whatever order the reports come in, a shard that did not check makes its preset not
+// checked, even behind a shard whose tests failed.
+TEST(HistoryTest, AShardThatDidNotCheckOutweighsOneThatFailed) {
+  ScratchDir dir;
+  std::string error;
+  const auto shard = [&dir](const std::string& name, const std::string& which, const std::string& result) {
+    const std::string report = WriteReport(dir, name, {});
+    dir.Write(name + "/this-run/summary.json", R"({"presets": [{"preset": "v shard )" + which + R"(", "shard": ")" +
+                                                   which + R"(", "shard_of": "v", "result": ")" + result +
+                                                   R"(", "tests": 4, "canaries": 2,
+                  "canaries_caught": 2}]})");
+    return report;
+  };
+  const std::string failed = shard("failed", "1/2", "FAILED"), broken = shard("broken", "2/2", "build failed");
+  for (const std::vector<std::string>& order : {std::vector<std::string>{failed, broken}, {broken, failed}}) {
+    std::optional<RunRecord> run = ReadRunReports(order, "c1", "t", &error);
+    ASSERT_TRUE(run) << error;
+    EXPECT_EQ(run->presets[0].result, "build failed");
+  }
+}
+
+// A preset that ran only some of its tests (memsafe check --test), or whose run cannot be
+// trusted whole, says so in its row: what it did not find is not fixed.
+TEST(HistoryTest, APresetThatDidNotCheckEverythingIsIncomplete) {
+  ScratchDir dir;
+  std::string error;
+  const std::string report = WriteReport(dir, "r", {});
+  dir.Write("r/this-run/summary.json",
+            R"({"presets": [{"preset": "asan", "result": "FAILED", "tests": 4, "canaries": 2, "canaries_caught": 2,
+                "complete": false}]})");
+  std::optional<RunRecord> run = ReadRunReports({report}, "c1", "t", &error);
+  ASSERT_TRUE(run) << error;
+  EXPECT_EQ(run->presets[0].result, "INCOMPLETE (FAILED)");
+}
+
+// A summary.json made by hand or cut short is refused, not recorded as a clean preset.
+TEST(HistoryTest, ImpossibleCountsAndShardsAreRefused) {
+  ScratchDir dir;
+  std::string error;
+  for (const char* row :
+       {R"("shard": "0/0", "shard_of": "v")", R"("shard": "3/2", "shard_of": "v")",
+        R"("shard": "-1/2", "shard_of": "v")", R"("canaries": 4294967298, "canaries_caught": 2)", R"("tests": -1)",
+        R"("overhead": -2.5)", R"("canaries": 1, "canaries_caught": 2)", R"("tests": 1.5)"}) {
+    const std::string report = WriteReport(dir, "bad", {});
+    dir.Write("bad/this-run/summary.json",
+              std::string(R"({"presets": [{"preset": "v", "result": "ok", )") + row + "}]}");
+    EXPECT_FALSE(ReadRunReports({report}, "c1", "t", &error)) << row;
+  }
+}
+
 // A preset of the run compared against that this run does not have checked nothing: the
 // run is incomplete, and what only that preset found is not fixed.
 TEST(HistoryTest, APresetMissingFromTheRunMakesItIncomplete) {
@@ -374,16 +424,21 @@ TEST(HistoryTest, ARunRecordedAgainUnderItsKeyReplacesIt) {
   };
   ASSERT_TRUE(record("c1", "101", {})) << error;
   ASSERT_TRUE(record("c2", "102", {FindingJson("00000000000000aa", "k", "f", 1)})) << error;
-  ASSERT_TRUE(record("c1", "101", {FindingJson("00000000000000bb", "k", "f", 2)})) << error;  // re-run
+  ASSERT_TRUE(record("c2", "102", {FindingJson("00000000000000bb", "k", "f", 2)})) << error;  // re-run
+  // An older run again: the diff compares the newest, so the older one's new findings
+  // would never be reported. Refused, and nothing changes.
+  EXPECT_FALSE(record("c1", "101", {FindingJson("00000000000000cc", "k", "f", 3)}));
+  EXPECT_NE(error.find("not the last recorded run"), std::string::npos) << error;
   ASSERT_TRUE(record("c3", "", {})) << error;
   ASSERT_TRUE(record("c4", "", {})) << error;  // no key: a run of its own each time
   const std::optional<std::vector<RunRecord>> timeline = history->Timeline(&error);
   ASSERT_TRUE(timeline) << error;
   ASSERT_EQ(timeline->size(), 4u);
   EXPECT_EQ((*timeline)[0].commit, "c1");
-  ASSERT_EQ((*timeline)[0].findings.size(), 1u);
-  EXPECT_EQ((*timeline)[0].findings[0].signature, "00000000000000bb");  // the re-run's, not the first's
+  EXPECT_TRUE((*timeline)[0].findings.empty());
   EXPECT_EQ((*timeline)[1].commit, "c2");
+  ASSERT_EQ((*timeline)[1].findings.size(), 1u);
+  EXPECT_EQ((*timeline)[1].findings[0].signature, "00000000000000bb");  // the re-run's, not the first's
 }
 
 // A database of the first schema (runs, presets, findings) is upgraded in place: its runs
