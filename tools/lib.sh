@@ -202,7 +202,8 @@ lint_planning_labels() {
 # Every command in a ```sh block of the docs is run, so the docs cannot rot. A
 # ./check.sh command is run up to its argument parsing (MEMSAFE_CHECK_PARSE_ONLY=1):
 # the commands themselves are what .ci/run runs. Anything else runs in full from the
-# repository root, and must succeed.
+# repository root, and must succeed, within 10 minutes each (CONTRIBUTING's build and
+# test of the dev preset takes about 4 on the 2-core CI machine).
 run_doc_commands() {
   local doc line number command count=0 failed=0 docs=()
   mapfile -t docs < <(cd "$ROOT" && git ls-files --cached --others --exclude-standard '*.md' |
@@ -215,7 +216,7 @@ run_doc_commands() {
           echo "$doc:$number: '$command' is not a valid check.sh command"
           failed=$((failed + 1))
         fi
-      elif ! line="$(cd "$ROOT" && timeout 300 bash -c "set -euo pipefail; $command" 2>&1)"; then
+      elif ! line="$(cd "$ROOT" && timeout 600 bash -c "set -euo pipefail; $command" 2>&1)"; then
         printf '%s:%s: failed: %s\n%s\n' "$doc" "$number" "$command" "$line"
         failed=$((failed + 1))
       fi

@@ -306,16 +306,37 @@ void ReportAfterRun(const CheckOptions& options, const CheckPlan& plan, const Su
   std::error_code error;
   if (options.memory_checks && !log_dirs.empty()) {
     ReportFindings(plan.set, log_dirs, plan.report_dir, plan.source, options.exclude, failures);
+    std::vector<EntryUsage> used, used_defaults;
     if (!suppressions.files.empty()) {
       GroupStart("suppressions: entries no run matched (information; a preset outside this run may need them)");
       // Information only: an entry may be needed by a preset this run did not include.
-      (void)UnusedCommand(suppressions.files, log_dirs);
+      (void)UnusedCommand(suppressions.files, log_dirs, &used);
       GroupEnd();
       if (!suppressions.defaults.empty()) {
         GroupStart("suppressions: memsafe's defaults for the tools' own false positives (information)");
-        (void)UnusedCommand(suppressions.defaults, log_dirs);  // memsafe reviews these, not the project
+        (void)UnusedCommand(suppressions.defaults, log_dirs, &used_defaults);  // memsafe reviews these
         GroupEnd();
       }
+    }
+    // The entries this run needed, for the history: each by its file relative to the
+    // project (memsafe's own defaults as memsafe:<file>) and its text.
+    nlohmann::ordered_json rows = nlohmann::ordered_json::array();
+    for (const auto& [list, memsafes] : {std::pair{&used, false}, std::pair{&used_defaults, true}}) {
+      for (const EntryUsage& usage : *list) {
+        bool inside = false;
+        const std::string relative = fs::path(usage.path).lexically_relative(plan.source).string();
+        inside = !relative.empty() && relative.rfind("..", 0) != 0;
+        rows.push_back({{"file", memsafes ? "memsafe:" + fs::path(usage.path).filename().string()
+                                 : inside ? relative
+                                          : usage.path},
+                        {"line", usage.entry.line},
+                        {"entry", usage.entry.text},
+                        {"matches", usage.matches}});
+      }
+    }
+    const fs::path used_file = plan.report_dir / "this-run" / "suppressions.json";
+    if (!WriteText(used_file.string(), nlohmann::ordered_json{{"used", rows}}.dump(2) + "\n")) {
+      failures->push_back("cannot write " + used_file.string());
     }
   }
   if (options.memory_checks) {

@@ -275,7 +275,8 @@ int DetectionTableCommand(const DetectionTableOptions& options) {
   return status;
 }
 
-int UnusedCommand(const std::vector<std::string>& files, const std::vector<std::string>& log_dirs) {
+int UnusedCommand(const std::vector<std::string>& files, const std::vector<std::string>& log_dirs,
+                  std::vector<EntryUsage>* used) {
   std::vector<InputError> errors;
   std::vector<ParsedFile> parsed;
   if (!ParseSuppressionFiles(files, &parsed)) return kUsage;
@@ -293,6 +294,7 @@ int UnusedCommand(const std::vector<std::string>& files, const std::vector<std::
     std::cout << usage.path << ":" << usage.entry.line << ": used " << usage.matches << "x: " << usage.entry.text
               << "\n";
   }
+  if (used != nullptr) used->insert(used->end(), verdicts.used.begin(), verdicts.used.end());
   std::string presets;
   for (const auto& [preset, tools] : logs.tools_by_preset) presets += (presets.empty() ? "" : ", ") + preset;
   std::cout << "memsafe suppressions unused: " << verdicts.unused.size() << " unused, " << verdicts.used.size()

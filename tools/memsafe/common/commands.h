@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "report/report.h"
+#include "suppressions/suppression_usage.h"
 
 namespace memsafe::tools {
 
@@ -57,7 +58,10 @@ struct ReportOptions {
 };
 int ReportCommand(const ReportOptions& options);
 
-int UnusedCommand(const std::vector<std::string>& files, const std::vector<std::string>& log_dirs);
+// Prints the entries of `files` no run of `log_dirs` matched; the entries that matched go
+// to `used` as well when it is given (memsafe check keeps them with the run).
+int UnusedCommand(const std::vector<std::string>& files, const std::vector<std::string>& log_dirs,
+                  std::vector<EntryUsage>* used = nullptr);
 
 // `memsafe detection-table`: the corpus's cases against the latest CTest run and the
 // logs of each build directory given (build/<preset>). Prints the Markdown table; with

@@ -37,14 +37,17 @@ const char* const kMigrations[] = {
     " presets TEXT NOT NULL, tests TEXT NOT NULL, occurrences INTEGER NOT NULL, PRIMARY KEY(run_id, signature));"
     "CREATE INDEX findings_by_signature ON findings(signature, run_id);",
     // 1 -> 2: each preset's overhead over the fast preset (NULL: not measured), and the
-    // memory baseline's peaks when the run measured them, and each run's key.
+    // memory baseline's peaks when the run measured them, the suppressions it needed, and
+    // each run's key.
     "ALTER TABLE preset_runs ADD COLUMN overhead REAL;"
     // A run recorded again under its key (a CI job re-run) replaces the first recording.
     "ALTER TABLE runs ADD COLUMN run_key TEXT;"
     "CREATE UNIQUE INDEX runs_by_key ON runs(run_key) WHERE run_key IS NOT NULL;"
     "CREATE TABLE baseline_peaks(run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
     " scenario TEXT NOT NULL, peak_heap_bytes INTEGER NOT NULL, peak_heap_bytes_2x INTEGER NOT NULL,"
-    " peak_rss_kib INTEGER NOT NULL, PRIMARY KEY(run_id, scenario));",
+    " peak_rss_kib INTEGER NOT NULL, PRIMARY KEY(run_id, scenario));"
+    "CREATE TABLE suppressions_used(run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+    " file TEXT NOT NULL, entry TEXT NOT NULL, matches INTEGER NOT NULL, PRIMARY KEY(run_id, file, entry));",
 };
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kSchemaVersion);
 
@@ -287,6 +290,15 @@ bool History::Record(RunRecord& run, std::string* error) {
       return false;
     }
   }
+  Statement suppression(db_, "INSERT INTO suppressions_used VALUES(?, ?, ?, ?)");
+  for (const RecordedSuppression& s : run.suppressions) {
+    suppression.Reset();
+    suppression.Bind(1, id).Bind(2, s.file).Bind(3, s.entry).Bind(4, s.matches);
+    if (!suppression.ok() || suppression.Step() != SQLITE_DONE) {
+      *error = sqlite3_errmsg(db_);
+      return false;
+    }
+  }
   if (!transaction.Commit(error)) return false;
   run.id = id;
   return true;
@@ -355,7 +367,7 @@ std::optional<std::vector<RunRecord>> History::Timeline(std::string* error) {
   if (!runs) return std::nullopt;
   std::map<long long, size_t> index;
   for (size_t i = 0; i < runs->size(); ++i) index[(*runs)[i].id] = i;
-  // Three reads in all, whatever the number of runs: a dashboard of 1,000 runs must not
+  // Four reads in all, whatever the number of runs: a dashboard of 1,000 runs must not
   // cost 2,000 queries.
   Statement presets(db_, std::string("SELECT run_id, ") + kPresetColumns + " FROM preset_runs ORDER BY run_id, preset");
   Statement findings(
@@ -363,6 +375,7 @@ std::optional<std::vector<RunRecord>> History::Timeline(std::string* error) {
   Statement peaks(db_,
                   "SELECT run_id, scenario, peak_heap_bytes, peak_heap_bytes_2x, peak_rss_kib FROM baseline_peaks "
                   "ORDER BY run_id, scenario");
+  Statement used(db_, "SELECT run_id, file, entry, matches FROM suppressions_used ORDER BY run_id, file, entry");
   const auto run_of = [&](const Statement& row) -> RunRecord* {
     const auto at = index.find(row.Int(0));
     return at == index.end() ? nullptr : &(*runs)[at->second];
@@ -384,6 +397,14 @@ std::optional<std::vector<RunRecord>> History::Timeline(std::string* error) {
                         [&](const Statement& row) {
                           if (RunRecord* run = run_of(row)) {
                             run->peaks.push_back({row.Text(1), row.Int(2), row.Int(3), row.Int(4)});
+                          }
+                        },
+                        error) &&
+                    EachRow(
+                        db_, used,
+                        [&](const Statement& row) {
+                          if (RunRecord* run = run_of(row)) {
+                            run->suppressions.push_back({row.Text(1), row.Text(2), row.Int(3)});
                           }
                         },
                         error);

@@ -55,6 +55,13 @@ struct RecordedPeak {
   long long peak_heap_bytes = 0, peak_heap_bytes_2x = 0, peak_rss_kib = 0;
 };
 
+// A suppression entry a run needed: its file (relative to the project; memsafe's own
+// defaults as memsafe:<file>), its text, and how often the run matched it.
+struct RecordedSuppression {
+  std::string file, entry;
+  long long matches = 0;
+};
+
 struct RunRecord {
   long long id = 0;         // set by the database
   std::string commit;       // a full commit id, or what the caller named the run
@@ -65,10 +72,12 @@ struct RunRecord {
   std::vector<RecordedPreset> presets;
   std::vector<RecordedFinding> findings;
   std::vector<RecordedPeak> peaks;
+  std::vector<RecordedSuppression> suppressions;
 };
 
 // Reads what `memsafe check --memory-checks` left of its last run in each of
-// `report_dirs` (this-run/summary.json and this-run/findings.json) as one run: the
+// `report_dirs` (this-run/summary.json, this-run/findings.json, and the entries the
+// run matched in this-run/suppressions.json when there is one) as one run: the
 // nightly runs each preset, or each shard of one, in a job of its own. A finding several
 // reports have is one finding (tools, presets and tests joined, occurrences added); the
 // shards of a preset are one row of it (counts added), INCOMPLETE when a shard is

@@ -213,6 +213,19 @@ std::string FixedTable(const std::vector<RunRecord>& runs, const std::string& so
   return html.str() + "</table>\n";
 }
 
+// The suppression entries the last run needed: what hides findings, kept in view.
+std::string SuppressionTable(const RunRecord& last) {
+  std::ostringstream html;
+  html << "<h2>Suppressions the last run needed</h2>\n";
+  if (last.suppressions.empty()) return html.str() + "<p id=\"suppressions-none\">None.</p>\n";
+  html << "<table id=\"suppressions\"><tr><th>file</th><th>entry</th><th>matches</th></tr>\n";
+  for (const RecordedSuppression& used : last.suppressions) {
+    html << "<tr><td>" << Escape(used.file) << "</td><td>" << Escape(used.entry) << "</td><td>" << used.matches
+         << "</td></tr>\n";
+  }
+  return html.str() + "</table>\n";
+}
+
 }  // namespace
 
 std::string FormatHistoryHtml(const std::vector<RunRecord>& runs, const std::string& source_url) {
@@ -249,7 +262,8 @@ std::string FormatHistoryHtml(const std::vector<RunRecord>& runs, const std::str
                        PeakHeaps(runs),
                        "Not measured in any recorded run: record with --baseline FILE, the peaks `memsafe baseline "
                        "check --measured FILE` wrote.");
-  html << OpenTable(runs, source_url) << FixedTable(runs, source_url) << "</body></html>\n";
+  html << OpenTable(runs, source_url) << FixedTable(runs, source_url) << SuppressionTable(runs.back())
+       << "</body></html>\n";
   return html.str();
 }
 

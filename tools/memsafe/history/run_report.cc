@@ -131,6 +131,23 @@ std::optional<RunRecord> ReadOneReport(const std::string& report_dir, std::vecto
     finding.occurrences = IntOf(item, "occurrences");
     run.findings.push_back(std::move(finding));
   }
+  // The suppressions the run needed; a report of an older memsafe has none.
+  std::string text;
+  if (ReadWholeFile(dir + "suppressions.json", &text)) {
+    const json used = json::parse(text, nullptr, false);
+    if (!used.is_object() || !used.contains("used") || !used["used"].is_array()) {
+      *error = dir + "suppressions.json: not memsafe check's (no list of used entries)";
+      return std::nullopt;
+    }
+    for (const json& item : used["used"]) {
+      if (!item.is_object() || StringOf(item, "file").empty() || StringOf(item, "entry").empty() ||
+          IntOf(item, "matches") < 0) {
+        *error = dir + "suppressions.json: an entry without a file, a text or a count";
+        return std::nullopt;
+      }
+      run.suppressions.push_back({StringOf(item, "file"), StringOf(item, "entry"), IntOf(item, "matches")});
+    }
+  }
   return run;
 }
 
@@ -246,6 +263,15 @@ std::optional<RunRecord> ReadRunReports(const std::vector<std::string>& report_d
       JoinSorted(&known.presets, finding.presets);
       JoinSorted(&known.tests, finding.tests);
       known.occurrences += finding.occurrences;
+    }
+    for (const RecordedSuppression& used : one->suppressions) {
+      const auto same = std::find_if(run.suppressions.begin(), run.suppressions.end(),
+                                     [&used](const auto& s) { return s.file == used.file && s.entry == used.entry; });
+      if (same == run.suppressions.end()) {
+        run.suppressions.push_back(used);
+      } else {
+        same->matches += used.matches;  // the same entry matched in two jobs' runs
+      }
     }
   }
   // A preset whose shards did not all report did not check all its tests.

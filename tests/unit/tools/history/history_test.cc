@@ -441,6 +441,32 @@ TEST(HistoryTest, ARunRecordedAgainUnderItsKeyReplacesIt) {
   EXPECT_EQ((*timeline)[1].findings[0].signature, "00000000000000bb");  // the re-run's, not the first's
 }
 
+// The suppression entries a run needed are kept with it: what hid findings that night.
+TEST(HistoryTest, TheSuppressionsARunNeededAreKept) {
+  ScratchDir dir;
+  std::string error;
+  const std::string asan = WriteReport(dir, "asan", {}), tsan = WriteReport(dir, "tsan", {});
+  dir.Write("tsan/this-run/summary.json", R"({"presets": [{"preset": "tsan", "result": "ok", "tests": 3}]})");
+  const std::string used = R"({"used": [{"file": "sanitizers/lsan.supp", "line": 5, "entry": "leak:libfoo",
+                                 "matches": 2}]})";
+  dir.Write("asan/this-run/suppressions.json", used);
+  dir.Write("tsan/this-run/suppressions.json", used);
+  std::optional<RunRecord> run = ReadRunReports({asan, tsan}, "c1", "t", &error);
+  ASSERT_TRUE(run) << error;
+  ASSERT_EQ(run->suppressions.size(), 1u);
+  EXPECT_EQ(run->suppressions[0].matches, 4);
+  std::unique_ptr<History> history = History::Open((dir.path() / "h.db").string(), &error, true);
+  ASSERT_TRUE(history && history->Record(*run, &error)) << error;
+  const std::optional<std::vector<RunRecord>> timeline = history->Timeline(&error);
+  ASSERT_TRUE(timeline) << error;
+  ASSERT_EQ((*timeline)[0].suppressions.size(), 1u);
+  EXPECT_EQ((*timeline)[0].suppressions[0].entry, "leak:libfoo");
+  EXPECT_NE(FormatHistoryHtml(*timeline, "").find("<td>sanitizers/lsan.supp</td><td>leak:libfoo</td><td>4</td>"),
+            std::string::npos);
+  dir.Write("tsan/this-run/suppressions.json", R"({"used": [{"entry": "leak:x", "matches": 1}]})");
+  EXPECT_FALSE(ReadRunReports({tsan}, "c1", "t", &error));  // an entry without its file
+}
+
 // A database of the first schema (runs, presets, findings) is upgraded in place: its runs
 // stay, and the overhead and baseline peaks of new runs are kept.
 TEST(HistoryTest, AnOlderDatabaseIsUpgradedAndKeepsItsRuns) {
