@@ -323,9 +323,8 @@ void ReportAfterRun(const CheckOptions& options, const CheckPlan& plan, const Su
     nlohmann::ordered_json rows = nlohmann::ordered_json::array();
     for (const auto& [list, memsafes] : {std::pair{&used, false}, std::pair{&used_defaults, true}}) {
       for (const EntryUsage& usage : *list) {
-        bool inside = false;
         const std::string relative = fs::path(usage.path).lexically_relative(plan.source).string();
-        inside = !relative.empty() && relative.rfind("..", 0) != 0;
+        const bool inside = !relative.empty() && relative.rfind("..", 0) != 0;
         rows.push_back({{"file", memsafes ? "memsafe:" + fs::path(usage.path).filename().string()
                                  : inside ? relative
                                           : usage.path},

@@ -172,6 +172,16 @@ struct PresetRows {
 // Adds a shard's row to its preset's: counts and times add up (wall time is the longest
 // shard's), the result is the first that is not "ok", the overhead is the time of all
 // shards over the fast preset's for the same tests.
+// Adds a shard's test time and the fast preset's for the same tests; the preset's
+// overhead so far: nullopt once a shard did not measure one.
+std::optional<double> AddOverhead(const RecordedPreset& shard, PresetRows* rows) {
+  rows->every_overhead = rows->every_overhead && shard.overhead && *shard.overhead > 0;
+  if (!rows->every_overhead) return std::nullopt;
+  rows->test_seconds += shard.test_seconds;
+  rows->fast_seconds += shard.test_seconds / *shard.overhead;
+  return rows->fast_seconds > 0 ? std::optional<double>(rows->test_seconds / rows->fast_seconds) : std::nullopt;
+}
+
 void MergeShard(const RecordedPreset& shard, RecordedPreset* into, PresetRows* rows) {
   int* const sums[] = {&into->tests,    &into->failures,        &into->skipped,       &into->cached,
                        &into->canaries, &into->canaries_caught, &into->build_seconds, &into->test_seconds};
@@ -182,19 +192,7 @@ void MergeShard(const RecordedPreset& shard, RecordedPreset* into, PresetRows* r
   // The worst shard's: a shard that did not check outweighs one that found something.
   const auto rank = [](const std::string& result) { return result == "ok" ? 0 : result == "FAILED" ? 1 : 2; };
   if (rank(shard.result) > rank(into->result)) into->result = shard.result;
-  rows->every_overhead = rows->every_overhead && shard.overhead && *shard.overhead > 0;
-  if (rows->every_overhead) {
-    rows->test_seconds += shard.test_seconds;
-    rows->fast_seconds += shard.test_seconds / *shard.overhead;
-  }
-  into->overhead = rows->every_overhead && rows->fast_seconds > 0
-                       ? std::optional<double>(rows->test_seconds / rows->fast_seconds)
-                       : std::nullopt;
-}
-
-// "I/N" -> I and N; false for anything else.
-bool ParseShardText(const std::string& text, int* index, int* count) {
-  return ParseShard(text, index, count);  // memsafe check's own --shard grammar
+  into->overhead = AddOverhead(shard, rows);
 }
 
 // Puts one report's preset row into the run: a new preset, or a further shard of one.
@@ -203,7 +201,7 @@ bool AddPresetRow(RecordedPreset preset, const std::string& shard, const std::st
                   std::map<std::string, PresetRows>* presets, std::string* error) {
   int index = 0, count = 0;
   const bool sharded = !shard.empty();
-  if (sharded && !ParseShardText(shard, &index, &count)) {
+  if (sharded && !ParseShard(shard, &index, &count)) {  // memsafe check's own --shard grammar
     *error = dir + ": preset '" + preset.preset + "' has shard '" + shard + "', not I/N with 1 <= I <= N <= 1000";
     return false;
   }
@@ -212,11 +210,7 @@ bool AddPresetRow(RecordedPreset preset, const std::string& shard, const std::st
     PresetRows rows{run->presets.size(), dir, sharded ? count : 0, {}};
     if (sharded) {
       rows.shards.insert(index);
-      rows.every_overhead = preset.overhead && *preset.overhead > 0;
-      if (rows.every_overhead) {
-        rows.test_seconds = preset.test_seconds;
-        rows.fast_seconds = preset.test_seconds / *preset.overhead;
-      }
+      (void)AddOverhead(preset, &rows);  // the row keeps its own overhead; the sums are for the next shard
     }
     presets->emplace(preset.preset, rows);
     run->presets.push_back(std::move(preset));
