@@ -372,13 +372,15 @@ run_fuzz() {
   finish
 }
 
-# The memory baseline gate: peak heap (massif) and peak RSS of the scenarios in
-# bench/memory_scenarios.cc against sanitizers/memory-baseline.json.
+# The memory baseline gate: peak heap (massif) and peak RSS of the scenario programs
+# (bench/memory_scenario_main.h: the library's and the tool's) against
+# sanitizers/memory-baseline.json.
 run_memory_baseline() {
   group_start "memory baseline: build the dev preset's tool and scenarios"
   if ! command -v valgrind >/dev/null; then
     fail "valgrind is needed for the memory baseline (sudo apt-get install valgrind)"
-  elif ! { cmake --preset dev && cmake --build --preset dev --target memsafe_cli memsafe_memory_scenarios; }; then
+  elif ! { cmake --preset dev && cmake --build --preset dev --target memsafe_cli memsafe_memory_scenarios \
+    memsafe_tool_memory_scenarios; }; then
     fail "memory baseline: the dev build failed"
   fi
   group_end
@@ -387,6 +389,7 @@ run_memory_baseline() {
     # --measured: the peaks of this run, for `memsafe history record --baseline`.
     if ! "$ROOT/build/dev/tools/memsafe/memsafe" baseline check --file "$ROOT/sanitizers/memory-baseline.json" \
       --scenarios "$ROOT/build/dev/bench/memsafe_memory_scenarios" \
+      --scenarios "$ROOT/build/dev/bench/memsafe_tool_memory_scenarios" \
       --measured "$ROOT/build/memory-baseline-measured.json"; then
       fail "memory baseline: a scenario uses more memory than its baseline allows (table above)." \
         "If that is intended, run 'build/dev/tools/memsafe/memsafe baseline update' and say why in the commit"

@@ -27,6 +27,10 @@ expect 0 "0 regression" "a 5% increase is within the threshold" -- \
   env MEMSAFE_SCENARIO_EXTRA_BYTES=$((peak / 20)) "$memsafe" baseline check "${args[@]}"
 expect 2 "no baseline file" "check without a baseline file is an input error" -- \
   "$memsafe" baseline check --file "$work/missing.json" --scenarios "$scenarios" --only secure-pool-load
+expect 2 "no scenario 'secure-pool-lode'" "a misspelt --only name is an input error, not an empty pass" -- \
+  "$memsafe" baseline check --file "$file" --scenarios "$scenarios" --only secure-pool-lode
+expect 2 "is defined by both" "two programs defining one scenario is an input error" -- \
+  "$memsafe" baseline check --file "$file" --scenarios "$scenarios" --scenarios "$scenarios" --only secure-pool-load
 printf '{"threshold_percent": 10' >"$work/broken.json"
 expect 2 "broken.json: " "a malformed baseline file is an input error" -- \
   "$memsafe" baseline check --file "$work/broken.json" --scenarios "$scenarios" --only secure-pool-load

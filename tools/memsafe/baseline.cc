@@ -95,6 +95,49 @@ bool PeakFromMassif(const std::string& text, std::uint64_t* peak) {
   return found;
 }
 
+bool ScenariosFromListings(const std::vector<std::pair<std::string, std::string>>& program_listings,
+                           std::vector<ScenarioProgram>* out, std::string* error) {
+  std::map<std::string, std::string> seen;  // scenario -> program
+  out->clear();
+  for (const auto& [program, listing] : program_listings) {
+    std::size_t found = 0;
+    for (std::string_view line : SplitLines(listing)) {
+      const std::string name(Trim(line.substr(0, line.find('\t'))));
+      if (name.empty()) continue;
+      const auto [where, inserted] = seen.emplace(name, program);
+      if (!inserted) {
+        *error = "scenario '" + name + "' is defined by both " + where->second + " and " + program;
+        return false;
+      }
+      out->push_back(ScenarioProgram{name, program});
+      ++found;
+    }
+    if (found == 0) {
+      *error = program + " --list printed no scenario";
+      return false;
+    }
+  }
+  return true;
+}
+
+bool ListScenarios(const std::vector<std::string>& programs, std::vector<ScenarioProgram>* out, std::string* error) {
+  std::vector<std::pair<std::string, std::string>> listings;
+  for (const std::string& program : programs) {
+    ProcessOptions options;
+    options.capture_stdout = true;
+    const ProcessResult listed = RunProcess({program, "--list"}, options);
+    if (!listed.started || listed.exit_code != 0) {
+      *error = "cannot list the scenarios of '" + program + "' (" +
+               (listed.started ? "exit " + std::to_string(listed.exit_code) : listed.error) +
+               "; build them: cmake --build --preset dev --target memsafe_memory_scenarios "
+               "memsafe_tool_memory_scenarios)";
+      return false;
+    }
+    listings.emplace_back(program, listed.output);
+  }
+  return ScenariosFromListings(listings, out, error);
+}
+
 bool MeasureScenario(const std::string& binary, const std::string& valgrind, const std::string& scenario,
                      Measurement* out, std::string* error) {
   out->scenario = scenario;

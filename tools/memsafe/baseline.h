@@ -1,9 +1,9 @@
 // Memory baselines: the peak heap (Valgrind massif) and peak resident set of named
 // scenarios, kept in a version-controlled JSON file and compared on every check.
 //
-// A scenario is a run of bench/memory_scenarios.cc (`<binary> <name> <scale>`). Each is
-// measured at scale 1 and scale 2: the same work done twice as long must reach the
-// same peak, or memory grows over time.
+// A scenario is a run of one of the scenario programs (bench/memory_scenario_main.h:
+// `<program> <name> <scale>`). Each is measured at scale 1 and scale 2: the same work
+// done twice as long must reach the same peak, or memory grows over time.
 //
 // Example:
 //   BaselineFile file;
@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace memsafe::tools {
@@ -29,7 +30,7 @@ struct Measurement {
   std::string scenario;
   std::uint64_t peak_heap_bytes = 0;     // massif: heap plus allocator overhead, at scale 1
   std::uint64_t peak_heap_bytes_2x = 0;  // the same at scale 2
-  std::uint64_t peak_rss_kib = 0;        // getrusage of a native run at scale 1
+  std::uint64_t peak_rss_kib = 0;        // the scenario's own VmHWM in a native run at scale 1
 };
 
 struct BaselineFile {
@@ -53,6 +54,23 @@ struct Verdict {
 
 // Every comparison, failed or not, in scenario order.
 std::vector<Verdict> Compare(const BaselineFile& baseline, const std::vector<Measurement>& measured);
+
+// A scenario and the program that runs it.
+struct ScenarioProgram {
+  std::string scenario;
+  std::string program;
+};
+
+// The scenarios of several programs from what each printed for `--list` (one
+// `name TAB description` per line), in program order. False with a message when a
+// program lists none, or when two programs (or one, twice) define the same name: which
+// one ran would depend on the order of the arguments.
+bool ScenariosFromListings(const std::vector<std::pair<std::string, std::string>>& program_listings,
+                           std::vector<ScenarioProgram>* out, std::string* error);
+
+// Runs `<program> --list` for each program and reads the listings as above; false with a
+// message when a program cannot run or fails.
+bool ListScenarios(const std::vector<std::string>& programs, std::vector<ScenarioProgram>* out, std::string* error);
 
 // Runs the scenario natively (peak RSS) and twice under massif (scales 1 and 2).
 bool MeasureScenario(const std::string& binary, const std::string& valgrind, const std::string& scenario,

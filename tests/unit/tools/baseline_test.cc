@@ -72,5 +72,22 @@ TEST(BaselineTest, GrowthOverTimeAndUnknownScenariosFail) {
   EXPECT_EQ(Failures(Compare(base, {Measurement{"new", 1, 1, 1}})), 1);
 }
 
+TEST(BaselineTest, ScenariosComeFromEveryProgramAndANameFromOneOnly) {
+  std::vector<ScenarioProgram> found;
+  std::string error;
+  ASSERT_TRUE(ScenariosFromListings({{"lib", "pool\tthe pool\nstring\tstrings\n"}, {"tool", "report\tlogs\n"}},
+                                    &found, &error))
+      << error;
+  ASSERT_EQ(found.size(), 3u);
+  EXPECT_EQ(found[1].scenario, "string");
+  EXPECT_EQ(found[1].program, "lib");
+  EXPECT_EQ(found[2].program, "tool");
+
+  EXPECT_FALSE(ScenariosFromListings({{"lib", "pool\tx\n"}, {"tool", "pool\ty\n"}}, &found, &error));
+  EXPECT_NE(error.find("'pool' is defined by both lib and tool"), std::string::npos) << error;
+  EXPECT_FALSE(ScenariosFromListings({{"lib", "pool\tx\n"}, {"empty", "\n"}}, &found, &error));
+  EXPECT_NE(error.find("empty --list printed no scenario"), std::string::npos) << error;
+}
+
 }  // namespace
 }  // namespace memsafe::tools

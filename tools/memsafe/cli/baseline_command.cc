@@ -1,5 +1,6 @@
 // `memsafe baseline run | check | update`: peak memory of the memory scenarios against
 // the recorded baseline.
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -31,28 +32,44 @@ std::string FirstLineOf(const std::vector<std::string>& args) {
 
 struct BaselineOptions {
   std::string file = "sanitizers/memory-baseline.json";
-  std::string scenarios = "build/dev/bench/memsafe_memory_scenarios";
+  // One program per library measured (bench/memory_scenario_main.h).
+  std::vector<std::string> scenarios = {"build/dev/bench/memsafe_memory_scenarios",
+                                        "build/dev/bench/memsafe_tool_memory_scenarios"};
   std::string valgrind = "valgrind";
   std::vector<std::string> only;
   std::string measured;  // where this run's measurements go, in the baseline's format
 };
 
+// The scenarios to measure: every one the programs list, or those named by --only, each
+// of which must be listed (a misspelt name measures nothing and passes nothing).
+bool SelectScenarios(const BaselineOptions& options, std::vector<tools::ScenarioProgram>* selected) {
+  std::vector<tools::ScenarioProgram> listed;
+  std::string error;
+  if (!tools::ListScenarios(options.scenarios, &listed, &error)) {
+    std::cerr << "memsafe baseline: " << error << "\n";
+    return false;
+  }
+  if (options.only.empty()) {
+    *selected = std::move(listed);
+    return true;
+  }
+  for (const std::string& name : options.only) {
+    const auto match = std::find_if(listed.begin(), listed.end(),
+                                    [&](const tools::ScenarioProgram& item) { return item.scenario == name; });
+    if (match == listed.end()) {
+      std::cerr << "memsafe baseline: no scenario '" << name << "' in " << tools::Join(options.scenarios, ", ")
+                << "\n";
+      return false;
+    }
+    selected->push_back(*match);
+  }
+  return true;
+}
+
 int Baseline(const std::string& action, const BaselineOptions& options) {
   using namespace tools;
-  std::vector<std::string> names = options.only;
-  if (names.empty()) {
-    tools::ProcessOptions list_options;
-    list_options.capture_stdout = true;
-    const tools::ProcessResult listed = tools::RunProcess({options.scenarios, "--list"}, list_options);
-    for (std::string_view line : SplitLines(listed.output)) {
-      if (!line.empty()) names.emplace_back(line.substr(0, line.find('\t')));
-    }
-    if (!listed.started || listed.exit_code != 0 || names.empty()) {
-      std::cerr << "memsafe baseline: cannot list the scenarios of '" << options.scenarios
-                << "' (build it: cmake --build --preset dev --target memsafe_memory_scenarios)\n";
-      return kUsage;
-    }
-  }
+  std::vector<ScenarioProgram> selected;
+  if (!SelectScenarios(options, &selected)) return kUsage;
   BaselineFile baseline;
   std::string text;
   const bool have_file = ReadWholeFile(options.file, &text);
@@ -67,9 +84,10 @@ int Baseline(const std::string& action, const BaselineOptions& options) {
   }
   std::vector<Measurement> measured;
   std::printf("%-26s %16s %16s %9s %12s\n", "SCENARIO", "PEAK HEAP (B)", "AT 2X (B)", "GROWTH", "PEAK RSS KiB");
-  for (const std::string& name : names) {
+  for (const ScenarioProgram& item : selected) {
+    const std::string& name = item.scenario;
     Measurement m;
-    if (!MeasureScenario(options.scenarios, options.valgrind, name, &m, &error)) {
+    if (!MeasureScenario(item.program, options.valgrind, name, &m, &error)) {
       std::cerr << "memsafe baseline: " << error << "\n";
       return kUsage;
     }
@@ -99,14 +117,15 @@ int Baseline(const std::string& action, const BaselineOptions& options) {
     if (baseline.rationale.empty()) {
       baseline.rationale =
           "Peak heap from Valgrind massif (deterministic for these single-threaded scenarios) and peak RSS of a "
-          "native run, for the dev build. A check fails when either grows by more than threshold_percent, or "
+          "native run (its VmHWM, in a program that links only the library the scenario measures, so one "
+          "library's code never counts in another's RSS), for the dev build. A check fails when either grows by more than threshold_percent, or "
           "when running a scenario twice as long raises its peak (memory that grows over time). Regenerate "
           "with `memsafe baseline update` only for a change that is meant to use more memory, and say why in "
           "the commit.";
     }
     baseline.environment["date"] = tools::FormatDate(tools::Today());
     baseline.environment["valgrind"] = FirstLineOf({options.valgrind, "--version"});
-    baseline.environment["compiler"] = FirstLineOf({options.scenarios, "--compiler"});
+    baseline.environment["compiler"] = FirstLineOf({options.scenarios.front(), "--compiler"});
     baseline.environment["build"] = "dev preset (Debug, -O0)";
     for (const Measurement& m : measured) baseline.scenarios[m.scenario] = m;
     if (!WriteText(options.file, WriteBaseline(baseline))) return kUsage;
@@ -139,7 +158,8 @@ void AddBaselineCommand(CLI::App& app, int* status) {
                                                          : "Measure and rewrite the baseline file");
     sub->add_option("--file", state->file, "The baseline (default: sanitizers/memory-baseline.json)");
     sub->add_option("--scenarios", state->scenarios,
-                    "The scenarios program (default: build/dev/bench/memsafe_memory_scenarios)");
+                    "A scenario program (repeatable; default: build/dev/bench/memsafe_memory_scenarios and "
+                    "build/dev/bench/memsafe_tool_memory_scenarios)");
     sub->add_option("--valgrind", state->valgrind, "Valgrind to run massif with");
     sub->add_option("--only", state->only, "Only this scenario (repeatable)");
     sub->add_option("--measured", state->measured,
