@@ -80,7 +80,8 @@ int SqlitePoolChurn(int scale) {
     if (!pool.ok()) return ScenarioFailed("open");
     {
       auto db = (*pool)->checkout(std::chrono::seconds(5));
-      if (!db.ok() || !db->exec("CREATE TABLE items(id INTEGER PRIMARY KEY, name TEXT)").ok()) return ScenarioFailed("schema");
+      if (!db.ok() || !db->exec("CREATE TABLE items(id INTEGER PRIMARY KEY, name TEXT)").ok())
+        return ScenarioFailed("schema");
     }
     for (int i = 0; i < 2'000 * scale; ++i) {
       auto db = (*pool)->checkout(std::chrono::seconds(5));

@@ -75,8 +75,8 @@ TEST(BaselineTest, GrowthOverTimeAndUnknownScenariosFail) {
 TEST(BaselineTest, ScenariosComeFromEveryProgramAndANameFromOneOnly) {
   std::vector<ScenarioProgram> found;
   std::string error;
-  ASSERT_TRUE(ScenariosFromListings({{"lib", "pool\tthe pool\nstring\tstrings\n"}, {"tool", "report\tlogs\n"}},
-                                    &found, &error))
+  ASSERT_TRUE(
+      ScenariosFromListings({{"lib", "pool\tthe pool\nstring\tstrings\n"}, {"tool", "report\tlogs\n"}}, &found, &error))
       << error;
   ASSERT_EQ(found.size(), 3u);
   EXPECT_EQ(found[1].scenario, "string");

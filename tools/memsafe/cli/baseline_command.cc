@@ -57,8 +57,7 @@ bool SelectScenarios(const BaselineOptions& options, std::vector<tools::Scenario
     const auto match = std::find_if(listed.begin(), listed.end(),
                                     [&](const tools::ScenarioProgram& item) { return item.scenario == name; });
     if (match == listed.end()) {
-      std::cerr << "memsafe baseline: no scenario '" << name << "' in " << tools::Join(options.scenarios, ", ")
-                << "\n";
+      std::cerr << "memsafe baseline: no scenario '" << name << "' in " << tools::Join(options.scenarios, ", ") << "\n";
       return false;
     }
     selected->push_back(*match);
@@ -118,7 +117,8 @@ int Baseline(const std::string& action, const BaselineOptions& options) {
       baseline.rationale =
           "Peak heap from Valgrind massif (deterministic for these single-threaded scenarios) and peak RSS of a "
           "native run (its VmHWM, in a program that links only the library the scenario measures, so one "
-          "library's code never counts in another's RSS), for the dev build. A check fails when either grows by more than threshold_percent, or "
+          "library's code never counts in another's RSS), for the dev build. A check fails when either grows by more "
+          "than threshold_percent, or "
           "when running a scenario twice as long raises its peak (memory that grows over time). Regenerate "
           "with `memsafe baseline update` only for a change that is meant to use more memory, and say why in "
           "the commit.";
