@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "common/commands.h"
+#include "suppressions/suppression_commands.h"
 
 #include "common/memory_tools.h"
 #include "report/report.h"

@@ -27,8 +27,10 @@
 #include "common/process.h"
 #include "common/text.h"
 #include "init.h"
+#include "report/report_commands.h"
 #include "report/report_output.h"
 #include "suppressions/options_lint.h"
+#include "suppressions/suppression_commands.h"
 #include "suppressions/suppressions.h"
 
 namespace memsafe::tools {

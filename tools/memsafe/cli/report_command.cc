@@ -2,7 +2,7 @@
 #include <memory>
 
 #include "cli/cli.h"
-#include "common/commands.h"
+#include "report/report_commands.h"
 #include "report/report_output.h"
 
 namespace memsafe::cli {

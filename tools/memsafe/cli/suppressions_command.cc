@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "cli/cli.h"
-#include "common/commands.h"
 #include "common/text.h"
+#include "suppressions/suppression_commands.h"
 
 namespace memsafe::cli {
 namespace {

@@ -6,7 +6,7 @@
 
 #include <gtest/gtest.h>
 
-#include "common/commands.h"
+#include "report/report_commands.h"
 #include "tools/tool_test_support.h"
 
 namespace memsafe::tools {
