@@ -82,52 +82,17 @@ endif()
 set(MEMSAFE_OPTIONS_FILE "${_memsafe_options_files}")
 
 # ---------------------------------------------------------------------------
-# Which tools are on, and are they compatible?
+# Which tools are on, and are they compatible? (memsafe_settings.cmake)
 # ---------------------------------------------------------------------------
-string(REPLACE "," ";" _memsafe_sanitize "${MEMSAFE_SANITIZE}")
-list(REMOVE_DUPLICATES _memsafe_sanitize)
-foreach(_s IN LISTS _memsafe_sanitize)
-  if(NOT _s MATCHES "^(address|undefined|leak|thread)$")
-    message(FATAL_ERROR "MEMSAFE_SANITIZE: unknown sanitizer '${_s}' "
-      "(known: address, undefined, leak, thread)")
-  endif()
-endforeach()
-if("address" IN_LIST _memsafe_sanitize AND "thread" IN_LIST _memsafe_sanitize)
-  message(FATAL_ERROR "MEMSAFE_SANITIZE: AddressSanitizer and ThreadSanitizer cannot be "
-    "combined in one build (each needs the whole shadow memory for itself). "
-    "Use two build trees, e.g. the asan and tsan presets.")
+include("${_MEMSAFE_MODULE_DIR}/memsafe_settings.cmake")
+_memsafe_select_tools("${MEMSAFE_SANITIZE}" "${MEMSAFE_VALGRIND}" _memsafe_selected)
+if(_memsafe_selected_error)
+  message(FATAL_ERROR "${_memsafe_selected_error}")
 endif()
-if("leak" IN_LIST _memsafe_sanitize AND "thread" IN_LIST _memsafe_sanitize)
-  message(FATAL_ERROR "MEMSAFE_SANITIZE: LeakSanitizer cannot be combined with "
-    "ThreadSanitizer. Use the asan preset for leaks.")
-endif()
-if(MEMSAFE_VALGRIND AND _memsafe_sanitize)
-  message(FATAL_ERROR "MEMSAFE_VALGRIND cannot be combined with sanitizers "
-    "(${MEMSAFE_SANITIZE}): Valgrind cannot run a binary that maps sanitizer shadow "
-    "memory. Use separate presets.")
-endif()
-
+set(_memsafe_sanitize ${_memsafe_selected_sanitize})
 # The tools a test may expect, spelled as in MEMSAFE_EXPECT (see the presets).
-set(MEMSAFE_ACTIVE_TOOLS ${_memsafe_sanitize})
-if("address" IN_LIST _memsafe_sanitize AND NOT "leak" IN_LIST _memsafe_sanitize)
-  # On Linux LeakSanitizer is part of AddressSanitizer's runtime.
-  list(APPEND MEMSAFE_ACTIVE_TOOLS leak)
-endif()
-if(MEMSAFE_VALGRIND)
-  list(APPEND MEMSAFE_ACTIVE_TOOLS valgrind)
-endif()
-
-if("address" IN_LIST _memsafe_sanitize OR "leak" IN_LIST _memsafe_sanitize)
-  set(_memsafe_launcher_tool asan)
-elseif("thread" IN_LIST _memsafe_sanitize)
-  set(_memsafe_launcher_tool tsan)
-elseif("undefined" IN_LIST _memsafe_sanitize)
-  set(_memsafe_launcher_tool ubsan)
-elseif(MEMSAFE_VALGRIND)
-  set(_memsafe_launcher_tool valgrind)
-else()
-  set(_memsafe_launcher_tool none)
-endif()
+set(MEMSAFE_ACTIVE_TOOLS ${_memsafe_selected_active})
+set(_memsafe_launcher_tool ${_memsafe_selected_launcher})
 
 set(_memsafe_is_clang FALSE)
 if(CMAKE_${_MEMSAFE_LANG}_COMPILER_ID MATCHES "Clang")
@@ -143,49 +108,13 @@ else()
 endif()
 
 # ---------------------------------------------------------------------------
-# The options list: parse once, reuse for the compiled hooks and for Valgrind.
+# The options list: parse once (memsafe_settings.cmake), reuse for the compiled hooks
+# and for Valgrind.
 # ---------------------------------------------------------------------------
-foreach(_tool IN ITEMS asan lsan ubsan tsan valgrind valgrind-slow)
-  set(_memsafe_opts_${_tool} "")
-endforeach()
 foreach(_file IN LISTS MEMSAFE_OPTIONS_FILE)
-  if(NOT EXISTS "${_file}")
-    message(FATAL_ERROR "MEMSAFE_OPTIONS_FILE: '${_file}' does not exist")
-  endif()
   set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${_file}")
-  file(STRINGS "${_file}" _memsafe_option_lines)
-  set(_memsafe_lineno 0)
-  foreach(_line IN LISTS _memsafe_option_lines)
-    math(EXPR _memsafe_lineno "${_memsafe_lineno} + 1")
-    if(_line MATCHES "^[ \t]*(#.*)?$")
-      continue()
-    endif()
-    if(NOT _line MATCHES "^[ \t]*(asan|lsan|ubsan|tsan|valgrind|valgrind-slow)[ \t]+([^ \t#]+)[ \t]*#[ \t]*([^ \t].*)$")
-      message(FATAL_ERROR "${_file}:${_memsafe_lineno}: expected '<tool> <option> # <reason>' "
-        "with tool asan, lsan, ubsan, tsan, valgrind or valgrind-slow")
-    endif()
-    set(_tool "${CMAKE_MATCH_1}")
-    set(_opt "${CMAKE_MATCH_2}")
-    if(_tool MATCHES "^valgrind")
-      if(NOT _opt MATCHES "^--[a-z0-9-]+(=.+)?$")
-        message(FATAL_ERROR "${_file}:${_memsafe_lineno}: a Valgrind option looks like "
-          "--name=value, not '${_opt}'")
-      endif()
-    elseif(NOT _opt MATCHES "^[a-z_0-9]+=[^:,]+$")
-      message(FATAL_ERROR "${_file}:${_memsafe_lineno}: a sanitizer option looks like "
-        "name=value (no ':' or ','), not '${_opt}'")
-    endif()
-    # Suppressions come only from MEMSAFE_SANITIZERS_DIR, where `memsafe suppressions lint`
-    # reads them; an option naming another file (or the log memsafe reads) is refused here
-    # too, for a build run without memsafe check (the lint's full table: options_lint.cc).
-    if(_opt MATCHES "^(suppressions|include|include_if_exists|log_exe_name)="
-       OR _opt MATCHES "^--(suppressions|xml|xml-file|xml-fd|xml-socket|tool)=")
-      message(FATAL_ERROR "${_file}:${_memsafe_lineno}: '${_opt}' names a file or output memsafe does not "
-        "lint or read: suppressions belong in ${MEMSAFE_SANITIZERS_DIR}/<tool>.supp, which memsafe passes itself")
-    endif()
-    list(APPEND _memsafe_opts_${_tool} "${_opt}")
-  endforeach()
 endforeach()
+_memsafe_read_options_files(${MEMSAFE_OPTIONS_FILE})
 
 # A suppression file is passed to its tool only when it holds an entry: some runtime
 # versions abort on an empty file, and a file of comments only suppresses nothing.
@@ -223,38 +152,8 @@ foreach(_tool IN ITEMS asan lsan tsan valgrind)
 endforeach()
 
 # ---------------------------------------------------------------------------
-# Compile and link flags.
+# Compile and link flags (memsafe_settings.cmake).
 # ---------------------------------------------------------------------------
-set(MEMSAFE_COMPILE_OPTIONS "")
-set(MEMSAFE_LINK_OPTIONS "")
-if(_memsafe_sanitize)
-  list(JOIN _memsafe_sanitize "," _memsafe_sanitize_csv)
-  list(APPEND MEMSAFE_COMPILE_OPTIONS
-    "-fsanitize=${_memsafe_sanitize_csv}"
-    -g
-    # Reports need whole stacks; frame pointers make the fast unwinder reliable.
-    -fno-omit-frame-pointer
-    -fno-optimize-sibling-calls
-    # A check that fires must fail the test, not print and continue.
-    -fno-sanitize-recover=all)
-  list(APPEND MEMSAFE_LINK_OPTIONS "-fsanitize=${_memsafe_sanitize_csv}")
-  if("thread" IN_LIST _memsafe_sanitize AND NOT _memsafe_is_clang)
-    # GCC warns that std::atomic_thread_fence is beyond ThreadSanitizer (-Wtsan): a
-    # warning about the tool, not the code, which broke the build of a -Werror project.
-    # It stays a warning; the project's other warnings stay errors.
-    list(APPEND MEMSAFE_COMPILE_OPTIONS -Wno-error=tsan)
-  endif()
-  if("undefined" IN_LIST _memsafe_sanitize)
-    set(_ignorelist "${MEMSAFE_SANITIZERS_DIR}/ubsan_ignorelist.txt")
-    _memsafe_supp_has_entries("${_ignorelist}" _has)
-    if(_has AND _memsafe_is_clang)
-      list(APPEND MEMSAFE_COMPILE_OPTIONS "-fsanitize-ignorelist=${_ignorelist}")
-    elseif(_has)
-      message(WARNING "${_ignorelist} has entries, but ${CMAKE_${_MEMSAFE_LANG}_COMPILER_ID} has no "
-        "UBSan ignore list: those checks stay on in this build")
-    endif()
-  endif()
-endif()
 # libstdc++ marks a vector's spare capacity (past size(), within capacity()) as
 # off-limits to ASan only when asked. Every translation unit that touches a given vector
 # must agree: code built without it (a prebuilt C++ library that fills a vector the
@@ -263,31 +162,24 @@ endif()
 # it off for a project that exchanges vectors with a prebuilt C++ library.
 option(MEMSAFE_CONTAINER_OVERFLOW
   "With AddressSanitizer, annotate std::vector (libstdc++) so reads past size() are reported" ON)
-if("address" IN_LIST _memsafe_sanitize AND MEMSAFE_CONTAINER_OVERFLOW)
-  list(APPEND MEMSAFE_COMPILE_OPTIONS "$<$<COMPILE_LANGUAGE:CXX>:-D_GLIBCXX_SANITIZE_VECTOR=1>")
-endif()
-if(MEMSAFE_VALGRIND)
-  list(APPEND MEMSAFE_COMPILE_OPTIONS -g -fno-omit-frame-pointer)
-  if(_memsafe_is_clang)
-    # Valgrind 3.19 cannot read Clang 14's default DWARF 5.
-    list(APPEND MEMSAFE_COMPILE_OPTIONS -gdwarf-4)
+set(_memsafe_ignorelist "")
+if("undefined" IN_LIST _memsafe_sanitize)
+  _memsafe_supp_has_entries("${MEMSAFE_SANITIZERS_DIR}/ubsan_ignorelist.txt" _has)
+  if(_has)
+    set(_memsafe_ignorelist "${MEMSAFE_SANITIZERS_DIR}/ubsan_ignorelist.txt")
   endif()
 endif()
-if(_memsafe_sanitize OR MEMSAFE_VALGRIND)
-  if(MEMSAFE_OPTIMIZATION)
-    list(APPEND MEMSAFE_COMPILE_OPTIONS ${MEMSAFE_OPTIMIZATION})
-  endif()
-  if(NOT MEMSAFE_OPTIMIZATION MATCHES "^(-O0)?$" AND NOT MEMSAFE_ALLOW_ALLOCATION_ELISION)
-    # Above -O0 both compilers delete an unused allocation together with its bug
-    # (a double free or a leak of memory nobody touched then reports nothing).
-    # Measured (tools/measure-optimization.sh): -fno-builtin keeps Clang's malloc and
-    # new; GCC needs -fno-builtin for malloc/free and -fno-allocation-dce for new.
-    list(APPEND MEMSAFE_COMPILE_OPTIONS -fno-builtin)
-    if(NOT _memsafe_is_clang)
-      list(APPEND MEMSAFE_COMPILE_OPTIONS -fno-allocation-dce)
-    endif()
-  endif()
+_memsafe_instrumentation_flags(_memsafe_flags
+  SANITIZE ${_memsafe_sanitize} VALGRIND "${MEMSAFE_VALGRIND}" CLANG "${_memsafe_is_clang}"
+  OPTIMIZATION "${MEMSAFE_OPTIMIZATION}" ALLOW_ALLOCATION_ELISION "${MEMSAFE_ALLOW_ALLOCATION_ELISION}"
+  CONTAINER_OVERFLOW "${MEMSAFE_CONTAINER_OVERFLOW}" UBSAN_IGNORELIST "${_memsafe_ignorelist}")
+set(MEMSAFE_COMPILE_OPTIONS ${_memsafe_flags_compile})
+set(MEMSAFE_LINK_OPTIONS ${_memsafe_flags_link})
+if(_memsafe_ignorelist AND NOT _memsafe_is_clang)
+  message(WARNING "${_memsafe_ignorelist} has entries, but ${CMAKE_${_MEMSAFE_LANG}_COMPILER_ID} has no "
+    "UBSan ignore list: those checks stay on in this build")
 endif()
+list(JOIN _memsafe_sanitize "," _memsafe_sanitize_csv)
 
 # A missing runtime fails here, naming the package, rather than at link time.
 if(_memsafe_sanitize)

@@ -14,6 +14,7 @@
 #include "case_rerun.h"
 #include "cli/cli.h"
 #include "common/commands.h"
+#include "common/memory_tools.h"
 #include "common/process.h"
 #include "common/text.h"
 #include "test_verdict.h"
@@ -185,9 +186,9 @@ void AddLauncherCommands(CLI::App& app, int* status) {
       "the tool's reports, and exits as the test should (a finding fails it whatever its status)");
   verdict->add_option("--prefix", state->test_run.prefix, "The run's files: <prefix>.stdout, .stderr, .<pid>[.xml]")
       ->required();
-  verdict->add_option("--tool", state->test_run.tool, "none, asan, tsan, ubsan, valgrind")
+  verdict->add_option("--tool", state->test_run.tool, tools::Join(tools::LauncherToolNames(), ", "))
       ->required()
-      ->check(CLI::IsMember({"none", "asan", "tsan", "ubsan", "valgrind"}));
+      ->check(CLI::IsMember(tools::LauncherToolNames()));
   verdict->add_option("--status", state->test_run.status, "The exit status the test ended with")->required();
   verdict->add_option("--name", state->test_run.name, "The test's name")->required();
   verdict->add_option("--timeout", state->test_run.timeout_s, "The test's time limit in seconds");

@@ -13,6 +13,7 @@
 #ifndef MEMSAFE_TOOLS_COMMON_MEMORY_TOOLS_H_
 #define MEMSAFE_TOOLS_COMMON_MEMORY_TOOLS_H_
 
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -27,10 +28,19 @@ struct MemoryTool {
   // instruments nothing (Valgrind) or leaves no symbol of its own in every object.
   std::string_view runtime_marker;
   bool launcher_tool;  // a --tool of the launcher (LSan runs inside the asan tool)
+  // The log tag of the runs whose logs say which of its suppressions matched (LSan's come
+  // from the asan runs); "" when no run says (UBSan's ignore list acts when compiling).
+  std::string_view suppressions_reported_by;
+  // The types its runtime's suppression file may name ("leak", "race"); empty for a file
+  // in another syntax (Valgrind's own, UBSan's ignore list).
+  std::vector<std::string_view> suppression_types;
 };
 
 const std::vector<MemoryTool>& MemoryTools();
 const MemoryTool* FindMemoryTool(std::string_view name);
+
+// The names the launcher's --tool takes: "none", then every launcher tool of the table.
+std::vector<std::string> LauncherToolNames();
 
 }  // namespace memsafe::tools
 

@@ -12,6 +12,7 @@
 #include <set>
 #include <sstream>
 
+#include "common/memory_tools.h"
 #include "common/text.h"
 #include "report/report_internal.h"
 
@@ -37,7 +38,7 @@ bool ParseLogName(const std::string& name, LogFile* log, std::string* suffix) {
   const auto dot2 = rest.rfind('.');
   if (dot2 == std::string_view::npos || dot2 == 0) return false;
   log->tool = std::string(rest.substr(dot2 + 1));
-  if (log->tool != "asan" && log->tool != "tsan" && log->tool != "ubsan" && log->tool != "valgrind") return false;
+  if (const MemoryTool* tool = FindMemoryTool(log->tool); tool == nullptr || !tool->launcher_tool) return false;
   log->test = std::string(rest.substr(0, dot2));
   // The launcher tells apart names that sanitize alike ("c a", "c_a") by a hash suffix,
   // "~" and 8 hex digits, which is no part of the test's name.

@@ -67,7 +67,9 @@ const std::set<std::string, std::less<>>& CommonOptions() {
   return names;
 }
 
-const std::set<std::string, std::less<>>& ToolOptions(std::string_view tool) {
+}  // namespace
+
+const std::set<std::string, std::less<>>* SanitizerOwnOptions(std::string_view tool) {
   static const std::set<std::string, std::less<>> asan = {"alloc_dealloc_mismatch",
                                                           "atexit",
                                                           "check_initialization_order",
@@ -133,12 +135,39 @@ const std::set<std::string, std::less<>>& ToolOptions(std::string_view tool) {
                                                           "stop_on_start",
                                                           "suppress_equal_addresses",
                                                           "suppress_equal_stacks"};
-  static const std::set<std::string, std::less<>> none;
-  if (tool == "asan") return asan;
-  if (tool == "lsan") return lsan;
-  if (tool == "ubsan") return ubsan;
-  if (tool == "tsan") return tsan;
-  return none;
+  if (tool == "asan") return &asan;
+  if (tool == "lsan") return &lsan;
+  if (tool == "ubsan") return &ubsan;
+  if (tool == "tsan") return &tsan;
+  return nullptr;
+}
+
+namespace {
+
+// The tools options.txt names: the table's, and valgrind-slow (Valgrind's options for
+// the thorough run only).
+std::string OptionsFileToolNames() {
+  std::vector<std::string> names;
+  for (const MemoryTool& tool : MemoryTools()) names.emplace_back(tool.name);
+  names.emplace_back("valgrind-slow");
+  return Join(names, ", ");
+}
+
+// Options an options.txt line may not set at all: they name a file or an output that
+// memsafe passes itself or never reads (cmake/memsafe_settings.cmake refuses the same;
+// the agreement test feeds both the same lines).
+bool SetByMemsafe(bool valgrind, std::string_view name) {
+  static const std::set<std::string, std::less<>> sanitizer = {"suppressions", "include", "include_if_exists",
+                                                               "log_exe_name"};
+  static const std::set<std::string, std::less<>> valgrind_options = {"--suppressions", "--xml",        "--xml-file",
+                                                                      "--xml-fd",       "--xml-socket", "--tool"};
+  return (valgrind ? valgrind_options : sanitizer).count(name) != 0;
+}
+
+// Valgrind's option names: two dashes, then lower-case letters, digits and dashes.
+bool IsValgrindOptionName(std::string_view name) {
+  return name.size() > 2 && name.starts_with("--") &&
+         name.substr(2).find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") == std::string_view::npos;
 }
 
 // The options that weaken a tool: each switches a check off, hides what a tool found, or
@@ -325,8 +354,9 @@ std::optional<std::string> BlindingOption(std::string_view tool, std::string_vie
 bool IsKnownSanitizerOption(std::string_view tool, std::string_view name) {
   if (CommonOptions().count(name) != 0) return true;
   // ASan also accepts LSan's options when LSan runs inside it.
-  if (tool == "asan" && ToolOptions("lsan").count(name) != 0) return true;
-  return ToolOptions(tool).count(name) != 0;
+  if (tool == "asan" && SanitizerOwnOptions("lsan")->count(name) != 0) return true;
+  const std::set<std::string, std::less<>>* own = SanitizerOwnOptions(tool);
+  return own != nullptr && own->count(name) != 0;
 }
 
 std::vector<Problem> LintOptions(std::string_view content) {
@@ -345,16 +375,24 @@ std::vector<Problem> LintOptions(std::string_view content) {
     const auto problem = [&](std::string message) { problems.push_back({number, std::move(message)}); };
     if (reason.empty()) problem("option without a reason ('# <why>' at the end of the line)");
     const bool valgrind = tool == "valgrind" || tool == "valgrind-slow";
-    if (tool != "asan" && tool != "lsan" && tool != "ubsan" && tool != "tsan" && !valgrind) {
-      problem("unknown tool '" + tool + "' (asan, lsan, ubsan, tsan, valgrind, valgrind-slow)");
+    const std::optional<std::string> hides = BlindingOption(tool, option);
+    if (FindMemoryTool(tool) == nullptr && !valgrind) {
+      problem("unknown tool '" + tool + "' (" + OptionsFileToolNames() + ")");
     } else if (option.empty()) {
       problem("no option after the tool name");
     } else if (option.find_first_of(" \t") != std::string_view::npos) {
       problem("stray space inside '" + std::string(option) + "': one option per line, no spaces");
     } else if (valgrind) {
-      if (option.rfind("--", 0) != 0) problem("a Valgrind option starts with --: '" + std::string(option) + "'");
+      const std::string_view name = option.substr(0, option.find('='));
+      if (!IsValgrindOptionName(name) || name.size() + 1 == option.size()) {
+        problem("a Valgrind option looks like --name=value, not '" + std::string(option) + "'");
+      } else if (!hides && SetByMemsafe(true, name)) {
+        problem("'" + std::string(option) + "' names a file or output memsafe passes itself or does not read");
+      }
     } else if (option.find(',') != std::string_view::npos || option.find(':') != std::string_view::npos) {
       problem("'" + std::string(option) + "' joins options with ',' or ':'; write one option per line");
+    } else if (option.find(';') != std::string_view::npos) {
+      problem("'" + std::string(option) + "' holds a ';', which no runtime option needs and CMake's lists split");
     } else {
       const auto equals = option.find('=');
       const std::string_view name = option.substr(0, equals);
@@ -362,9 +400,11 @@ std::vector<Problem> LintOptions(std::string_view content) {
         problem("expected name=value, got '" + std::string(option) + "'");
       } else if (!IsKnownSanitizerOption(tool, name)) {
         problem("unknown " + tool + " option '" + std::string(name) + "' (the runtime would ignore it)");
+      } else if (!hides && SetByMemsafe(false, name)) {
+        problem("'" + std::string(option) + "' names a file or output memsafe passes itself or does not read");
       }
     }
-    if (const std::optional<std::string> hides = BlindingOption(tool, option)) {
+    if (hides) {
       // No reason makes such a line acceptable: a run with it can end green over a real bug.
       problem("'" + std::string(option) + "' weakens the tool (it hides " + *hides +
               "): memsafe refuses it; fix the code, or suppress the one finding in sanitizers/");
@@ -375,10 +415,8 @@ std::vector<Problem> LintOptions(std::string_view content) {
 
 std::vector<std::string> WeakeningInEnvironmentValue(std::string_view variable, std::string_view value) {
   std::string tool;
-  for (const char* name : {"ASAN", "LSAN", "UBSAN", "TSAN"}) {
-    if (variable == std::string(name) + "_OPTIONS") {
-      for (const char* c = name; *c != '\0'; ++c) tool += static_cast<char>(std::tolower(*c));
-    }
+  for (const MemoryTool& row : MemoryTools()) {
+    if (!row.options_variable.empty() && variable == row.options_variable) tool = row.name;
   }
   std::vector<std::string> found;
   if (tool.empty()) return found;

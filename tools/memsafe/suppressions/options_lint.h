@@ -8,7 +8,9 @@
 #ifndef MEMSAFE_TOOLS_OPTIONS_LINT_H_
 #define MEMSAFE_TOOLS_OPTIONS_LINT_H_
 
+#include <functional>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,6 +49,11 @@ std::vector<std::string> WeakeningInEnvironmentValue(std::string_view variable, 
 // Whether `name` is a runtime option of `tool` (asan, lsan, ubsan, tsan) in the LLVM 14
 // and GCC 12 runtimes, including the flags common to all sanitizers.
 bool IsKnownSanitizerOption(std::string_view tool, std::string_view name);
+
+// The options a sanitizer's runtime reads beyond those every sanitizer reads (from its
+// *_flags.inc); nullptr for a tool with no list here. Every tool of the memory tools
+// table with an options variable has one (MemoryToolsTest checks it).
+const std::set<std::string, std::less<>>* SanitizerOwnOptions(std::string_view tool);
 
 // What an option hides when it weakens a tool: switches a check off ("exitcode=0",
 // "report_bugs=false", "--leak-check=no"), or names a file memsafe does not lint or read

@@ -5,13 +5,13 @@
 #include <set>
 #include <sstream>
 
+#include "common/memory_tools.h"
+
 namespace memsafe::tools {
 
 std::string RunToolFor(const std::string& entry_tool) {
-  if (entry_tool == "lsan" || entry_tool == "asan") return "asan";
-  if (entry_tool == "tsan") return "tsan";
-  if (entry_tool == "valgrind") return "valgrind";
-  return "";
+  const MemoryTool* tool = FindMemoryTool(entry_tool);
+  return tool == nullptr ? "" : std::string(tool->suppressions_reported_by);
 }
 
 UsageVerdicts JudgeUsage(const std::vector<ParsedFile>& files, const LogSet& logs, std::vector<InputError>* errors) {

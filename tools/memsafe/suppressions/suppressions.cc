@@ -8,6 +8,7 @@
 #include <set>
 #include <sstream>
 
+#include "common/memory_tools.h"
 #include "suppressions/suppression_drafts.h"
 
 namespace memsafe::tools {
@@ -18,21 +19,25 @@ std::string ToolForPath(std::string_view path, SuppressionSyntax syntax) {
   if (syntax == SuppressionSyntax::kIgnoreList) return "ubsan";
   const auto slash = path.find_last_of('/');
   const std::string_view name = slash == std::string_view::npos ? path : path.substr(slash + 1);
-  for (const char* tool : {"lsan", "tsan", "asan"}) {
-    if (name.find(tool) != std::string_view::npos) return tool;
+  for (const MemoryTool& tool : MemoryTools()) {
+    if (!tool.suppression_types.empty() && name.find(tool.name) != std::string_view::npos)
+      return std::string(tool.name);
   }
   return "sanitizer";
 }
 
+// What each sanitizer's suppression file may name, and under "sanitizer" (a file whose
+// name says no tool) what any of them may.
 const std::map<std::string, std::set<std::string>>& SanitizerTypes() {
-  static const std::map<std::string, std::set<std::string>> types = {
-      {"asan", {"interceptor_name", "interceptor_via_fun", "interceptor_via_lib", "odr_violation"}},
-      {"lsan", {"leak"}},
-      {"tsan", {"race", "race_top", "thread", "mutex", "signal", "deadlock", "called_from_lib"}},
-      {"sanitizer",
-       {"interceptor_name", "interceptor_via_fun", "interceptor_via_lib", "odr_violation", "leak", "race", "race_top",
-        "thread", "mutex", "signal", "deadlock", "called_from_lib"}},
-  };
+  static const std::map<std::string, std::set<std::string>> types = [] {
+    std::map<std::string, std::set<std::string>> by_tool;
+    for (const MemoryTool& tool : MemoryTools()) {
+      if (tool.suppression_types.empty()) continue;
+      by_tool[std::string(tool.name)].insert(tool.suppression_types.begin(), tool.suppression_types.end());
+      by_tool["sanitizer"].insert(tool.suppression_types.begin(), tool.suppression_types.end());
+    }
+    return by_tool;
+  }();
   return types;
 }
 

@@ -9,6 +9,9 @@
 
 #include <gtest/gtest.h>
 
+#include "suppressions/options_lint.h"
+#include "suppressions/suppression_usage.h"
+
 namespace memsafe::tools {
 namespace {
 
@@ -34,6 +37,51 @@ TEST(MemoryToolsTest, TheLaunchersToolsAreTheTablesLauncherTools) {
     if (tool.launcher_tool) in_table.insert(std::string(tool.name));
   }
   EXPECT_EQ(in_launcher, in_table);
+  const std::vector<std::string> verdict_tools = LauncherToolNames();
+  EXPECT_EQ(std::set<std::string>(verdict_tools.begin() + 1, verdict_tools.end()), in_table);
+  EXPECT_EQ(verdict_tools.front(), "none");
+}
+
+// The CMake module reads options.txt with its own parser: the tools its line pattern
+// names are the table's and valgrind-slow, so a tool added to one alone fails here.
+TEST(MemoryToolsTest, TheModulesOptionsFileToolsAreTheTables) {
+  const std::string module = SourceFile("cmake/memsafe_settings.cmake");
+  std::smatch match;
+  ASSERT_TRUE(std::regex_search(module, match, std::regex(R"(set\(_memsafe_options_tools ([a-z -]+)\))")))
+      << "cmake/memsafe_settings.cmake no longer lists the tools of options.txt in _memsafe_options_tools";
+  std::set<std::string> in_module;
+  std::stringstream names(match.str(1));
+  for (std::string name; names >> name;) in_module.insert(name);
+  std::set<std::string> in_table = {"valgrind-slow"};
+  for (const MemoryTool& tool : MemoryTools()) in_table.insert(std::string(tool.name));
+  EXPECT_EQ(in_module, in_table);
+}
+
+// The options lint knows each sanitizer's own options: a sanitizer added to the table
+// without its list would have every option of its own refused as unknown.
+TEST(MemoryToolsTest, EverySanitizerHasItsOwnOptionList) {
+  for (const MemoryTool& tool : MemoryTools()) {
+    if (tool.options_variable.empty()) continue;
+    const auto* own = SanitizerOwnOptions(tool.name);
+    ASSERT_NE(own, nullptr) << tool.name;
+    EXPECT_FALSE(own->empty()) << tool.name;
+  }
+  EXPECT_EQ(SanitizerOwnOptions("valgrind"), nullptr);
+}
+
+// A suppression's use is read from the logs of the runs that report the tool's findings,
+// which the launcher writes: a tag no launcher run has would leave every entry "unused".
+TEST(MemoryToolsTest, SuppressionUseComesFromALauncherRun) {
+  for (const MemoryTool& tool : MemoryTools()) {
+    if (tool.suppressions_reported_by.empty()) continue;
+    const MemoryTool* run = FindMemoryTool(tool.suppressions_reported_by);
+    ASSERT_NE(run, nullptr) << tool.name;
+    EXPECT_TRUE(run->launcher_tool) << tool.name;
+    EXPECT_EQ(RunToolFor(std::string(tool.name)), tool.suppressions_reported_by);
+  }
+  EXPECT_EQ(RunToolFor("lsan"), "asan");
+  EXPECT_EQ(RunToolFor("ubsan"), "");
+  EXPECT_EQ(RunToolFor("msan"), "");
 }
 
 // memsafe init copies each tool's suppression file from the package's templates.
