@@ -10,6 +10,10 @@
 # Per directory, like MemorySafety.cmake: the variables below must exist in every
 # directory scope that includes it.
 include_guard(DIRECTORY)
+# The policies these functions rely on (IN_LIST, quoted arguments never dereferenced),
+# whatever the includer declared: a function keeps the settings it was defined under.
+cmake_policy(PUSH)
+cmake_policy(VERSION 3.19...3.25)
 
 # The tools an options.txt line may name: every tool of memsafe's table
 # (tools/memsafe/common/memory_tools.cc; MemoryToolsTest checks the two agree) and
@@ -39,6 +43,14 @@ function(_memsafe_parse_options_line line tool_var option_var error_var)
   endif()
   set(_tool "${CMAKE_MATCH_1}")
   set(_opt "${CMAKE_MATCH_2}")
+  # The options go into lists, where these characters split or join elements: the line
+  # would pass as other options than the one written. No runtime option needs them.
+  if(_opt MATCHES "[][;\\]")
+    string(CONCAT _message "'${_opt}' holds one of ; [ ] \\, which no runtime option needs and CMake's lists read "
+      "as separators")
+    set(${error_var} "${_message}" PARENT_SCOPE)
+    return()
+  endif()
   if(_tool MATCHES "^valgrind")
     if(NOT _opt MATCHES "^--([a-z0-9-]+)(=.+)?$")
       set(${error_var} "a Valgrind option looks like --name=value, not '${_opt}'" PARENT_SCOPE)
@@ -47,18 +59,17 @@ function(_memsafe_parse_options_line line tool_var option_var error_var)
     set(_name "${CMAKE_MATCH_1}")
     set(_own ${_memsafe_options_set_by_memsafe_valgrind})
   else()
-    # ';' would split the option in CMake's lists; no runtime option needs one.
-    if(NOT _opt MATCHES "^([a-z_0-9]+)=[^:,;]+$")
-      set(${error_var} "a sanitizer option looks like name=value (no ':', ',' or ';'), not '${_opt}'" PARENT_SCOPE)
+    if(NOT _opt MATCHES "^([a-z_0-9]+)=[^:,]+$")
+      set(${error_var} "a sanitizer option looks like name=value (no ':' or ','), not '${_opt}'" PARENT_SCOPE)
       return()
     endif()
     set(_name "${CMAKE_MATCH_1}")
     set(_own ${_memsafe_options_set_by_memsafe_sanitizer})
   endif()
   if(_name IN_LIST _own)
-    set(${error_var} "'${_opt}' names a file or output memsafe passes itself or does not read: suppressions "
-      "belong in the sanitizers directory's <tool>.supp, which memsafe passes, and reports where memsafe reads them"
-      PARENT_SCOPE)
+    string(CONCAT _message "'${_opt}' names a file or output memsafe passes itself or does not read: suppressions "
+      "belong in the sanitizers directory's <tool>.supp, which memsafe passes, and reports where memsafe reads them")
+    set(${error_var} "${_message}" PARENT_SCOPE)
     return()
   endif()
   set(${tool_var} "${_tool}" PARENT_SCOPE)
@@ -67,8 +78,7 @@ endfunction()
 
 # Every options file in order (memsafe's defaults, then the project's: a runtime takes
 # the last value of an option). Sets _memsafe_opts_<tool> in the caller for every tool,
-# and stops the configure at the first bad line. A file is read whole and cut at newlines
-# only, each ';' kept apart meanwhile, so every line reaches the parser as written.
+# and stops the configure at the first bad line.
 function(_memsafe_read_options_files)
   foreach(_tool IN LISTS _memsafe_options_tools)
     set(_opts_${_tool} "")
@@ -77,16 +87,22 @@ function(_memsafe_read_options_files)
     if(NOT EXISTS "${_file}")
       message(FATAL_ERROR "MEMSAFE_OPTIONS_FILE: '${_file}' does not exist")
     endif()
-    file(READ "${_file}" _content)
-    string(REPLACE "\r" "" _content "${_content}")
-    # U+001F (unit separator) stands in for ';' while the text is a list of lines.
-    string(ASCII 31 _semicolon)
-    string(REPLACE ";" "${_semicolon}" _content "${_content}")
-    string(REPLACE "\n" ";" _lines "${_content}")
+    file(READ "${_file}" _rest)
+    string(REPLACE "\r" "" _rest "${_rest}")
     set(_lineno 0)
-    foreach(_line IN LISTS _lines)
+    # Line by line with string(FIND), never through a list: a list would split a line at
+    # ';' and join it with the next after a '\' at its end or an unclosed '['.
+    while(NOT "${_rest}" STREQUAL "")
       math(EXPR _lineno "${_lineno} + 1")
-      string(REPLACE "${_semicolon}" ";" _line "${_line}")
+      string(FIND "${_rest}" "\n" _end)
+      if(_end EQUAL -1)
+        set(_line "${_rest}")
+        set(_rest "")
+      else()
+        string(SUBSTRING "${_rest}" 0 ${_end} _line)
+        math(EXPR _end "${_end} + 1")
+        string(SUBSTRING "${_rest}" ${_end} -1 _rest)
+      endif()
       _memsafe_parse_options_line("${_line}" _tool _opt _error)
       if(_error)
         message(FATAL_ERROR "${_file}:${_lineno}: ${_error}")
@@ -94,7 +110,7 @@ function(_memsafe_read_options_files)
       if(_tool)
         list(APPEND _opts_${_tool} "${_opt}")
       endif()
-    endforeach()
+    endwhile()
   endforeach()
   foreach(_tool IN LISTS _memsafe_options_tools)
     set(_memsafe_opts_${_tool} "${_opts_${_tool}}" PARENT_SCOPE)
@@ -120,14 +136,14 @@ function(_memsafe_select_tools sanitize valgrind prefix)
   endforeach()
   if(_error)
   elseif("address" IN_LIST _sanitize AND "thread" IN_LIST _sanitize)
-    set(_error "MEMSAFE_SANITIZE: AddressSanitizer and ThreadSanitizer cannot be combined in one build "
+    string(CONCAT _error "MEMSAFE_SANITIZE: AddressSanitizer and ThreadSanitizer cannot be combined in one build "
       "(each needs the whole shadow memory for itself). Use two build trees, e.g. the asan and tsan presets.")
   elseif("leak" IN_LIST _sanitize AND "thread" IN_LIST _sanitize)
-    set(_error "MEMSAFE_SANITIZE: LeakSanitizer cannot be combined with ThreadSanitizer. "
+    string(CONCAT _error "MEMSAFE_SANITIZE: LeakSanitizer cannot be combined with ThreadSanitizer. "
       "Use the asan preset for leaks.")
   elseif(valgrind AND _sanitize)
-    set(_error "MEMSAFE_VALGRIND cannot be combined with sanitizers (${sanitize}): Valgrind cannot run a binary "
-      "that maps sanitizer shadow memory. Use separate presets.")
+    string(CONCAT _error "MEMSAFE_VALGRIND cannot be combined with sanitizers (${sanitize}): Valgrind cannot run a "
+      "binary that maps sanitizer shadow memory. Use separate presets.")
   endif()
 
   set(_active ${_sanitize})
@@ -217,3 +233,5 @@ function(_memsafe_instrumentation_flags prefix)
   set(${prefix}_compile "${_compile}" PARENT_SCOPE)
   set(${prefix}_link "${_link}" PARENT_SCOPE)
 endfunction()
+
+cmake_policy(POP)

@@ -207,7 +207,8 @@ std::string WriteBaseline(const BaselineFile& file) {
   return data.dump(2) + "\n";
 }
 
-std::vector<Verdict> Compare(const BaselineFile& baseline, const std::vector<Measurement>& measured) {
+std::vector<Verdict> Compare(const BaselineFile& baseline, const std::vector<Measurement>& measured,
+                             bool every_scenario) {
   std::vector<Verdict> verdicts;
   const double limit = baseline.threshold_percent;
   for (const Measurement& now : measured) {
@@ -226,6 +227,18 @@ std::vector<Verdict> Compare(const BaselineFile& baseline, const std::vector<Mea
     add("peak RSS (KiB)", static_cast<double>(then.peak_rss_kib), static_cast<double>(now.peak_rss_kib));
     // Growth over time: twice the work must not need more memory than once.
     add("peak heap at 2x vs 1x", static_cast<double>(now.peak_heap_bytes), static_cast<double>(now.peak_heap_bytes_2x));
+  }
+  if (every_scenario) {
+    // A scenario of the baseline that no program listed would otherwise drop out of the
+    // gate unnoticed (a program left out of --scenarios, a scenario renamed).
+    for (const auto& [name, then] : baseline.scenarios) {
+      const bool ran =
+          std::any_of(measured.begin(), measured.end(), [&](const Measurement& m) { return m.scenario == name; });
+      if (!ran) {
+        verdicts.push_back(
+            {name, "not measured (no program given lists it)", static_cast<double>(then.peak_heap_bytes), 0, 0, true});
+      }
+    }
   }
   return verdicts;
 }

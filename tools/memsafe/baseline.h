@@ -52,8 +52,11 @@ struct Verdict {
   bool failed = false;
 };
 
-// Every comparison, failed or not, in scenario order.
-std::vector<Verdict> Compare(const BaselineFile& baseline, const std::vector<Measurement>& measured);
+// Every comparison, failed or not, in scenario order. With `every_scenario` (a check of
+// the whole baseline, not of --only names), a baseline scenario missing from `measured`
+// is a failed verdict of its own.
+std::vector<Verdict> Compare(const BaselineFile& baseline, const std::vector<Measurement>& measured,
+                             bool every_scenario);
 
 // A scenario and the program that runs it.
 struct ScenarioProgram {

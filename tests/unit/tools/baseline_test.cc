@@ -56,20 +56,35 @@ int Failures(const std::vector<Verdict>& verdicts) {
 
 TEST(BaselineTest, ComparisonFailsBeyondTheThresholdOnly) {
   const BaselineFile base = OneScenario();
-  EXPECT_EQ(Failures(Compare(base, {Measurement{"pool", 1100, 1100, 5400}})), 0);  // +10%, +8%
-  const std::vector<Verdict> heap = Compare(base, {Measurement{"pool", 1200, 1200, 5000}});
+  EXPECT_EQ(Failures(Compare(base, {Measurement{"pool", 1100, 1100, 5400}}, true)), 0);  // +10%, +8%
+  const std::vector<Verdict> heap = Compare(base, {Measurement{"pool", 1200, 1200, 5000}}, true);
   ASSERT_EQ(Failures(heap), 1);
   EXPECT_EQ(heap[0].what, "peak heap (bytes)");
   EXPECT_DOUBLE_EQ(heap[0].delta_percent, 20.0);
-  EXPECT_EQ(Failures(Compare(base, {Measurement{"pool", 1000, 1000, 6000}})), 1);  // RSS +20%
+  EXPECT_EQ(Failures(Compare(base, {Measurement{"pool", 1000, 1000, 6000}}, true)), 1);  // RSS +20%
 }
 
 TEST(BaselineTest, GrowthOverTimeAndUnknownScenariosFail) {
   const BaselineFile base = OneScenario();
-  const std::vector<Verdict> growth = Compare(base, {Measurement{"pool", 1000, 1500, 5000}});
+  const std::vector<Verdict> growth = Compare(base, {Measurement{"pool", 1000, 1500, 5000}}, true);
   ASSERT_EQ(Failures(growth), 1);
   EXPECT_EQ(growth[2].what, "peak heap at 2x vs 1x");
-  EXPECT_EQ(Failures(Compare(base, {Measurement{"new", 1, 1, 1}})), 1);
+  // "new" is not in the baseline (1) and "pool" was not measured (1); with --only names
+  // only the first counts.
+  EXPECT_EQ(Failures(Compare(base, {Measurement{"new", 1, 1, 1}}, true)), 2);
+  EXPECT_EQ(Failures(Compare(base, {Measurement{"new", 1, 1, 1}}, false)), 1);
+}
+
+// A check of the whole baseline that measured fewer scenarios than the baseline holds
+// (a program left out of --scenarios) fails, naming each scenario left out.
+TEST(BaselineTest, ABaselineScenarioNoProgramMeasuredFailsTheCheck) {
+  BaselineFile base = OneScenario();
+  base.scenarios["report"] = Measurement{"report", 2000, 2000, 8000};
+  const std::vector<Verdict> verdicts = Compare(base, {Measurement{"pool", 1000, 1000, 5000}}, true);
+  ASSERT_EQ(Failures(verdicts), 1);
+  EXPECT_EQ(verdicts.back().scenario, "report");
+  EXPECT_NE(verdicts.back().what.find("not measured"), std::string::npos);
+  EXPECT_EQ(Failures(Compare(base, {Measurement{"pool", 1000, 1000, 5000}}, false)), 0);
 }
 
 TEST(BaselineTest, ScenariosComeFromEveryProgramAndANameFromOneOnly) {

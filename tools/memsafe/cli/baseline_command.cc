@@ -134,7 +134,7 @@ int Baseline(const std::string& action, const BaselineOptions& options) {
   }
   int failures = 0;
   std::printf("\n%-26s %-24s %14s %14s %9s\n", "SCENARIO", "MEASURE", "BASELINE", "NOW", "DELTA");
-  for (const Verdict& v : Compare(baseline, measured)) {
+  for (const Verdict& v : Compare(baseline, measured, options.only.empty())) {
     failures += v.failed ? 1 : 0;
     std::printf("%-26s %-24s %14.0f %14.0f %+8.1f%%%s\n", v.scenario.c_str(), v.what.c_str(), v.baseline, v.measured,
                 v.delta_percent, v.failed ? "  FAIL" : "");

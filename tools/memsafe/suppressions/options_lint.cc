@@ -382,6 +382,12 @@ std::vector<Problem> LintOptions(std::string_view content) {
       problem("no option after the tool name");
     } else if (option.find_first_of(" \t") != std::string_view::npos) {
       problem("stray space inside '" + std::string(option) + "': one option per line, no spaces");
+    } else if (option.find_first_of(";[]\\") != std::string_view::npos) {
+      // CMake reads the options into lists, where these split or join elements: the line
+      // would pass as other options than the one written.
+      problem("'" + std::string(option) +
+              "' holds one of ; [ ] \\, which no runtime option needs and CMake's "
+              "lists read as separators");
     } else if (valgrind) {
       const std::string_view name = option.substr(0, option.find('='));
       if (!IsValgrindOptionName(name) || name.size() + 1 == option.size()) {
@@ -391,8 +397,6 @@ std::vector<Problem> LintOptions(std::string_view content) {
       }
     } else if (option.find(',') != std::string_view::npos || option.find(':') != std::string_view::npos) {
       problem("'" + std::string(option) + "' joins options with ',' or ':'; write one option per line");
-    } else if (option.find(';') != std::string_view::npos) {
-      problem("'" + std::string(option) + "' holds a ';', which no runtime option needs and CMake's lists split");
     } else {
       const auto equals = option.find('=');
       const std::string_view name = option.substr(0, equals);
@@ -490,9 +494,11 @@ std::vector<Problem> LintOptionStrings(std::string_view content, bool memsafe_mo
         while (end < line.size() && line[end] != ' ' && line[end] != '\t' && line[end] != '"' && line[end] != '\'')
           ++end;
         const std::string_view value = line.substr(at + flag.size(), end - at - flag.size());
-        // memsafe's own wiring in MemorySafety.cmake names its files through these two
-        // variables; any other value, with macros or not, names a file no lint reads.
-        if (memsafe_module && (value == "${_ignorelist}" || value == "${_supp}")) continue;
+        // memsafe's own wiring (MemorySafety.cmake, memsafe_settings.cmake) names its files,
+        // all under the linted sanitizers directory, through these variables; any other
+        // value, with macros or not, names a file no lint reads.
+        if (memsafe_module && (value == "${_ignorelist}" || value == "${_supp}" || value == "${_arg_UBSAN_IGNORELIST}"))
+          continue;
         if (cmake_file && flag == "--suppressions=") {
           problems.push_back({number,
                               "'" + std::string(line.substr(at, end - at)) +

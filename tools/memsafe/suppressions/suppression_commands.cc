@@ -63,10 +63,11 @@ int LintCommand(const std::vector<std::string>& files, const std::vector<std::st
       std::cerr << path << ": " << why << "\n";
       return kUsage;
     }
-    // memsafe's module, wherever it lives (installed, vendored into the project).
-    const bool memsafe_module = std::filesystem::path(path).filename() == "MemorySafety.cmake" &&
-                                content.find("memsafe_adopt_project") != std::string::npos;
+    // memsafe's module and its settings, wherever they live (installed, vendored).
     const std::string name = std::filesystem::path(path).filename().string();
+    const bool memsafe_module =
+        (name == "MemorySafety.cmake" && content.find("memsafe_adopt_project") != std::string::npos) ||
+        (name == "memsafe_settings.cmake" && content.find("_memsafe_instrumentation_flags") != std::string::npos);
     const bool cmake_file = !memsafe_module && (name == "CMakeLists.txt" || name.ends_with(".cmake"));
     for (const Problem& problem : LintOptionStrings(content, memsafe_module, cmake_file)) {
       std::cout << path << ":" << problem.line << ": " << (problem.note ? "note: " : "") << problem.message << "\n";

@@ -293,8 +293,8 @@ TEST(OptionsLintTest, OptionsThatWeakenAToolAreRefusedWhateverTheReason) {
   EXPECT_TRUE(LintOptions("asan detect_leaks=true # explicit").empty());
   // memsafe chooses Valgrind's tool and output itself: options.txt may not set them even
   // to memsafe's own values (the CMake module refuses the same lines).
-  for (const char* line : {"valgrind --tool=memcheck # explicit", "valgrind --xml=yes # explicit",
-                           "asan log_exe_name=0 # explicit"}) {
+  for (const char* line :
+       {"valgrind --tool=memcheck # explicit", "valgrind --xml=yes # explicit", "asan log_exe_name=0 # explicit"}) {
     const std::vector<Problem> problems = LintOptions(line);
     ASSERT_EQ(problems.size(), 1u) << line;
     EXPECT_NE(problems[0].message.find("memsafe passes itself"), std::string::npos) << problems[0].message;
