@@ -22,16 +22,29 @@ std::string SourceFile(const std::string& relative) {
   return text.str();
 }
 
+// The names a source file of another language lists where `pattern`'s first group
+// matches, split at `separator`; a failure when the file no longer has the list.
+std::set<std::string> NamesListedIn(const std::string& file, const std::string& pattern, char separator) {
+  const std::string text = SourceFile(file);
+  std::smatch match;
+  if (!std::regex_search(text, match, std::regex(pattern))) {
+    ADD_FAILURE() << file << " no longer has the list /" << pattern << "/";
+    return {};
+  }
+  std::set<std::string> names;
+  std::stringstream list(match.str(1));
+  for (std::string name; std::getline(list, name, separator);) {
+    if (!name.empty()) names.insert(name);
+  }
+  return names;
+}
+
 // The launcher keeps its list of tools in shell: a tool added to one and not the other
 // fails here, whichever was changed alone.
 TEST(MemoryToolsTest, TheLaunchersToolsAreTheTablesLauncherTools) {
-  const std::string launcher = SourceFile("cmake/memsafe-run.sh");
-  std::smatch match;
-  ASSERT_TRUE(std::regex_search(launcher, match, std::regex(R"(\[\[ \$tool =~ \^\(none\|([a-z|]+)\)\$ \]\])")))
-      << "cmake/memsafe-run.sh no longer checks its --tool against a list";
-  std::set<std::string> in_launcher;
-  std::stringstream names(match.str(1));
-  for (std::string name; std::getline(names, name, '|');) in_launcher.insert(name);
+  const std::set<std::string> in_launcher =
+      NamesListedIn("cmake/memsafe-run.sh", R"(\[\[ \$tool =~ \^\(none\|([a-z|]+)\)\$ \]\])", '|');
+  ASSERT_FALSE(in_launcher.empty());
   std::set<std::string> in_table;
   for (const MemoryTool& tool : MemoryTools()) {
     if (tool.launcher_tool) in_table.insert(std::string(tool.name));
@@ -45,13 +58,9 @@ TEST(MemoryToolsTest, TheLaunchersToolsAreTheTablesLauncherTools) {
 // The CMake module reads options.txt with its own parser: the tools its line pattern
 // names are the table's and valgrind-slow, so a tool added to one alone fails here.
 TEST(MemoryToolsTest, TheModulesOptionsFileToolsAreTheTables) {
-  const std::string module = SourceFile("cmake/memsafe_settings.cmake");
-  std::smatch match;
-  ASSERT_TRUE(std::regex_search(module, match, std::regex(R"(set\(_memsafe_options_tools ([a-z -]+)\))")))
-      << "cmake/memsafe_settings.cmake no longer lists the tools of options.txt in _memsafe_options_tools";
-  std::set<std::string> in_module;
-  std::stringstream names(match.str(1));
-  for (std::string name; names >> name;) in_module.insert(name);
+  const std::set<std::string> in_module =
+      NamesListedIn("cmake/memsafe_settings.cmake", R"(set\(_memsafe_options_tools ([a-z -]+)\))", ' ');
+  ASSERT_FALSE(in_module.empty());
   std::set<std::string> in_table = {"valgrind-slow"};
   for (const MemoryTool& tool : MemoryTools()) in_table.insert(std::string(tool.name));
   EXPECT_EQ(in_module, in_table);
