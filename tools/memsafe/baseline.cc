@@ -231,7 +231,9 @@ std::vector<Verdict> Compare(const BaselineFile& baseline, const std::vector<Mea
   if (every_scenario) {
     // A scenario of the baseline that no program listed would otherwise drop out of the
     // gate unnoticed (a program left out of --scenarios, a scenario renamed).
-    for (const auto& [name, then] : baseline.scenarios) {
+    for (const auto& [scenario, then] : baseline.scenarios) {
+      // A named copy: Clang 14 cannot capture a structured binding in a lambda.
+      const std::string& name = scenario;
       const bool ran =
           std::any_of(measured.begin(), measured.end(), [&](const Measurement& m) { return m.scenario == name; });
       if (!ran) {
