@@ -201,13 +201,15 @@ lint_planning_labels() {
 
 # Every command in a ```sh block of the docs is run, so the docs cannot rot. A
 # ./check.sh command is run up to its argument parsing (MEMSAFE_CHECK_PARSE_ONLY=1):
-# the commands themselves are what .ci/run runs. Anything else runs in full from the
-# repository root, and must succeed, within 10 minutes each (CONTRIBUTING's build and
-# test of the dev preset takes about 4 on the 2-core CI machine).
+# the commands themselves are what .ci/run runs. A ctest command lists its tests
+# (--show-only) instead of running them: the preset, its build directory and its tests
+# must exist, and this check.sh run has just run them all (CONTRIBUTING's
+# `ctest --preset dev` ran the whole dev suite a second time, about 8 of check.sh's
+# minutes on the 2-core CI machine). Anything else runs in full from the repository
+# root, and must succeed, within 10 minutes each.
 run_doc_commands() {
   local doc line number command count=0 failed=0 docs=()
-  mapfile -t docs < <(cd "$ROOT" && git ls-files --cached --others --exclude-standard '*.md' |
-    grep -v -E '^(docs/history/|tools/node/|tests/consumer/)')
+  mapfile -t docs < <(list_docs)
   for doc in "${docs[@]}"; do
     while IFS=$'\t' read -r number command; do
       count=$((count + 1))
@@ -216,7 +218,8 @@ run_doc_commands() {
           echo "$doc:$number: '$command' is not a valid check.sh command"
           failed=$((failed + 1))
         fi
-      elif ! line="$(cd "$ROOT" && timeout 600 bash -c "set -euo pipefail; $command" 2>&1)"; then
+      elif ! line="$(cd "$ROOT" && timeout 600 bash -c "ctest() { command ctest \"\$@\" --show-only; }
+                                                        set -euo pipefail; $command" 2>&1)"; then
         printf '%s:%s: failed: %s\n%s\n' "$doc" "$number" "$command" "$line"
         failed=$((failed + 1))
       fi
@@ -236,6 +239,23 @@ run_doc_commands() {
     fail "$failed of $count documented commands failed (see above)"
   else
     echo "docs: $count documented commands ran"
+  fi
+}
+
+# The project's documentation, relative to the root: not the history, nor the docs of
+# the Node tools' packages and of the test consumer.
+list_docs() {
+  (cd "$ROOT" && git ls-files --cached --others --exclude-standard '*.md' |
+    grep -v -E '^(docs/history/|tools/node/|tests/consumer/)')
+}
+
+# Each command's --help is its one usage text: the docs may name only commands and
+# options that it lists (tools/node/doc-options.mjs).
+lint_doc_options() {
+  local docs=()
+  mapfile -t docs < <(list_docs | sed "s|^|$ROOT/|")
+  if ! node "$ROOT/tools/node/doc-options.mjs" "$MEMSAFE_TOOL" "${docs[@]}"; then
+    fail "the docs name memsafe commands or options its --help does not list (above)"
   fi
 }
 
@@ -280,6 +300,9 @@ run_fast_checks() {
   group_start "docs: run every documented command"
   run_doc_commands
   group_end
+  group_start "docs: the memsafe commands and options they name, against memsafe's --help"
+  lint_doc_options
+  group_end
   echo "check.sh: builds, tests and lints took $(format_seconds $((SECONDS - start)))"
   finish
 }
@@ -300,13 +323,10 @@ run_real_projects() {
 # gets), then the SARIF it wrote against the schema.
 run_memory_checks() {
   build_memsafe_tool || exit 1
-  local status=0 detection=()
-  # The thorough, unsharded run also checks the table of docs/MEMORY_SAFETY.md against
-  # what its presets caught of tests/detection (a quick or sharded run has only some).
-  if [[ " $* " == *" --slow "* && " $* " != *" --shard "* ]]; then
-    detection=(--detection-table "$ROOT/docs/MEMORY_SAFETY.md")
-  fi
-  "$MEMSAFE_TOOL" check --source "$ROOT" --memory-checks "$@" "${detection[@]}" || status=$?
+  local status=0
+  # The table of docs/MEMORY_SAFETY.md against what the presets caught of tests/detection:
+  # memsafe check compares them when the run is a thorough one of every test.
+  "$MEMSAFE_TOOL" check --source "$ROOT" --memory-checks "$@" --detection-table "$ROOT/docs/MEMORY_SAFETY.md" || status=$?
   # Bad usage (an empty preset name, a malformed shard) stays exit 2, as for check.sh's own.
   if ((status == 2)); then exit 2; fi
   if ((status != 0)); then fail "memory checks failed (summary and findings above)"; fi

@@ -17,9 +17,16 @@ for pair in "--memory-checks --review-suppressions" "--memory-checks --fuzz 5" "
   read -r -a args <<<"$pair"
   expect 2 "USAGE:" "check.sh $pair: two modes are a usage error, not the last one winning" -- parse_only "${args[@]}"
 done
-expect 2 "USAGE:" "check.sh --slow without --memory-checks" -- parse_only --slow
-expect 2 "USAGE:" "check.sh --no-cache without --memory-checks" -- parse_only --no-cache
-expect 2 "USAGE:" "check.sh --preset without a value" -- parse_only --memory-checks --preset
+expect 2 "go after --memory-checks" "check.sh --slow without --memory-checks" -- parse_only --slow
+expect 2 "go after --memory-checks" "check.sh --no-cache without --memory-checks" -- parse_only --no-cache
+expect 2 "go after --memory-checks" "check.sh --slow before --memory-checks" -- parse_only --slow --memory-checks
+# After --memory-checks every argument is memsafe check's, passed on unchanged: options
+# check.sh itself never names work, and memsafe check's usage errors are USAGE and exit 2.
+expect 2 "USAGE: see memsafe check --help" "check.sh --preset without a value" -- parse_only --memory-checks --preset
+expect 2 "USAGE: see memsafe check --help" "check.sh --memory-checks with an option memsafe check lacks" -- \
+  parse_only --memory-checks --no-such-option
+expect 0 "arguments valid" "check.sh --memory-checks passes --jobs, --test and --preset=NAME on" -- \
+  parse_only --memory-checks --jobs 3 --test secure_zero_test --preset=asan
 expect 2 "USAGE:" "check.sh --fuzz with a huge number" -- parse_only --fuzz 99999999999999999999
 
 check() { "$memsafe" check --source "$source_dir" "$@"; }

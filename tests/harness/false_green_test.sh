@@ -973,6 +973,15 @@ if warm setup; then
 else
   fail "setup: the cache never left every test out (log: $log)"
 fi
+# A quick run has only the results the cache did not answer: it must say it did not
+# compare a detection table, never that the table agrees (nor fail on one it never read).
+run detection-table-quick -- --detection-table "$work/no-such-table.md"
+if ((status == 0)) && grep -Fq "detection table not compared with $work/no-such-table.md" "$log" &&
+  ! grep -q "detection corpus:" "$log"; then
+  pass "setup: a quick run says it did not compare the detection table"
+else
+  fail "setup: a quick run with --detection-table: exit $status, no 'not compared' line or a comparison (log: $log)"
+fi
 for name in "${selected[@]}"; do
   case "$name" in
     will-fail) fixture_will_fail ;;

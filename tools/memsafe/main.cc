@@ -7,13 +7,30 @@
 #include <CLI/CLI.hpp>
 
 #include <string>
+#include <vector>
 
 #include "cli/cli.h"
 #include "common/commands.h"
 
+namespace {
+
+// A usage error names what was wrong and then, in the USAGE: form memsafe's scripts use
+// too, the command being parsed and where its usage is: `memsafe check --help`.
+std::string UsageError(const CLI::App* app, const CLI::Error& error) {
+  std::string command = app->get_name();
+  for (std::vector<CLI::App*> parsed = app->get_subcommands(); !parsed.empty();
+       parsed = parsed.front()->get_subcommands()) {
+    command += " " + parsed.front()->get_name();
+  }
+  return std::string(error.what()) + "\nUSAGE: see " + command + " --help\n";
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   CLI::App app{"memsafe: memory-safety checks, reports and suppression lifecycle", "memsafe"};
   app.require_subcommand(1);
+  app.failure_message(UsageError);
   app.set_version_flag("--version", std::string("memsafe ") + MEMSAFE_VERSION);
   int status = memsafe::tools::kClean;
   memsafe::cli::AddInitCommand(app, &status);

@@ -48,8 +48,9 @@ struct CheckOptions {
   std::string sanitizers_dir;        // default <source>/sanitizers
   std::string report_dir;            // default <source>/build/memsafe-report
   std::vector<std::string> exclude;  // directories whose code is not the project's own
-  // --detection-table FILE (with --slow, unsharded): the table of FILE must agree with
-  // what this run's presets caught of the corpus (detection_table.h).
+  // --detection-table FILE: on a --slow run of every test (no --shard, no --test), the
+  // table of FILE must agree with what this run's presets caught of the corpus
+  // (detection_table.h); another run says it did not compare them.
   std::string detection_table;
   std::string detection_corpus;  // default <source>/tests/detection/corpus.txt
 };

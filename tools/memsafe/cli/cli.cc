@@ -8,9 +8,10 @@ namespace memsafe::cli {
 const CLI::Validator& NotAnOption() {
   static const CLI::Validator validator(
       [](std::string& value) {
-        return !value.empty() && value[0] == '-' ? "'" + value + "' looks like an option, not a path" : std::string();
+        return !value.empty() && value[0] == '-' ? "'" + value + "' looks like an option, not this option's value"
+                                                 : std::string();
       },
-      "PATH", "not an option");
+      "", "not an option");
   return validator;
 }
 

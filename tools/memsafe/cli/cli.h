@@ -33,8 +33,9 @@ void AddBisectCommand(CLI::App& app, int* status);
 // instrumented.
 void AddLauncherCommands(CLI::App& app, int* status);
 
-// An output path that looks like an option is a forgotten value ("--junit --sarif
-// x.sarif" would otherwise write a file named --sarif).
+// A value that looks like an option is a forgotten value: CLI11 takes the next word as
+// the value, so "--junit --sarif x.sarif" would write a file named --sarif, and
+// "--preset --slow" would look for a preset named --slow.
 const CLI::Validator& NotAnOption();
 
 }  // namespace memsafe::cli

@@ -12,7 +12,9 @@ bool InActions() {
 }
 
 void GroupStart(const std::string& title) {
-  std::cout << (InActions() ? "::group::" + title : "\n== " + title) << std::endl;
+  // A title holds paths and preset names: escaped, a newline in one cannot end the group
+  // command and start another.
+  std::cout << (InActions() ? "::group::" + EscapeWorkflowData(title) : "\n== " + title) << std::endl;
 }
 
 void GroupEnd() {

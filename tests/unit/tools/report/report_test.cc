@@ -12,22 +12,19 @@
 #include <string>
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
-#include <pugixml.hpp>
 
 #include "report/report_output.h"
-#include "suppressions/suppression_usage.h"
-#include "suppressions/suppressions.h"
+#include "tools/report/captured_reports.h"
 #include "tools/tool_test_support.h"
 
 namespace memsafe::tools {
 namespace {
 
-// The reports under testdata/reports were captured from the canaries of every tool,
-// built by GCC 12 (asan-gcc, tsan-gcc, valgrind) and Clang 14 (asan, tsan,
-// valgrind-clang), in a checkout at /work/main.
-const std::string kData = std::string(MEMSAFE_TEST_SOURCE_DIR) + "/tests/unit/tools/testdata/";
-const ReportContext kCapturedContext{"/work/main/", {"/work/main/build/"}, {}};
+using testing::Captured;
+using testing::kCapturedContext;
+using testing::kData;
+using testing::ReadCaptured;
+using testing::ReadDataLogs;
 
 // A log of test "t" read from file "l".
 LogFile TestLog() {
@@ -48,29 +45,6 @@ std::string Where(const Finding& finding) {
   return finding.kind + " " +
          (finding.has_location ? finding.location.file + ":" + std::to_string(finding.location.line)
                                : std::string("?"));
-}
-
-// The findings of every log under testdata/<dir>, read as `memsafe report` reads them.
-std::vector<Finding> ReadDataLogs(const std::string& dir, const ReportContext& context,
-                                  std::vector<InputError>* errors) {
-  return ReadLogs(CollectLogs({kData + dir}, errors), context, errors);
-}
-
-// The captured canary reports, read once per process: under Valgrind every case of
-// this file runs in one process, and each read of them took about 1.8 s there.
-struct Captured {
-  std::vector<InputError> errors;
-  std::vector<Finding> findings;
-  std::vector<Group> groups;
-};
-const Captured& ReadCaptured() {
-  static const Captured captured = [] {
-    Captured read;
-    read.findings = ReadDataLogs("reports", kCapturedContext, &read.errors);
-    read.groups = Deduplicate(read.findings);
-    return read;
-  }();
-  return captured;
 }
 
 TEST(ReportTest, ReadsTheCanaryReportsOfEveryToolFromBothCompilers) {
@@ -470,88 +444,6 @@ TEST(ReportTest, ReadsWhichSuppressionsMatched) {
   ASSERT_EQ(blocks.size(), 1u);
   EXPECT_EQ(blocks[0].pattern, "memsafe-canary-suppressed-leak");
   EXPECT_EQ(blocks[0].count, 1);
-}
-
-const char kMetadata[] =
-    "# reason: a test entry\n# tracker: https://bugs.example.org/1\n# added: 2026-11-01\n# review-by: 2027-01-15\n";
-
-TEST(SuppressionUsageTest, UnusedEntriesAreListedAndUnrunToolsNotJudged) {
-  std::vector<ParsedFile> files = {
-      ParseSuppressions("lsan.supp", std::string(kMetadata) + "leak:memsafe_canary_suppressed_leak\n" + kMetadata +
-                                         "leak:no_such_function\n"),
-      ParseSuppressions("tsan.supp", std::string(kMetadata) + "race:memsafe_canary_suppressed_race\n"),
-      ParseSuppressions("ubsan_ignorelist.txt", "[alignment]\n" + std::string(kMetadata) + "src:*/third_party/*\n"),
-  };
-  for (const ParsedFile& file : files)
-    ASSERT_TRUE(file.problems.empty()) << file.path << ": " << file.problems[0].message;
-  std::vector<InputError> errors;
-  const LogSet asan_only = CollectLogs({kData + "reports/asan"}, &errors);
-  const UsageVerdicts verdicts = JudgeUsage(files, asan_only, &errors);
-  EXPECT_TRUE(errors.empty());
-  ASSERT_EQ(verdicts.used.size(), 1u);
-  EXPECT_EQ(verdicts.used[0].entry.text, "leak:memsafe_canary_suppressed_leak");
-  ASSERT_EQ(verdicts.unused.size(), 1u);
-  EXPECT_EQ(verdicts.unused[0].entry.text, "leak:no_such_function");
-  EXPECT_EQ(verdicts.unused[0].entry.line, 10);
-  // No TSan run among the logs: its entry cannot be judged; nor can the ignore list.
-  ASSERT_EQ(verdicts.unjudged.size(), 2u);
-  EXPECT_NE(verdicts.unjudged[0].why.find("no tsan run"), std::string::npos);
-  EXPECT_NE(verdicts.unjudged[1].why.find("compile time"), std::string::npos);
-}
-
-TEST(ReportOutputTest, SarifHasOneRulePerKindAndRepoRelativeLines) {
-  const std::vector<Group>& groups = ReadCaptured().groups;
-  const nlohmann::json sarif = nlohmann::json::parse(FormatSarif(groups, kCapturedContext));
-  EXPECT_EQ(sarif["version"], "2.1.0");
-  const auto& run = sarif["runs"][0];
-  const auto& rules = run["tool"]["driver"]["rules"];
-  std::set<std::string> rule_ids;
-  for (const auto& rule : rules) rule_ids.insert(rule["id"].get<std::string>());
-  EXPECT_EQ(rule_ids.size(), rules.size());
-  EXPECT_EQ(rule_ids.size(), 9u);  // memory-leak appears in two groups, one rule
-  ASSERT_EQ(run["results"].size(), groups.size());
-  for (const auto& result : run["results"]) {
-    EXPECT_EQ(rules[result["ruleIndex"].get<int>()]["id"], result["ruleId"]);
-    const auto& physical = result["locations"][0]["physicalLocation"];
-    EXPECT_EQ(physical["artifactLocation"]["uriBaseId"], "%SRCROOT%");
-    EXPECT_EQ(physical["artifactLocation"]["uri"].get<std::string>().rfind("tests/canaries/", 0), 0u);
-    EXPECT_GT(physical["region"]["startLine"].get<int>(), 0);
-    EXPECT_EQ(result["partialFingerprints"]["memsafeSignature/v1"].get<std::string>().size(), 16u);
-  }
-  EXPECT_EQ(run["originalUriBaseIds"]["%SRCROOT%"]["uri"], "file:///work/main/");
-}
-
-TEST(ReportOutputTest, JunitHasOneFailingCasePerFinding) {
-  const std::vector<Group>& groups = ReadCaptured().groups;
-  pugi::xml_document document;
-  const std::string junit = FormatJunit(groups);
-  ASSERT_TRUE(document.load_string(junit.c_str()));
-  const pugi::xml_node suite = document.child("testsuites").child("testsuite");
-  EXPECT_EQ(suite.attribute("failures").as_int(), 10);
-  int failures = 0;
-  for (const pugi::xml_node& testcase : suite.children("testcase")) failures += testcase.child("failure") ? 1 : 0;
-  EXPECT_EQ(failures, 10);
-}
-
-TEST(ReportOutputTest, TableMarkdownJsonAndAnnotations) {
-  const std::vector<Group>& groups = ReadCaptured().groups;
-  ReportSummary summary;
-  summary.logs = 3;
-  const std::string table = FormatTable(groups, summary);
-  EXPECT_NE(table.find("heap-use-after-free      tests/canaries/heap_use_after_free.cc:10"), std::string::npos)
-      << table;
-  EXPECT_NE(FormatTable({}, summary).find("(no findings)"), std::string::npos);
-  EXPECT_NE(FormatMarkdown({}, summary).find("No findings in 3 log files"), std::string::npos);
-  const std::string markdown = FormatMarkdown(groups, summary);
-  EXPECT_NE(markdown.find("| data-race | `tests/canaries/data_race.cc:9` |"), std::string::npos) << markdown;
-  const nlohmann::json json = nlohmann::json::parse(FormatJson(groups, summary));
-  EXPECT_EQ(json["findings"].size(), groups.size());
-  const std::string annotations = FormatAnnotations(groups);
-  EXPECT_NE(annotations.find("::error file=tests/canaries/data_race.cc,line=9,title=memsafe%3A data-race::"),
-            std::string::npos)
-      << annotations;
-  // One line per finding: the stack's newlines are escaped.
-  EXPECT_EQ(static_cast<size_t>(std::count(annotations.begin(), annotations.end(), '\n')), groups.size());
 }
 
 }  // namespace

@@ -1,0 +1,115 @@
+// node tools/node/doc-options.mjs MEMSAFE FILE...
+//
+// The docs' usage of memsafe, checked against the tool's own: every `memsafe COMMAND
+// [SUBCOMMAND] ... --option` a Markdown FILE writes in a code span or a ```sh block must
+// name a command MEMSAFE has, and options that command's --help lists. `--help` is the one
+// usage text of each command; this keeps the docs from drifting away from it (an option
+// renamed or removed, a command that never existed). Prints "file:line: problem" for each,
+// and exits 1 when there is one; 2 on bad usage.
+//
+// What is read: the words after a `memsafe` that starts a command (at the start of the
+// span or line, or after a space, `(` or `/`, so build/dev/tools/memsafe/memsafe counts
+// and memsafe_add_test does not), up to the end of the span, a pipe or a `;`. A first word
+// that is not a plain lower-case word (`memsafe CONFIG)`) is not a command and is skipped;
+// an option with a placeholder (`--<flag>`) is not checked.
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { argv, exit } from "node:process";
+import { fileURLToPath } from "node:url";
+
+// Each mention of memsafe in the code of a Markdown text: its line and its words.
+export function mentions(text) {
+  const found = [];
+  const lines = text.split("\n");
+  let inSh = false;
+  const scan = (code, line) => {
+    for (const match of code.matchAll(/(?:^|[\s(/])memsafe[ \t]+([^|;`]*)/g)) {
+      found.push({ line, words: match[1].trim().split(/\s+/).filter((w) => w !== "") });
+    }
+  };
+  lines.forEach((content, index) => {
+    if (/^\s*```/.test(content)) {
+      inSh = !inSh && /^\s*```sh\s*$/.test(content);
+      return;
+    }
+    if (inSh) {
+      if (!/^\s*#/.test(content)) scan(content, index + 1);
+      return;
+    }
+    for (const span of content.matchAll(/`([^`]+)`/g)) scan(span[1], index + 1);
+  });
+  return found;
+}
+
+// The subcommands a --help text lists (CLI11's "Subcommands:" section).
+export function subcommands(help) {
+  const section = help.split(/\n(?=\S)/).find((part) => part.startsWith("Subcommands:"));
+  if (!section) return [];
+  return section
+    .split("\n")
+    .slice(1)
+    .map((line) => line.match(/^\s+([a-z][a-z-]*)/))
+    .filter(Boolean)
+    .map((m) => m[1]);
+}
+
+// The problems of one mention, with helpOf(path) giving the --help text of a command path
+// (["check"], ["suppressions", "lint"]), or null when it fails.
+export function problemsOf(mention, helpOf) {
+  const [command, ...rest] = mention.words;
+  if (!command || !/^[a-z][a-z-]*$/.test(command)) return [];
+  // `memsafe nosuch --help` prints memsafe's own help: a command's help has its own usage
+  // line (also for the launcher's commands, which memsafe --help does not list).
+  const path = [command];
+  let help = helpOf(path);
+  if (help === null || help.match(/^Usage: \S*memsafe ([a-z-]+)/m)?.[1] !== command) {
+    return [`memsafe ${command}: no such command`];
+  }
+  if (rest.length > 0 && subcommands(help).includes(rest[0])) {
+    path.push(rest.shift());
+    help = helpOf(path);
+  }
+  const problems = [];
+  for (const word of rest) {
+    const option = word.match(/^(--[a-z0-9][a-z0-9-]*)(?:=.*)?$/);
+    if (!option) continue;
+    const listed = new RegExp(`(^|[\\s,])${option[1]}(?![a-z0-9-])`, "m");
+    if (!listed.test(help)) problems.push(`memsafe ${path.join(" ")}: --help lists no ${option[1]}`);
+  }
+  return problems;
+}
+
+function main(args) {
+  if (args.length < 2) {
+    console.error("USAGE: node tools/node/doc-options.mjs MEMSAFE FILE...");
+    exit(2);
+  }
+  const [tool, ...files] = args;
+  const helps = new Map();
+  const helpOf = (path) => {
+    const key = path.join(" ");
+    if (!helps.has(key)) {
+      try {
+        helps.set(key, execFileSync(tool, [...path, "--help"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }));
+      } catch {
+        helps.set(key, null); // CLI11 refuses an unknown command with exit 2
+      }
+    }
+    return helps.get(key);
+  };
+  let problems = 0;
+  let checked = 0;
+  for (const file of files) {
+    for (const mention of mentions(readFileSync(file, "utf8"))) {
+      checked++;
+      for (const problem of problemsOf(mention, helpOf)) {
+        console.log(`${file}:${mention.line}: ${problem}`);
+        problems++;
+      }
+    }
+  }
+  console.log(`doc options: ${checked} mentions of memsafe in ${files.length} files, ${problems} problem(s)`);
+  exit(problems ? 1 : 0);
+}
+
+if (fileURLToPath(import.meta.url) === argv[1]) main(argv.slice(2));
