@@ -33,8 +33,10 @@ USAGE: ./check.sh [--memory-checks [MEMSAFE-CHECK-OPTIONS...]] [--review-suppres
                      under the preset's tool, every canary; a summary and the findings
                      report; exit 1 if anything failed. Every argument after it goes to
                      memsafe check unchanged (e.g. --preset asan --slow); their usage is
-                     memsafe check --help (below). A --slow run of every test also
-                     checks the detection table of docs/MEMORY_SAFETY.md
+                     memsafe check --help (below). Not those that would run nothing or
+                     write the report elsewhere (--dry-run, --list, --matrix, --help,
+                     --report-dir, --source, --detection-*). A --slow run of every test
+                     also checks the detection table of docs/MEMORY_SAFETY.md
   --review-suppressions
                      list suppression entries whose review-by date has passed or is
                      within 14 days; exit 1 if any is overdue (the quarterly review)
@@ -79,8 +81,19 @@ while (($#)); do
   case "$1" in
     --memory-checks)
       # The rest is memsafe check's, passed on unchanged: it refuses what it does not
-      # know, and its --help is the one usage of these options.
+      # know, and its --help is the one usage of these options. Except the ones that would
+      # make check.sh's verdict a lie: a run that runs nothing (--dry-run, --list,
+      # --matrix, --help) would end "all checks passed", and another report directory or
+      # source would leave the SARIF check reading an old report.
       set_mode memory-checks; shift
+      for arg in "$@"; do
+        case "$arg" in
+          --dry-run | --list | --matrix | -h | --help | --report-dir | --report-dir=* | --source | --source=* | \
+            --detection-table | --detection-table=* | --detection-corpus | --detection-corpus=*)
+            echo "check.sh: $arg is for memsafe check run by itself (build/dev/tools/memsafe/memsafe check): check.sh runs the presets and judges the report it writes" >&2
+            usage >&2; exit 2 ;;
+        esac
+      done
       memory_args=("$@"); break ;;
     --list) set_mode list; shift ;;
     --matrix)

@@ -27,6 +27,11 @@ expect 2 "USAGE: see memsafe check --help" "check.sh --memory-checks with an opt
   parse_only --memory-checks --no-such-option
 expect 0 "arguments valid" "check.sh --memory-checks passes --jobs, --test and --preset=NAME on" -- \
   parse_only --memory-checks --jobs 3 --test secure_zero_test --preset=asan
+# Options that would run nothing, or put the report where check.sh's checks do not read
+# it: check.sh would end "all checks passed" on a run that tested nothing.
+for arg in --dry-run --list --matrix --help --report-dir=/tmp/elsewhere --source=. --detection-table=x.md; do
+  expect 2 "is for memsafe check run by itself" "check.sh --memory-checks $arg is refused" -- parse_only --memory-checks --slow "$arg"
+done
 expect 2 "USAGE:" "check.sh --fuzz with a huge number" -- parse_only --fuzz 99999999999999999999
 
 check() { "$memsafe" check --source "$source_dir" "$@"; }

@@ -982,6 +982,14 @@ if ((status == 0)) && grep -Fq "detection table not compared with $work/no-such-
 else
   fail "setup: a quick run with --detection-table: exit $status, no 'not compared' line or a comparison (log: $log)"
 fi
+# A --slow run of every test has every result: it compares, and a table it cannot read
+# (nor a corpus: this project has none) turns it red.
+run detection-table-slow -- --slow --detection-table "$work/no-such-table.md"
+if ((status != 0)) && grep -q "detection corpus: the run disagrees with $work/no-such-table.md" "$log"; then
+  pass "setup: a --slow run compares the detection table (red on one it cannot read)"
+else
+  fail "setup: a --slow run with a missing detection table: exit $status, no comparison (log: $log)"
+fi
 for name in "${selected[@]}"; do
   case "$name" in
     will-fail) fixture_will_fail ;;

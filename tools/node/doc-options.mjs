@@ -11,33 +11,65 @@
 // span or line, or after a space, `(` or `/`, so build/dev/tools/memsafe/memsafe counts
 // and memsafe_add_test does not), up to the end of the span, a pipe or a `;`. A first word
 // that is not a plain lower-case word (`memsafe CONFIG)`) is not a command and is skipped;
-// an option with a placeholder (`--<flag>`) is not checked.
+// an option with a placeholder (`--<flag>`) is not checked. An option counts as listed
+// only in the options column of the help (CLI11's "  --name" or "  -h,--name").
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { argv, exit } from "node:process";
 import { fileURLToPath } from "node:url";
 
-// Each mention of memsafe in the code of a Markdown text: its line and its words.
+// Each mention of memsafe in the code of a Markdown text: its line and its words. Code is
+// every fenced block (a line ending in \ continues on the next) and every code span,
+// also one that a paragraph wraps over two lines.
 export function mentions(text) {
   const found = [];
-  const lines = text.split("\n");
-  let inSh = false;
   const scan = (code, line) => {
     for (const match of code.matchAll(/(?:^|[\s(/])memsafe[ \t]+([^|;`]*)/g)) {
       found.push({ line, words: match[1].trim().split(/\s+/).filter((w) => w !== "") });
     }
   };
+  const lines = text.split("\n");
+  let fence = null; // the fence's language while inside one
+  let paragraph = []; // lines outside fences, up to a blank line: [line number, text]
+  let pending = null; // a fenced line continued with \
+  const flush = () => {
+    const joined = paragraph.map(([, content]) => content).join("\n");
+    for (const span of joined.matchAll(/`([^`]+)`/g)) {
+      const line = paragraph[0][0] + (joined.slice(0, span.index).match(/\n/g) ?? []).length;
+      scan(span[1].replace(/\n/g, " "), line);
+    }
+    paragraph = [];
+  };
   lines.forEach((content, index) => {
-    if (/^\s*```/.test(content)) {
-      inSh = !inSh && /^\s*```sh\s*$/.test(content);
+    const fenceLine = content.match(/^\s*```\s*(\S*)/);
+    if (fenceLine) {
+      if (fence === null) {
+        if (paragraph.length) flush();
+        fence = fenceLine[1];
+      } else {
+        fence = null;
+      }
       return;
     }
-    if (inSh) {
-      if (!/^\s*#/.test(content)) scan(content, index + 1);
+    if (fence !== null) {
+      if (fence === "sh" && /^\s*#/.test(content)) return; // a shell comment
+      const start = pending ? pending.line : index + 1;
+      const code = (pending ? pending.code + " " : "") + content;
+      if (code.endsWith("\\")) {
+        pending = { line: start, code: code.slice(0, -1) };
+        return;
+      }
+      pending = null;
+      scan(code, start);
       return;
     }
-    for (const span of content.matchAll(/`([^`]+)`/g)) scan(span[1], index + 1);
+    if (content.trim() === "") {
+      if (paragraph.length) flush();
+    } else {
+      paragraph.push([index + 1, content]);
+    }
   });
+  if (paragraph.length) flush();
   return found;
 }
 
@@ -71,9 +103,12 @@ export function problemsOf(mention, helpOf) {
   }
   const problems = [];
   for (const word of rest) {
-    const option = word.match(/^(--[a-z0-9][a-z0-9-]*)(?:=.*)?$/);
+    // `[--memory-checks]`, `--slow,` and `--slow.` in prose are the option itself.
+    const option = word.replace(/^[[(]+/, "").match(/^(--[a-z0-9][a-z0-9-]*)(?:=[^\]]*)?[\]),.]*$/);
     if (!option) continue;
-    const listed = new RegExp(`(^|[\\s,])${option[1]}(?![a-z0-9-])`, "m");
+    // Only the options column counts: a description that mentions another command's
+    // option ("see memsafe check --memory-checks") is not this command's.
+    const listed = new RegExp(`^\\s+(?:-[A-Za-z0-9],)?${option[1]}(?![a-z0-9-])`, "m");
     if (!listed.test(help)) problems.push(`memsafe ${path.join(" ")}: --help lists no ${option[1]}`);
   }
   return problems;

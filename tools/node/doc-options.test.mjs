@@ -36,9 +36,36 @@ test("a command memsafe does not have is a problem, though its --help printed me
   assert.deepEqual(problems("`memsafe chek --slow`"), ["1: memsafe chek: no such command"]);
 });
 
-test("sh blocks count by line, comments and other languages do not; paths to the tool count", () => {
-  const text = "```sh\n# memsafe chek\nbuild/dev/tools/memsafe/memsafe check --fast | cat\n```\n```json\nmemsafe chek\n```\n";
-  assert.deepEqual(problems(text), ["3: memsafe check: --help lists no --fast"]);
+test("every fenced block counts by line, continued lines too; shell comments do not", () => {
+  const text =
+    "```sh\n# memsafe chek\nbuild/dev/tools/memsafe/memsafe check --fast | cat\nmemsafe check --slow \\\n  --fast2\n```\n" +
+    "```text\nmemsafe chek --x\n```\n";
+  assert.deepEqual(problems(text), [
+    "3: memsafe check: --help lists no --fast",
+    "4: memsafe check: --help lists no --fast2",
+    "8: memsafe chek: no such command",
+  ]);
+});
+
+test("a code span wrapped over two lines of a paragraph counts at its first line", () => {
+  assert.deepEqual(problems("Run\nthe `memsafe check\n--fast` run.\n\n`memsafe check --slow`"), [
+    "2: memsafe check: --help lists no --fast",
+  ]);
+});
+
+test("an option in brackets or before a comma or period is the option", () => {
+  assert.deepEqual(problems("`memsafe check [--slow] [--fast]` and `memsafe check --preset=a, --fast.`"), [
+    "1: memsafe check: --help lists no --fast",
+    "1: memsafe check: --help lists no --fast",
+  ]);
+});
+
+test("an option only a description mentions is not listed", () => {
+  const described = "Usage: memsafe bisect [OPTIONS]\n\nOptions:\n  --good TEXT  runs memsafe check --slow\n";
+  const helpOfBisect = (path) => (path.join(" ") === "bisect" ? described : helpOf(path));
+  assert.deepEqual(problemsOf({ line: 1, words: ["bisect", "--good", "--slow"] }, helpOfBisect), [
+    "memsafe bisect: --help lists no --slow",
+  ]);
 });
 
 test("words that are not a command, and placeholders, are left alone", () => {

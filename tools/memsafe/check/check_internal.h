@@ -45,10 +45,11 @@ struct BuildCommands {
   std::vector<std::string> configure, build;
 };
 struct TestCommands {
-  std::vector<std::string> ctest_base;       // the preset and its tree: also the cache's listing
-  std::vector<std::string> selection;        // which tests: the same for the run and the listing
-  std::vector<std::string> ctest;            // the run
-  std::vector<std::string> undefined_tests;  // named with --test, not defined by the tree
+  std::vector<std::string> ctest_base;        // the preset and its tree: also the cache's listing
+  std::vector<std::string> selection;         // which tests: the same for the run and the listing
+  std::vector<std::string> ctest;             // the run
+  std::vector<std::string> undefined_tests;   // named with --test, not defined by the tree
+  std::vector<std::string> selection_errors;  // a listing for a shard or --test that failed
 };
 
 // Runs a step with its output going to the user, and says what ran; true when it

@@ -49,9 +49,12 @@ std::vector<std::string> MissingPrograms(const TestPreset& preset) {
 }
 
 // Test numbers (1-based, CTest's order) of a configured build tree's canaries and of
-// the tests named in `names`; the names the tree does not define go to `undefined`.
+// the tests named in `names`; the names the tree does not define go to `undefined`. A
+// listing that fails goes to `errors`: it would select no canary, and a shard or a --test
+// run without its canaries could pass having proven nothing.
 std::vector<int> SelectedTestNumbers(std::vector<std::string> listing, const std::string& source,
-                                     const std::vector<std::string>& names, std::vector<std::string>* undefined) {
+                                     const std::vector<std::string>& names, std::vector<std::string>* undefined,
+                                     std::vector<std::string>* errors) {
   ProcessOptions options;
   options.capture_stdout = true;
   options.working_directory = source;
@@ -60,7 +63,10 @@ std::vector<int> SelectedTestNumbers(std::vector<std::string> listing, const std
   std::vector<int> numbers;
   std::set<std::string> unseen(names.begin(), names.end());
   const json document = listed.started && listed.exit_code == 0 ? json::parse(listed.output, nullptr, false) : json();
-  if (document.is_object() && document.contains("tests") && document["tests"].is_array()) {
+  if (!document.is_object() || !document.contains("tests") || !document["tests"].is_array()) {
+    errors->push_back("cannot list the tests to select (" + ShellWords(listing) + ": " +
+                      (listed.started ? "exit " + std::to_string(listed.exit_code) : listed.error) + ")");
+  } else {
     int number = 0;
     for (const json& test : document["tests"]) {
       ++number;
@@ -121,7 +127,8 @@ TestCommands PlanTestCommands(const TestPreset& preset, const RunContext& contex
     // The tests named run whatever their labels (a slow one too). Start, end and stride
     // 0 select no range: only the numbers listed after them.
     std::string numbers = "0,0,0";
-    for (int number : SelectedTestNumbers(filtered, context.source, context.tests, &commands.undefined_tests)) {
+    for (int number : SelectedTestNumbers(filtered, context.source, context.tests, &commands.undefined_tests,
+                                          &commands.selection_errors)) {
       numbers += "," + std::to_string(number);
     }
     commands.selection.insert(commands.selection.end(), {"-I", numbers});
@@ -131,8 +138,9 @@ TestCommands PlanTestCommands(const TestPreset& preset, const RunContext& contex
     if (context.shard_count > 0) {
       std::vector<std::string> none;
       commands.selection.push_back("-I");
-      commands.selection.push_back(ShardSelection(context.shard_index, context.shard_count,
-                                                  SelectedTestNumbers(filtered, context.source, {}, &none)));
+      commands.selection.push_back(
+          ShardSelection(context.shard_index, context.shard_count,
+                         SelectedTestNumbers(filtered, context.source, {}, &none, &commands.selection_errors)));
     }
   }
   commands.ctest = commands.ctest_base;
@@ -471,6 +479,7 @@ PresetRun RunPreset(const TestPreset& preset, const RunContext& context) {
     for (const std::string& name : commands.undefined_tests) {
       run.unsound.push_back("--test " + name + ": this build tree defines no test of that name");
     }
+    for (const std::string& error : commands.selection_errors) run.unsound.push_back(error);
     // `ctest -T Test` (memsafe reads its Testing/ results) wants the dashboard file that
     // include(CTest) writes, and says "Cannot find file" twice on every run without it:
     // a project without include(CTest) gets a minimal one, a project's own is kept.

@@ -1,9 +1,25 @@
 #include "check/check.h"
 
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
 #include <gtest/gtest.h>
+
+#include "check/check_internal.h"
+#include "init.h"
+#include "tools/tool_test_support.h"
 
 namespace memsafe::tools {
 namespace {
+
+using testing::ScratchDir;
+using Words = std::vector<std::string>;
 
 TEST(CheckTest, MissingProgramsAreNamedByTheirDebianPackage) {
   EXPECT_EQ(PackageForProgram("cmake"), "cmake");
@@ -15,6 +31,156 @@ TEST(CheckTest, MissingProgramsAreNamedByTheirDebianPackage) {
   EXPECT_EQ(PackageForProgram("/usr/bin/g++-12"), "g++-12");
   EXPECT_EQ(PackageForProgram("gcc"), "gcc");
   EXPECT_EQ(PackageForProgram("some-tool"), "");
+}
+
+TestPreset AsanPreset(const std::string& binary_dir) {
+  TestPreset preset;
+  preset.name = "asan";
+  preset.tools = "address,undefined,leak";
+  preset.configure_preset = "asan";
+  preset.binary_dir = binary_dir;
+  preset.has_build_preset = true;
+  preset.build_preset = "asan";
+  return preset;
+}
+
+// The plan of a preset's run, as --dry-run prints it and the run executes it: made
+// without CMake (a project directory that has nothing but what the case puts there).
+TEST(CheckPlanTest, TheConfigurePassesThisMemsafeAndTheBuildUsesTheBuildPreset) {
+  ScratchDir project;
+  RunContext context;
+  context.source = project.path().string();
+  TestPreset preset = AsanPreset((project.path() / "build" / "asan").string());
+  BuildCommands commands = PlanBuildCommands(preset, context);
+  // Not adopted with memsafe init (no sanitizers/memsafe-adopt.cmake): no memsafe_DIR.
+  EXPECT_EQ(commands.configure,
+            (Words{"cmake", "--preset", "asan", "--no-warn-unused-cli", "-DMEMSAFE_TOOL=" + ToolPath()}));
+  EXPECT_FALSE(ToolPath().empty());
+  EXPECT_EQ(commands.build, (Words{"cmake", "--build", "--preset", "asan"}));
+  // A configure preset without a build preset of its own: its tree is built.
+  preset.has_build_preset = false;
+  EXPECT_EQ(PlanBuildCommands(preset, context).build, (Words{"cmake", "--build", preset.binary_dir}));
+}
+
+TEST(CheckPlanTest, TheQuickRunLeavesTheSlowLabelOutAndTheThoroughOneDoesNot) {
+  ScratchDir project;
+  RunContext context;
+  context.source = project.path().string();
+  const std::string tree = (project.path() / "build" / "asan").string();
+  const TestPreset preset = AsanPreset(tree);
+  const Words base = {"ctest", "--preset", "asan", "--test-dir", tree};
+  const Words run = {"-T", "Test", "--no-tests=error", "--output-junit", tree + "/ctest-junit.xml"};
+
+  context.jobs = 3;
+  TestCommands quick = PlanTestCommands(preset, context);
+  EXPECT_EQ(quick.ctest_base, base);
+  EXPECT_EQ(quick.selection, (Words{"-LE", "memsafe-slow"}));
+  Words expected = base;
+  expected.insert(expected.end(), run.begin(), run.end());
+  expected.insert(expected.end(), {"-LE", "memsafe-slow", "-j", "3"});
+  EXPECT_EQ(quick.ctest, expected);
+
+  context.slow = true;
+  context.jobs = 0;  // the test preset's own -j
+  TestCommands thorough = PlanTestCommands(preset, context);
+  EXPECT_TRUE(thorough.selection.empty());
+  expected = base;
+  expected.insert(expected.end(), run.begin(), run.end());
+  EXPECT_EQ(thorough.ctest, expected);
+}
+
+// A listing of four tests: the second and the fourth are canaries, by name and by label.
+constexpr char kFourTests[] =
+    "{\"kind\":\"ctestInfo\",\"tests\":[{\"name\":\"a\"},{\"name\":\"canary.leak\"},{\"name\":\"b\"},"
+    "{\"name\":\"c\",\"properties\":[{\"name\":\"LABELS\",\"value\":[\"unit\",\"canary\"]}]}]}";
+
+// A ctest on PATH that prints `listing`, exits with `status` and records its arguments.
+class FakeCtest {
+ public:
+  explicit FakeCtest(const std::string& listing = kFourTests, int status = 0) {
+    const std::string script = (dir_.path() / "ctest").string();
+    std::ofstream out(script);
+    out << "#!/bin/sh\necho \"$*\" >>'" << Calls() << "'\n"
+        << "echo '" << listing << "'\nexit " << status << "\n";
+    out.close();
+    chmod(script.c_str(), 0755);
+    if (const char* path = std::getenv("PATH")) old_path_ = path;
+    setenv("PATH", (dir_.path().string() + ":" + old_path_.value_or("/usr/bin:/bin")).c_str(), 1);
+  }
+  ~FakeCtest() {
+    if (old_path_) setenv("PATH", old_path_->c_str(), 1);
+  }
+  FakeCtest(const FakeCtest&) = delete;
+  FakeCtest& operator=(const FakeCtest&) = delete;
+
+  std::string Calls() const { return (dir_.path() / "calls").string(); }
+  std::string CallsText() const {
+    std::ifstream in(Calls());
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+  }
+
+ private:
+  ScratchDir dir_;
+  std::optional<std::string> old_path_;
+};
+
+TEST(CheckPlanTest, AShardTakesEveryNthTestAndEveryCanaryFromAListingWithTheRunsFilters) {
+  FakeCtest ctest;
+  ScratchDir project;
+  RunContext context;
+  context.source = project.path().string();
+  context.shard_index = 2;
+  context.shard_count = 3;
+  const TestPreset preset = AsanPreset((project.path() / "build" / "asan").string());
+  const TestCommands commands = PlanTestCommands(preset, context);
+  // CTest numbers what -I selects after the other filters: the listing had the same -LE.
+  EXPECT_EQ(commands.selection, (Words{"-LE", "memsafe-slow", "-I", "2,,3,2,4"}));
+  EXPECT_NE(
+      ctest.CallsText().find("--preset asan --test-dir " + preset.binary_dir + " -LE memsafe-slow --show-only=json-v1"),
+      std::string::npos)
+      << ctest.CallsText();
+  EXPECT_TRUE(commands.undefined_tests.empty());
+}
+
+TEST(CheckPlanTest, NamedTestsRunWhateverTheirLabelsWithTheCanariesAndUnknownNamesAreKept) {
+  FakeCtest ctest;
+  ScratchDir project;
+  RunContext context;
+  context.source = project.path().string();
+  context.tests = {"b", "no-such-test"};
+  const TestCommands commands = PlanTestCommands(AsanPreset((project.path() / "build" / "asan").string()), context);
+  // No -LE: a named test runs even when it is labelled slow; 0,0,0 selects no range.
+  EXPECT_EQ(commands.selection, (Words{"-I", "0,0,0,2,3,4"}));
+  EXPECT_EQ(commands.undefined_tests, (Words{"no-such-test"}));
+  EXPECT_EQ(ctest.CallsText().find(" -LE "), std::string::npos) << ctest.CallsText();
+}
+
+// Without a listing no canary is selected: a shard or a --test run would prove nothing
+// and still pass. The plan says why, and the preset fails on it (RunPreset: unsound).
+TEST(CheckPlanTest, AListingThatFailsIsAnErrorNotAShardWithoutCanaries) {
+  ScratchDir project;
+  RunContext context;
+  context.source = project.path().string();
+  context.shard_index = 1;
+  context.shard_count = 2;
+  const TestPreset preset = AsanPreset((project.path() / "build" / "asan").string());
+  {
+    FakeCtest failing("", 8);
+    const TestCommands commands = PlanTestCommands(preset, context);
+    ASSERT_EQ(commands.selection_errors.size(), 1u);
+    EXPECT_NE(commands.selection_errors[0].find("cannot list the tests to select"), std::string::npos);
+    EXPECT_NE(commands.selection_errors[0].find("exit 8"), std::string::npos) << commands.selection_errors[0];
+  }
+  {
+    FakeCtest garbled("not json");
+    context.shard_count = 0;
+    context.tests = {"b"};
+    EXPECT_EQ(PlanTestCommands(preset, context).selection_errors.size(), 1u);
+  }
+  FakeCtest listing;
+  EXPECT_TRUE(PlanTestCommands(preset, context).selection_errors.empty());
 }
 
 }  // namespace
