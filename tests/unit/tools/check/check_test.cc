@@ -44,13 +44,22 @@ TestPreset AsanPreset(const std::string& binary_dir) {
   return preset;
 }
 
-// The plan of a preset's run, as --dry-run prints it and the run executes it: made
-// without CMake (a project directory that has nothing but what the case puts there).
-TEST(CheckPlanTest, TheConfigurePassesThisMemsafeAndTheBuildUsesTheBuildPreset) {
+// The plan of a preset's run, as --dry-run prints it and the run executes it, made
+// without CMake: the asan preset of a project directory that has nothing but what the
+// case puts there.
+struct PlanSetup {
+  PlanSetup() : preset(AsanPreset((project.path() / "build" / "asan").string())) {
+    context.source = project.path().string();
+  }
   ScratchDir project;
   RunContext context;
-  context.source = project.path().string();
-  TestPreset preset = AsanPreset((project.path() / "build" / "asan").string());
+  TestPreset preset;
+};
+
+TEST(CheckPlanTest, TheConfigurePassesThisMemsafeAndTheBuildUsesTheBuildPreset) {
+  PlanSetup setup;
+  RunContext& context = setup.context;
+  TestPreset& preset = setup.preset;
   BuildCommands commands = PlanBuildCommands(preset, context);
   // Not adopted with memsafe init (no sanitizers/memsafe-adopt.cmake): no memsafe_DIR.
   EXPECT_EQ(commands.configure,
@@ -63,11 +72,10 @@ TEST(CheckPlanTest, TheConfigurePassesThisMemsafeAndTheBuildUsesTheBuildPreset) 
 }
 
 TEST(CheckPlanTest, TheQuickRunLeavesTheSlowLabelOutAndTheThoroughOneDoesNot) {
-  ScratchDir project;
-  RunContext context;
-  context.source = project.path().string();
-  const std::string tree = (project.path() / "build" / "asan").string();
-  const TestPreset preset = AsanPreset(tree);
+  PlanSetup setup;
+  RunContext& context = setup.context;
+  const TestPreset& preset = setup.preset;
+  const std::string tree = preset.binary_dir;
   const Words base = {"ctest", "--preset", "asan", "--test-dir", tree};
   const Words run = {"-T", "Test", "--no-tests=error", "--output-junit", tree + "/ctest-junit.xml"};
 
@@ -128,12 +136,11 @@ class FakeCtest {
 
 TEST(CheckPlanTest, AShardTakesEveryNthTestAndEveryCanaryFromAListingWithTheRunsFilters) {
   FakeCtest ctest;
-  ScratchDir project;
-  RunContext context;
-  context.source = project.path().string();
+  PlanSetup setup;
+  RunContext& context = setup.context;
+  const TestPreset& preset = setup.preset;
   context.shard_index = 2;
   context.shard_count = 3;
-  const TestPreset preset = AsanPreset((project.path() / "build" / "asan").string());
   const TestCommands commands = PlanTestCommands(preset, context);
   // CTest numbers what -I selects after the other filters: the listing had the same -LE.
   EXPECT_EQ(commands.selection, (Words{"-LE", "memsafe-slow", "-I", "2,,3,2,4"}));
@@ -146,11 +153,9 @@ TEST(CheckPlanTest, AShardTakesEveryNthTestAndEveryCanaryFromAListingWithTheRuns
 
 TEST(CheckPlanTest, NamedTestsRunWhateverTheirLabelsWithTheCanariesAndUnknownNamesAreKept) {
   FakeCtest ctest;
-  ScratchDir project;
-  RunContext context;
-  context.source = project.path().string();
-  context.tests = {"b", "no-such-test"};
-  const TestCommands commands = PlanTestCommands(AsanPreset((project.path() / "build" / "asan").string()), context);
+  PlanSetup setup;
+  setup.context.tests = {"b", "no-such-test"};
+  const TestCommands commands = PlanTestCommands(setup.preset, setup.context);
   // No -LE: a named test runs even when it is labelled slow; 0,0,0 selects no range.
   EXPECT_EQ(commands.selection, (Words{"-I", "0,0,0,2,3,4"}));
   EXPECT_EQ(commands.undefined_tests, (Words{"no-such-test"}));
@@ -160,12 +165,11 @@ TEST(CheckPlanTest, NamedTestsRunWhateverTheirLabelsWithTheCanariesAndUnknownNam
 // Without a listing no canary is selected: a shard or a --test run would prove nothing
 // and still pass. The plan says why, and the preset fails on it (RunPreset: unsound).
 TEST(CheckPlanTest, AListingThatFailsIsAnErrorNotAShardWithoutCanaries) {
-  ScratchDir project;
-  RunContext context;
-  context.source = project.path().string();
+  PlanSetup setup;
+  RunContext& context = setup.context;
+  const TestPreset& preset = setup.preset;
   context.shard_index = 1;
   context.shard_count = 2;
-  const TestPreset preset = AsanPreset((project.path() / "build" / "asan").string());
   {
     FakeCtest failing("", 8);
     const TestCommands commands = PlanTestCommands(preset, context);
