@@ -1,4 +1,5 @@
 // node tools/node/doc-options.mjs MEMSAFE FILE...
+// node tools/node/doc-options.mjs --lists-tests < LISTING   (see listsTests)
 //
 // The docs' usage of memsafe, checked against the tool's own: every `memsafe COMMAND
 // [SUBCOMMAND] ... --option` a Markdown FILE writes in a code span or a ```sh block must
@@ -15,7 +16,7 @@
 // only in the options column of the help (CLI11's "  --name" or "  -h,--name").
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { argv, exit } from "node:process";
+import { argv, exit, stdin } from "node:process";
 import { fileURLToPath } from "node:url";
 
 // Each mention of memsafe in the code of a Markdown text: its line and its words. Code is
@@ -114,7 +115,31 @@ export function problemsOf(mention, helpOf) {
   return problems;
 }
 
+// Whether a `ctest --show-only=json-v1` listing has a test: the docs test lists a
+// documented ctest command's tests instead of running them, and a listing of none (a
+// preset nobody built) must fail it as a run with --no-tests=error would.
+export function listsTests(listing) {
+  try {
+    const tests = JSON.parse(listing).tests;
+    return Array.isArray(tests) && tests.length > 0;
+  } catch {
+    return false;
+  }
+}
+
 function main(args) {
+  if (args[0] === "--lists-tests") {
+    // node doc-options.mjs --lists-tests < listing: exit 1 when it lists no test.
+    let listing = "";
+    stdin.setEncoding("utf8");
+    stdin.on("data", (chunk) => (listing += chunk));
+    stdin.on("end", () => {
+      const ok = listsTests(listing);
+      if (!ok) console.error("ctest lists no test");
+      exit(ok ? 0 : 1);
+    });
+    return;
+  }
   if (args.length < 2) {
     console.error("USAGE: node tools/node/doc-options.mjs MEMSAFE FILE...");
     exit(2);

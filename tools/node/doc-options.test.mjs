@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { mentions, problemsOf, subcommands } from "./doc-options.mjs";
+import { listsTests, mentions, problemsOf, subcommands } from "./doc-options.mjs";
 
 // A memsafe with `check` (--preset, --slow) and `suppressions` (lint: --dir).
 const helps = {
@@ -70,4 +70,11 @@ test("an option only a description mentions is not listed", () => {
 
 test("words that are not a command, and placeholders, are left alone", () => {
   assert.deepEqual(problems("`find_package(memsafe CONFIG)` `memsafe_add_test(x)` `memsafe check --<flag>`"), []);
+});
+
+test("a ctest listing passes only when it has a test", () => {
+  assert.equal(listsTests('{"kind":"ctestInfo","tests":[{"name":"a"}]}'), true);
+  assert.equal(listsTests('{"kind":"ctestInfo","tests":[]}'), false);
+  assert.equal(listsTests("CMake Error: no preset"), false);
+  assert.equal(listsTests('{"tests":{"name":"a"}}'), false);
 });
