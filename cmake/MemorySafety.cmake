@@ -339,6 +339,36 @@ file(CONFIGURE OUTPUT "${_memsafe_gen_dir}/valgrind.args" CONTENT "${_memsafe_va
 list(TRANSFORM _memsafe_opts_valgrind-slow APPEND "\n" OUTPUT_VARIABLE _memsafe_valgrind_slow_args)
 string(JOIN "" _memsafe_valgrind_slow_args ${_memsafe_valgrind_slow_args})
 file(CONFIGURE OUTPUT "${_memsafe_gen_dir}/valgrind-slow.args" CONTENT "${_memsafe_valgrind_slow_args}")
+# The shared sanitizer runtime the launcher preloads into a test's Python interpreter,
+# which is not instrumented but may load the project's instrumented libraries (ctypes,
+# extension modules; tools/memsafe/preload_scope.c says why and how the preload stays in
+# that one process). Empty when the compiler has none: such a test then fails to load
+# the library, as it would without memsafe.
+set(_memsafe_preload_runtime "")
+set(_memsafe_runtime_name "")
+if(_memsafe_launcher_tool STREQUAL "asan")
+  if(_memsafe_is_clang)
+    set(_memsafe_runtime_name "libclang_rt.asan-${CMAKE_SYSTEM_PROCESSOR}.so")
+  else()
+    set(_memsafe_runtime_name "libasan.so")
+  endif()
+elseif(_memsafe_launcher_tool STREQUAL "tsan")
+  # GCC's for either compiler: Clang 14's shared TSan runtime crashes in every process it
+  # is preloaded into (its __cxa_atexit interceptor is called by libstdc++'s initialiser
+  # before the runtime has set it up); GCC's, which the clang driver finds as well, runs
+  # Clang-instrumented code (measured: a ctypes test's race is reported at its line).
+  set(_memsafe_runtime_name "libtsan.so")
+endif()
+if(_memsafe_runtime_name)
+  execute_process(COMMAND ${CMAKE_${_MEMSAFE_LANG}_COMPILER} -print-file-name=${_memsafe_runtime_name}
+    OUTPUT_VARIABLE _memsafe_runtime_path OUTPUT_STRIP_TRAILING_WHITESPACE
+    RESULT_VARIABLE _memsafe_runtime_status ERROR_QUIET)
+  # -print-file-name prints the bare name back when it finds no such file.
+  if(_memsafe_runtime_status EQUAL 0 AND IS_ABSOLUTE "${_memsafe_runtime_path}" AND EXISTS "${_memsafe_runtime_path}")
+    file(REAL_PATH "${_memsafe_runtime_path}" _memsafe_preload_runtime)
+  endif()
+endif()
+
 # The sanitizer options for the launcher's environment, one VARIABLE=value per line:
 # they reach every process a test starts, also programs that link no hooks (plain
 # executables, scripts that run the project's binaries).
@@ -350,11 +380,12 @@ foreach(_pair IN ITEMS ASAN:asan LSAN:lsan UBSAN:ubsan TSAN:tsan)
   list(JOIN _memsafe_opts_${_tool} ":" _joined)
   string(APPEND _memsafe_env "${_var}_OPTIONS=${_joined}\n")
 endforeach()
-if("thread" IN_LIST _memsafe_sanitize AND NOT _memsafe_is_clang)
+if("thread" IN_LIST _memsafe_sanitize AND (NOT _memsafe_is_clang OR _memsafe_preload_runtime))
   # GCC links ThreadSanitizer's runtime as a shared library whose thread-local storage
   # (768 KiB in GCC 12's libtsan.so.2) must fit the loader's static TLS reserve: with the
   # launcher's loader audit module in the process it did not ("cannot allocate memory in
-  # static TLS block", every test exit 127). Clang links the runtime into the program.
+  # static TLS block", every test exit 127). Clang links the runtime into the program,
+  # but a Python interpreter gets GCC's shared one preloaded (above).
   string(APPEND _memsafe_env "GLIBC_TUNABLES=glibc.rtld.optional_static_tls=1048576\n")
 endif()
 file(CONFIGURE OUTPUT "${_memsafe_gen_dir}/runtime.env" CONTENT "${_memsafe_env}")
@@ -387,6 +418,9 @@ set(MEMSAFE_LAUNCHER
   --log-dir "${MEMSAFE_LOG_DIR}"
   --timeout "${_memsafe_timeout}"
   --env "${_memsafe_gen_dir}/runtime.env")
+if(_memsafe_preload_runtime)
+  list(APPEND MEMSAFE_LAUNCHER --preload-runtime "${_memsafe_preload_runtime}")
+endif()
 if(MEMSAFE_VALGRIND)
   list(APPEND MEMSAFE_LAUNCHER
     --valgrind "${MEMSAFE_VALGRIND_EXECUTABLE}"

@@ -18,6 +18,10 @@
 #   - fails a test whose program is not instrumented for the tools the test preset
 #     expects (MEMSAFE_EXPECT, `memsafe instrumented`): a build that lost its flags
 #     cannot pass; nor can a test that starts such a program of --build-dir;
+#   - runs a Python interpreter (a ctypes or extension-module test) with the preset's
+#     shared sanitizer runtime preloaded (--preload-runtime), so that it can load the
+#     project's instrumented libraries and their bugs are reported; the processes it
+#     starts do not inherit the preload (tools/memsafe/preload_scope.c);
 #   - records what every process of the test ran and mapped (<prefix>.loaded, from the
 #     loader's audit module; Valgrind's own log under the valgrind preset), which the
 #     result cache keys the test on.
@@ -31,7 +35,7 @@ usage() {
   cat >&2 <<'EOF'
 USAGE: memsafe-run.sh --memsafe PATH --tool none|asan|tsan|ubsan|valgrind --log-dir DIR --timeout SECONDS
                       [--valgrind PATH --valgrind-args FILE [--valgrind-slow-args FILE]]
-                      [--env FILE] [--name TEST] [--root DIR] [--build-dir DIR]
+                      [--env FILE] [--name TEST] [--root DIR] [--build-dir DIR] [--preload-runtime PATH]
                       [--expect REGEX]... [--expect-suppressed ENTRY] [--quick-unsymbolized]
                       [--] COMMAND [ARG...]
 EOF
@@ -48,7 +52,7 @@ given_options=()
 for var in ASAN_OPTIONS LSAN_OPTIONS UBSAN_OPTIONS TSAN_OPTIONS; do
   if [[ -n ${!var-} ]]; then given_options+=(--given-option "$var=${!var}"); fi
 done
-memsafe="" root="" build_dir="" tool="" log_dir="" timeout_s="" valgrind="" valgrind_args="" valgrind_slow_args="" name="" expect_supp="" env_file=""
+memsafe="" root="" build_dir="" preload_runtime="" tool="" log_dir="" timeout_s="" valgrind="" valgrind_args="" valgrind_slow_args="" name="" expect_supp="" env_file=""
 quick_unsymbolized=0
 expect=()
 while (($#)); do
@@ -56,6 +60,7 @@ while (($#)); do
     --memsafe) memsafe="${2-}"; shift 2 || usage ;;
     --root) root="${2-}"; shift 2 || usage ;;
     --build-dir) build_dir="${2-}"; shift 2 || usage ;;
+    --preload-runtime) preload_runtime="${2-}"; shift 2 || usage ;;
     --tool) tool="${2-}"; shift 2 || usage ;;
     --log-dir) log_dir="${2-}"; shift 2 || usage ;;
     --timeout) timeout_s="${2-}"; shift 2 || usage ;;
@@ -143,6 +148,23 @@ is_elf() {
   LC_ALL=C read -r -d '' -n 4 magic <"$program" || true
   [[ $magic == $'\x7fELF' ]]
 }
+# Whether the test's program is a Python interpreter (CPython): by its name (python3,
+# python3.11, a pyenv shim), or a script whose "#!" line starts one. Python is where
+# tests load a project's libraries into an interpreter (ctypes, cffi, extension modules
+# under pytest). A compiled program of the build tree is never one, whatever its name:
+# it carries its own sanitizer runtime, and a second one would stop it.
+runs_python() {
+  local program line=""
+  program="$(command -v -- "$1" 2>/dev/null || true)"
+  [[ -n $program && -f $program && -r $program ]] || return 1
+  if is_elf "$program"; then
+    [[ ${program##*/} =~ ^python[0-9.]*$ ]] || return 1
+    [[ -z $build_dir || $(realpath -m -- "$program") != "$(realpath -m -- "$build_dir")"/* ]]
+    return
+  fi
+  LC_ALL=C read -r -n 256 line <"$program" || true
+  [[ ${program##*/} =~ ^python[0-9.]*$ || $line == '#!'*python* ]]
+}
 # Is the test's program built for the tools the preset expects? Programs compiled with
 # memsafe_add_test check themselves in more depth; this covers every other program
 # (plain main() tests in C or C++, other frameworks). A script is not compiled code and
@@ -198,6 +220,28 @@ case "$tool" in
       # dynamic TLS block for glibc's old layout and maps a 246 TiB range (json-c's
       # test_float: "failed to allocate 0xf60ffffff000 bytes", errno 12).
       [[ $tool != tsan ]] || TSAN_OPTIONS+=":intercept_tls_get_addr=0"
+    fi
+    scope=""
+    for candidate in "${memsafe%/*}/memsafe-preload-scope.so" "${memsafe%/*}/../libexec/memsafe/memsafe-preload-scope.so"; do
+      if [[ -r $candidate ]]; then scope="$candidate"; break; fi
+    done
+    if [[ -n $preload_runtime && -z $scope ]] && runs_python "$1"; then
+      echo "memsafe-run: no memsafe-preload-scope.so beside $memsafe or in its libexec/memsafe:" \
+        "'$name' runs Python without the sanitizer runtime, and a library of the build tree will not load" >&2
+    elif [[ -n $preload_runtime ]] && runs_python "$1"; then
+      # The interpreter gets the runtime; what it starts gets the environment as it is
+      # now (MEMSAFE_CHILD_*: "=value", or empty for unset), which preload_scope.c puts
+      # back inside the interpreter. Reason for detect_leaks=0 there: the interpreter's
+      # own blocks at exit are not the project's (the project's programs it starts keep
+      # leak detection).
+      preload=(env MEMSAFE_PRELOAD_INTO='python*')
+      for var in LD_PRELOAD ASAN_OPTIONS LSAN_OPTIONS UBSAN_OPTIONS TSAN_OPTIONS; do
+        if [[ -v $var ]]; then preload+=("MEMSAFE_CHILD_$var==${!var}"); else preload+=("MEMSAFE_CHILD_$var="); fi
+      done
+      [[ $tool != asan ]] || preload+=("ASAN_OPTIONS=$ASAN_OPTIONS:detect_leaks=0")
+      preload+=("LD_PRELOAD=$preload_runtime:$scope${LD_PRELOAD:+:$LD_PRELOAD}")
+      # Last before the program: the wrappers in front (env, setarch) are not its target.
+      cmd=("${cmd[@]:0:${#cmd[@]}-$#}" "${preload[@]}" "$@")
     fi
     ;;
   valgrind)
@@ -278,12 +322,44 @@ if ((status != 0)) && is_elf "$1"; then
   done
   rm -f -- "$prefix.next" "$prefix.cases.xml" "$prefix.cases-ran" "$prefix.cases-from"
 fi
+# A script under the valgrind preset whose own processes (an interpreter: Python's ctypes,
+# an extension module) loaded a library of the build tree ran the project's code where
+# Valgrind did not see it: the test runs again with every process under Valgrind but
+# memsafe's stand-ins, and reports from the interpreter's own code are set apart
+# (test-verdict --interpreter-run).
+interpreter_run=0
+if ((${script_under_audit:-0})) && ((status != 124)); then
+  if ! libraries="$("${no_aslr[@]}" "$memsafe" build-tree-libraries --record "$prefix.loaded" --build-dir "$build_dir")"; then
+    echo "memsafe-run: cannot tell whether '$name' loaded the project's libraries natively; it fails" >&2
+    status=125
+  elif [[ -n $libraries ]]; then
+    echo "memsafe: NOTE: '$name' runs $1, which loaded ${libraries//$'\n'/ } of the build tree" \
+      "outside Valgrind; the test runs again with its interpreter under Valgrind" >&2
+    first_logs=("$prefix".*.xml "$prefix".*.vglog)
+    for log in "${first_logs[@]}"; do [[ ! -e $log ]] || rm -f -- "$log"; done
+    # Reasons: the trace-children-skip that follows replaces options.txt's, which would
+    # leave a system interpreter's process tree unchecked (a pyenv shim is bash in
+    # /usr/bin); --error-exitcode=0 leaves the status to the test, as the interpreter's
+    # own reports do not fail it and the project's fail it in the verdict; Python's own
+    # allocator hides its objects' blocks from memcheck (PYTHONMALLOC=malloc, as Python's
+    # docs say for Valgrind).
+    set +e
+    timeout --verbose --kill-after=15 "$timeout_s" env PYTHONMALLOC=malloc "${valgrind_cmd[@]}" \
+      "--trace-children-skip=$shims/*" --error-exitcode=0 "$@" >"$prefix.stdout" 2>"$prefix.stderr"
+    status=$?
+    set -e
+    interpreter_run=1
+    # For memsafe report, as the verdict's --interpreter-run: which logs hold the
+    # interpreter's own reports.
+    : >"$prefix.interpreter"
+  fi
+fi
 # A script under the valgrind preset that started no program of the build tree had
 # nothing checked: memsafe check lists it as native.
 if ((${script_under_audit:-0})); then
   xml_logs=("$prefix".*.xml)
   if [[ ! -e ${xml_logs[0]} ]]; then
-    echo "memsafe: NOT UNDER VALGRIND: '$name' runs $1, which started no program of the build tree" >&2
+    echo "memsafe: NOT UNDER VALGRIND: '$name' runs $1, which started no program and loaded no library of the build tree" >&2
     printf '%s\n' "$1" >"$prefix.native"
   fi
 fi
@@ -302,6 +378,7 @@ verdict=("${no_aslr[@]}" "$memsafe" test-verdict --prefix "$prefix" --tool "$too
 [[ -z $build_dir ]] || verdict+=(--build-dir "$build_dir" --expect-instrumented "${MEMSAFE_EXPECT-}")
 for pattern in "${expect[@]}"; do verdict+=(--expect "$pattern"); done
 [[ -z $expect_supp ]] || verdict+=(--expect-suppressed "$expect_supp")
+((!interpreter_run)) || verdict+=(--interpreter-run)
 verdict+=("${given_options[@]}")
 unset ASAN_OPTIONS LSAN_OPTIONS UBSAN_OPTIONS TSAN_OPTIONS
 exec "${verdict[@]}"

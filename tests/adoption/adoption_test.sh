@@ -56,7 +56,9 @@ cmake --build "$work/toolkit" >>"$work/toolkit.log" 2>&1 || { cat "$work/toolkit
 cmake --install "$work/toolkit" --prefix "$work/prefix" >>"$work/toolkit.log" 2>&1
 memsafe="$work/prefix/bin/memsafe"
 "$memsafe" --version
-if [[ -r $work/prefix/libexec/memsafe/memsafe-audit.so ]]; then ok "cmake --install puts the audit module in libexec/memsafe"; else fail "no libexec/memsafe/memsafe-audit.so in the install prefix"; fi
+for module in memsafe-audit.so memsafe-preload-scope.so; do
+  if [[ -r $work/prefix/libexec/memsafe/$module ]]; then ok "cmake --install puts $module in libexec/memsafe"; else fail "no libexec/memsafe/$module in the install prefix"; fi
+done
 (cd "$work/toolkit" && cpack -G DEB >>"$work/toolkit.log" 2>&1) || { cat "$work/toolkit.log"; fail "cpack -G DEB"; }
 deb="$(find "$work/toolkit" -maxdepth 1 -name 'memsafe_*.deb' | head -n 1)"
 if [[ -n $deb ]]; then ok "cpack made $(basename "$deb")"; else fail "no memsafe_*.deb"; fi
@@ -66,8 +68,11 @@ if [[ -n $deb && $(id -u) == 0 ]]; then
   group "the .deb: apt install, memsafe --version, find_package(memsafe CONFIG)"
   apt-get install -y -qq "$deb" >"$work/deb.log" 2>&1 || { cat "$work/deb.log"; fail "apt install $deb"; }
   if /usr/bin/memsafe --version | grep -q '^memsafe [0-9]'; then ok "/usr/bin/memsafe --version"; else fail "memsafe --version from the .deb"; fi
-  # The launcher finds the loader's audit module from the tool's path (bin/../libexec).
-  if [[ -r /usr/libexec/memsafe/memsafe-audit.so ]]; then ok "the .deb carries the audit module"; else fail "no /usr/libexec/memsafe/memsafe-audit.so from the .deb"; fi
+  # The launcher finds its modules (the loader's audit, the preload's scope) from the
+  # tool's path (bin/../libexec).
+  for module in memsafe-audit.so memsafe-preload-scope.so; do
+    if [[ -r /usr/libexec/memsafe/$module ]]; then ok "the .deb carries $module"; else fail "no /usr/libexec/memsafe/$module from the .deb"; fi
+  done
   mkdir -p "$work/find-package"
   cat >"$work/find-package/CMakeLists.txt" <<'CMAKE'
 cmake_minimum_required(VERSION 3.25)

@@ -126,9 +126,9 @@ finish() {
 # (the source tree's cmake/ and a package config generated as the build generates it).
 mkdir -p "$prefix/bin" "$prefix/share/memsafe/cmake" "$prefix/share/memsafe/sanitizers"
 cp -- "$tool" "$prefix/bin/memsafe"
-# The loader's audit module, where an installation keeps it.
+# The launcher's modules (loader audit, preload scope), where an installation keeps them.
 mkdir -p "$prefix/libexec/memsafe"
-cp -- "$(dirname "$tool")/memsafe-audit.so" "$prefix/libexec/memsafe/"
+cp -- "$(dirname "$tool")/memsafe-audit.so" "$(dirname "$tool")/memsafe-preload-scope.so" "$prefix/libexec/memsafe/"
 memsafe="$prefix/bin/memsafe"
 cp -R -- "$root/cmake/." "$prefix/share/memsafe/cmake/"
 cp -- "$root/sanitizers/options.txt" "$prefix/share/memsafe/sanitizers/"

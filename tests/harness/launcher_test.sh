@@ -220,4 +220,44 @@ expect 0 "" "a harmless option in the test's environment passes" -- \
 
 expect 2 "USAGE:" "an unknown tool is a usage error" -- bash "$launcher" --memsafe "$memsafe" --tool purify --log-dir "$work" --timeout 1 true
 
+# A Python interpreter gets the sanitizer runtime preloaded (here a stand-in library),
+# outside the build tree only, and what it starts does not inherit the preload or the
+# interpreter's options. Stand-ins: cat named python3 shows what it mapped, env named
+# python3.11 what its children would get, a script named python3 plays a pyenv shim.
+scope="$(dirname "$memsafe")/memsafe-preload-scope.so"
+if [[ -r $scope ]]; then
+  mkdir -p "$work/interp" "$work/build" "$work/shim"
+  stand_in="$work/stand-in-runtime.so"
+  cp -- "$scope" "$stand_in"
+  cp -- "$(command -v cat)" "$work/interp/python3"
+  cp -- "$(command -v env)" "$work/interp/python3.11"
+  cp -- "$(command -v cat)" "$work/build/python3"
+  printf '#!/usr/bin/env bash\nexec "%s" "$@"\n' "$work/interp/python3.11" >"$work/shim/python3"
+  chmod +x "$work/shim/python3"
+  preload=(--preload-runtime "$stand_in" --build-dir "$work/build")
+  expect 0 "stand-in-runtime.so" "a Python interpreter runs with the sanitizer runtime preloaded" -- \
+    bash "$launcher" "${common[@]}" "${preload[@]}" --name python-maps "$work/interp/python3" /proc/self/maps
+  set +e
+  interpreter_env="$(bash "$launcher" "${common[@]}" "${preload[@]}" --name python-env "$work/interp/python3.11" 2>&1)"
+  shim_env="$(bash "$launcher" "${common[@]}" "${preload[@]}" --name python-shim "$work/shim/python3" 2>&1)"
+  tree_maps="$(bash "$launcher" "${common[@]}" "${preload[@]}" --name tree-python "$work/build/python3" /proc/self/maps 2>&1)"
+  set -e
+  for pair in "interpreter:$interpreter_env" "shim:$shim_env"; do
+    output="${pair#*:}"
+    if grep -q '^ASAN_OPTIONS=.*log_path=' <<<"$output" && ! grep -Eq '^(LD_PRELOAD|MEMSAFE_PRELOAD_INTO|MEMSAFE_CHILD_[A-Z_]*)=|detect_leaks=0' <<<"$output"; then
+      echo "ok: the ${pair%%:*}'s children get the test's own environment back"
+    else
+      echo "FAIL: the ${pair%%:*}'s children would inherit the preload or its options:"; printf '    %s\n' "$output"
+      EXPECT_FAILURES=$((EXPECT_FAILURES + 1))
+    fi
+  done
+  if grep -q 'stand-in-runtime' <<<"$tree_maps"; then
+    echo "FAIL: a program of the build tree named python3 got the runtime preloaded"; EXPECT_FAILURES=$((EXPECT_FAILURES + 1))
+  else
+    echo "ok: a program of the build tree is never taken for an interpreter"
+  fi
+else
+  echo "FAIL: no $scope beside the tool"; EXPECT_FAILURES=$((EXPECT_FAILURES + 1))
+fi
+
 expect_summary "launcher test"

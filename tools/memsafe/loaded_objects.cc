@@ -27,6 +27,7 @@ void Finish(LoadedObjects* loaded) {
   SortUnique(&loaded->arguments);
   SortUnique(&loaded->programs);
   SortUnique(&loaded->objects);
+  SortUnique(&loaded->libraries);
   if (loaded->why.empty() && loaded->programs.empty()) Incomplete(loaded, "no program was recorded");
   loaded->complete = loaded->why.empty();
 }
@@ -42,6 +43,7 @@ void AddAuditRecord(std::string_view text, LoadedObjects* loaded) {
       loaded->objects.emplace_back(line.substr(4));
     } else if (line.starts_with("obj /")) {
       loaded->objects.emplace_back(line.substr(4));
+      loaded->libraries.emplace_back(line.substr(4));
     } else if (line.starts_with("file /")) {
       loaded->objects.emplace_back(line.substr(5));
       loaded->arguments.emplace_back(line.substr(5));
@@ -103,6 +105,21 @@ void AddValgrindArguments(std::string_view xml, LoadedObjects* loaded) {
                  "a process was given the directory " + std::string(word) + ": what it read there is not known");
     }
   }
+}
+
+std::vector<std::string> BuildTreeLibraries(const LoadedObjects& loaded, const std::string& build_dir) {
+  const auto resolved = [](const std::string& path) {
+    std::error_code error;
+    fs::path canonical = fs::weakly_canonical(path, error);
+    return error ? fs::path(path).lexically_normal() : canonical;
+  };
+  const fs::path tree = resolved(build_dir);
+  std::vector<std::string> inside;
+  for (const std::string& library : loaded.libraries) {
+    const fs::path relative = resolved(library).lexically_relative(tree);
+    if (!relative.empty() && *relative.begin() != "..") inside.push_back(library);
+  }
+  return inside;
 }
 
 LoadedObjects ReadLoadedObjects(const std::string& prefix) {

@@ -33,6 +33,9 @@ struct LoadedObjects {
   // The regular files processes were given as arguments, sorted, unique (also in
   // `objects`): a program of the build tree among them was started, or meant to be.
   std::vector<std::string> arguments;
+  // The shared objects processes mapped ("obj" lines of the audit record), sorted, unique
+  // (also in `objects`).
+  std::vector<std::string> libraries;
 };
 
 // Adds the audit module's record ("exe PATH", "obj PATH", "file PATH", "incomplete").
@@ -45,6 +48,16 @@ void AddValgrindLog(std::string_view text, LoadedObjects* loaded);
 // directory makes the record incomplete; a relative path cannot be resolved (the XML
 // gives no working directory) and is left out.
 void AddValgrindArguments(std::string_view xml, LoadedObjects* loaded);
+
+// Of loaded.libraries, those inside `build_dir`, each resolved through symbolic links
+// (reads the file system; a path that does not resolve is compared as written).
+// Under the valgrind preset a script runs natively and a program of the build tree it
+// starts begins again under Valgrind before its libraries are mapped
+// (loaded_objects_audit.c): a library of the build tree in that run's record was
+// mapped by a process Valgrind did not run, an interpreter that loaded the project's
+// code (ctypes, an extension module), and the launcher runs the test again under
+// Valgrind.
+std::vector<std::string> BuildTreeLibraries(const LoadedObjects& loaded, const std::string& build_dir);
 
 // The record a launcher run left beside its logs: <prefix>.loaded for the sanitizer
 // presets, <prefix>.<pid>.vglog for Valgrind's (the prefix ends in ".valgrind").

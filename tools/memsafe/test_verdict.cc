@@ -192,6 +192,27 @@ struct Reports {
   std::vector<std::string> headlines;
 };
 
+// An interpreter run under the tool (TestRun::interpreter_run) reports on its own code
+// too (an interpreter built without Valgrind's annotations, a shell's leaks at exit):
+// those reports have no frame in the project's code. They leave `findings` and are
+// named in the verdict's text; a report with one such frame (the project's library in
+// the stack that allocated, freed or touched the block) stays.
+void SetInterpretersOwnApart(const TestRun& run, std::vector<Finding>* findings, TestVerdict* verdict) {
+  std::vector<std::string> own;
+  std::erase_if(*findings, [&](const Finding& finding) {
+    if (!finding.interpreters_own) return false;
+    own.push_back(finding.kind + " (" + finding.message + ")");
+    return true;
+  });
+  if (own.empty()) return;
+  std::sort(own.begin(), own.end());
+  own.erase(std::unique(own.begin(), own.end()), own.end());
+  verdict->err += "memsafe: NOTE: " + Quote(run.name) + ": the interpreter, run under " + run.tool +
+                  " for the project's libraries it loaded, reported on its own code (no frame in the project's; "
+                  "not counted): " +
+                  Join(own, "; ") + "\n";
+}
+
 // Reads the run's logs, and stderr too (some runtimes, GCC's UBSan, ignore log_path),
 // and adds what the tool said to the verdict, for people: the log files stay whole for
 // the tools.
@@ -202,11 +223,14 @@ Reports ReadReports(const TestRun& run, const Captured& captured, TestVerdict* v
   LogSet set;
   for (const std::string& path : reports.logs) {
     LogFile log{.path = path, .test = run.name, .tool = run.tool, .preset = "launcher"};
+    log.interpreter = run.interpreter_run;
     log.xml = path.ends_with(".xml");
     set.files.push_back(log);
   }
-  if (!captured.stderr_text.empty() || !verdict->err_file.empty())
+  if (!captured.stderr_text.empty() || !verdict->err_file.empty()) {
     set.files.push_back({.path = stderr_path, .test = run.name, .tool = run.tool, .preset = "launcher"});
+    set.files.back().interpreter = run.interpreter_run;
+  }
   // The reruns' stderr (memsafe next-cases): read for reports (GCC's UBSan writes there),
   // shown only when it holds one, so a rerun's own output never reaches CTest.
   const std::string rerun_stderr = run.prefix + ".rerun-stderr";
@@ -221,7 +245,8 @@ Reports ReadReports(const TestRun& run, const Captured& captured, TestVerdict* v
     verdict->err += "memsafe: warning: " + error.file + ":" + std::to_string(error.line) + ": " + error.message + "\n";
   }
   std::vector<InputError> errors;
-  const std::vector<Finding> findings = ReadLogs(set, context, &errors);
+  std::vector<Finding> findings = ReadLogs(set, context, &errors);
+  if (run.interpreter_run) SetInterpretersOwnApart(run, &findings, verdict);
   std::map<std::string, std::vector<const Finding*>> by_log;
   for (const Finding& finding : findings) by_log[finding.log].push_back(&finding);
   for (const auto& [path, list] : by_log) reports.found.insert(path);

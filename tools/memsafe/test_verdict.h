@@ -45,6 +45,10 @@ struct TestRun {
   // (ReadLoadedObjects) must carry them too, or the test fails NOT INSTRUMENTED.
   std::string expect_instrumented;
   std::string build_dir;
+  // The test's interpreter itself ran under the tool, because it loaded the project's
+  // libraries (the launcher's rerun under Valgrind): a report with no frame in the
+  // project's code is the interpreter's own, listed apart and not counted.
+  bool interpreter_run = false;
 };
 
 // A test's standard output or error up to this size is held and returned in

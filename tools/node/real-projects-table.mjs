@@ -74,6 +74,9 @@ export function judge(facts) {
     if (preset.result !== "ok" && !(preset.result === "FAILED" && judged)) {
       short.push(`${preset.preset} did not pass on the clean project: ${preset.result}`);
     }
+    // A test that ran natively (native_tests: a script under the valgrind preset that ran
+    // no program and loaded no library of the build tree) ran none of the project's code:
+    // it counts, and the table shows how many there were.
     if (plain && preset.project_tests < plain.tests) {
       short.push(`${preset.preset} ran ${preset.project_tests} of the project's ${plain.tests} tests`);
     }
@@ -98,7 +101,9 @@ function seconds(value) {
 
 export function row(name, facts) {
   const presets = facts.cold?.summary?.presets ?? [];
-  const perPreset = presets.map((p) => `${p.preset} ${p.project_tests}`).join(", ") || "-";
+  const perPreset = presets
+    .map((p) => `${p.preset} ${p.project_tests}${p.native_tests ? ` (${p.native_tests} ran no code of the build tree)` : ""}`)
+    .join(", ") || "-";
   const canaries = presets.map((p) => `${p.canaries_caught}/${p.canaries}`).join(", ") || "-";
   const clean = (facts.cold?.findings?.findings ?? [])
     .map((f) => `${f.kind} ${f.location?.file ?? "?"}:${f.location?.line ?? "?"} (${(f.tools ?? []).join("+")})`)

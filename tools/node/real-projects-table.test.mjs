@@ -65,3 +65,11 @@ test("a finding elsewhere is not the planted one", () => {
   assert.equal(findingsAt(planted, "src/lib.c:42").length, 0);
   assert.equal(findingsAt(null, "src/lib.c:41").length, 0);
 });
+
+test("tests that ran no code of the build tree under Valgrind count, and the row says how many", () => {
+  const withNative = summary(12);
+  withNative.presets[1].native_tests = 4;
+  const cold = { status: "0", seconds: "300", summary: withNative, findings: { findings: [] } };
+  assert.deepEqual(judge(facts({ cold })), []);
+  assert.match(row("p", facts({ cold })), /valgrind 12 \(4 ran no code of the build tree\)/);
+});

@@ -51,6 +51,27 @@ TEST(LoadedObjectsTest, ARecordIsReadSortedAndWithoutDuplicates) {
   EXPECT_EQ(loaded.arguments, (Paths{"/s/gen.sh"}));
 }
 
+// Under the valgrind preset, a library of the build tree in a script's record was mapped
+// by a process Valgrind did not run (an interpreter's ctypes): the launcher reruns the
+// test. Libraries elsewhere, the build tree's programs, a sibling directory whose name
+// starts like the tree's, and a path that reaches the tree through a symbolic link are
+// told apart.
+TEST(LoadedObjectsTest, BuildTreeLibrariesAreThoseMappedFromInsideTheTree) {
+  testing::ScratchDir dir;
+  const std::string tree = (dir.path() / "build").string();
+  dir.Write("build/lib/libproject.so", "");
+  dir.Write("build-other/libsibling.so", "");
+  std::filesystem::create_directory_symlink(dir.path() / "build" / "lib", dir.path() / "linked");
+  LoadedObjects loaded;
+  const std::string sibling = (dir.path() / "build-other/libsibling.so").string();
+  const std::string linked = (dir.path() / "linked/libproject.so").string();
+  AddAuditRecord("exe /usr/bin/python3.11\nobj /lib/libc.so.6\nexe " + tree + "/prog\nobj " + tree +
+                     "/lib/libproject.so\nobj " + sibling + "\nobj " + linked + "\nobj " + tree + "/gone/libgone.so\n",
+                 &loaded);
+  EXPECT_EQ(BuildTreeLibraries(loaded, tree), (Paths{tree + "/lib/libproject.so", linked, tree + "/gone/libgone.so"}));
+  EXPECT_EQ(BuildTreeLibraries(loaded, (dir.path() / "elsewhere").string()), Paths{});
+}
+
 // Valgrind's own log (-v) of each process it followed: the first object it reads is the
 // program; every process's log counts, another test's does not.
 TEST(LoadedObjectsTest, ValgrindLogsOfEveryFollowedProcessAreRead) {

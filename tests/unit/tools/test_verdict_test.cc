@@ -68,6 +68,29 @@ TEST_F(TestVerdictTest, ReportInTheLogFailsARunThatExitedZeroNamingKindAndPlace)
   EXPECT_NE(verdict.err.find("READ of size 4"), std::string::npos) << "the report is shown";
 }
 
+// An interpreter run under the tool for the project's library it loaded: a report of the
+// interpreter's own code is named and passes; one in the project's code fails the test.
+TEST_F(TestVerdictTest, AnInterpretersOwnReportsDoNotFailItsRunTheProjectsDo) {
+  TestRun run = Run("py", "", "");
+  run.interpreter_run = true;
+  Log("py.asan.12",
+      "==12==ERROR: AddressSanitizer: heap-use-after-free on address 0x602000000010 at pc 0x1 bp 0x2 sp 0x3\n"
+      "READ of size 4 at 0x602000000010 thread T0\n"
+      "    #0 0x4 in dict_free /usr/src/python3.11/Objects/dictobject.c:664:5\n"
+      "\n"
+      "SUMMARY: AddressSanitizer: heap-use-after-free /usr/src/python3.11/Objects/dictobject.c:664:5 in dict_free\n");
+  TestVerdict verdict = JudgeTestRun(run);
+  EXPECT_EQ(verdict.exit_status, 0) << verdict.err;
+  EXPECT_NE(verdict.err.find("reported on its own code"), std::string::npos) << verdict.err;
+  run.interpreter_run = false;
+  EXPECT_EQ(JudgeTestRun(run).exit_status, 1) << "the same report in a run of no interpreter is a finding";
+  run.interpreter_run = true;
+  Log("py.asan.13", kUseAfterFree);
+  verdict = JudgeTestRun(run);
+  EXPECT_EQ(verdict.exit_status, 1);
+  EXPECT_NE(verdict.err.find("heap-use-after-free at src/use.cc:9"), std::string::npos) << verdict.err;
+}
+
 // The word the result cache reads: only a run with no report and exit status 0 is
 // clean, whatever CTest later makes of the status (WILL_FAIL inverts it).
 TEST_F(TestVerdictTest, TheVerdictWordSaysWhatMemsafeFoundNotWhatCTestWillSay) {

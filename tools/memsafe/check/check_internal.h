@@ -7,6 +7,7 @@
 #define MEMSAFE_TOOLS_CHECK_CHECK_INTERNAL_H_
 
 #include <chrono>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,6 +15,7 @@
 #include "check/check_summary.h"
 #include "check/ctest_results.h"
 #include "check/presets.h"
+#include "check/result_cache.h"
 #include "common/process.h"
 
 namespace memsafe::tools {
@@ -51,6 +53,25 @@ struct TestCommands {
   std::vector<std::string> undefined_tests;   // named with --test, not defined by the tree
   std::vector<std::string> selection_errors;  // a listing for a shard or --test that failed
 };
+
+// The quick run's result cache for one preset: what it remembers, the keys of the tests
+// the run selects, and the tests it leaves out.
+struct CachePlan {
+  std::string path;
+  ResultCache cache;
+  int clean_runs_needed = kCleanRunsNeeded;
+  std::map<std::string, CacheEntry> keys;
+  std::vector<std::string> cached, cached_skips;  // passes and skips left out of the run
+  CacheContext context;                           // what the keys were computed with
+};
+
+// Loads the cache, computes the keys of the tests `listed` names (ctest --show-only's
+// JSON, the run's own selection) and adds to `ctest` an "-E" of the exact names of
+// those that passed (or skipped themselves) with the same key often enough in a row;
+// says what it left out. Nothing is added without a listing or with a cache it cannot
+// read: every test runs.
+void PlanCache(const TestPreset& preset, const RunContext& context, const ProcessResult& listed, bool have_listing,
+               CachePlan* plan, std::vector<std::string>* ctest);
 
 // Runs a step with its output going to the user, and says what ran; true when it
 // started and exited 0.

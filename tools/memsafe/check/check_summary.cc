@@ -185,6 +185,7 @@ std::string FormatSummaryJson(const std::vector<PresetRun>& runs) {
                                   {"result", Verdict(run)},
                                   {"tests", run.counts.run},
                                   {"project_tests", run.counts.run - run.counts.canaries},
+                                  {"native_tests", run.native},
                                   {"failures", run.counts.failed},
                                   {"skipped", run.counts.skipped},
                                   {"cached", run.cached},

@@ -36,6 +36,10 @@ struct PresetRun {
   std::optional<double> overhead;  // test time over the fast preset's, same tests
   int cached = 0;                  // of counts.run, passes taken from the result cache
   int cached_skips = 0;            // of counts.skipped, skips taken from the result cache
+  // Of counts.run, the tests of the valgrind preset that Valgrind did not run: a script
+  // or interpreter that started no program and loaded no library of the build tree (one
+  // that loaded a library runs again under Valgrind), so none of the project's code.
+  int native = 0;
   // Programs of the tests that were relinked, replaced or removed while the tests ran.
   std::vector<std::string> changed_during_run;
   // Why the run's verdicts cannot be trusted although every test may have passed (two
@@ -63,8 +67,8 @@ std::string Verdict(const PresetRun& run);
 std::string FormatSummary(const std::vector<PresetRun>& runs);
 std::string FormatSummaryMarkdown(const std::vector<PresetRun>& runs);
 // {"presets": [{preset, tools, result, tests, project_tests (tests less canaries),
-// failures, skipped, cached, canaries, canaries_caught, build_seconds, test_seconds,
-// wall_seconds, overhead (null: unknown), problems, and for one shard of a preset shard
+// native_tests (of project_tests, run outside the tool), failures, skipped, cached, canaries, canaries_caught,
+// build_seconds, test_seconds, wall_seconds, overhead (null: unknown), problems, and for one shard of a preset shard
 // ("I/N") and shard_of (the preset)}]}: what the summary table says, for scripts that compare runs.
 std::string FormatSummaryJson(const std::vector<PresetRun>& runs);
 

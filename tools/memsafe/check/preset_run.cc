@@ -189,19 +189,8 @@ void ConfigureAndBuild(const TestPreset& preset, const BuildCommands& commands, 
   if (run->configured) run->built = Step(commands.build, context.child);
 }
 
-// The quick run's result cache for one preset: what it remembers, the keys of the tests
-// the run selects, and the tests it leaves out.
-struct CachePlan {
-  std::string path;
-  ResultCache cache;
-  int clean_runs_needed = kCleanRunsNeeded;
-  std::map<std::string, CacheEntry> keys;
-  std::vector<std::string> cached, cached_skips;  // passes and skips left out of the run
-  CacheContext context;                           // what the keys were computed with
-};
+}  // namespace
 
-// Loads the cache, computes the keys of the listed tests and leaves out of `ctest`
-// those that passed (or skipped themselves) with the same key.
 void PlanCache(const TestPreset& preset, const RunContext& context, const ProcessResult& listed, bool have_listing,
                CachePlan* plan, std::vector<std::string>* ctest) {
   std::string unreadable;
@@ -265,6 +254,8 @@ void PlanCache(const TestPreset& preset, const RunContext& context, const Proces
               << ") before and nothing they depend on changed: not run again (--no-cache runs them)" << std::endl;
   }
 }
+
+namespace {
 
 // After the run: memsafe's verdict of each test that ran, with what it loaded, into the
 // cache; a test left out whose inputs changed while the others ran makes the run unsound.
@@ -348,10 +339,14 @@ std::vector<std::string> MarkedTests(const TestPreset& preset, std::string_view 
   return tests;
 }
 
-void SayNativeTests(const TestPreset& preset) {
-  if (const std::vector<std::string> native = MarkedTests(preset, ".native"); !native.empty()) {
+// Says which tests ran natively and counts them in run->native.
+void SayNativeTests(const TestPreset& preset, PresetRun* run) {
+  const std::vector<std::string> native = MarkedTests(preset, ".native");
+  run->native = static_cast<int>(native.size());
+  if (!native.empty()) {
     std::cout << "memsafe check: " << native.size() << " test(s) of " << preset.name
-              << " ran natively (a script or interpreter that started no program of the build tree): "
+              << " ran natively (a script or interpreter that started no program and loaded no library of the "
+                 "build tree): "
               << Join(native, " ") << std::endl;
   }
   if (const std::vector<std::string> own = MarkedTests(preset, ".valgrind-stand-in"); !own.empty()) {
@@ -513,7 +508,7 @@ PresetRun RunPreset(const TestPreset& preset, const RunContext& context) {
     run.test_seconds = SecondsSince(test_start);
     run.changed_during_run = ChangedPrograms(programs);
     JudgeResults(preset, context, listed, &plan, &run);
-    SayNativeTests(preset);
+    SayNativeTests(preset, &run);
   }
   GroupEnd();
   run.wall_seconds = SecondsSince(start);

@@ -1,12 +1,14 @@
 // The commands the test launcher (memsafe-run.sh) calls: test-verdict judges one test
 // run, next-cases says which cases a finding kept from running, log-id names a test's
-// logs, instrumented says which sanitizers a program carries.
+// logs, instrumented says which sanitizers a program carries, build-tree-libraries which
+// of the project's libraries a natively run interpreter loaded.
 #include <charconv>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -17,6 +19,7 @@
 #include "common/memory_tools.h"
 #include "common/process.h"
 #include "common/text.h"
+#include "loaded_objects.h"
 #include "test_verdict.h"
 
 namespace memsafe::cli {
@@ -32,6 +35,7 @@ struct LauncherState {
   std::string log_id_name;
   std::string cases_prefix, cases_name;
   std::vector<std::string> cases_argv;
+  std::string record, record_build_dir;
 };
 
 // Streams a test's output file to `out`; false (said on stderr) when it cannot be read
@@ -131,6 +135,24 @@ int NextCases(const std::string& prefix, const std::string& name, const std::vec
 
 // `memsafe instrumented`: with `expect_tools`, a verdict (exit 1 when one is missing);
 // without, a report of what the program carries.
+// The record of a run with no process at all (the program was not found) is no file:
+// nothing was loaded. One that exists and cannot be read is an error, which the launcher
+// reports rather than skip the run under Valgrind that the test may need.
+int BuildTreeLibraries(const std::string& record, const std::string& build_dir) {
+  std::error_code error;
+  if (!std::filesystem::exists(record, error) && !error) return kClean;
+  std::string text, why;
+  if (!tools::ReadWholeFile(record, &text, &why)) {
+    std::cerr << "memsafe build-tree-libraries: " << record << ": " << why << "\n";
+    return kUsage;
+  }
+  tools::LoadedObjects loaded;
+  tools::AddAuditRecord(text, &loaded);
+  const std::vector<std::string> inside = tools::BuildTreeLibraries(loaded, build_dir);
+  for (const std::string& library : std::set<std::string>(inside.begin(), inside.end())) std::cout << library << "\n";
+  return kClean;
+}
+
 int Instrumented(const std::string& given, const std::string& expect_tools, const std::string& test_name) {
   const std::string program = tools::ResolveProgram(given);
   std::vector<std::string> wanted;
@@ -203,6 +225,9 @@ void AddLauncherCommands(CLI::App& app, int* status) {
                       "The sanitizers the preset expects (MEMSAFE_EXPECT): every program of --build-dir the test "
                       "ran must carry them");
   verdict->add_option("--build-dir", state->test_run.build_dir, "The build tree, whose programs must be instrumented");
+  verdict->add_flag("--interpreter-run", state->test_run.interpreter_run,
+                    "The test's interpreter ran under the tool for the project's libraries it loaded: reports with "
+                    "no frame in the project's code are the interpreter's own and do not fail the test");
 
   CLI::App* log_id = app.add_subcommand("log-id", "The file-name id of a test's logs, for the test launcher");
   log_id->add_option("name", state->log_id_name, "The test's name")->required();
@@ -214,6 +239,14 @@ void AddLauncherCommands(CLI::App& app, int* status) {
   next_cases->add_option("--name", state->cases_name, "The test's name, for the note")->required();
   next_cases->add_option("argv", state->cases_argv, "The test's command as given")->required();
   next_cases->group("");  // the launcher's, not a user's
+  CLI::App* libraries = app.add_subcommand(
+      "build-tree-libraries",
+      "The shared objects of --build-dir that a test run's loader record lists, one per line: under the valgrind "
+      "preset, the project's libraries an interpreter loaded while Valgrind did not run it");
+  libraries->add_option("--record", state->record, "The run's record (<prefix>.loaded)")->required();
+  libraries->add_option("--build-dir", state->record_build_dir, "The build tree")->required();
+  libraries->group("");  // the launcher's, not a user's
+  libraries->callback([state, status] { *status = BuildTreeLibraries(state->record, state->record_build_dir); });
   instrumented->callback(
       [state, status] { *status = Instrumented(state->program, state->expect_tools, state->test_name); });
   verdict->callback([state, status] { *status = TestVerdict(state->test_run); });

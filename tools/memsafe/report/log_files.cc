@@ -23,7 +23,7 @@ namespace fs = std::filesystem;
 
 // <test>.<tool>.<pid>[.xml] | <test>.<tool>.stderr | <test>.<tool>.rerun-stderr (the
 // cases a finding kept from running, run again: memsafe next-cases) |
-// <test>.<tool>.expected
+// <test>.<tool>.expected | <test>.<tool>.interpreter (markers, not logs)
 bool ParseLogName(const std::string& name, LogFile* log, std::string* suffix) {
   std::string_view rest = name;
   if (EndsWith(rest, ".xml")) {
@@ -33,7 +33,9 @@ bool ParseLogName(const std::string& name, LogFile* log, std::string* suffix) {
   const auto dot = rest.rfind('.');
   if (dot == std::string_view::npos) return false;
   *suffix = std::string(rest.substr(dot + 1));
-  if (!AllDigits(*suffix) && *suffix != "stderr" && *suffix != "rerun-stderr" && *suffix != "expected") return false;
+  if (!AllDigits(*suffix) && *suffix != "stderr" && *suffix != "rerun-stderr" && *suffix != "expected" &&
+      *suffix != "interpreter")
+    return false;
   rest = rest.substr(0, dot);
   const auto dot2 = rest.rfind('.');
   if (dot2 == std::string_view::npos || dot2 == 0) return false;
@@ -52,7 +54,8 @@ bool ParseLogName(const std::string& name, LogFile* log, std::string* suffix) {
 
 void ScanLogDir(const fs::path& dir, const std::string& preset, LogSet* set, std::vector<InputError>* errors) {
   std::vector<LogFile> found;
-  std::set<std::string> expected;  // "<test>.<tool>" of canaries
+  std::set<std::string> expected;     // "<test>.<tool>" of canaries
+  std::set<std::string> interpreter;  // "<test>.<tool>" of interpreter runs
   std::error_code error;
   fs::directory_iterator items(dir, error);
   if (error) {
@@ -74,8 +77,8 @@ void ScanLogDir(const fs::path& dir, const std::string& preset, LogSet* set, std
     if (!ParseLogName(item.path().filename().string(), &log, &suffix)) continue;
     log.path = item.path().string();
     log.preset = preset;
-    if (suffix == "expected") {
-      expected.insert(log.test + "." + log.tool);
+    if (suffix == "expected" || suffix == "interpreter") {
+      (suffix == "expected" ? expected : interpreter).insert(log.test + "." + log.tool);
       continue;
     }
     found.push_back(std::move(log));
@@ -84,6 +87,7 @@ void ScanLogDir(const fs::path& dir, const std::string& preset, LogSet* set, std
   std::set<std::string> tools;
   for (LogFile& log : found) {
     log.expected = expected.count(log.test + "." + log.tool) > 0;
+    log.interpreter = interpreter.count(log.test + "." + log.tool) > 0;
     tools.insert(log.tool);
     set->files.push_back(std::move(log));
   }

@@ -21,6 +21,25 @@ namespace memsafe::tools {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+// Whether a frame of any of the finding's stacks (the access, the allocation, the free)
+// is in a file under the project's root, excluded code included. Without a root nothing
+// can be told apart, and every finding counts as the project's.
+bool AnyProjectFrame(const Finding& finding, const ReportContext& context) {
+  if (context.root.empty()) return true;
+  for (const Stack& stack : finding.stacks) {
+    for (const Frame& frame : stack.frames) {
+      if (!frame.file.empty() && fs::path(frame.file).lexically_normal().string().starts_with(context.root)) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
 std::vector<Finding> ReadLogs(const LogSet& logs, const ReportContext& context, std::vector<InputError>* errors) {
   std::vector<Finding> all;
   for (const LogFile& given : logs.files) {
@@ -61,6 +80,7 @@ std::vector<Finding> ReadLogs(const LogSet& logs, const ReportContext& context, 
     }
     for (Finding& finding : found) {
       finding.expected = given.expected;
+      finding.interpreters_own = given.interpreter && !finding.unsymbolized && !AnyProjectFrame(finding, context);
       all.push_back(std::move(finding));
     }
   }

@@ -63,6 +63,11 @@ struct Finding {
   std::string signature;  // 16 hex digits
   bool complete = true;   // false when the report was cut short
   bool expected = false;  // from a canary's log: the finding is the point of that test
+  // From an interpreter run (LogFile::interpreter) with no frame in the project's code,
+  // symbolized: the interpreter's own (a Python built without Valgrind's annotations, a
+  // shell's blocks at exit), set aside like a canary's. A report with one project frame
+  // in any of its stacks (the library that allocated or freed the block) is the project's.
+  bool interpreters_own = false;
 };
 
 struct InputError {
@@ -104,6 +109,9 @@ struct LogFile {
   std::string preset;
   bool xml = false;
   bool expected = false;  // a canary's log: its findings are the point of the test
+  // A log of a test whose interpreter ran under the tool for the project's libraries it
+  // loaded (the launcher's <test>.<tool>.interpreter marker): see Finding::interpreters_own.
+  bool interpreter = false;
 };
 
 struct LogSet {

@@ -22,6 +22,8 @@ int ReportCommand(const ReportOptions& options) {
   for (Finding& finding : ReadLogs(logs, context, &summary.errors)) {
     if (finding.expected && !options.include_canaries) {
       ++summary.canary_findings;
+    } else if (finding.interpreters_own) {
+      ++summary.interpreter_findings;
     } else {
       findings.push_back(std::move(finding));
     }

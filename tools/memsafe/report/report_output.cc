@@ -226,6 +226,10 @@ std::string FormatTable(const std::vector<Group>& groups, const ReportSummary& s
   }
   out << "\nmemsafe report: " << groups.size() << " distinct finding(s) in " << summary.logs << " log file(s)";
   if (summary.canary_findings > 0) out << "; " << summary.canary_findings << " expected canary finding(s) set aside";
+  if (summary.interpreter_findings > 0) {
+    out << "; " << summary.interpreter_findings
+        << " finding(s) of an interpreter's own code set aside (run under the tool for the project's libraries)";
+  }
   if (!summary.errors.empty()) out << "; " << summary.errors.size() << " input error(s)";
   out << "\n";
   return out.str();
@@ -373,8 +377,11 @@ std::string FormatJson(const std::vector<Group>& groups, const ReportSummary& su
   for (const InputError& error : summary.errors) {
     errors.push_back({{"file", error.file}, {"line", error.line}, {"message", error.message}});
   }
-  const json out = {
-      {"findings", findings}, {"logs", summary.logs}, {"canary_findings", summary.canary_findings}, {"errors", errors}};
+  const json out = {{"findings", findings},
+                    {"logs", summary.logs},
+                    {"canary_findings", summary.canary_findings},
+                    {"interpreter_findings", summary.interpreter_findings},
+                    {"errors", errors}};
   return Dump(out);
 }
 

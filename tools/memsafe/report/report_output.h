@@ -22,6 +22,8 @@ namespace memsafe::tools {
 struct ReportSummary {
   int logs = 0;             // log files read
   int canary_findings = 0;  // findings in canary logs, set aside
+  // Findings of an interpreter's own code (Finding::interpreters_own), set aside.
+  int interpreter_findings = 0;
   std::vector<InputError> errors;
 };
 

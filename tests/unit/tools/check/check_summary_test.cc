@@ -90,6 +90,7 @@ TEST(CheckSummaryTest, JsonSummaryHasTheTableAndTheProjectTestsApartFromCanaries
   PresetRun failed =
       Ran("thread", {Result("a", TestOutcome::kFailed), Result("canary.thread.x", TestOutcome::kFailed)});
   failed.label = "tsan";
+  failed.native = 1;
   JudgeRun(&failed);
   const nlohmann::json json = nlohmann::json::parse(FormatSummaryJson({clean, failed}));
   ASSERT_EQ(json["presets"].size(), 2u);
@@ -97,6 +98,8 @@ TEST(CheckSummaryTest, JsonSummaryHasTheTableAndTheProjectTestsApartFromCanaries
   EXPECT_EQ(json["presets"][0]["result"], "ok");
   EXPECT_EQ(json["presets"][0]["tests"], 3);
   EXPECT_EQ(json["presets"][0]["project_tests"], 2);
+  EXPECT_EQ(json["presets"][0]["native_tests"], 0);
+  EXPECT_EQ(json["presets"][1]["native_tests"], 1) << "a test Valgrind did not run is not hidden in project_tests";
   EXPECT_EQ(json["presets"][0]["canaries_caught"], 1);
   EXPECT_EQ(json["presets"][1]["failures"], 2);
   EXPECT_EQ(json["presets"][1]["canaries"], 1);

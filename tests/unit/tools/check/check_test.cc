@@ -112,11 +112,6 @@ class FakeCtest {
         << "echo '" << listing << "'\nexit " << status << "\n";
     out.close();
     chmod(script.c_str(), 0755);
-    if (const char* path = std::getenv("PATH")) old_path_ = path;
-    setenv("PATH", (dir_.path().string() + ":" + old_path_.value_or("/usr/bin:/bin")).c_str(), 1);
-  }
-  ~FakeCtest() {
-    if (old_path_) setenv("PATH", old_path_->c_str(), 1);
   }
   FakeCtest(const FakeCtest&) = delete;
   FakeCtest& operator=(const FakeCtest&) = delete;
@@ -130,8 +125,13 @@ class FakeCtest {
   }
 
  private:
+  static std::string PathWith(const ScratchDir& dir) {
+    const char* path = std::getenv("PATH");
+    return dir.path().string() + ":" + (path != nullptr ? path : "/usr/bin:/bin");
+  }
+
   ScratchDir dir_;
-  std::optional<std::string> old_path_;
+  testing::ScopedEnv path_{"PATH", PathWith(dir_).c_str()};
 };
 
 TEST(CheckPlanTest, AShardTakesEveryNthTestAndEveryCanaryFromAListingWithTheRunsFilters) {
@@ -185,6 +185,53 @@ TEST(CheckPlanTest, AListingThatFailsIsAnErrorNotAShardWithoutCanaries) {
   }
   FakeCtest listing;
   EXPECT_TRUE(PlanTestCommands(preset, context).selection_errors.empty());
+}
+
+// The quick run leaves out (ctest -E, exact names) the tests that ran clean under the same
+// key as often as the cache asks, and runs the others: a test never seen, one whose last
+// run had a finding, and every test once something all keys hold has changed.
+TEST(CheckPlanTest, TheCacheLeavesOutByExactNameOnlyTestsCleanUnderTheirKey) {
+  PlanSetup setup;
+  RunContext& context = setup.context;
+  const TestPreset& preset = setup.preset;
+  context.use_cache = true;
+  context.cache_files = {setup.project.Write("sanitizers/options.txt", "asan detect_leaks=1\n")};
+  ProcessResult listed;
+  listed.started = true;
+  listed.output = R"({"kind":"ctestInfo","tests":[{"name":"a","command":["/bin/true","a"]},)"
+                  R"({"name":"b.c+","command":["/bin/true","b"]},{"name":"d","command":["/bin/true","d"]},)"
+                  R"({"name":"new","command":["/bin/true","new"]}]})";
+  const auto plan_once = [&](Words* ctest) {
+    CachePlan plan;
+    plan.path = (setup.project.path() / "cache.json").string();
+    plan.clean_runs_needed = 1;
+    PlanCache(preset, context, listed, /*have_listing=*/true, &plan, ctest);
+    return plan;
+  };
+  Words first;
+  CachePlan plan = plan_once(&first);
+  EXPECT_EQ(first, Words{}) << "nothing remembered: everything runs";
+  ASSERT_EQ(plan.keys.size(), 4u);
+  plan.cache.Record("a", plan.keys.at("a").key, TestOutcome::kPassed, "clean");
+  plan.cache.Record("b.c+", plan.keys.at("b.c+").key, TestOutcome::kPassed, "clean");
+  plan.cache.Record("d", plan.keys.at("d").key, TestOutcome::kFailed, "finding");
+  ASSERT_TRUE(plan.cache.Save(plan.path));
+
+  Words second;
+  const CachePlan again = plan_once(&second);
+  EXPECT_EQ(second, (Words{"-E", "^(a|b\\.c\\+)$"})) << "a name's regex characters are escaped";
+  EXPECT_EQ(again.cached, (Words{"a", "b.c+"}));
+
+  setup.project.Write("sanitizers/options.txt", "asan detect_leaks=1\nasan halt_on_error=1\n");
+  Words third;
+  (void)plan_once(&third);  // only the command matters here
+  EXPECT_EQ(third, Words{}) << "options.txt is in every key: a change runs every test";
+
+  Words without_listing;
+  CachePlan unlisted;
+  unlisted.path = plan.path;
+  PlanCache(preset, context, listed, /*have_listing=*/false, &unlisted, &without_listing);
+  EXPECT_EQ(without_listing, Words{}) << "no listing, no keys: nothing is left out";
 }
 
 }  // namespace

@@ -456,6 +456,55 @@ namespace fs = std::filesystem;
 
 using testing::ScratchDir;
 
+// A test whose interpreter ran under Valgrind for the project's library it loaded (the
+// launcher's <test>.valgrind.interpreter marker): a report with no frame under the root
+// is the interpreter's own; one with a project frame in any stack, the allocation's
+// included, is the project's. Without the marker, or without a root, every report is.
+TEST(ReportTest, AnInterpretersOwnReportsAreThoseWithNoFrameOfTheProject) {
+  const auto frame = [](const std::string& dir, const std::string& file, const std::string& fn) {
+    return "<frame><ip>0x1</ip><obj>/x.so</obj><fn>" + fn + "</fn><dir>" + dir + "</dir><file>" + file +
+           "</file><line>3</line></frame>";
+  };
+  const std::string python = frame("/usr/src/python3.11/Objects", "dictobject.c", "free_keys_object");
+  const std::string library = frame("/src/p/src", "render.c", "render_html");
+  const std::string leak_head =
+      "<error><unique>0x%</unique><tid>1</tid><kind>Leak_DefinitelyLost</kind><xwhat><text>8 bytes in 1 blocks are "
+      "definitely lost in loss record 1 of 2</text><leakedbytes>8</leakedbytes><leakedblocks>1</leakedblocks></xwhat>";
+  const std::string xml =
+      "<?xml version=\"1.0\"?>\n<valgrindoutput>\n" + leak_head + "<stack>" + python + "</stack></error>\n" +
+      "<error><unique>0x2</unique><tid>1</tid><kind>InvalidRead</kind><what>Invalid read of size 1</what><stack>" +
+      python + "</stack><auxwhat>Address 0x4a8d040 is 0 bytes inside a block of size 8 free'd</auxwhat><stack>" +
+      library + "</stack></error>\n" + leak_head + "<stack>" + library + python + "</stack></error>\n" +
+      "</valgrindoutput>\n";
+  ScratchDir dir;
+  const std::string log = dir.Write("memcheck/t.valgrind.9.xml", xml);
+  const auto read = [&](bool marked, const ReportContext& context) {
+    std::vector<InputError> errors;
+    const LogSet logs{
+        {LogFile{
+            .path = log, .test = "t", .tool = "valgrind", .preset = "valgrind", .xml = true, .interpreter = marked}},
+        {}};
+    std::vector<Finding> findings = ReadLogs(logs, context, &errors);
+    EXPECT_TRUE(errors.empty()) << errors.front().message;
+    std::vector<std::string> own;
+    for (const Finding& finding : findings) own.push_back(finding.kind + (finding.interpreters_own ? " own" : ""));
+    return own;
+  };
+  const ReportContext project{"/src/p/", {}, {}};
+  EXPECT_EQ(read(true, project), (std::vector<std::string>{"memory-leak own", "heap-use-after-free", "memory-leak"}));
+  EXPECT_EQ(read(false, project), (std::vector<std::string>{"memory-leak", "heap-use-after-free", "memory-leak"}));
+  EXPECT_EQ(read(true, ReportContext{}),
+            (std::vector<std::string>{"memory-leak", "heap-use-after-free", "memory-leak"}))
+      << "no root: nothing can be told apart, so nothing is set aside";
+
+  // The marker beside the log is how memsafe report (and so memsafe check) learns it.
+  dir.Write("memcheck/t.valgrind.interpreter", "");
+  std::vector<InputError> errors;
+  const LogSet collected = CollectLogs({(dir.path() / "memcheck").string()}, &errors);
+  ASSERT_EQ(collected.files.size(), 1u) << "the marker is no log";
+  EXPECT_TRUE(collected.files[0].interpreter);
+}
+
 TEST(ReportTest, PlainSanitizerLogsOfAnyNameAreReadAsUsersWriteThem) {
   // What ASAN_OPTIONS=log_path=dir/asan leaves: dir/asan.<pid>, no harness naming.
   ScratchDir dir;
