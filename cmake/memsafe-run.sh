@@ -154,7 +154,20 @@ is_elf() {
 # under pytest). A compiled program of the build tree is never one, whatever its name:
 # it carries its own sanitizer runtime, and a second one would stop it.
 runs_python() {
-  local program line=""
+  local program line="" prev_u=0
+  # Past `env [-i] [NAME=VALUE]...` and `cmake -E env [NAME=VALUE]...` to the program
+  # they start: the preload then passes through them to it.
+  if [[ ${1##*/} == env ]]; then
+    shift
+    while (($#)) && [[ $1 == -i || $1 == -u || $1 == *=* || $prev_u == 1 ]]; do
+      if [[ $1 == -u ]]; then prev_u=1; else prev_u=0; fi
+      shift
+    done
+  elif [[ ${1##*/} =~ ^cmake && ${2-} == -E && ${3-} == env ]]; then
+    shift 3
+    while (($#)) && [[ $1 == --unset=* || $1 == --modify || $1 == *=* ]]; do shift; done
+  fi
+  (($#)) || return 1
   program="$(command -v -- "$1" 2>/dev/null || true)"
   [[ -n $program && -f $program && -r $program ]] || return 1
   if is_elf "$program"; then
@@ -225,16 +238,17 @@ case "$tool" in
     for candidate in "${memsafe%/*}/memsafe-preload-scope.so" "${memsafe%/*}/../libexec/memsafe/memsafe-preload-scope.so"; do
       if [[ -r $candidate ]]; then scope="$candidate"; break; fi
     done
-    if [[ -n $preload_runtime && -z $scope ]] && runs_python "$1"; then
+    if [[ -n $preload_runtime && -z $scope ]] && runs_python "$@"; then
       echo "memsafe-run: no memsafe-preload-scope.so beside $memsafe or in its libexec/memsafe:" \
         "'$name' runs Python without the sanitizer runtime, and a library of the build tree will not load" >&2
-    elif [[ -n $preload_runtime ]] && runs_python "$1"; then
+    elif [[ -n $preload_runtime ]] && runs_python "$@"; then
       # The interpreter gets the runtime; what it starts gets the environment as it is
       # now (MEMSAFE_CHILD_*: "=value", or empty for unset), which preload_scope.c puts
       # back inside the interpreter. Reason for detect_leaks=0 there: the interpreter's
       # own blocks at exit are not the project's (the project's programs it starts keep
       # leak detection).
-      preload=(env MEMSAFE_PRELOAD_INTO='python*')
+      preload=(env MEMSAFE_PRELOAD_INTO='python*' "MEMSAFE_PRELOAD_SCOPED=$prefix.preload-scoped")
+      preload_applied=1
       for var in LD_PRELOAD ASAN_OPTIONS LSAN_OPTIONS UBSAN_OPTIONS TSAN_OPTIONS; do
         if [[ -v $var ]]; then preload+=("MEMSAFE_CHILD_$var==${!var}"); else preload+=("MEMSAFE_CHILD_$var="); fi
       done
@@ -322,21 +336,34 @@ if ((status != 0)) && is_elf "$1"; then
   done
   rm -f -- "$prefix.next" "$prefix.cases.xml" "$prefix.cases-ran" "$prefix.cases-from"
 fi
+# The preload must have stopped at a Python interpreter (preload_scope.c): otherwise
+# every process of the test ran with the interpreter's settings, leak detection off.
+if ((${preload_applied:-0})) && [[ ! -e $prefix.preload-scoped ]] && ((status != 124)); then
+  echo "memsafe: FAILED: '$name' ran $1 with the sanitizer runtime preloaded for Python, but no process of it" \
+    "was a Python interpreter (named python*): its processes ran with leak detection off" >>"$prefix.stderr"
+  status=125
+fi
 # A script under the valgrind preset whose own processes (an interpreter: Python's ctypes,
-# an extension module) loaded a library of the build tree ran the project's code where
-# Valgrind did not see it: the test runs again with every process under Valgrind but
+# an extension module) loaded a library of the build tree or the source tree, or one
+# the record could not name, ran the project's code where Valgrind did not see it: the test runs again with every process under Valgrind but
 # memsafe's stand-ins, and reports from the interpreter's own code are set apart
 # (test-verdict --interpreter-run).
 interpreter_run=0
 if ((${script_under_audit:-0})) && ((status != 124)); then
-  if ! libraries="$("${no_aslr[@]}" "$memsafe" build-tree-libraries --record "$prefix.loaded" --build-dir "$build_dir")"; then
+  if ! libraries="$("${no_aslr[@]}" "$memsafe" build-tree-libraries --record "$prefix.loaded" --dir "$build_dir" \
+    ${root:+--dir "$root"})"; then
     echo "memsafe-run: cannot tell whether '$name' loaded the project's libraries natively; it fails" >&2
     status=125
   elif [[ -n $libraries ]]; then
     echo "memsafe: NOTE: '$name' runs $1, which loaded ${libraries//$'\n'/ } of the build tree" \
       "outside Valgrind; the test runs again with its interpreter under Valgrind" >&2
-    first_logs=("$prefix".*.xml "$prefix".*.vglog)
-    for log in "${first_logs[@]}"; do [[ ! -e $log ]] || rm -f -- "$log"; done
+    # The first run's Valgrind logs (of the build tree's programs it started) stay: a
+    # finding of theirs is not lost to a rerun that happens to miss it.
+    # A native run that failed keeps the test failed, as a clean rerun never passes a
+    # test; its output stays beside the logs.
+    first_status=$status
+    mv -f -- "$prefix.stdout" "$prefix.native-stdout"
+    mv -f -- "$prefix.stderr" "$prefix.native-stderr"
     # Reasons: the trace-children-skip that follows replaces options.txt's, which would
     # leave a system interpreter's process tree unchecked (a pyenv shim is bash in
     # /usr/bin); --error-exitcode=0 leaves the status to the test, as the interpreter's
@@ -344,14 +371,20 @@ if ((${script_under_audit:-0})) && ((status != 124)); then
     # allocator hides its objects' blocks from memcheck (PYTHONMALLOC=malloc, as Python's
     # docs say for Valgrind).
     set +e
-    timeout --verbose --kill-after=15 "$timeout_s" env PYTHONMALLOC=malloc "${valgrind_cmd[@]}" \
+    left=$((timeout_s - SECONDS > 1 ? timeout_s - SECONDS : 1)) # CTest's own limit counts the first run
+    timeout --verbose --kill-after=15 "$left" env PYTHONMALLOC=malloc "${valgrind_cmd[@]}" \
       "--trace-children-skip=$shims/*" --error-exitcode=0 "$@" >"$prefix.stdout" 2>"$prefix.stderr"
     status=$?
     set -e
+    if ((first_status != 0)); then
+      echo "memsafe: the native run of '$name' exited $first_status, which stays the test's status (its output:" \
+        "$prefix.native-stdout, $prefix.native-stderr)" >>"$prefix.stderr"
+      status=$first_status
+    fi
     interpreter_run=1
     # For memsafe report, as the verdict's --interpreter-run: which logs hold the
     # interpreter's own reports.
-    : >"$prefix.interpreter"
+    printf '%s\n' "$(cd -P -- "$build_dir" && pwd -P)" >"$prefix.interpreter"
   fi
 fi
 # A script under the valgrind preset that started no program of the build tree had

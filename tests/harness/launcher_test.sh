@@ -251,6 +251,14 @@ if [[ -r $scope ]]; then
       EXPECT_FAILURES=$((EXPECT_FAILURES + 1))
     fi
   done
+  expect 0 "stand-in-runtime.so" "an interpreter behind env gets the preload too" -- \
+    bash "$launcher" "${common[@]}" "${preload[@]}" --name python-env-wrapped env A=1 "$work/interp/python3" /proc/self/maps
+  # A "python3" that is a shell running no interpreter: the preload and its relaxed
+  # options would reach every process, so the test fails.
+  printf '#!/usr/bin/env bash\nexec cat /proc/self/maps\n' >"$work/shim/fake-python3"
+  mkdir -p "$work/fake" && mv "$work/shim/fake-python3" "$work/fake/python3" && chmod +x "$work/fake/python3"
+  expect 125 "no process of it was a Python interpreter" "a preload that reaches no Python interpreter fails" -- \
+    bash "$launcher" "${common[@]}" "${preload[@]}" --name python-none "$work/fake/python3"
   if grep -q 'stand-in-runtime' <<<"$tree_maps"; then
     echo "FAIL: a program of the build tree named python3 got the runtime preloaded"; EXPECT_FAILURES=$((EXPECT_FAILURES + 1))
   else

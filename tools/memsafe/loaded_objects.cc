@@ -51,6 +51,7 @@ void AddAuditRecord(std::string_view text, LoadedObjects* loaded) {
       Incomplete(loaded, "a process was given the directory " + std::string(line.substr(4)) +
                              ": what it read there is not known");
     } else if (line == "incomplete") {
+      loaded->unrecorded = true;
       Incomplete(loaded, "a process mapped an object whose path could not be recorded");
     } else {
       Incomplete(loaded, "the record has a line it cannot read: '" + std::string(line.substr(0, 80)) + "'");
@@ -107,17 +108,26 @@ void AddValgrindArguments(std::string_view xml, LoadedObjects* loaded) {
   }
 }
 
-std::vector<std::string> BuildTreeLibraries(const LoadedObjects& loaded, const std::string& build_dir) {
+std::vector<std::string> ProjectLibraries(const LoadedObjects& loaded, const std::vector<std::string>& dirs) {
   const auto resolved = [](const std::string& path) {
     std::error_code error;
     fs::path canonical = fs::weakly_canonical(path, error);
     return error ? fs::path(path).lexically_normal() : canonical;
   };
-  const fs::path tree = resolved(build_dir);
+  std::vector<fs::path> trees;
+  for (const std::string& dir : dirs) {
+    if (!dir.empty()) trees.push_back(resolved(dir));
+  }
   std::vector<std::string> inside;
   for (const std::string& library : loaded.libraries) {
-    const fs::path relative = resolved(library).lexically_relative(tree);
-    if (!relative.empty() && *relative.begin() != "..") inside.push_back(library);
+    const fs::path path = resolved(library);
+    for (const fs::path& tree : trees) {
+      const fs::path relative = path.lexically_relative(tree);
+      if (!relative.empty() && *relative.begin() != "..") {
+        inside.push_back(library);
+        break;
+      }
+    }
   }
   return inside;
 }

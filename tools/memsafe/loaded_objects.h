@@ -36,6 +36,9 @@ struct LoadedObjects {
   // The shared objects processes mapped ("obj" lines of the audit record), sorted, unique
   // (also in `objects`).
   std::vector<std::string> libraries;
+  // The audit record says a process mapped or ran something whose path it could not
+  // hold (a library dlopen()ed by a relative path, a program Valgrind failed to start).
+  bool unrecorded = false;
 };
 
 // Adds the audit module's record ("exe PATH", "obj PATH", "file PATH", "incomplete").
@@ -49,15 +52,15 @@ void AddValgrindLog(std::string_view text, LoadedObjects* loaded);
 // gives no working directory) and is left out.
 void AddValgrindArguments(std::string_view xml, LoadedObjects* loaded);
 
-// Of loaded.libraries, those inside `build_dir`, each resolved through symbolic links
-// (reads the file system; a path that does not resolve is compared as written).
+// Of loaded.libraries, those inside one of `dirs` (the build tree, the source root: an
+// extension module built in place), each resolved through symbolic links (reads the file
+// system; a path that does not resolve is compared as written).
 // Under the valgrind preset a script runs natively and a program of the build tree it
 // starts begins again under Valgrind before its libraries are mapped
-// (loaded_objects_audit.c): a library of the build tree in that run's record was
-// mapped by a process Valgrind did not run, an interpreter that loaded the project's
-// code (ctypes, an extension module), and the launcher runs the test again under
-// Valgrind.
-std::vector<std::string> BuildTreeLibraries(const LoadedObjects& loaded, const std::string& build_dir);
+// (loaded_objects_audit.c): a library of the project in that run's record was mapped by
+// a process Valgrind did not run, an interpreter that loaded the project's code (ctypes,
+// an extension module), and the launcher runs the test again under Valgrind.
+std::vector<std::string> ProjectLibraries(const LoadedObjects& loaded, const std::vector<std::string>& dirs);
 
 // The record a launcher run left beside its logs: <prefix>.loaded for the sanitizer
 // presets, <prefix>.<pid>.vglog for Valgrind's (the prefix ends in ".valgrind").

@@ -18,7 +18,11 @@
  *                               preload's target ("python*"); processes on the way to it
  *                               (a pyenv shim, env, setarch) leave everything as it is;
  *   MEMSAFE_CHILD_<VARIABLE>    for LD_PRELOAD and each sanitizer options variable, what
- *                               the target's children get: "=value", or empty for unset.
+ *                               the target's children get: "=value", or empty for unset;
+ *   MEMSAFE_PRELOAD_SCOPED      a file this module creates in the target, so the launcher
+ *                               knows the preload stopped there: without it every
+ *                               process ran with the interpreter's settings (leak
+ *                               detection off), and the test fails.
  * In the target, before its main() reads the environment, this module puts those values
  * back and removes its own variables. The target's runtime is not affected: the
  * sanitizers read their options from /proc/self/environ, the environment the process
@@ -27,6 +31,7 @@
  * Built without instrumentation (it runs before any sanitizer's initialisation may have
  * finished, and it must work in a program of either compiler). */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -46,6 +51,18 @@ static int memsafe_is_target(void) {
   return fnmatch(pattern, name != NULL ? name + 1 : exe, 0) == 0;
 }
 
+/* The environment cannot be put back (setenv's ENOMEM): the children would run with the
+ * interpreter's settings, so the process stops, saying why, before it runs anything. */
+static void memsafe_scope_failed(const char* variable) {
+  static const char kMessage[] =
+      "memsafe-preload-scope: cannot restore the environment for the processes a Python "
+      "interpreter starts: ";
+  (void)!write(2, kMessage, sizeof kMessage - 1); /* nothing else to tell, about to exit */
+  (void)!write(2, variable, strlen(variable));    /* likewise */
+  (void)!write(2, "\n", 1);                       /* likewise */
+  _exit(125);
+}
+
 __attribute__((constructor)) static void memsafe_scope_preload(void) {
   if (!memsafe_is_target()) return;
   for (size_t i = 0; i < sizeof kRestored / sizeof kRestored[0]; ++i) {
@@ -53,14 +70,16 @@ __attribute__((constructor)) static void memsafe_scope_preload(void) {
     strncat(saved_name, kRestored[i], sizeof saved_name - strlen(saved_name) - 1);
     const char* saved = getenv(saved_name);
     if (saved == NULL) continue; /* the launcher did not change this one */
-    /* A failed setenv() leaves the relaxed value: the children run with the interpreter's
-     * options, which the test's report shows; nothing better can be done this early. */
-    if (saved[0] == '=') {
-      (void)setenv(kRestored[i], saved + 1, 1);
-    } else {
-      (void)unsetenv(kRestored[i]);
-    }
-    (void)unsetenv(saved_name);
+    const int failed = saved[0] == '=' ? setenv(kRestored[i], saved + 1, 1) : unsetenv(kRestored[i]);
+    if (failed != 0 || unsetenv(saved_name) != 0) memsafe_scope_failed(kRestored[i]);
   }
-  (void)unsetenv("MEMSAFE_PRELOAD_INTO");
+  const char* marker = getenv("MEMSAFE_PRELOAD_SCOPED");
+  if (marker != NULL && marker[0] != '\0') {
+    const int fd = open(marker, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+    /* Unwritable, the launcher finds no marker and fails the test, which is safe. */
+    if (fd >= 0) (void)close(fd); /* an empty file: its existence is the message */
+  }
+  if (unsetenv("MEMSAFE_PRELOAD_SCOPED") != 0 || unsetenv("MEMSAFE_PRELOAD_INTO") != 0) {
+    memsafe_scope_failed("MEMSAFE_PRELOAD_INTO");
+  }
 }

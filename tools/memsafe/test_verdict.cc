@@ -140,6 +140,33 @@ struct Captured {
   bool passed_case = false;  // a GoogleTest case passed
 };
 
+// A library built for a sanitizer that a process without the sanitizer's runtime tried to
+// load says so in its error ("undefined symbol: __asan_option_detect_stack_use_after_return"):
+// the test checked nothing of that library, whatever its status (a test that skips on
+// ImportError passes). "" when the output (as far as held; a streamed one is not read
+// here) says nothing of the kind.
+std::string UnloadableInstrumentedLibrary(const TestRun& run, const Captured& captured) {
+  if (run.tool != "asan" && run.tool != "tsan" && run.tool != "ubsan") return "";
+  for (const std::string* text : {&captured.stdout_text, &captured.stderr_text}) {
+    for (std::string_view line : SplitLines(*text)) {
+      const size_t at = line.find("undefined symbol: __");
+      if (at == std::string_view::npos) continue;
+      const std::string_view symbol = line.substr(at + 18);
+      if (!symbol.starts_with("__asan_") && !symbol.starts_with("__tsan_") && !symbol.starts_with("__ubsan_") &&
+          !symbol.starts_with("__sanitizer_")) {
+        continue;
+      }
+      return "memsafe: FAILED: " + Quote(run.name) +
+             " loaded a library built for the sanitizers into a program without their runtime, so nothing of it "
+             "was checked: " +
+             std::string(line.substr(0, 300)) +
+             "\nmemsafe: make a Python interpreter the test's own program (memsafe preloads the runtime into it), "
+             "or start the program that loads the library from the test\n";
+    }
+  }
+  return "";
+}
+
 // Reads (or prepares to stream) one captured output file; false when it cannot be read.
 bool ReadCaptured(const std::string& path, std::string* text, std::string* big_file, bool* skipped, bool* passed_case,
                   bool* timed_out, std::string* err) {
@@ -224,12 +251,14 @@ Reports ReadReports(const TestRun& run, const Captured& captured, TestVerdict* v
   for (const std::string& path : reports.logs) {
     LogFile log{.path = path, .test = run.name, .tool = run.tool, .preset = "launcher"};
     log.interpreter = run.interpreter_run;
+    log.interpreter_build_dir = run.build_dir;
     log.xml = path.ends_with(".xml");
     set.files.push_back(log);
   }
   if (!captured.stderr_text.empty() || !verdict->err_file.empty()) {
     set.files.push_back({.path = stderr_path, .test = run.name, .tool = run.tool, .preset = "launcher"});
     set.files.back().interpreter = run.interpreter_run;
+    set.files.back().interpreter_build_dir = run.build_dir;
   }
   // The reruns' stderr (memsafe next-cases): read for reports (GCC's UBSan writes there),
   // shown only when it holds one, so a rerun's own output never reaches CTest.
@@ -411,7 +440,8 @@ TestVerdict JudgeTestRun(const TestRun& run) {
   // Each failure below says "finding" when a tool also reported one: the result cache
   // keeps a test that ever had a finding under watch.
   const char* failed_word = reports.found.empty() ? "refused" : "finding";
-  for (const std::string& reason : {WeakenedOptions(run), UninstrumentedPrograms(run)}) {
+  for (const std::string& reason :
+       {WeakenedOptions(run), UninstrumentedPrograms(run), UnloadableInstrumentedLibrary(run, captured)}) {
     if (reason.empty()) continue;
     verdict.err += reason;
     verdict.exit_status = 1;

@@ -56,7 +56,7 @@ TEST(LoadedObjectsTest, ARecordIsReadSortedAndWithoutDuplicates) {
 // test. Libraries elsewhere, the build tree's programs, a sibling directory whose name
 // starts like the tree's, and a path that reaches the tree through a symbolic link are
 // told apart.
-TEST(LoadedObjectsTest, BuildTreeLibrariesAreThoseMappedFromInsideTheTree) {
+TEST(LoadedObjectsTest, ProjectLibrariesAreThoseMappedFromInsideItsTrees) {
   testing::ScratchDir dir;
   const std::string tree = (dir.path() / "build").string();
   dir.Write("build/lib/libproject.so", "");
@@ -68,8 +68,14 @@ TEST(LoadedObjectsTest, BuildTreeLibrariesAreThoseMappedFromInsideTheTree) {
   AddAuditRecord("exe /usr/bin/python3.11\nobj /lib/libc.so.6\nexe " + tree + "/prog\nobj " + tree +
                      "/lib/libproject.so\nobj " + sibling + "\nobj " + linked + "\nobj " + tree + "/gone/libgone.so\n",
                  &loaded);
-  EXPECT_EQ(BuildTreeLibraries(loaded, tree), (Paths{tree + "/lib/libproject.so", linked, tree + "/gone/libgone.so"}));
-  EXPECT_EQ(BuildTreeLibraries(loaded, (dir.path() / "elsewhere").string()), Paths{});
+  EXPECT_EQ(ProjectLibraries(loaded, {tree}), (Paths{tree + "/lib/libproject.so", linked, tree + "/gone/libgone.so"}));
+  EXPECT_EQ(ProjectLibraries(loaded, {(dir.path() / "elsewhere").string()}), Paths{});
+  EXPECT_EQ(ProjectLibraries(loaded, {(dir.path() / "elsewhere").string(), (dir.path() / "build-other").string()}),
+            Paths{sibling})
+      << "every directory given counts (an extension module built in the source tree)";
+  EXPECT_FALSE(loaded.unrecorded);
+  AddAuditRecord("exe /usr/bin/python3.11\nincomplete\n", &loaded);
+  EXPECT_TRUE(loaded.unrecorded) << "a library dlopen()ed by a relative path may be the project's";
 }
 
 // Valgrind's own log (-v) of each process it followed: the first object it reads is the

@@ -68,27 +68,58 @@ TEST_F(TestVerdictTest, ReportInTheLogFailsARunThatExitedZeroNamingKindAndPlace)
   EXPECT_NE(verdict.err.find("READ of size 4"), std::string::npos) << "the report is shown";
 }
 
-// An interpreter run under the tool for the project's library it loaded: a report of the
-// interpreter's own code is named and passes; one in the project's code fails the test.
+// An interpreter run under Valgrind for the project's library it loaded: a report every
+// frame of which is in the interpreter's binaries is named and passes; one with a frame in
+// the project's build tree, or a frame that cannot be placed, fails the test.
 TEST_F(TestVerdictTest, AnInterpretersOwnReportsDoNotFailItsRunTheProjectsDo) {
   TestRun run = Run("py", "", "");
+  run.tool = "valgrind";
+  run.prefix = (dir_.path() / "py.valgrind").string();
+  run.build_dir = (dir_.path() / "build").string();
   run.interpreter_run = true;
-  Log("py.asan.12",
-      "==12==ERROR: AddressSanitizer: heap-use-after-free on address 0x602000000010 at pc 0x1 bp 0x2 sp 0x3\n"
-      "READ of size 4 at 0x602000000010 thread T0\n"
-      "    #0 0x4 in dict_free /usr/src/python3.11/Objects/dictobject.c:664:5\n"
-      "\n"
-      "SUMMARY: AddressSanitizer: heap-use-after-free /usr/src/python3.11/Objects/dictobject.c:664:5 in dict_free\n");
+  dir_.Write("py.valgrind.stdout", "");
+  dir_.Write("py.valgrind.stderr", "");
+  const auto leak = [](const std::string& frames) {
+    return "<?xml version=\"1.0\"?>\n<valgrindoutput>\n<error><unique>0x1</unique><tid>1</tid>"
+           "<kind>Leak_DefinitelyLost</kind><xwhat><text>8 bytes in 1 blocks are definitely lost in loss record 1 of "
+           "1</text><leakedbytes>8</leakedbytes><leakedblocks>1</leakedblocks></xwhat><stack>" +
+           frames + "</stack></error>\n</valgrindoutput>\n";
+  };
+  const auto frame = [](const std::string& object, const std::string& dir, const std::string& file) {
+    return "<frame><ip>0x1</ip><obj>" + object + "</obj><fn>f</fn><dir>" + dir + "</dir><file>" + file +
+           "</file><line>3</line></frame>";
+  };
+  const std::string python = frame("/usr/lib/libpython3.11.so", "/usr/src/python3.11/Objects", "dictobject.c");
+  Log("py.valgrind.10.xml", leak(python));
   TestVerdict verdict = JudgeTestRun(run);
   EXPECT_EQ(verdict.exit_status, 0) << verdict.err;
   EXPECT_NE(verdict.err.find("reported on its own code"), std::string::npos) << verdict.err;
   run.interpreter_run = false;
   EXPECT_EQ(JudgeTestRun(run).exit_status, 1) << "the same report in a run of no interpreter is a finding";
   run.interpreter_run = true;
-  Log("py.asan.13", kUseAfterFree);
+  // The project's library built with -ffile-prefix-map (a relative file), its binary in
+  // the build tree: the project's, although no file is under the root.
+  Log("py.valgrind.11.xml", leak(python + frame(run.build_dir + "/libp.so", ".", "src/render.c")));
   verdict = JudgeTestRun(run);
+  EXPECT_EQ(verdict.exit_status, 1) << verdict.err;
+  EXPECT_NE(verdict.err.find("memory-leak"), std::string::npos) << verdict.err;
+  fs::remove(dir_.path() / "py.valgrind.11.xml");
+  // A frame with no binary named cannot be placed: the report stays the project's.
+  Log("py.valgrind.12.xml", leak(python + "<frame><ip>0x2</ip><fn>g</fn></frame>"));
+  EXPECT_EQ(JudgeTestRun(run).exit_status, 1);
+}
+
+// A library built for the sanitizers that a process without their runtime tried to load
+// fails the test, even when the test went on and exited 0 (it skipped on ImportError).
+TEST_F(TestVerdictTest, ALibraryThatCouldNotLoadForWantOfTheRuntimeFailsTheTest) {
+  const TestRun run = Run("ctypes", "",
+                          "OSError: /b/libcmark.so: undefined symbol: __asan_option_detect_stack_use_after_return\n"
+                          "SKIPPED: no library\n");
+  const TestVerdict verdict = JudgeTestRun(run);
   EXPECT_EQ(verdict.exit_status, 1);
-  EXPECT_NE(verdict.err.find("heap-use-after-free at src/use.cc:9"), std::string::npos) << verdict.err;
+  EXPECT_NE(verdict.err.find("into a program without their runtime"), std::string::npos) << verdict.err;
+  EXPECT_EQ(JudgeTestRun(Run("other", "", "OSError: /b/libx.so: undefined symbol: png_read_info\n")).exit_status, 0)
+      << "a library missing another symbol is the test's own business";
 }
 
 // The word the result cache reads: only a run with no report and exit status 0 is

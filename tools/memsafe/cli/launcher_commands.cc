@@ -35,7 +35,8 @@ struct LauncherState {
   std::string log_id_name;
   std::string cases_prefix, cases_name;
   std::vector<std::string> cases_argv;
-  std::string record, record_build_dir;
+  std::string record;
+  std::vector<std::string> record_dirs;
 };
 
 // Streams a test's output file to `out`; false (said on stderr) when it cannot be read
@@ -138,7 +139,7 @@ int NextCases(const std::string& prefix, const std::string& name, const std::vec
 // The record of a run with no process at all (the program was not found) is no file:
 // nothing was loaded. One that exists and cannot be read is an error, which the launcher
 // reports rather than skip the run under Valgrind that the test may need.
-int BuildTreeLibraries(const std::string& record, const std::string& build_dir) {
+int BuildTreeLibraries(const std::string& record, const std::vector<std::string>& dirs) {
   std::error_code error;
   if (!std::filesystem::exists(record, error) && !error) return kClean;
   std::string text, why;
@@ -148,8 +149,10 @@ int BuildTreeLibraries(const std::string& record, const std::string& build_dir) 
   }
   tools::LoadedObjects loaded;
   tools::AddAuditRecord(text, &loaded);
-  const std::vector<std::string> inside = tools::BuildTreeLibraries(loaded, build_dir);
+  const std::vector<std::string> inside = tools::ProjectLibraries(loaded, dirs);
   for (const std::string& library : std::set<std::string>(inside.begin(), inside.end())) std::cout << library << "\n";
+  // What the record could not name may be the project's: the launcher reruns for it too.
+  if (loaded.unrecorded) std::cout << "(an object whose path the record could not hold)\n";
   return kClean;
 }
 
@@ -241,12 +244,13 @@ void AddLauncherCommands(CLI::App& app, int* status) {
   next_cases->group("");  // the launcher's, not a user's
   CLI::App* libraries = app.add_subcommand(
       "build-tree-libraries",
-      "The shared objects of --build-dir that a test run's loader record lists, one per line: under the valgrind "
-      "preset, the project's libraries an interpreter loaded while Valgrind did not run it");
+      "The shared objects under --dir that a test run's loader record lists, one per line, and a line for an "
+      "object the record could not name: under the valgrind preset, the project's libraries an interpreter loaded "
+      "while Valgrind did not run it");
   libraries->add_option("--record", state->record, "The run's record (<prefix>.loaded)")->required();
-  libraries->add_option("--build-dir", state->record_build_dir, "The build tree")->required();
+  libraries->add_option("--dir", state->record_dirs, "The build tree, the source root (repeatable)")->required();
   libraries->group("");  // the launcher's, not a user's
-  libraries->callback([state, status] { *status = BuildTreeLibraries(state->record, state->record_build_dir); });
+  libraries->callback([state, status] { *status = BuildTreeLibraries(state->record, state->record_dirs); });
   instrumented->callback(
       [state, status] { *status = Instrumented(state->program, state->expect_tools, state->test_name); });
   verdict->callback([state, status] { *status = TestVerdict(state->test_run); });

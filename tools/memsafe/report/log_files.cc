@@ -54,8 +54,8 @@ bool ParseLogName(const std::string& name, LogFile* log, std::string* suffix) {
 
 void ScanLogDir(const fs::path& dir, const std::string& preset, LogSet* set, std::vector<InputError>* errors) {
   std::vector<LogFile> found;
-  std::set<std::string> expected;     // "<test>.<tool>" of canaries
-  std::set<std::string> interpreter;  // "<test>.<tool>" of interpreter runs
+  std::set<std::string> expected;                  // "<test>.<tool>" of canaries
+  std::map<std::string, std::string> interpreter;  // "<test>.<tool>" of interpreter runs: their build tree
   std::error_code error;
   fs::directory_iterator items(dir, error);
   if (error) {
@@ -77,8 +77,15 @@ void ScanLogDir(const fs::path& dir, const std::string& preset, LogSet* set, std
     if (!ParseLogName(item.path().filename().string(), &log, &suffix)) continue;
     log.path = item.path().string();
     log.preset = preset;
-    if (suffix == "expected" || suffix == "interpreter") {
-      (suffix == "expected" ? expected : interpreter).insert(log.test + "." + log.tool);
+    if (suffix == "expected") {
+      expected.insert(log.test + "." + log.tool);
+      continue;
+    }
+    if (suffix == "interpreter") {
+      // The marker holds the build tree; unreadable, the root alone places frames.
+      std::string build_dir, why;
+      if (ReadWholeFile(log.path, &build_dir, &why)) build_dir = std::string(Trim(build_dir));
+      interpreter[log.test + "." + log.tool] = build_dir;
       continue;
     }
     found.push_back(std::move(log));
@@ -87,7 +94,10 @@ void ScanLogDir(const fs::path& dir, const std::string& preset, LogSet* set, std
   std::set<std::string> tools;
   for (LogFile& log : found) {
     log.expected = expected.count(log.test + "." + log.tool) > 0;
-    log.interpreter = interpreter.count(log.test + "." + log.tool) > 0;
+    if (const auto marked = interpreter.find(log.test + "." + log.tool); marked != interpreter.end()) {
+      log.interpreter = true;
+      log.interpreter_build_dir = marked->second;
+    }
     tools.insert(log.tool);
     set->files.push_back(std::move(log));
   }

@@ -23,19 +23,41 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Whether a frame of any of the finding's stacks (the access, the allocation, the free)
-// is in a file under the project's root, excluded code included. Without a root nothing
-// can be told apart, and every finding counts as the project's.
-bool AnyProjectFrame(const Finding& finding, const ReportContext& context) {
-  if (context.root.empty()) return true;
-  for (const Stack& stack : finding.stacks) {
-    for (const Frame& frame : stack.frames) {
-      if (!frame.file.empty() && fs::path(frame.file).lexically_normal().string().starts_with(context.root)) {
-        return true;
-      }
-    }
+// A path inside one of `dirs` (each given as written and resolved, ending in '/'), as
+// written or resolved through symbolic links.
+bool Inside(const std::string& path, const std::vector<std::string>& dirs) {
+  const std::string normal = fs::path(path).lexically_normal().string();
+  std::error_code error;
+  const std::string resolved = fs::weakly_canonical(path, error).string();
+  for (const std::string& dir : dirs) {
+    if (normal.starts_with(dir) || (!error && resolved.starts_with(dir))) return true;
   }
   return false;
+}
+
+// Whether the finding may be the project's: a frame of any of its stacks (the access, the
+// allocation, the free) whose file or binary lies under the root or the build tree, or
+// that cannot be placed (a relative file path, as -ffile-prefix-map leaves it; no
+// binary named). Only a finding every frame of which is placed in other binaries (the
+// interpreter's, the system's) is not. Without a root nothing can be told apart.
+bool MayBeTheProjects(const Finding& finding, const ReportContext& context, const std::string& build_dir) {
+  if (context.root.empty()) return true;
+  std::vector<std::string> dirs;
+  for (const std::string& dir : {context.root, build_dir}) {
+    if (dir.empty()) continue;
+    dirs.push_back((fs::path(dir).lexically_normal() / "").string());
+    std::error_code error;
+    if (const fs::path resolved = fs::weakly_canonical(dir, error); !error) dirs.push_back((resolved / "").string());
+  }
+  bool any_frame = false;
+  for (const Stack& stack : finding.stacks) {
+    for (const Frame& frame : stack.frames) {
+      any_frame = true;
+      if (frame.object.empty() || (!frame.file.empty() && !fs::path(frame.file).is_absolute())) return true;
+      if (Inside(frame.object, dirs) || (!frame.file.empty() && Inside(frame.file, dirs))) return true;
+    }
+  }
+  return !any_frame;
 }
 
 }  // namespace
@@ -80,7 +102,8 @@ std::vector<Finding> ReadLogs(const LogSet& logs, const ReportContext& context, 
     }
     for (Finding& finding : found) {
       finding.expected = given.expected;
-      finding.interpreters_own = given.interpreter && !finding.unsymbolized && !AnyProjectFrame(finding, context);
+      finding.interpreters_own = given.interpreter && !finding.unsymbolized &&
+                                 !MayBeTheProjects(finding, context, given.interpreter_build_dir);
       all.push_back(std::move(finding));
     }
   }

@@ -63,10 +63,11 @@ struct Finding {
   std::string signature;  // 16 hex digits
   bool complete = true;   // false when the report was cut short
   bool expected = false;  // from a canary's log: the finding is the point of that test
-  // From an interpreter run (LogFile::interpreter) with no frame in the project's code,
-  // symbolized: the interpreter's own (a Python built without Valgrind's annotations, a
-  // shell's blocks at exit), set aside like a canary's. A report with one project frame
-  // in any of its stacks (the library that allocated or freed the block) is the project's.
+  // From an interpreter run (LogFile::interpreter), symbolized, and every frame of every
+  // stack in a binary outside the project's root and build tree: the interpreter's own
+  // (a Python built without Valgrind's annotations, a shell's blocks at exit), set aside
+  // like a canary's. One frame of the project's, or one that cannot be placed (no
+  // binary named, a relative file), keeps the report the project's.
   bool interpreters_own = false;
 };
 
@@ -110,8 +111,10 @@ struct LogFile {
   bool xml = false;
   bool expected = false;  // a canary's log: its findings are the point of the test
   // A log of a test whose interpreter ran under the tool for the project's libraries it
-  // loaded (the launcher's <test>.<tool>.interpreter marker): see Finding::interpreters_own.
+  // loaded (the launcher's <test>.<tool>.interpreter marker, which names the build
+  // tree): see Finding::interpreters_own.
   bool interpreter = false;
+  std::string interpreter_build_dir;
 };
 
 struct LogSet {
