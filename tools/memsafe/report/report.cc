@@ -36,10 +36,11 @@ bool Inside(const std::string& path, const std::vector<std::string>& dirs) {
 }
 
 // Whether the finding may be the project's: a frame of any of its stacks (the access, the
-// allocation, the free) whose file or binary lies under the root or the build tree, or
-// that cannot be placed (a relative file path, as -ffile-prefix-map leaves it; no
-// binary named). Only a finding every frame of which is placed in other binaries (the
-// interpreter's, the system's) is not. Without a root nothing can be told apart.
+// allocation, the free) whose binary lies under the root or the build tree, or whose
+// file does (absolute: a relative one, as -ffile-prefix-map and Debian's glibc leave
+// them, says nothing), or that names no binary and no absolute file outside them. Only a
+// finding every frame of which is placed in other binaries (the interpreter's, the
+// system's) is not. Without a root nothing can be told apart.
 bool MayBeTheProjects(const Finding& finding, const ReportContext& context, const std::string& build_dir) {
   if (context.root.empty()) return true;
   std::vector<std::string> dirs;
@@ -53,8 +54,9 @@ bool MayBeTheProjects(const Finding& finding, const ReportContext& context, cons
   for (const Stack& stack : finding.stacks) {
     for (const Frame& frame : stack.frames) {
       any_frame = true;
-      if (frame.object.empty() || (!frame.file.empty() && !fs::path(frame.file).is_absolute())) return true;
-      if (Inside(frame.object, dirs) || (!frame.file.empty() && Inside(frame.file, dirs))) return true;
+      const bool absolute_file = !frame.file.empty() && fs::path(frame.file).is_absolute();
+      if (absolute_file && Inside(frame.file, dirs)) return true;
+      if (frame.object.empty() ? !absolute_file : Inside(frame.object, dirs)) return true;
     }
   }
   return !any_frame;

@@ -66,8 +66,9 @@ struct Finding {
   // From an interpreter run (LogFile::interpreter), symbolized, and every frame of every
   // stack in a binary outside the project's root and build tree: the interpreter's own
   // (a Python built without Valgrind's annotations, a shell's blocks at exit), set aside
-  // like a canary's. One frame of the project's, or one that cannot be placed (no
-  // binary named, a relative file), keeps the report the project's.
+  // like a canary's. One frame of the project's (its binary or its absolute file under
+  // those trees), or one that cannot be placed (no binary, no absolute file), keeps the
+  // report the project's.
   bool interpreters_own = false;
 };
 
