@@ -56,11 +56,21 @@ int FuzzLog(const uint8_t* data, size_t size, const LogFile& log, LogParser pars
 }  // namespace
 
 int FuzzSanitizerLog(const uint8_t* data, size_t size) {
-  return FuzzLog(data, size, {"fuzz.asan.1", "fuzz", "asan", "fuzz", false, false}, ParseSanitizerLog);
+  return FuzzLog(
+      data, size,
+      {.path = "fuzz.asan.1", .test = "fuzz", .tool = "asan", .preset = "fuzz", .xml = false, .expected = false},
+      ParseSanitizerLog);
 }
 
 int FuzzValgrindXml(const uint8_t* data, size_t size) {
-  return FuzzLog(data, size, {"fuzz.valgrind.1.xml", "fuzz", "valgrind", "fuzz", true, false}, ParseValgrindXml);
+  return FuzzLog(data, size,
+                 {.path = "fuzz.valgrind.1.xml",
+                  .test = "fuzz",
+                  .tool = "valgrind",
+                  .preset = "fuzz",
+                  .xml = true,
+                  .expected = false},
+                 ParseValgrindXml);
 }
 
 int FuzzSuppressionFile(const uint8_t* data, size_t size) {

@@ -115,7 +115,7 @@ struct LogFile {
   // loaded (the launcher's <test>.<tool>.interpreter marker, which names the build
   // tree): see Finding::interpreters_own.
   bool interpreter = false;
-  std::string interpreter_build_dir;
+  std::string interpreter_build_dir{};
 };
 
 struct LogSet {

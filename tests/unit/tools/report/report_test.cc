@@ -388,7 +388,7 @@ TEST(ReportTest, FrameLinesWithUnbalancedParenthesesAreKeptAsText) {
 }
 
 TEST(ReportTest, AReportCutMidStackIsAnErrorWithItsLine) {
-  LogFile log{"cut.asan.log", "cut", "asan", "asan", false, false};
+  LogFile log{.path = "cut.asan.log", .test = "cut", .tool = "asan", .preset = "asan", .xml = false, .expected = false};
   std::vector<InputError> errors;
   const std::vector<Finding> findings =
       ParseSanitizerLog(ReadData("malformed/cut-mid-stack.asan.log"), log, kCapturedContext, &errors);
@@ -402,7 +402,8 @@ TEST(ReportTest, AReportCutMidStackIsAnErrorWithItsLine) {
 }
 
 TEST(ReportTest, AnUnterminatedXmlElementIsAnErrorWithItsLine) {
-  LogFile log{"cut.xml", "cut", "valgrind", "valgrind", true, false};
+  LogFile log{
+      .path = "cut.xml", .test = "cut", .tool = "valgrind", .preset = "valgrind", .xml = true, .expected = false};
   std::vector<InputError> errors;
   const std::string content = ReadData("malformed/unterminated.xml");
   EXPECT_TRUE(ParseValgrindXml(content, log, kCapturedContext, &errors).empty());
@@ -414,10 +415,11 @@ TEST(ReportTest, AnUnterminatedXmlElementIsAnErrorWithItsLine) {
 
 TEST(ReportTest, EmptyAndForeignInputsAreHandled) {
   std::vector<InputError> errors;
-  LogFile text{"empty.log", "empty", "asan", "asan", false, false};
+  LogFile text{.path = "empty.log", .test = "empty", .tool = "asan", .preset = "asan", .xml = false, .expected = false};
   EXPECT_TRUE(ParseSanitizerLog(ReadData("malformed/empty.log"), text, kCapturedContext, &errors).empty());
   EXPECT_TRUE(errors.empty());
-  LogFile xml{"empty.xml", "empty", "valgrind", "valgrind", true, false};
+  LogFile xml{
+      .path = "empty.xml", .test = "empty", .tool = "valgrind", .preset = "valgrind", .xml = true, .expected = false};
   EXPECT_TRUE(ParseValgrindXml("", xml, kCapturedContext, &errors).empty());
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_TRUE(ParseValgrindXml("<html></html>", xml, kCapturedContext, &errors).empty());
@@ -428,17 +430,32 @@ TEST(ReportTest, EmptyAndForeignInputsAreHandled) {
 }
 
 TEST(ReportTest, ReadsWhichSuppressionsMatched) {
-  const LogFile lsan{"x", "canary.leak.suppressed-leak", "asan", "asan", false, true};
+  const LogFile lsan{.path = "x",
+                     .test = "canary.leak.suppressed-leak",
+                     .tool = "asan",
+                     .preset = "asan",
+                     .xml = false,
+                     .expected = true};
   EXPECT_EQ(ParseSuppressionsUsed(ReadData("reports/asan/memcheck/canary.leak.suppressed-leak.asan.1000"), lsan)
                 .at(0)
                 .pattern,
             "leak:memsafe_canary_suppressed_leak");
-  const LogFile tsan{"x", "canary.thread.suppressed-race", "tsan", "tsan-gcc", false, true};
+  const LogFile tsan{.path = "x",
+                     .test = "canary.thread.suppressed-race",
+                     .tool = "tsan",
+                     .preset = "tsan-gcc",
+                     .xml = false,
+                     .expected = true};
   const auto races =
       ParseSuppressionsUsed(ReadData("reports/tsan-gcc/memcheck/canary.thread.suppressed-race.tsan.1000"), tsan);
   ASSERT_EQ(races.size(), 1u);
   EXPECT_EQ(races[0].pattern, "race:memsafe_canary_suppressed_race");
-  const LogFile valgrind{"x", "canary.valgrind.suppressed-leak", "valgrind", "valgrind", true, true};
+  const LogFile valgrind{.path = "x",
+                         .test = "canary.valgrind.suppressed-leak",
+                         .tool = "valgrind",
+                         .preset = "valgrind",
+                         .xml = true,
+                         .expected = true};
   const auto blocks = ParseSuppressionsUsed(
       ReadData("reports/valgrind/memcheck/canary.valgrind.suppressed-leak.valgrind.1000.xml"), valgrind);
   ASSERT_EQ(blocks.size(), 1u);
@@ -601,7 +618,7 @@ TEST(ReportTest, UndefinedBehaviorKindsComeFromTheMessage) {
 
 TEST(ReportTest, SanitizerCrashesWithoutAParserOfTheirOwnAreFindings) {
   std::vector<InputError> errors;
-  LogFile log{"x", "x", "tsan", "-", false, false};
+  LogFile log{.path = "x", .test = "x", .tool = "tsan", .preset = "-", .xml = false, .expected = false};
   const std::vector<Finding> tsan = ParseSanitizerLog(
       "==12==ERROR: ThreadSanitizer: SEGV on unknown address 0x000000000000 (pc 0x1 bp 0x2 sp 0x3 T12)\n"
       "    #0 main /src/p/main.cc:5:3 (a.out+0x10)\n\nSUMMARY: ThreadSanitizer: SEGV /src/p/main.cc:5:3 in main\n",
@@ -625,7 +642,7 @@ TEST(ReportTest, SanitizerCrashesWithoutAParserOfTheirOwnAreFindings) {
 // Each tool's name for a bug, made the one the others give it, so one bug is one row.
 TEST(ReportTest, EachToolsNameForABugIsTheRowsKind) {
   std::vector<InputError> errors;
-  LogFile log{"x", "x", "tsan", "-", false, false};
+  LogFile log{.path = "x", .test = "x", .tool = "tsan", .preset = "-", .xml = false, .expected = false};
   const auto tsan_heap = [&](const std::string& access) {
     return ParseSanitizerLog(
         "WARNING: ThreadSanitizer: heap-use-after-free (pid=5)\n"
@@ -687,7 +704,8 @@ TEST(ReportTest, ValgrindFatalSignalIsARowOfItsOwn) {
       "<line>7</line></frame></stack>";
   const auto parse = [&](const std::string& body) {
     std::vector<InputError> errors;
-    LogFile log{"x.valgrind.1.xml", "x", "valgrind", "-", true, false};
+    LogFile log{
+        .path = "x.valgrind.1.xml", .test = "x", .tool = "valgrind", .preset = "-", .xml = true, .expected = false};
     const std::vector<Finding> found =
         ParseValgrindXml("<?xml version=\"1.0\"?>\n<valgrindoutput>\n" + body + "\n</valgrindoutput>\n", log,
                          ReportContext{"/src/p/", {}, {}}, &errors);
@@ -783,7 +801,12 @@ constexpr std::string_view kFailedNewXml =
 // reason in the report.
 TEST(ReportTest, AFailedNewThatValgrindCannotThrowIsARowAtItsLine) {
   const ReportContext context{"/p/", {}, {}};
-  LogFile log{"format-test.valgrind.12547.xml", "format-test", "valgrind", "valgrind", true, false};
+  LogFile log{.path = "format-test.valgrind.12547.xml",
+              .test = "format-test",
+              .tool = "valgrind",
+              .preset = "valgrind",
+              .xml = true,
+              .expected = false};
   std::vector<InputError> errors;
   const std::vector<Finding> findings = ParseValgrindXml(kFailedNewXml, log, context, &errors);
   EXPECT_TRUE(errors.empty());
