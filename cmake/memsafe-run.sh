@@ -148,35 +148,12 @@ is_elf() {
   LC_ALL=C read -r -d '' -n 4 magic <"$program" || true
   [[ $magic == $'\x7fELF' ]]
 }
-# Whether the test's program is a Python interpreter (CPython): by its name (python3,
-# python3.11, a pyenv shim), or a script whose "#!" line starts one. Python is where
-# tests load a project's libraries into an interpreter (ctypes, cffi, extension modules
-# under pytest). A compiled program of the build tree is never one, whatever its name:
-# it carries its own sanitizer runtime, and a second one would stop it.
+# Whether the test's program is a Python interpreter, past env and cmake -E env
+# (memsafe runs-python decides: python_program.h). The tool runs with its own defaults,
+# not the test's sanitizer options.
 runs_python() {
-  local program line="" prev_u=0
-  # Past `env [-i] [NAME=VALUE]...` and `cmake -E env [NAME=VALUE]...` to the program
-  # they start: the preload then passes through them to it.
-  if [[ ${1##*/} == env ]]; then
-    shift
-    while (($#)) && [[ $1 == -i || $1 == -u || $1 == *=* || $prev_u == 1 ]]; do
-      if [[ $1 == -u ]]; then prev_u=1; else prev_u=0; fi
-      shift
-    done
-  elif [[ ${1##*/} =~ ^cmake && ${2-} == -E && ${3-} == env ]]; then
-    shift 3
-    while (($#)) && [[ $1 == --unset=* || $1 == --modify || $1 == *=* ]]; do shift; done
-  fi
-  (($#)) || return 1
-  program="$(command -v -- "$1" 2>/dev/null || true)"
-  [[ -n $program && -f $program && -r $program ]] || return 1
-  if is_elf "$program"; then
-    [[ ${program##*/} =~ ^python[0-9.]*$ ]] || return 1
-    [[ -z $build_dir || $(realpath -m -- "$program") != "$(realpath -m -- "$build_dir")"/* ]]
-    return
-  fi
-  LC_ALL=C read -r -n 256 line <"$program" || true
-  [[ ${program##*/} =~ ^python[0-9.]*$ || $line == '#!'*python* ]]
+  env -u ASAN_OPTIONS -u LSAN_OPTIONS -u UBSAN_OPTIONS -u TSAN_OPTIONS "${no_aslr[@]}" "$memsafe" runs-python \
+    ${build_dir:+--build-dir "$build_dir"} -- "$@"
 }
 # Is the test's program built for the tools the preset expects? Programs compiled with
 # memsafe_add_test check themselves in more depth; this covers every other program
@@ -238,10 +215,12 @@ case "$tool" in
     for candidate in "${memsafe%/*}/memsafe-preload-scope.so" "${memsafe%/*}/../libexec/memsafe/memsafe-preload-scope.so"; do
       if [[ -r $candidate ]]; then scope="$candidate"; break; fi
     done
-    if [[ -n $preload_runtime && -z $scope ]] && runs_python "$@"; then
+    if [[ -z $preload_runtime ]] || ! runs_python "$@"; then
+      : # no interpreter to preload into
+    elif [[ -z $scope ]]; then
       echo "memsafe-run: no memsafe-preload-scope.so beside $memsafe or in its libexec/memsafe:" \
         "'$name' runs Python without the sanitizer runtime, and a library of the build tree will not load" >&2
-    elif [[ -n $preload_runtime ]] && runs_python "$@"; then
+    else
       # The interpreter gets the runtime; what it starts gets the environment as it is
       # now (MEMSAFE_CHILD_*: "=value", or empty for unset), which preload_scope.c puts
       # back inside the interpreter. Reason for detect_leaks=0 there: the interpreter's

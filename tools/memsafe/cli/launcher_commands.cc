@@ -1,7 +1,8 @@
 // The commands the test launcher (memsafe-run.sh) calls: test-verdict judges one test
 // run, next-cases says which cases a finding kept from running, log-id names a test's
 // logs, instrumented says which sanitizers a program carries, build-tree-libraries which
-// of the project's libraries a natively run interpreter loaded.
+// of the project's libraries a natively run interpreter loaded, runs-python whether a
+// test's program is a Python interpreter.
 #include <charconv>
 #include <cstdlib>
 #include <filesystem>
@@ -20,6 +21,7 @@
 #include "common/process.h"
 #include "common/text.h"
 #include "loaded_objects.h"
+#include "python_program.h"
 #include "test_verdict.h"
 
 namespace memsafe::cli {
@@ -37,6 +39,8 @@ struct LauncherState {
   std::vector<std::string> cases_argv;
   std::string record;
   std::vector<std::string> record_dirs;
+  std::string python_build_dir;
+  std::vector<std::string> python_argv;
 };
 
 // Streams a test's output file to `out`; false (said on stderr) when it cannot be read
@@ -250,6 +254,18 @@ void AddLauncherCommands(CLI::App& app, int* status) {
   libraries->add_option("--record", state->record, "The run's record (<prefix>.loaded)")->required();
   libraries->add_option("--dir", state->record_dirs, "The build tree, the source root (repeatable)")->required();
   libraries->group("");  // the launcher's, not a user's
+  CLI::App* python = app.add_subcommand(
+      "runs-python",
+      "Exit 0 when a test's command starts a Python interpreter (past env and cmake -E env), into which the "
+      "launcher preloads the sanitizer runtime; 1 when it does not");
+  python->add_option("--build-dir", state->python_build_dir,
+                     "The build tree: a program of it is never the interpreter");
+  python->add_option("argv", state->python_argv, "The test's command as given")->required();
+  python->group("");  // the launcher's, not a user's
+  python->callback([state, status] {
+    // 1 is "no", as for `test`: the launcher asks a question, nothing failed.
+    *status = tools::RunsPython(state->python_argv, state->python_build_dir) ? kClean : kFindings;
+  });
   libraries->callback([state, status] { *status = BuildTreeLibraries(state->record, state->record_dirs); });
   instrumented->callback(
       [state, status] { *status = Instrumented(state->program, state->expect_tools, state->test_name); });
