@@ -693,6 +693,23 @@ TEST(ReportTest, EachToolsNameForABugIsTheRowsKind) {
     ASSERT_EQ(segv.size(), 1u) << tool;
     EXPECT_EQ(segv[0].kind, "null-pointer-use") << tool;
   }
+  // TSan's own frame format ("#0 main file:line (binary+offset)", no pc), as Clang 14 and
+  // GCC 12 print it for a null write in the project: the row has the line, not only the kind.
+  for (const char* frame : {"main /work/main/src/segv.c:4:6 (segv-clang+0xd0148) (BuildId: c9f12ed99488f1c4)",
+                            "main /work/main/src/segv.c:4 (segv-gcc+0x11aa)"}) {
+    const std::vector<Finding> segv = ParseSanitizerLog(
+        std::string("ThreadSanitizer:DEADLYSIGNAL\n"
+                    "==9315==ERROR: ThreadSanitizer: SEGV on unknown address 0x000000000000 (pc 0x5555 bp 0x7fff sp "
+                    "0x7ffe T9315)\n==9315==The signal is caused by a WRITE memory access.\n"
+                    "==9315==Hint: address points to the zero page.\n    #0 ") +
+            frame +
+            "\n    #1 __libc_start_call_main csu/../sysdeps/nptl/libc_start_call_main.h:58:16 (libc.so.6+0x27249)\n"
+            "    #2 _start <null> (segv-clang+0x23320)\n\nThreadSanitizer can not provide additional info.\n"
+            "SUMMARY: ThreadSanitizer: SEGV /work/main/src/segv.c:4 in main\n==9315==ABORTING\n",
+        log, kCapturedContext, &errors);
+    ASSERT_EQ(segv.size(), 1u) << frame;
+    EXPECT_EQ(Where(segv[0]), "null-pointer-use src/segv.c:4") << frame;
+  }
   EXPECT_TRUE(errors.empty()) << errors.front().message;
 }
 
