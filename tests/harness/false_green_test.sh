@@ -47,10 +47,11 @@
 #   gated-tests           another project whose tests are behind a switch of its own: red
 #                         ("no test of the project ran") until `memsafe init --set` sets it;
 #                         a switch init recognises (GATED_BUILD_TESTS) is set by init itself
-#   strict-flags          a C89 project built with -std=c89 -pedantic-errors -Werror -Wall
-#                         -Wextra in CMAKE_C_FLAGS and C_STANDARD 90: memsafe's canaries and
-#                         exit scrub still build, every canary is caught; its test checks
-#                         that a huge malloc returns null, on purpose, under every tool
+#   strict-flags          projects in C89, C++98 and C++23 built with -pedantic-errors
+#                         -Werror -Wall -Wextra (and more) in CMAKE_<LANG>_FLAGS and the
+#                         standard set: memsafe's canaries and exit scrub still build, every
+#                         canary is caught under every tool; each test checks that a huge
+#                         malloc returns null, on purpose
 #   subdir-testing        a project that calls enable_testing() only in tests/: its tests
 #                         (one added as add_test(name program), a bare program name) and
 #                         every canary run from the top build directory
@@ -471,41 +472,49 @@ CMAKE
   project="$saved"
 }
 
-fixture_strict_flags() {
-  local strict="$work/strict" saved="$project"
-  mkdir -p "$strict"
-  cat >"$strict/CMakeLists.txt" <<'CMAKE'
+# strict_project NAME LANGUAGE STANDARD FLAGS: a project of one test, built with
+# LANGUAGE's STANDARD and FLAGS (warnings as errors, pedantic), adopted with init: every
+# memory preset green with every canary caught. Its test checks that a huge allocation
+# returns null, on purpose, under every tool.
+strict_project() {
+  local name="$1" language="$2" standard="$3" flags="$4" dir="$work/$1" saved="$project" tool source
+  mkdir -p "$dir"
+  if [[ $language == C ]]; then source="$name.c"; else source="$name.cc"; fi
+  cat >"$dir/CMakeLists.txt" <<CMAKE
 cmake_minimum_required(VERSION 3.25)
-project(strict C)
-set(CMAKE_C_STANDARD 90)
-set(CMAKE_C_EXTENSIONS OFF)
-set(CMAKE_C_FLAGS "${CMAKE_C_FLAGS} -std=c89 -pedantic-errors -Werror -Wall -Wextra -Wdeclaration-after-statement")
+project($name $language)
+set(CMAKE_${language}_STANDARD $standard)
+set(CMAKE_${language}_EXTENSIONS OFF)
+set(CMAKE_${language}_FLAGS "\${CMAKE_${language}_FLAGS} $flags")
 enable_testing()
-add_executable(strict_test strict_test.c)
-add_test(NAME strict.works COMMAND strict_test)
+add_executable(${name}_test $source)
+add_test(NAME $name.works COMMAND ${name}_test)
 CMAKE
-  # An out-of-memory path tested on purpose: malloc must return null under every tool.
-  cat >"$strict/strict_test.c" <<'C'
-#include <stdlib.h>
-int main(void) {
-  volatile size_t size = (size_t)1 << 46;
-  void* block = malloc(size);
-  free(block);
-  return block != NULL;
-}
-C
-  (cd "$strict" && "$memsafe" init >"$logs/strict-init.log" 2>&1) || fail "strict-flags: memsafe init failed"
-  project="$strict"
-  local tool
+  # Declarations first and no // comment: C89 and C++98 with -pedantic-errors.
+  if [[ $language == C ]]; then
+    printf '%s\n' '#include <stdlib.h>' 'int main(void) {' '  volatile size_t size = (size_t)1 << 46;' \
+      '  void* block = malloc(size);' '  free(block);' '  return block != NULL;' '}' >"$dir/$source"
+  else
+    printf '%s\n' '#include <cstdlib>' 'int main() {' '  volatile std::size_t size = static_cast<std::size_t>(1) << 46;' \
+      '  void* block = std::malloc(size);' '  std::free(block);' '  return block != 0;' '}' >"$dir/$source"
+  fi
+  (cd "$dir" && "$memsafe" init >"$logs/$name-init.log" 2>&1) || fail "$name: memsafe init failed"
+  project="$dir"
   for tool in asan tsan valgrind; do
-    preset=$tool run "strict-$tool"
+    preset=$tool run "$name-$tool"
     if ((status == 0)) && grep -Eq "^$tool +.* ([0-9]+)/\1 .* ok\$" "$log"; then
-      pass "strict-flags: $tool: green, every canary built and caught under the project's strict flags"
+      pass "strict-flags: $name: $tool: green, every canary built and caught under the project's $flags"
     else
-      fail "strict-flags: $tool: exit $status: $(problems) (log: $log)"
+      fail "strict-flags: $name: $tool: exit $status: $(problems) (log: $log)"
     fi
   done
   project="$saved"
+}
+
+fixture_strict_flags() {
+  strict_project strict-c89 C 90 "-std=c89 -pedantic-errors -Werror -Wall -Wextra -Wdeclaration-after-statement"
+  strict_project strict-cxx98 CXX 98 "-std=c++98 -pedantic-errors -Werror -Wall -Wextra -Wshadow -Wold-style-cast"
+  strict_project strict-cxx23 CXX 23 "-pedantic-errors -Werror -Wall -Wextra -Wconversion"
 }
 
 # new_project NAME: an empty directory for a project of another shape, in $work/NAME.
@@ -968,6 +977,25 @@ if grep -Fq -- "-- memsafe: module $prefix/share/memsafe/cmake, tool $prefix/bin
 else
   fail "setup: the configure does not name $prefix's memsafe: $(grep -m1 -- '-- memsafe: module' "$logs/01-setup.log" || echo 'no line')"
 fi
+# `cmake --preset` alone, with another installation of memsafe first on PATH: the
+# configure says which module and tool it took, and, when that is not the memsafe on
+# PATH, a NOTE names both (a machine with a .deb in /usr and a newer prefix).
+other="$work/other-prefix"
+cp -R -- "$prefix" "$other"
+(cd "$project" && PATH="$other/bin:$PATH" locked cmake --preset asan -B "$work/plain-configure" \
+  >"$logs/plain-configure.log" 2>&1) || true
+(cd "$project" && PATH="$other/bin:$PATH" locked cmake --preset asan -B "$work/plain-configure-given" \
+  -Dmemsafe_DIR="$prefix/share/memsafe/cmake" >"$logs/plain-configure-given.log" 2>&1) || true
+if grep -Fq -- "-- memsafe: module $other/share/memsafe/cmake, tool $other/bin/memsafe" "$logs/plain-configure.log" &&
+  grep -Fq -- "-- memsafe: module $prefix/share/memsafe/cmake, tool $prefix/bin/memsafe" "$logs/plain-configure-given.log" &&
+  grep -Fq -- "-- memsafe: NOTE: the memsafe on PATH is $other/bin/memsafe, not the tool of this build" \
+    "$logs/plain-configure-given.log"; then
+  pass "setup: cmake --preset alone names the memsafe it found, and notes another one first on PATH"
+else
+  fail "setup: cmake --preset alone: no line naming the memsafe it uses, or no NOTE of the one on PATH" \
+    "(logs: $logs/plain-configure.log, $logs/plain-configure-given.log)"
+fi
+rm -rf -- "$other" "$work/plain-configure" "$work/plain-configure-given"
 if warm setup; then
   pass "setup: the cache leaves every test out before the first attack"
 else
