@@ -219,6 +219,37 @@ TEST(InitTest, CompilersWriteEveryToolInEachCompiler) {
   for (const PlannedFile& file : again->files) EXPECT_EQ(file.action, FileAction::kUnchanged) << file.path;
 }
 
+// The documented way to halve an adopted project's asan build (docs/design/
+// MEMORY_SAFETY_CI.md, "Build time of an adopted project"): MEMSAFE_OPTIMIZATION in the
+// project's asan preset, which a later init keeps and CMake takes over memsafe's -O1.
+TEST(InitTest, AnAsanPresetsOwnOptimizationLevelIsKeptByAnotherInit) {
+  ScratchDir dir;
+  dir.Write("CMakeLists.txt", "cmake_minimum_required(VERSION 3.25)\nproject(p C)\n");
+  std::string error;
+  std::optional<InitPlan> plan = PlanInit(OptionsFor(dir), &error);
+  ASSERT_TRUE(plan) << error;
+  ASSERT_TRUE(ApplyInit(*plan, &error)) << error;
+  nlohmann::json presets = nlohmann::json::parse(Read(dir, "CMakePresets.json"));
+  for (nlohmann::json& preset : presets["configurePresets"]) {
+    if (preset["name"] == "asan") preset["cacheVariables"]["MEMSAFE_OPTIMIZATION"] = "-O0";
+  }
+  dir.Write("CMakePresets.json", presets.dump(2));
+
+  std::optional<InitPlan> again = PlanInit(OptionsFor(dir), &error);
+  ASSERT_TRUE(again) << error;
+  ASSERT_TRUE(ApplyInit(*again, &error)) << error;
+  const nlohmann::json kept = nlohmann::json::parse(Read(dir, "CMakePresets.json"));
+  const nlohmann::json* asan = Named(kept, "configurePresets", "asan");
+  ASSERT_NE(asan, nullptr);
+  EXPECT_EQ(asan->value(nlohmann::json::json_pointer("/cacheVariables/MEMSAFE_OPTIMIZATION"), ""), "-O0");
+  ProcessOptions capture;
+  capture.capture_stdout = true;
+  capture.working_directory = dir.path().string();
+  const ProcessResult shown = RunProcess({"cmake", "--preset", "asan", "-N"}, capture);
+  EXPECT_EQ(shown.exit_code, 0) << shown.output;
+  EXPECT_NE(shown.output.find("MEMSAFE_OPTIMIZATION=\"-O0\""), std::string::npos) << shown.output;
+}
+
 // With one compiler only, each tool's preset in it is the quick run's.
 TEST(InitTest, OneCompilerRunsEachToolInIt) {
   ScratchDir dir;
