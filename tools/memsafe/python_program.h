@@ -31,9 +31,9 @@ size_t WrappedProgramIndex(const std::vector<std::string>& argv);
 
 // A test's program as found on disk.
 struct ProgramFile {
-  std::string path;       // as PATH lookup found it: its name is the one the test used
-  std::string canonical;  // symlinks resolved, for the build-tree comparison
-  std::string head;       // its first bytes (up to 256)
+  std::string path{};       // as PATH lookup found it: its name is the one the test used
+  std::string canonical{};  // symlinks resolved, for the build-tree comparison
+  std::string head{};       // its first bytes (up to 256)
   bool elf = false;
 };
 
