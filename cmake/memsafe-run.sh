@@ -149,8 +149,8 @@ is_elf() {
   [[ $magic == $'\x7fELF' ]]
 }
 # Whether the test's program is a Python interpreter, past env and cmake -E env
-# (memsafe runs-python decides: python_program.h). The tool runs with its own defaults,
-# not the test's sanitizer options.
+# (memsafe runs-python decides: python_program.h): exit 0 yes, 1 no, anything else an
+# error. The tool runs with its own defaults, not the test's sanitizer options.
 runs_python() {
   env -u ASAN_OPTIONS -u LSAN_OPTIONS -u UBSAN_OPTIONS -u TSAN_OPTIONS "${no_aslr[@]}" "$memsafe" runs-python \
     ${build_dir:+--build-dir "$build_dir"} -- "$@"
@@ -215,7 +215,18 @@ case "$tool" in
     for candidate in "${memsafe%/*}/memsafe-preload-scope.so" "${memsafe%/*}/../libexec/memsafe/memsafe-preload-scope.so"; do
       if [[ -r $candidate ]]; then scope="$candidate"; break; fi
     done
-    if [[ -z $preload_runtime ]] || ! runs_python "$@"; then
+    python_answer=1
+    if [[ -n $preload_runtime ]]; then
+      python_answer=0
+      runs_python "$@" || python_answer=$?
+    fi
+    if ((python_answer > 1)); then
+      # Not a "no": a memsafe older than this launcher, or one that crashed, would leave a
+      # Python test without the runtime it needs, unexplained.
+      echo "memsafe-run: '$memsafe runs-python' failed (exit $python_answer), so whether '$name' runs" \
+        "Python is unknown; is that memsafe older than this launcher ($0)?" >&2
+      exit 2
+    elif ((python_answer == 1)); then
       : # no interpreter to preload into
     elif [[ -z $scope ]]; then
       echo "memsafe-run: no memsafe-preload-scope.so beside $memsafe or in its libexec/memsafe:" \

@@ -262,6 +262,28 @@ if [[ -r $scope ]]; then
   mkdir -p "$work/fake" && mv "$work/shim/fake-python3" "$work/fake/python3" && chmod +x "$work/fake/python3"
   expect 125 "no process of it was a Python interpreter" "a preload that reaches no Python interpreter fails" -- \
     bash "$launcher" "${common[@]}" "${preload[@]}" --name python-none "$work/fake/python3"
+  # A wrapper that clears the environment would drop the preload: the interpreter runs
+  # as it would without memsafe (no runtime, no failure of the launcher's own).
+  set +e
+  cleared_maps="$(bash "$launcher" "${common[@]}" "${preload[@]}" --name python-env-cleared \
+    env A=1 env -i "$work/interp/python3" /proc/self/maps 2>&1)"
+  cleared_status=$?
+  set -e
+  if ((cleared_status == 0)) && ! grep -q 'stand-in-runtime' <<<"$cleared_maps"; then
+    echo "ok: an interpreter behind env -i is not preloaded, and its test passes"
+  else
+    echo "FAIL: an interpreter behind env -i: exit $cleared_status"; printf '    %s\n' "$cleared_maps"
+    EXPECT_FAILURES=$((EXPECT_FAILURES + 1))
+  fi
+  # A memsafe that cannot answer (older than the launcher, or crashing) fails the test.
+  mkdir -p "$work/old-tool"
+  cp -- "$scope" "$work/old-tool/"
+  # shellcheck disable=SC2016 # the stand-in's own $1 and $@, expanded when it runs
+  printf '#!/usr/bin/env bash\n[[ $1 != runs-python ]] || exit 2\nexec "%s" "$@"\n' "$memsafe" >"$work/old-tool/memsafe"
+  chmod +x "$work/old-tool/memsafe"
+  expect 2 "runs-python' failed \\(exit 2\\)" "a memsafe that cannot say whether a test runs Python fails it" -- \
+    bash "$launcher" --memsafe "$work/old-tool/memsafe" --tool asan --log-dir "$work/logs" --timeout 20 \
+    "${preload[@]}" --name python-old-tool "$work/interp/python3" /proc/self/maps
   if grep -q 'stand-in-runtime' <<<"$tree_maps"; then
     echo "FAIL: a program of the build tree named python3 got the runtime preloaded"; EXPECT_FAILURES=$((EXPECT_FAILURES + 1))
   else

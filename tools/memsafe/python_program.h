@@ -10,10 +10,11 @@
 // A compiled program of the build tree is never an interpreter, whatever its name: it
 // carries its own sanitizer runtime, and a second one would stop it.
 //
-// Thread-safety: WrappedProgramIndex and IsPythonProgram are pure; RunsPython reads PATH
-// and the program's first bytes.
-// Failure: a program that cannot be found or read is not Python (the test then runs as
-// it would without the preload, and a library that cannot load fails it in the verdict).
+// Thread-safety: UnwrapProgram and IsPythonProgram are pure; RunsPython reads PATH and
+// the program's first bytes.
+// Failure: a program that cannot be found, opened or read (a FIFO, a directory, an
+// unreadable or empty file) is not Python: the test then runs as it would without the
+// preload, and a library that cannot load for want of the runtime fails it in the verdict.
 #ifndef MEMSAFE_TOOLS_PYTHON_PROGRAM_H_
 #define MEMSAFE_TOOLS_PYTHON_PROGRAM_H_
 
@@ -24,10 +25,17 @@
 
 namespace memsafe::tools {
 
-// The index in `argv` of the program the command starts, past the wrappers that only set
-// its environment: `env [-i] [-u NAME] [NAME=VALUE]...` and `cmake -E env [--unset=NAME]
-// [--modify OP] [NAME=VALUE]...`. argv.size() when nothing follows them.
-size_t WrappedProgramIndex(const std::vector<std::string>& argv);
+// The program a test's command starts, past the wrappers that only set its environment:
+// `env [OPTION]... [NAME=VALUE]...` (GNU env's options, -S split strings included) and
+// `cmake -E env [--unset=NAME] [--modify OP] [NAME=VALUE]...`, one after another.
+struct WrappedProgram {
+  std::string program{};    // the word that names it; empty when nothing follows the wrappers
+  std::string directory{};  // where a wrapper starts it (env -C), for a relative path
+  // A wrapper clears the environment, unsets LD_PRELOAD or a MEMSAFE_ variable, or sets
+  // LD_PRELOAD itself: a runtime preloaded in front of it never reaches the program.
+  bool preload_dropped = false;
+};
+WrappedProgram UnwrapProgram(std::vector<std::string> argv);
 
 // A test's program as found on disk.
 struct ProgramFile {
@@ -39,10 +47,12 @@ struct ProgramFile {
 
 // Whether `file` is a Python interpreter: an ELF program named python, python3,
 // python3.11 outside the build tree (`build_dir`, canonical, or empty for none); or a
-// script so named (a pyenv shim) or whose first line is a "#!" line that starts Python.
+// script so named (a pyenv shim) or whose first line is a "#!" line that starts Python,
+// an interpreter outside the build tree.
 bool IsPythonProgram(const ProgramFile& file, std::string_view build_dir);
 
-// The whole decision for a test's command, reading the program's first bytes.
+// The whole decision for a test's command, reading the program's first bytes. No when a
+// wrapper drops the preload (the program then runs as it would without memsafe).
 bool RunsPython(const std::vector<std::string>& argv, const std::string& build_dir);
 
 }  // namespace memsafe::tools
