@@ -27,8 +27,7 @@ bool IsAssignment(std::string_view word) {
   return equals != std::string_view::npos && equals > 0;
 }
 
-// An environment change that keeps a runtime preloaded in front of it from the
-// program.
+// An environment change that keeps a runtime preloaded in front of it from the program.
 bool DropsPreload(std::string_view unset_or_assigned) {
   const std::string_view name = unset_or_assigned.substr(0, unset_or_assigned.find('='));
   return name == "LD_PRELOAD" || name.starts_with("MEMSAFE_");
@@ -45,9 +44,9 @@ std::vector<std::string> SplitWords(std::string_view text) {
   return words;
 }
 
-// One option of GNU env that takes a value (-u NAME, -C DIR, -S STRING, -a
-// NAME, in their short and long forms): applies it, splicing a -S string's
-// words into `argv` after `next`, the index of the word that follows the value.
+// One option of GNU env that takes a value (-u NAME, -C DIR, -S STRING, -a NAME, in
+// their short and long forms): applies it, splicing a -S string's words into `argv`
+// after `next`, the index of the word that follows the value.
 void ApplyEnvValue(char option, const std::string& value, std::vector<std::string>* argv, size_t next,
                    WrappedProgram* found) {
   if (option == 'u' && DropsPreload(value)) found->preload_dropped = true;
@@ -81,12 +80,10 @@ size_t PastEnv(std::vector<std::string>* argv, size_t at, WrappedProgram* found)
         if (!inline_value) ++next;
         ApplyEnvValue(valued->second, value, argv, next, found);
       }
-      at = next;  // another long option is a flag (--null, --debug,
-                  // --default-signal[=SIG])
+      at = next;  // another long option is a flag (--null, --debug, --default-signal[=SIG])
     } else if (word.size() > 1 && word[0] == '-') {
       size_t next = at + 1;
-      // A cluster of short options (-iu NAME, -uNAME): one that takes a value
-      // ends it.
+      // A cluster of short options (-iu NAME, -uNAME): one that takes a value ends it.
       for (size_t i = 1; i < word.size(); ++i) {
         if (word[i] == 'i') found->preload_dropped = true;
         if (std::string_view("uCSa").find(word[i]) == std::string_view::npos) continue;
@@ -106,8 +103,7 @@ size_t PastEnv(std::vector<std::string>* argv, size_t at, WrappedProgram* found)
   return at;
 }
 
-// Past `cmake -E env`'s options and assignments from argv[at]; the index of the
-// program.
+// Past `cmake -E env`'s options and assignments from argv[at]; the index of the program.
 size_t PastCmakeEnv(const std::vector<std::string>& argv, size_t at, WrappedProgram* found) {
   while (at < argv.size()) {
     const std::string_view word = argv[at];
@@ -163,8 +159,7 @@ bool IsPythonProgram(const ProgramFile& file, std::string_view build_dir) {
   const std::string_view head = file.head;
   std::string_view first_line = head.substr(0, head.find('\n'));
   if (!first_line.starts_with("#!") || first_line.find("python") == std::string_view::npos) return false;
-  // The interpreter the kernel starts: one the project built is never "the"
-  // interpreter.
+  // The interpreter the kernel starts: one the project built is never "the" interpreter.
   first_line.remove_prefix(2);
   const std::vector<std::string> words = SplitWords(first_line);
   return words.empty() || !InsideTree(fs::path(words.front()).lexically_normal().string(), build_dir);
@@ -189,11 +184,8 @@ bool RunsPython(const std::vector<std::string>& argv, const std::string& build_d
   in.read(bytes, sizeof bytes);
   if (in.bad() || in.gcount() == 0) return false;
   file.head.assign(bytes, static_cast<size_t>(in.gcount()));
-  file.elf = file.head.starts_with(
-      "\x7f"
-      "ELF");
-  // Both canonical: a build tree reached through a symlink is still the build
-  // tree.
+  file.elf = file.head.starts_with("\177ELF");
+  // Both canonical: a build tree reached through a symlink is still the build tree.
   file.canonical = fs::weakly_canonical(fs::absolute(file.path, error), error).string();
   if (file.canonical.empty()) file.canonical = file.path;
   const std::string tree =

@@ -61,36 +61,13 @@ TEST(PythonProgramTest, AnInterpreterIsNamedSoOrStartedByItsScript) {
   const auto is = [](const std::string& path, const std::string& head, bool elf) {
     return IsPythonProgram({.path = path, .canonical = path, .head = head, .elf = elf}, "/src/build");
   };
-  EXPECT_TRUE(is("/usr/bin/python3",
-                 "\x7f"
-                 "ELF",
-                 true));
-  EXPECT_TRUE(is("/usr/bin/python3.11",
-                 "\x7f"
-                 "ELF",
-                 true));
-  EXPECT_TRUE(is("/usr/bin/python",
-                 "\x7f"
-                 "ELF",
-                 true));
-  EXPECT_FALSE(is("/usr/bin/python3-config",
-                  "\x7f"
-                  "ELF",
-                  true));
-  EXPECT_FALSE(is("/usr/bin/ipython",
-                  "\x7f"
-                  "ELF",
-                  true));
-  EXPECT_FALSE(is("/src/build/tests/python3",
-                  "\x7f"
-                  "ELF",
-                  true))
-      << "a program of the build tree";
-  EXPECT_TRUE(is("/src/build-other/python3",
-                 "\x7f"
-                 "ELF",
-                 true))
-      << "a sibling tree is not the build tree";
+  EXPECT_TRUE(is("/usr/bin/python3", "\177ELF", true));
+  EXPECT_TRUE(is("/usr/bin/python3.11", "\177ELF", true));
+  EXPECT_TRUE(is("/usr/bin/python", "\177ELF", true));
+  EXPECT_FALSE(is("/usr/bin/python3-config", "\177ELF", true));
+  EXPECT_FALSE(is("/usr/bin/ipython", "\177ELF", true));
+  EXPECT_FALSE(is("/src/build/tests/python3", "\177ELF", true)) << "a program of the build tree";
+  EXPECT_TRUE(is("/src/build-other/python3", "\177ELF", true)) << "a sibling tree is not the build tree";
   EXPECT_TRUE(is("/root/.pyenv/shims/python3", "#!/usr/bin/env bash\nexec pyenv\n", false)) << "a pyenv shim";
   EXPECT_TRUE(is("/src/tests/run_tests", "#!/usr/bin/env python3\nimport sys\n", false));
   EXPECT_TRUE(is("/src/build/run.py", "#!/usr/bin/python3 -u\n", false)) << "the interpreter is not the tree's";
@@ -104,11 +81,7 @@ TEST(PythonProgramTest, AnInterpreterIsNamedSoOrStartedByItsScript) {
 TEST(PythonProgramTest, TheDecisionReadsTheProgramItFinds) {
   testing::ScratchDir dir;
   const std::string build = (dir.path() / "build").string();
-  const std::string elf = std::string(
-                              "\x7f"
-                              "ELF\x02\x01\x01",
-                              7) +
-                          std::string(300, '\0');
+  const std::string elf = std::string("\177ELF\2\1\1", 7) + std::string(300, '\0');
   const auto program = [&](const std::string& name, const std::string& text) {
     const std::string path = dir.Write(name, text);
     EXPECT_EQ(chmod(path.c_str(), 0755), 0) << path;
