@@ -1,6 +1,6 @@
 // The real-projects matrix's table and verdict, from what tests/adoption/real_projects.sh
 // kept of each project under FACTS/<project>/: ctest's JUnit of the plain build, and of
-// each `memsafe check --memory-checks` run (cold, warm, planted) its summary.json,
+// each `memsafe check --memory-checks` run (cold, warm, settled, planted) its summary.json,
 // findings.json, exit status and seconds.
 //
 //   node tools/node/real-projects-table.mjs FACTS [--out FILE]
@@ -116,7 +116,7 @@ export function row(name, facts) {
   const verdict = judge(facts).length === 0 ? "ok" : "SHORT";
   return `| ${name} | ${facts.shapes ?? ""} | ${plain} | ${perPreset} | ${canaries} | ${clean} | ${planted} | ` +
     `${seconds(facts.plainBuildSeconds)} | ${seconds(facts.cold?.seconds)} | ${seconds(facts.warm?.seconds)} | ` +
-    `${seconds(facts.planted?.seconds)} | ${verdict} |`;
+    `${seconds(facts.settled?.seconds)} | ${seconds(facts.planted?.seconds)} | ${verdict} |`;
 }
 
 async function readRun(dir, label) {
@@ -139,6 +139,7 @@ export async function readFacts(dir) {
     plantWhere: await readText(join(dir, "plant-where.txt")),
     cold: await readRun(dir, "cold"),
     warm: await readRun(dir, "warm"),
+    settled: await readRun(dir, "settled"),
     planted: await readRun(dir, "planted"),
   };
 }
@@ -157,8 +158,8 @@ async function main(argv) {
     return 2;
   }
   const lines = [
-    "| project | shapes | plain tests passed | project tests per preset | canaries | findings, clean run | planted bug: reported as | plain build | cold | warm | planted run | verdict |",
-    "| --- | --- | ---: | --- | --- | --- | --- | ---: | ---: | ---: | ---: | --- |",
+    "| project | shapes | plain tests passed | project tests per preset | canaries | findings, clean run | planted bug: reported as | plain build | cold | warm | settled | planted run | verdict |",
+    "| --- | --- | ---: | --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | --- |",
   ];
   const problems = [];
   for (const name of names) {

@@ -21,6 +21,7 @@ function facts(overrides = {}) {
     plantWhere: "src/lib.c:41",
     cold: { status: "0", seconds: "300", summary: summary(12), findings: { findings: [] } },
     warm: { status: "0", seconds: "5" },
+    settled: { status: "0", seconds: "3" },
     planted: { status: "1", seconds: "60", findings: planted },
     ...overrides,
   };
@@ -36,6 +37,7 @@ test("a project that ran every test, caught every canary and the planted bug mee
   assert.deepEqual(judge(facts()), []);
   assert.match(row("p", facts()), /\| ok \|$/);
   assert.match(row("p", facts()), /src\/lib\.c:41: heap-buffer-overflow \(asan\)/);
+  assert.match(row("p", facts()), /\| 5m00s \| 0m05s \| 0m03s \| 1m00s \| ok \|$/);
 });
 
 test("each shortfall is named", () => {
