@@ -170,7 +170,8 @@ while IFS='|' read -r name package subdir shapes plant_file plant_regex check_ar
   group "$name: memsafe check --memory-checks, cold, warm and settled"
   run_check "$project" "$facts" cold "${extra[@]}"
   run_check "$project" "$facts" warm "${extra[@]}"
-  # The cache leaves a test out only after 2 clean runs in a row, 3 under TSan: a third
+  # The cache leaves a test out only after kCleanRunsNeeded (2) clean runs in a row,
+  # kCleanRunsNeededThread (3) under TSan (tools/memsafe/check/result_cache.h): a third
   # run, so the planted run meets every preset's cache ready to leave tests out.
   run_check "$project" "$facts" settled "${extra[@]}"
   if [[ $before == "$(cmake_files "$project")" ]]; then echo yes >"$facts/cmake-unchanged"; else echo no >"$facts/cmake-unchanged"; fi

@@ -62,10 +62,7 @@ bool MissingInstrumentation(const std::string& program, const std::vector<std::s
   std::ifstream in(program, std::ios::binary);
   char magic[4] = {};
   if (!in.read(magic, sizeof magic)) return true;  // shorter than an ELF header: not compiled code
-  if (std::string_view(magic, 4) !=
-      "\x7f"
-      "ELF")
-    return true;
+  if (std::string_view(magic, 4) != kElfMagic) return true;
   *elf = true;
   std::map<std::string, bool> seen;
   size_t longest = 0;

@@ -9,6 +9,7 @@
 #include <regex>
 #include <utility>
 
+#include "common/text.h"
 #include "test_verdict.h"
 
 namespace memsafe::tools {
@@ -184,7 +185,7 @@ bool RunsPython(const std::vector<std::string>& argv, const std::string& build_d
   in.read(bytes, sizeof bytes);
   if (in.bad() || in.gcount() == 0) return false;
   file.head.assign(bytes, static_cast<size_t>(in.gcount()));
-  file.elf = file.head.starts_with("\177ELF");
+  file.elf = file.head.starts_with(kElfMagic);
   // Both canonical: a build tree reached through a symlink is still the build tree.
   file.canonical = fs::weakly_canonical(fs::absolute(file.path, error), error).string();
   if (file.canonical.empty()) file.canonical = file.path;

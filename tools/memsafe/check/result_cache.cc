@@ -43,9 +43,7 @@ std::string StampOf(const struct stat& info) {
 bool IsElf(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   char magic[4] = {};
-  return in.read(magic, 4) && std::string_view(magic, 4) ==
-                                  "\x7f"
-                                  "ELF";
+  return in.read(magic, 4) && std::string_view(magic, 4) == kElfMagic;
 }
 
 std::string FileStamp(const std::string& path) {

@@ -29,6 +29,8 @@ std::string Join(const std::vector<std::string>& items, std::string_view separat
 // blank, a quote or another character the shell treats specially is single-quoted
 // (for `memsafe check --dry-run`, whose commands a user may paste).
 std::string ShellWords(const std::vector<std::string>& argv);
+// The first four bytes of every ELF file: compiled code, as opposed to a script.
+inline constexpr std::string_view kElfMagic = "\177ELF";
 // `text` without leading and trailing white space.
 std::string_view Trim(std::string_view text);
 // The whole of a regular file, byte for byte, up to kMaxInputBytes; false when it
